@@ -1,0 +1,161 @@
+"""The ``simlib`` command line.
+
+Bad input never shows a traceback: every problem is printed as one line naming the field
+and what is allowed, and the command exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from simlib.errors import ScenarioError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"simlib: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
+    from simlib.scenario import parse_override
+
+    out: dict[str, Any] = {}
+    for text in pairs or []:
+        key, value = parse_override(text)
+        out[key] = value
+    return out
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 0 to 2**63-1")
+    return value
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from simlib.scenario import load_scenario
+    from simlib.workforce import OrgChart
+
+    scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    chart = OrgChart.build(scenario.organization)
+    teams = int((~chart.team_is_management).sum())
+    print(
+        f"OK {args.file}: scenario '{scenario.name}' (hash {scenario.hash}), "
+        f"{chart.positions} positions in {teams} teams, {scenario.environment.years} years, "
+        f"policies: {', '.join(scenario.policy_names)} (baseline {scenario.baseline})"
+    )
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from simlib.experiment import compare
+    from simlib.report import render
+    from simlib.scenario import load_scenario
+
+    overrides = _overrides(args.set)
+    if args.years is not None:
+        overrides["environment.years"] = args.years
+    scenario = load_scenario(args.file, overrides=overrides)
+    policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    executor = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+    try:
+        results = compare(
+            scenario,
+            policies=policies,
+            reps=args.reps,
+            seed=args.seed,
+            executor=executor,
+            progress=not args.quiet,
+        )
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    print(render(results))
+    if args.out:
+        paths = results.save(args.out)
+        print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from simlib import __version__
+
+    parser = _Parser(
+        prog="simlib",
+        description="Simulate performance-management policies before rolling them out.",
+    )
+    parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="validate a scenario file")
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. organization.headcount=200",
+    )
+    check.set_defaults(func=cmd_check)
+
+    for name in ("compare", "run"):
+        cmp = sub.add_parser(
+            name,
+            help="compare the scenario's policies"
+            + ("" if name == "compare" else " (same as compare)"),
+        )
+        cmp.add_argument("file", type=Path)
+        cmp.add_argument("--reps", type=_positive_int, help="replications per policy")
+        cmp.add_argument("--seed", type=_seed, help="experiment seed")
+        cmp.add_argument("--years", type=_positive_int, help="simulated years")
+        cmp.add_argument("--policies", help="comma-separated policy names to compare")
+        cmp.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="override a parameter, e.g. hiring.selection_ratio=0.2",
+        )
+        cmp.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+        cmp.add_argument(
+            "--out", type=Path, help="folder for results.parquet, summary.csv, manifest.json"
+        )
+        cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+        cmp.set_defaults(func=cmd_compare)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as exc:
+        print(f"simlib: error: {exc.render()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("simlib: interrupted; no partial result files were left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

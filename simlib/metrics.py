@@ -1,0 +1,154 @@
+"""Outcome metrics: named reporters recorded into a tidy ledger (DESIGN §5, a contract).
+
+State metrics describe the organization at an instant (week 0 and every review); cycle
+metrics describe what happened during a review cycle and are recorded at its end. Rates of
+leaving are yearly shares of the average headcount over the cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simlib.grading import bottom_grades
+from simlib.scenario import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simlib.simulation import Simulation
+
+METRIC_UNITS: dict[str, str] = {
+    "workforce_potential": "SD units",
+    "output_per_head": "index per head-week (full-speed average hire = 100)",
+    "rating_accuracy": "rank correlation (-1 to 1)",
+    "misclassification": "share of true top 20% in bottom grades",
+    "voluntary_attrition": "share of headcount per year",
+    "involuntary_exits": "share of headcount per year",
+    "headcount": "people",
+    "payroll": "currency per year",
+}
+
+
+@dataclass
+class ReviewOutcome:
+    """What one review saw and decided, for the cycle reporters."""
+
+    rated: np.ndarray  # rows rated this cycle
+    true_performance: np.ndarray  # true cycle performance of the rated (SD units)
+    scores: np.ndarray  # their rating scores
+    grades: np.ndarray  # their grade indices, 0 = best
+    n_grades: int
+    perf_sum: float  # integral of performance over the cycle, all who worked (SD x weeks)
+    fte_weeks: float  # weeks worked by all, summed
+    cycle_weeks: float
+    quits: int
+    exits: int
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    r = np.empty(len(x))
+    r[np.argsort(x, kind="stable")] = np.arange(len(x))
+    return r
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    if len(x) < 3:
+        return None
+    rx, ry = _ranks(x), _ranks(y)
+    rx -= rx.mean()
+    ry -= ry.mean()
+    denom = np.sqrt((rx * rx).sum() * (ry * ry).sum())
+    return float((rx * ry).sum() / denom) if denom > 0 else None
+
+
+# --- state metrics ----------------------------------------------------------------------
+
+
+def workforce_potential(sim: Simulation) -> float | None:
+    wf = sim.workforce
+    return float(wf.potential[wf.active].mean()) if wf.headcount else None
+
+
+def headcount(sim: Simulation) -> float:
+    return float(sim.workforce.headcount)
+
+
+def payroll(sim: Simulation) -> float:
+    return sim.pay.payroll()
+
+
+STATE_METRICS: dict[str, Callable[[Simulation], float | None]] = {
+    "workforce_potential": workforce_potential,
+    "headcount": headcount,
+    "payroll": payroll,
+}
+
+
+# --- cycle metrics ----------------------------------------------------------------------
+
+
+def output_per_head(sim: Simulation, o: ReviewOutcome) -> float | None:
+    if o.fte_weeks <= 0:
+        return None
+    return 100.0 * (1.0 + sim.scenario.behaviour.output_per_sd * o.perf_sum / o.fte_weeks)
+
+
+def rating_accuracy(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return spearman(o.scores, o.true_performance)
+
+
+def misclassification(sim: Simulation, o: ReviewOutcome) -> float | None:
+    if len(o.rated) < 5:
+        return None
+    top = o.true_performance >= np.quantile(o.true_performance, 0.8)
+    return float(np.isin(o.grades[top], bottom_grades(o.n_grades)).mean())
+
+
+def _yearly_share(count: int, o: ReviewOutcome) -> float | None:
+    if o.fte_weeks <= 0:
+        return None
+    mean_headcount = o.fte_weeks / o.cycle_weeks
+    return count / mean_headcount * (WEEKS_PER_YEAR / o.cycle_weeks)
+
+
+def voluntary_attrition(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _yearly_share(o.quits, o)
+
+
+def involuntary_exits(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _yearly_share(o.exits, o)
+
+
+CYCLE_METRICS: dict[str, Callable[[Simulation, ReviewOutcome], float | None]] = {
+    "output_per_head": output_per_head,
+    "rating_accuracy": rating_accuracy,
+    "misclassification": misclassification,
+    "voluntary_attrition": voluntary_attrition,
+    "involuntary_exits": involuntary_exits,
+}
+
+
+class Ledger:
+    """Tidy records ``(week, metric, value)`` of one simulation."""
+
+    def __init__(self) -> None:
+        self.weeks: list[float] = []
+        self.metrics: list[str] = []
+        self.values: list[float] = []
+
+    def record(self, week: float, metric: str, value: float | None) -> None:
+        if value is None or not np.isfinite(value):
+            return
+        self.weeks.append(week)
+        self.metrics.append(metric)
+        self.values.append(float(value))
+
+    def record_state(self, sim: Simulation) -> None:
+        for name, reporter in STATE_METRICS.items():
+            self.record(sim.now, name, reporter(sim))
+
+    def record_cycle(self, sim: Simulation, outcome: ReviewOutcome) -> None:
+        for name, reporter in CYCLE_METRICS.items():
+            self.record(sim.now, name, reporter(sim, outcome))

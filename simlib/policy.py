@@ -1,0 +1,208 @@
+"""Policies: named compositions of a rating scheme and its consequences (DESIGN §4).
+
+A scenario declares its policies by name. Each may start from a shipped preset
+(``preset: forced_distribution``) and override any part of it; the result is validated like
+the rest of the scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from simlib.schema import Section, check_shares
+
+DEFAULT_GRADES = ("S", "A", "B", "C", "D")
+
+
+class RatingPolicy(Section):
+    """How observed performance becomes a grade.
+
+    ``absolute`` compares each rating score (SD units) with fixed thresholds: anyone can get
+    any grade. ``forced_distribution`` ranks employees within a ranking unit and hands out
+    grades by fixed shares, rounded to whole people by largest remainder.
+    """
+
+    scheme: Literal["absolute", "forced_distribution"] = "absolute"
+    grades: list[Annotated[str, Field(min_length=1, max_length=24)]] = Field(
+        default_factory=lambda: list(DEFAULT_GRADES), min_length=2, max_length=10
+    )
+    thresholds: list[Annotated[float, Field(ge=-10, le=10)]] | None = Field(
+        default=None,
+        description="absolute: minimum rating score (SD units) for each grade but the last, "
+        "best grade first, strictly descending",
+    )
+    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="forced_distribution: share of each grade, best first; sum 1"
+    )
+    bottom_cut: Annotated[float, Field(gt=0, lt=1)] | None = Field(
+        default=None,
+        description="forced_distribution shorthand: the bottom share gets the last grade, "
+        "everyone else the first (two grades, e.g. 'retain' and 'cut')",
+    )
+    ranking_unit: Literal["team", "department", "organization"] = "team"
+    min_weeks_rated: int = Field(
+        13, ge=1, le=104, description="weeks worked in a cycle needed to be rated in it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _grades_from_shares(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if isinstance(data.get("shares"), dict) and "grades" not in data:
+                data["grades"] = list(data["shares"])
+            if data.get("bottom_cut") is not None and "grades" not in data:
+                data["grades"] = ["retain", "cut"]
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RatingPolicy:
+        if len(set(self.grades)) != len(self.grades):
+            raise ValueError(f"grades must be distinct, got {self.grades}")
+        if self.scheme == "absolute":
+            if self.shares is not None or self.bottom_cut is not None:
+                raise ValueError("shares and bottom_cut belong to scheme forced_distribution")
+            if self.thresholds is not None:
+                need = len(self.grades) - 1
+                if len(self.thresholds) != need:
+                    raise ValueError(
+                        f"thresholds need {need} values for {len(self.grades)} grades, "
+                        f"got {len(self.thresholds)}"
+                    )
+                if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+                    raise ValueError("thresholds must be strictly descending (best grade first)")
+        else:
+            if self.thresholds is not None:
+                raise ValueError("thresholds belong to scheme absolute")
+            if (self.shares is None) == (self.bottom_cut is None):
+                raise ValueError("forced_distribution needs exactly one of shares or bottom_cut")
+            if self.shares is not None:
+                check_shares(self.shares, "rating.shares")
+                if list(self.shares) != self.grades:
+                    raise ValueError("rating.shares keys must be the grades, best first")
+            elif len(self.grades) != 2:
+                raise ValueError(
+                    "bottom_cut gives two grades; list exactly two or leave grades out"
+                )
+        return self
+
+    def grade_shares(self) -> list[float]:
+        """Shares per grade, best first (forced distribution only)."""
+        if self.shares is not None:
+            return [self.shares[g] for g in self.grades]
+        assert self.bottom_cut is not None
+        return [1.0 - self.bottom_cut, self.bottom_cut]
+
+    def grade_thresholds(self) -> list[float]:
+        """Minimum rating score per grade but the last (absolute only)."""
+        if self.thresholds is not None:
+            return list(self.thresholds)
+        # Spread like a typical lenient 5-point scale: ~7/24/52/12/5% of a N(0,1) population.
+        defaults = {2: [-1.28], 3: [1.0, -1.0], 4: [1.2, 0.0, -1.2], 5: [1.5, 0.7, -0.9, -1.65]}
+        n = len(self.grades)
+        if n in defaults:
+            return defaults[n]
+        from scipy.stats import norm
+
+        return [float(norm.ppf(1 - k / n)) for k in range(1, n)]
+
+
+class PipRule(Section):
+    """A performance improvement plan: coaching for a while, then pass or exit."""
+
+    weeks: int = Field(12, ge=1, le=52, description="length of the plan (weeks)")
+    pass_score: float = Field(
+        -0.5, ge=-5, le=5, description="rating score (SD units) over the plan needed to pass"
+    )
+    improvement_sd: float = Field(
+        0.2, ge=0, le=3, description="lasting skill gain from the plan's coaching (SD units)"
+    )
+
+
+class Consequences(Section):
+    """What a grade leads to: exits and performance improvement plans."""
+
+    terminate_bottom_grade: bool = Field(
+        False, description="everyone in the bottom grade leaves at the review (or enters a PIP)"
+    )
+    consecutive_bottom_to_exit: int | None = Field(
+        None, ge=1, le=10, description="exit (or PIP) after this many bottom grades in a row"
+    )
+    pip: PipRule | None = Field(
+        None, description="if set, an exit decision starts a PIP instead; only failing it exits"
+    )
+
+
+class Policy(Section):
+    """A named composition of a rating scheme and its consequences."""
+
+    description: str = Field("", max_length=2000)
+    rating: RatingPolicy = Field(default_factory=RatingPolicy)
+    consequences: Consequences = Field(default_factory=Consequences)
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "absolute": {
+        "description": "Absolute ratings against fixed standards; no forced curve, no exits "
+        "by grade.",
+        "rating": {"scheme": "absolute"},
+    },
+    "forced_distribution": {
+        "description": "Forced curve S5/A20/B60/C10/D5 within departments (a team of eight "
+        "is too small for a 5% grade); exit after two consecutive D grades.",
+        "rating": {
+            "scheme": "forced_distribution",
+            "shares": {"S": 0.05, "A": 0.20, "B": 0.60, "C": 0.10, "D": 0.05},
+            "ranking_unit": "department",
+        },
+        "consequences": {"consecutive_bottom_to_exit": 2},
+    },
+    "rank_and_yank": {
+        "description": "Fire the bottom 10% of each team every review (Scullen et al. 2005).",
+        "rating": {"scheme": "forced_distribution", "bottom_cut": 0.10, "ranking_unit": "team"},
+        "consequences": {"terminate_bottom_grade": True},
+    },
+}
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def expand_preset(raw: Any, where: str) -> Any:
+    """Resolve ``preset: NAME`` in a raw policy mapping into the merged mapping.
+
+    Raises ``ValueError`` naming the allowed presets for an unknown one.
+    """
+    if not isinstance(raw, dict) or "preset" not in raw:
+        return raw
+    rest = {k: v for k, v in raw.items() if k != "preset"}
+    name = raw["preset"]
+    if name not in PRESETS:
+        import difflib
+
+        close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"{where}.preset: unknown preset {name!r}{hint} Allowed: {', '.join(PRESETS)}"
+        )
+    base = copy.deepcopy(PRESETS[name])
+    rating = rest.get("rating")
+    if isinstance(rating, dict):
+        if rating.get("scheme", base["rating"]["scheme"]) != base["rating"]["scheme"]:
+            # A scheme change replaces the whole rating block rather than mixing two schemes.
+            base.pop("rating")
+        elif {"shares", "bottom_cut", "grades", "thresholds"} & set(rating):
+            # A new curve replaces the preset's curve whole: shares are never merged key by key.
+            for key in ("shares", "bottom_cut", "grades", "thresholds"):
+                base["rating"].pop(key, None)
+    return _merge(base, rest)

@@ -1,0 +1,75 @@
+"""The review cycle: rate everyone who worked enough of the cycle, grade, act, record.
+
+At the end of each cycle the true cycle performance of each employee is their mean
+performance rate over the weeks they worked plus the mean of their weekly luck. That mean
+of weekly noise is drawn once (its SD shrinks with the square root of the weeks worked), so
+a scenario without weekly mechanisms needs one event per cycle, not one per week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simlib.consequences import apply_consequences
+from simlib.grading import assign_grades
+from simlib.metrics import ReviewOutcome
+from simlib.raters import reliability_scores
+
+if TYPE_CHECKING:
+    from simlib.simulation import Simulation
+
+
+def ranking_units(sim: Simulation) -> np.ndarray:
+    chart = sim.workforce.chart
+    unit = sim.policy.rating.ranking_unit
+    if unit == "team":
+        return chart.team
+    if unit == "department":
+        return chart.department
+    return np.zeros(chart.positions, dtype=np.int64)
+
+
+def review(sim: Simulation) -> None:
+    """One performance review of the whole organization, at ``sim.now``."""
+    sim.catch_up()
+    wf = sim.workforce
+    behaviour = sim.scenario.behaviour
+    rating = sim.policy.rating
+    mean_rate, weeks = wf.cycle_performance()
+    luck = sim.streams["performance_noise"].standard_normal(wf.size)
+    true_perf = mean_rate + behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    scores = reliability_scores(true_perf, behaviour.raters.reliability, sim.streams["rating"])
+    rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
+    grades = np.full(wf.size, -1, dtype=np.int64)
+    grades[rated] = assign_grades(scores[rated], ranking_units(sim)[rated], rating)
+
+    cycle_weeks = sim.now - sim.cycle_started
+    outcome = ReviewOutcome(
+        rated=rated,
+        true_performance=true_perf[rated],
+        scores=scores[rated],
+        grades=grades[rated],
+        n_grades=len(rating.grades),
+        perf_sum=sim.cycle_perf_sum,
+        fte_weeks=sim.cycle_fte_weeks,
+        cycle_weeks=cycle_weeks,
+        quits=sim.counters["quits"] - sim.cycle_counters.get("quits", 0),
+        exits=0,
+    )
+    apply_consequences(sim, grades)
+    outcome.exits = sim.counters["exits"] - sim.cycle_counters.get("exits", 0)
+    sim.pay.general_increase(cycle_weeks)
+    sim.ledger.record_cycle(sim, outcome)
+    sim.ledger.record_state(sim)
+    sim.start_cycle()
+
+
+def review_cycle(sim: Simulation) -> Generator[Any, Any, None]:
+    """Reviews every ``weeks_per_cycle`` weeks until the horizon."""
+    weeks = sim.scenario.environment.weeks_per_cycle
+    while True:
+        yield sim.env.timeout(weeks)
+        review(sim)

@@ -1,0 +1,420 @@
+"""Scenarios: the validated, hashed description of an organization and the policies to try.
+
+A scenario keeps apart what the organization *is* (``organization``), the world it lives in
+(``environment``), what we are unsure of about people (``behaviour``, the uncertain
+assumptions), how it recruits (``hiring``), what management may choose (``policies``, the
+levers) and how to run the experiment (``experiment``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from simlib.errors import ScenarioError
+from simlib.policy import Policy, expand_preset
+from simlib.schema import Section, check_shares, explain
+
+PolicyName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w][\w .\-]*$")]
+WEEKS_PER_YEAR = 52
+
+
+class Department(Section):
+    name: str = Field(min_length=1, max_length=64)
+    share: float = Field(ge=0, le=1, description="share of headcount (0–1); shares sum to 1")
+
+
+class SalaryBand(Section):
+    min: float = Field(gt=0, le=1e9, description="band minimum (currency per year)")
+    max: float = Field(gt=0, le=1e9, description="band maximum (currency per year)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SalaryBand:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+        return self
+
+    @property
+    def midpoint(self) -> float:
+        return 0.5 * (self.min + self.max)
+
+
+class SalaryBands(Section):
+    currency: str = Field("EUR", min_length=1, max_length=8)
+    individual_contributor: SalaryBand = SalaryBand(min=45_000, max=75_000)
+    manager: SalaryBand = SalaryBand(min=70_000, max=110_000)
+
+
+class Organization(Section):
+    """Who works here: size, structure, demographic groups and pay bands."""
+
+    name: str = Field("Organization", max_length=120)
+    headcount: int = Field(500, ge=2, le=2_000_000, description="positions, managers included")
+    departments: list[Department] = Field(
+        default_factory=lambda: [Department(name="Company", share=1.0)],
+        min_length=1,
+        max_length=200,
+    )
+    span_of_control: int = Field(8, ge=2, le=200, description="team members per manager")
+    include_managers: bool = Field(
+        True,
+        description="managers are employees too (rated in their department's "
+        "management team); false models ratees only, each team with a rater of its own",
+    )
+    groups: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=lambda: {"all": 1.0},
+        description="demographic groups (label -> share), used only to audit bias",
+    )
+    salary_bands: SalaryBands = Field(default_factory=SalaryBands)
+    potential_distribution: Literal["normal", "pareto"] = Field(
+        "normal", description="distribution of applicants' potential (both standardized)"
+    )
+    pareto_shape: float = Field(3.0, gt=2.05, le=50, description="tail index of 'pareto'")
+    initial_workforce: Literal["hired", "population"] = Field(
+        "hired",
+        description="'hired': today's staff were selected by today's hiring system (a steady "
+        "state); 'population': staff drawn from the applicant population",
+    )
+
+    @model_validator(mode="after")
+    def _structure(self) -> Organization:
+        check_shares({d.name: d.share for d in self.departments}, "organization.departments shares")
+        if len({d.name for d in self.departments}) != len(self.departments):
+            raise ValueError("organization.departments names must be distinct")
+        check_shares(self.groups, "organization.groups shares")
+        team_size = self.span_of_control + (1 if self.include_managers else 0)
+        teams = math.ceil(self.headcount / team_size)
+        if teams < len(self.departments):
+            raise ValueError(
+                f"{len(self.departments)} departments need at least "
+                f"{len(self.departments) * (2 if self.include_managers else 1)} positions at "
+                f"span of control {self.span_of_control}; headcount is {self.headcount}"
+            )
+        return self
+
+
+class MarketShock(Section):
+    week: int = Field(ge=0, le=100 * WEEKS_PER_YEAR, description="week the shock starts")
+    size_sd: float = Field(ge=-5, le=5, description="change in demand-driven output (SD units)")
+    duration_weeks: int | None = Field(
+        None, ge=1, le=100 * WEEKS_PER_YEAR, description="how long it lasts; null = for good"
+    )
+
+
+class Environment(Section):
+    """The world around the organization: horizon, review rhythm, shocks, pay market."""
+
+    years: int = Field(5, ge=1, le=100, description="simulated horizon (years)")
+    weeks_per_cycle: int = Field(52, ge=4, le=104, description="weeks between reviews")
+    exit_check_weeks: int = Field(
+        4, ge=1, le=104, description="how often quit decisions are drawn (weeks)"
+    )
+    market_shocks: list[MarketShock] = Field(default_factory=list, max_length=1000)
+    random_shocks_per_year: float = Field(0.0, ge=0, le=12)
+    random_shock_size_sd: float = Field(0.5, ge=0, le=5)
+    random_shock_weeks: int = Field(13, ge=1, le=520)
+    pay_drift: float = Field(
+        0.03, ge=-0.2, le=0.5, description="yearly growth of market pay (share)"
+    )
+
+    @property
+    def weeks(self) -> int:
+        return self.years * WEEKS_PER_YEAR
+
+
+class RaterBehaviour(Section):
+    reliability: float = Field(
+        0.70,
+        gt=0,
+        le=1,
+        description="share of rating variance due to true cycle performance "
+        "(Viswesvaran et al. 1996: ~.52 for one supervisor; Scullen et al. 2005 use .70)",
+    )
+
+
+class Behaviour(Section):
+    """The uncertain assumptions about people, with literature defaults."""
+
+    performance_noise_sd: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="week-to-week luck in true performance (SD units per week)",
+    )
+    output_per_sd: float = Field(
+        0.20, ge=0, le=1, description="output change per SD of performance (share of 100)"
+    )
+    voluntary_quit_rate: float = Field(
+        0.10, ge=0, le=1, description="yearly voluntary turnover at average conditions (share)"
+    )
+    raters: RaterBehaviour = Field(default_factory=RaterBehaviour)
+
+
+class Hiring(Section):
+    """How vacancies are filled."""
+
+    selection_ratio: float = Field(
+        0.10, gt=0, le=1, description="hires per applicant; each hire is the best of 1/ratio"
+    )
+    selection_validity: float = Field(
+        0.30, ge=0, le=1, description="correlation of the selection score with potential"
+    )
+    time_to_fill_weeks: float = Field(8.0, ge=0, le=104, description="mean weeks per vacancy")
+    recruiters: int | None = Field(
+        2, ge=1, le=100_000, description="recruiters working in parallel; null = unlimited"
+    )
+    requisitions_per_recruiter: int = Field(
+        12, ge=1, le=200, description="vacancies one recruiter works on at once"
+    )
+    ramp_up_weeks: int = Field(12, ge=0, le=104, description="weeks for a hire to reach full speed")
+    ramp_up_deficit_sd: float = Field(
+        1.0, ge=0, le=5, description="performance shortfall on day one (SD units)"
+    )
+
+    @property
+    def applicants_per_hire(self) -> int:
+        return max(1, round(1.0 / self.selection_ratio))
+
+
+class Experiment(Section):
+    """How to run the comparison."""
+
+    reps: int = Field(10, ge=1, le=100_000, description="replications per policy")
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    baseline: PolicyName | None = Field(None, description="policy to compare against")
+    policies: list[PolicyName] | None = Field(
+        None, description="policies to compare (default: all declared)"
+    )
+
+
+class Scenario(Section):
+    """A whole scenario. Build it with :func:`load_scenario`."""
+
+    name: str = Field("scenario", min_length=1, max_length=120)
+    description: str = Field("", max_length=10_000)
+    organization: Organization = Field(default_factory=Organization)
+    environment: Environment = Field(default_factory=Environment)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    hiring: Hiring = Field(default_factory=Hiring)
+    policies: dict[PolicyName, Policy] = Field(min_length=1, max_length=100)
+    experiment: Experiment = Field(default_factory=Experiment)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _presets(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("policies"), dict):
+            data = dict(data)
+            data["policies"] = {
+                name: expand_preset(raw, f"policies.{name}")
+                for name, raw in data["policies"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        names = list(self.policies)
+        exp = self.experiment
+        for chosen in exp.policies or []:
+            if chosen not in self.policies:
+                raise ValueError(
+                    f"experiment.policies: {chosen!r} is not a declared policy; "
+                    f"declared: {', '.join(names)}"
+                )
+        if exp.baseline is not None and exp.baseline not in self.policies:
+            raise ValueError(
+                f"experiment.baseline: {exp.baseline!r} is not a declared policy; "
+                f"declared: {', '.join(names)}"
+            )
+        return self
+
+    # --- derived views -------------------------------------------------------------
+
+    @property
+    def policy_names(self) -> list[str]:
+        """The policies this scenario compares, in order."""
+        return list(self.experiment.policies or self.policies)
+
+    @property
+    def baseline(self) -> str:
+        return self.experiment.baseline or self.policy_names[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved parameters (defaults filled in, presets expanded)."""
+        return self.model_dump(mode="json")
+
+    @property
+    def hash(self) -> str:
+        """A stable 16-hex-digit hash of the resolved parameters."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A new scenario with dotted-path overrides applied and validated."""
+        return load_scenario(self.to_dict(), overrides=overrides)
+
+
+# --- loading -------------------------------------------------------------------------
+
+MAX_SCENARIO_BYTES = 2_000_000
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a scenario file", source=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"file is {len(raw):,} bytes; scenarios are limited to {MAX_SCENARIO_BYTES:,}",
+            source=str(path),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not UTF-8 text (byte {exc.start}); save the scenario as UTF-8 YAML", source=str(path)
+        ) from None
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader with limits
+    except _TooComplex as exc:
+        raise ScenarioError(str(exc), source=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"YAML syntax error at {where}{problem}", source=str(path)) from None
+
+
+class _TooComplex(Exception):
+    pass
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses documents that expand too far (alias bombs)."""
+
+    max_expanded_nodes = 200_000
+
+    def compose_document(self) -> Any:  # type: ignore[override]
+        node = super().compose_document()
+        sizes: dict[int, int] = {}
+
+        def expanded(n: Any) -> int:
+            key = id(n)
+            if key not in sizes:
+                sizes[key] = 0  # guards against recursive aliases
+                if isinstance(n, yaml.SequenceNode):
+                    total = 1 + sum(expanded(c) for c in n.value)
+                elif isinstance(n, yaml.MappingNode):
+                    total = 1 + sum(expanded(k) + expanded(v) for k, v in n.value)
+                else:
+                    total = 1
+                sizes[key] = total
+            return sizes[key]
+
+        if node is not None and expanded(node) > self.max_expanded_nodes:
+            raise _TooComplex(
+                f"the YAML expands to more than {self.max_expanded_nodes:,} values through "
+                "aliases; refused as a possible alias bomb"
+            )
+        return node
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``dotted.path=value`` (the value is read as YAML: numbers, booleans, lists)."""
+    if "=" not in text:
+        raise ScenarioError(f"override {text!r} must look like dotted.path=value")
+    path, _, value = text.partition("=")
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise ScenarioError(f"override {text!r}: the path before '=' is empty or malformed")
+    try:
+        parsed = yaml.load(value, Loader=_SafeLoader) if value.strip() else ""  # noqa: S506
+    except (yaml.YAMLError, _TooComplex):
+        parsed = value
+    return path, parsed
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Set each ``dotted.path`` in a copy of ``data``; validation later catches bad keys."""
+    out = json.loads(json.dumps(data, default=str)) if data else {}
+    for dotted, value in overrides.items():
+        parts = str(dotted).split(".")
+        node: Any = out
+        for i, key in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                try:
+                    node = node[int(key)]
+                    continue
+                except (ValueError, IndexError):
+                    raise ScenarioError(
+                        f"override {dotted}: {'.'.join(parts[: i + 1])} is not an index "
+                        f"of a list of {len(node)}"
+                    ) from None
+            if not isinstance(node, dict):
+                raise ScenarioError(f"override {dotted}: {'.'.join(parts[:i])} is not a section")
+            node = node.setdefault(key, {})
+        if isinstance(node, list):
+            try:
+                node[int(parts[-1])] = value
+            except (ValueError, IndexError):
+                raise ScenarioError(f"override {dotted}: not an index of a list") from None
+        elif isinstance(node, dict):
+            node[parts[-1]] = value
+        else:
+            raise ScenarioError(f"override {dotted}: {'.'.join(parts[:-1])} is not a section")
+    return out
+
+
+def load_scenario(
+    source: str | Path | dict[str, Any] | Scenario, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario from a YAML path or a mapping.
+
+    Parameters
+    ----------
+    source
+        A path to a YAML file, a mapping with the same structure, or a Scenario.
+    overrides
+        ``{"organization.headcount": 200, ...}`` applied before validation, the same as
+        the CLI's ``--set organization.headcount=200``.
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem, each naming the field path and what is allowed.
+    """
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source
+        source = source.to_dict()
+    if isinstance(source, dict):
+        label = "<dict>"
+        data: Any = source
+    else:
+        path = Path(source)
+        label = str(path)
+        data = _read_yaml(path)
+    if data is None:
+        raise ScenarioError("the scenario is empty", source=label)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a scenario must be a mapping of sections, got {type(data).__name__}", source=label
+        )
+    if overrides:
+        data = apply_overrides(data, overrides)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(explain(exc, Scenario), source=label) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ScenarioError(str(exc), source=label) from None

@@ -1,0 +1,167 @@
+"""Shared building blocks of the scenario schema, and readable validation messages.
+
+Every scenario section is a frozen pydantic model that forbids unknown keys. When pydantic
+refuses input, :func:`explain` turns its errors into one line per problem that names the
+field path, the allowed range, and for a misspelled key the closest valid name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import types
+import typing
+from typing import Any
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class Section(BaseModel):
+    """Base of every scenario section: immutable, no unknown keys, no NaN or infinity."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        allow_inf_nan=False,
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+
+def check_shares(shares: dict[str, float], what: str, tolerance: float = 1e-6) -> None:
+    """Raise ``ValueError`` unless ``shares`` are each in [0, 1] and sum to 1."""
+    if not shares:
+        raise ValueError(f"{what} need at least one entry")
+    for key, value in shares.items():
+        if not (0.0 <= value <= 1.0):
+            raise ValueError(f"{what}: share of {key!r} is {value}; allowed 0 to 1")
+    total = math.fsum(shares.values())
+    if abs(total - 1.0) > tolerance:
+        raise ValueError(f"{what} sum to {total:.6g}; they must sum to 1")
+
+
+# --- turning pydantic errors into readable lines ---------------------------------------
+
+
+def _inner_types(annotation: Any) -> list[Any]:
+    """The types a value under ``annotation`` may take (unwrapping Optional/Union/Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        found: list[Any] = []
+        for arg in typing.get_args(annotation):
+            found.extend(_inner_types(arg))
+        return found
+    return [annotation]
+
+
+def _step(annotation: Any, key: Any) -> Any:
+    """The annotation one location step below ``annotation`` (field, list item, dict value)."""
+    for candidate in _inner_types(annotation):
+        origin = typing.get_origin(candidate)
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            field = candidate.model_fields.get(key) if isinstance(key, str) else None
+            if field is not None:
+                return field.annotation
+        elif origin in (list, tuple) and isinstance(key, int):
+            return typing.get_args(candidate)[0]
+        elif origin is dict:
+            return typing.get_args(candidate)[1]
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    annotation: Any = root
+    for key in loc:
+        annotation = _step(annotation, key)
+        if annotation is None:
+            return None
+    for candidate in _inner_types(annotation):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _bounds(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """'allowed 1 to 100' style text from the field's ge/gt/le/lt constraints."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    parent = _model_at(root, loc[:-1])
+    if parent is None or loc[-1] not in parent.model_fields:
+        return None
+    low = high = None
+    low_open = high_open = False
+    for meta in parent.model_fields[loc[-1]].metadata:
+        if isinstance(meta, annotated_types.Ge):
+            low = meta.ge
+        elif isinstance(meta, annotated_types.Gt):
+            low, low_open = meta.gt, True
+        elif isinstance(meta, annotated_types.Le):
+            high = meta.le
+        elif isinstance(meta, annotated_types.Lt):
+            high, high_open = meta.lt, True
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None:
+        left = "more than " if low_open else ""
+        right = " (exclusive)" if high_open else ""
+        return f"allowed {left}{low} to {high}{right}"
+    if low is not None:
+        return f"allowed {'more than' if low_open else 'at least'} {low}"
+    return f"allowed {'less than' if high_open else 'at most'} {high}"
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out or "(top level)"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def explain(
+    error: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
+) -> list[str]:
+    """One readable line per pydantic error: field path, problem, allowed range or suggestion."""
+    lines: list[str] = []
+    for item in error.errors(include_url=False):
+        loc = tuple(
+            k for k in item["loc"] if not (isinstance(k, str) and k.startswith("function-"))
+        )
+        kind = item["type"]
+        path = _path(prefix + loc)
+        given = item.get("input")
+        if kind == "extra_forbidden":
+            parent = _model_at(root, loc[:-1])
+            valid = sorted(parent.model_fields) if parent else []
+            close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            listing = f" Valid keys here: {', '.join(valid)}." if valid else ""
+            lines.append(f"{path}: unknown key{hint}{listing}")
+        elif kind == "missing":
+            lines.append(f"{path}: required field is missing")
+        elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+            bounds = _bounds(root, loc) or item["msg"].lower()
+            lines.append(f"{path}: {_short(given)} is out of range; {bounds}")
+        elif kind in {"finite_number"}:
+            bounds = _bounds(root, loc)
+            extra = f"; {bounds}" if bounds else ""
+            lines.append(f"{path}: {_short(given)} is not a finite number{extra}")
+        elif kind == "value_error":
+            message = item["msg"].removeprefix("Value error, ")
+            lines.append(f"{path}: {message}" if loc or prefix else message)
+        elif kind == "literal_error":
+            expected = item.get("ctx", {}).get("expected", "")
+            lines.append(f"{path}: {_short(given)} is not allowed; choose one of {expected}")
+        else:
+            msg = item["msg"][0].lower() + item["msg"][1:]
+            bounds = _bounds(root, loc)
+            extra = f"; {bounds}" if bounds else ""
+            lines.append(f"{path}: {msg}, got {_short(given)}{extra}")
+    return lines

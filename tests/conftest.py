@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture
+def tiny() -> dict:
+    """A 10-person team with a deterministic rater and no luck: outcomes are exact."""
+    return {
+        "name": "tiny",
+        "organization": {"headcount": 10, "span_of_control": 10, "include_managers": False},
+        "environment": {"years": 3, "exit_check_weeks": 52, "pay_drift": 0.0},
+        "behaviour": {
+            "performance_noise_sd": 0.0,
+            "voluntary_quit_rate": 0.0,
+            "raters": {"reliability": 1.0},
+        },
+        "hiring": {"time_to_fill_weeks": 0, "recruiters": None, "ramp_up_weeks": 0},
+        "policies": {
+            "fire_bottom": {
+                "rating": {"scheme": "forced_distribution", "bottom_cut": 0.1},
+                "consequences": {"terminate_bottom_grade": True},
+            },
+            "keep_all": {"rating": {"scheme": "forced_distribution", "bottom_cut": 0.1}},
+        },
+        "experiment": {"reps": 2, "seed": 7, "baseline": "keep_all"},
+    }
