@@ -90,6 +90,9 @@ class OrgChart:
 class Workforce:
     """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
 
+    NEW_HIRE_ENGAGEMENT = 0.7
+    NEW_HIRE_FAIRNESS = 0.6
+
     def __init__(self, chart: OrgChart) -> None:
         n = chart.positions
         self.chart = chart
@@ -109,6 +112,9 @@ class Workforce:
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
         self.on_pip = np.zeros(n, dtype=bool)
+        # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
+        self.engagement = np.zeros(n)
+        self.fairness_belief = np.zeros(n)
 
     @property
     def size(self) -> int:
@@ -180,3 +186,5 @@ class Workforce:
         self.last_grade[rows] = -1
         self.bottom_streak[rows] = 0
         self.on_pip[rows] = False
+        self.engagement[rows] = self.NEW_HIRE_ENGAGEMENT
+        self.fairness_belief[rows] = self.NEW_HIRE_FAIRNESS
