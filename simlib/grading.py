@@ -33,7 +33,9 @@ def forced_grades(scores: np.ndarray, units: np.ndarray, shares: list[float]) ->
     grades = np.empty(n, dtype=np.int64)
     if n == 0:
         return grades
-    order = np.lexsort((np.arange(n), -scores, units))
+    # Best score first, then a stable (radix) sort by unit keeps that order within units.
+    by_score = np.argsort(-scores)
+    order = by_score[np.argsort(units[by_score], kind="stable")]
     sorted_units = units[order]
     starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
     sizes = np.diff(np.r_[starts, n])

@@ -30,6 +30,28 @@ METRIC_UNITS: dict[str, str] = {
     "payroll": "currency per year",
 }
 
+# Which way is better, for marking the best policy per metric: "higher", "lower", or
+# "nearest_zero" (a signed gap). Metrics not listed (headcount) have no better direction.
+METRIC_DIRECTION: dict[str, str] = {
+    "workforce_potential": "higher",
+    "output_per_head": "higher",
+    "business_value": "higher",
+    "kpi_attainment": "higher",
+    "rating_accuracy": "higher",
+    "misclassification": "lower",
+    "engagement": "higher",
+    "perceived_fairness": "higher",
+    "cooperation": "higher",
+    "gaming": "lower",
+    "voluntary_attrition": "lower",
+    "regretted_attrition": "lower",
+    "involuntary_exits": "lower",
+    "payroll": "lower",
+    "pay_performance_corr": "higher",
+    "group_rating_gap": "nearest_zero",
+    "manager_hours": "lower",
+}
+
 
 @dataclass
 class ReviewOutcome:
@@ -49,7 +71,7 @@ class ReviewOutcome:
 
 def _ranks(x: np.ndarray) -> np.ndarray:
     r = np.empty(len(x))
-    r[np.argsort(x, kind="stable")] = np.arange(len(x))
+    r[np.argsort(x)] = np.arange(len(x))
     return r
 
 
