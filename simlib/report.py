@@ -35,7 +35,9 @@ def _cell(mean: float, lo: float, hi: float, signed: bool = False) -> str:
 def summary_table(results: Results) -> pd.DataFrame:
     """Metrics as rows, policies as columns: 'mean [95% CI]' at the horizon."""
     s = results.summary()
-    s["cell"] = [_cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"], strict=True)]
+    s["cell"] = [
+        _cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"], strict=True)
+    ]
     table = s.pivot(index="metric", columns="policy", values="cell")
     order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
     return table.loc[list(dict.fromkeys(order)), [p for p in results.policies if p in table]]
@@ -47,11 +49,51 @@ def paired_table(results: Results, baseline: str | None = None) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame()
     d["cell"] = [
-        _cell(m, lo, hi, signed=True) for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"], strict=True)
+        _cell(m, lo, hi, signed=True)
+        for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"], strict=True)
     ]
     table = d.pivot(index="metric", columns="policy", values="cell")
     order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
     return table.loc[list(dict.fromkeys(order))]
+
+
+def change_table(
+    results: Results,
+    metric: str = "workforce_potential",
+    years: tuple[int, ...] = (1, 3, 5, 10, 20, 30, 50),
+) -> pd.DataFrame:
+    """Change of ``metric`` since week 0 at selected years: mean [95% CI] over replications.
+
+    The change is taken within each replication, so the spread of starting points does not
+    widen the interval.
+    """
+    f = results.frame[results.frame["metric"] == metric]
+    if f.empty:
+        return pd.DataFrame()
+    wide = f.pivot_table(index=["policy", "rep"], columns="week", values="value")
+    if 0.0 not in wide.columns:
+        return pd.DataFrame()
+    horizon = max(wide.columns)
+    cols = {}
+    for year in years:
+        week = 52.0 * year
+        if week > horizon or week not in wide.columns:
+            continue
+        change = (wide[week] - wide[0.0]).groupby(level="policy")
+        cells = {}
+        for policy, values in change:
+            st = _interval_of(values)
+            cells[policy] = _cell(st[0], st[1], st[2], signed=True)
+        cols[f"year {year}"] = cells
+    table = pd.DataFrame(cols)
+    return table.loc[[p for p in results.policies if p in table.index]]
+
+
+def _interval_of(values: pd.Series) -> tuple[float, float, float]:
+    from simlib.results import _interval
+
+    st = _interval(values)
+    return float(st["mean"]), float(st["ci_low"]), float(st["ci_high"])
 
 
 def render(results: Results) -> str:
@@ -63,6 +105,13 @@ def render(results: Results) -> str:
         f"seed {m['seed']}, {years} years. Values at the horizon, mean [95% CI]."
     )
     parts = [head, "", summary_table(results).to_string()]
+    change = change_table(results)
+    if not change.empty:
+        parts += [
+            "",
+            "Change in workforce_potential since week 0 (SD units), mean [95% CI]:",
+            change.to_string(),
+        ]
     paired = paired_table(results)
     if not paired.empty:
         parts += [
