@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 PYTEST  = $(PY) -m pytest
 
-.PHONY: setup demo test test-slow bench lint clean
+.PHONY: setup demo test test-slow bench lint clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,notebooks,distributed]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# JupyterLab without news or update pop-ups (settings of this environment only).
+LAB_OVERRIDES = $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): $(STAMP)
+	mkdir -p $(dir $@)
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
+
+# The browser tests drive the system Chromium; install it where missing (needs root and apt).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	} || echo "Chromium could not be installed: the browser tests will be skipped"
+
+setup: $(STAMP) $(LAB_OVERRIDES) chromium
 
 demo: setup
 	$(VENV)/bin/simlib compare scenarios/baseline.yaml --out reports/baseline

@@ -142,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmp.add_argument("--quiet", action="store_true", help="no progress bar")
         cmp.set_defaults(func=cmd_compare)
 
+    from simlib.present import add_command as add_present_command
+
+    add_present_command(sub)
+
     from simlib.sweep_cli import add_commands as add_sweep_commands
 
     add_sweep_commands(sub)

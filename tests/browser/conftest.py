@@ -1,0 +1,263 @@
+"""Real-browser fixtures: the system Chromium driven by Playwright, Voila and JupyterLab servers.
+
+The browser is the Chromium of the operating system (Debian's ``chromium`` package); no
+browser is downloaded. If Chromium or the Playwright package is missing the browser tests are
+skipped with a message naming what is missing, unless ``SIMLIB_REQUIRE_BROWSER=1`` is set (CI
+sets it), in which case they fail: CI must really run them.
+
+Every server a fixture starts is stopped by its process id when the fixture ends, whatever
+happened in the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from simlib.present import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+EXPLORER = NOTEBOOKS / "explore.ipynb"
+ARTIFACTS = ROOT / "reports" / "browser"  # ignored by git; screenshots land here too
+
+# Without the background-networking switches Chromium's own connections (updates, field
+# trials, sync) are refused on a closed network and slow the start down.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90.0  # seconds; a loaded 2-core machine needs 10-15 s for Voila
+SERVER_STOP_TIMEOUT = 15.0  # seconds after SIGTERM before SIGKILL (Voila takes about 3 s)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives the system Chromium against a live server (tests/browser)"
+    )
+
+
+def chromium_path() -> Path | None:
+    """The system Chromium executable, or None."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return Path(found)
+    default = Path("/usr/bin/chromium")
+    return default if default.exists() else None
+
+
+def _missing_browser_parts() -> list[str]:
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the Python package 'playwright' (pip install -e '.[dev]')")
+    if chromium_path() is None:
+        missing.append("the system Chromium (apt-get install -y chromium)")
+    return missing
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("SIMLIB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (SIMLIB_REQUIRE_BROWSER=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless system Chromium, shared by the browser tests."""
+    missing = _missing_browser_parts()
+    if missing:
+        _skip_or_fail("browser tests need " + " and ".join(missing))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class PageLog:
+    """What the page reported while a test drove it: uncaught script errors."""
+
+    page_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh browser tab (own context) at a slide-sized viewport; ``page.log`` has its errors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.log = PageLog()
+    tab.on("pageerror", lambda exc: tab.log.page_errors.append(str(exc)))
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@dataclass
+class Server:
+    """A server started for a test: its process, address and log file."""
+
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def stop_process(process: subprocess.Popen, timeout: float = SERVER_STOP_TIMEOUT) -> None:
+    """Stop a server by its process id: SIGTERM, wait, SIGKILL if it does not exit."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
+def _read_first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The first line the process writes to its stdout, or '' after ``timeout`` seconds."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return box[0] if box else ""
+
+
+@pytest.fixture(scope="module")
+def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``simlib present`` serving the explorer on a free loopback port.
+
+    Started through the real command line; the address is read from what it prints. The
+    ``simlib present`` process is stopped by its id at the end and stops Voila in turn.
+    """
+    if not EXPLORER.exists():
+        pytest.fail(f"the explorer notebook {EXPLORER.relative_to(ROOT)} is missing")
+    port = free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simlib.cli", "present", str(EXPLORER), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
+        )
+    server = None
+    try:
+        line = _read_first_line(process, SERVER_START_TIMEOUT)
+        url = f"http://127.0.0.1:{port}/"
+        assert url in line, f"simlib present printed {line!r}, not the address {url}"
+        server = Server(process=process, url=url, log=log)
+        yield server
+    finally:
+        stop_process(process)
+        if process.stdout is not None:
+            process.stdout.close()
+    # The present command must take Voila down with it: nothing may listen any more.
+    assert process.returncode == 0, f"simlib present exited with {process.returncode}"
+    assert not _answers(f"http://127.0.0.1:{port}/"), f"a server still answers on port {port}"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+LAB_SETTINGS = {
+    # No news or update pop-ups (they would cover the notebook; the network is closed anyway).
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # Running the notebook in the test must not write its outputs back into the source tree.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """JupyterLab on a free loopback port, no token, serving the notebooks folder.
+
+    User settings, workspaces and Jupyter configuration live in a temporary folder so the
+    test neither reads nor changes the user's own.
+    """
+    home = tmp_path_factory.mktemp("jupyterlab")
+    for relative, values in LAB_SETTINGS.items():
+        target = home / "settings" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    (home / "config").mkdir()
+    port = free_port()
+    log = home / "jupyterlab.log"
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"))
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={NOTEBOOKS}",
+        f"--LabApp.user_settings_dir={home / 'settings'}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, cwd=NOTEBOOKS, env=env
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers(url + "api/status"):
+            assert process.poll() is None, f"JupyterLab exited with {process.returncode}"
+            assert time.monotonic() < deadline, f"JupyterLab did not answer at {url}"
+            time.sleep(0.25)
+        yield Server(process=process, url=url, log=log)
+    finally:
+        stop_process(process)
