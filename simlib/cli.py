@@ -98,6 +98,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every published finding by simulating; exit 0 only if all hold."""
+    from simlib.findings import (
+        DEFAULT_SEED,
+        check_findings,
+        resolve_reps,
+        results_frame,
+        save_validation,
+    )
+    from simlib.findings.report import render_table
+
+    ids = [i.strip() for i in args.findings.split(",") if i.strip()] if args.findings else None
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+
+    def progress(finding_id: str) -> None:
+        if not args.quiet:
+            print(f"checking {finding_id} ...", file=sys.stderr, flush=True)
+
+    if args.out.exists() and not args.out.is_dir():
+        raise ScenarioError(f"--out: {args.out} exists and is not a folder")
+    reps = resolve_reps(args.reps, args.quick)
+    results = check_findings(ids, reps=reps, seed=seed, quick=args.quick, progress=progress)
+    print(render_table(results_frame(results)))
+    paths = save_validation(results, args.out, reps=reps, seed=seed, quick=args.quick)
+    failed = [r.finding for r in results if not r.holds]
+    print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    if failed:
+        print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+        return 1
+    print(f"All {len(results)} findings hold.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from simlib import __version__
 
@@ -149,6 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.sweep_cli import add_commands as add_sweep_commands
 
     add_sweep_commands(sub)
+
+    val = sub.add_parser("validate", help="check that the model reproduces the published findings")
+    val.add_argument("--reps", type=_positive_int, help="replications per simulated condition")
+    val.add_argument("--seed", type=_seed, help="experiment seed")
+    val.add_argument("--quick", action="store_true", help="a reduced run (fewer replications)")
+    val.add_argument("--findings", help="comma-separated finding ids (default: all)")
+    val.add_argument(
+        "--out", type=Path, required=True, help="folder for validation.csv and manifest.json"
+    )
+    val.add_argument("--quiet", action="store_true", help="no progress lines")
+    val.set_defaults(func=cmd_validate)
     return parser
 
 

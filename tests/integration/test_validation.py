@@ -1,0 +1,155 @@
+"""``simlib validate``: the model reproduces the published findings (quick run), and bad
+input is refused with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from simlib.findings import CSV_COLUMNS, FINDINGS, check_findings
+from tests.conftest import ROOT
+
+# Every finding the issue lists. Findings whose mechanism has not landed yet are not in the
+# registry (they must not be faked); this list only checks that registered ids are known.
+ISSUE_IDS = {
+    "scullen2005_fd_gain_y5",
+    "scullen2005_fd_gain_y10",
+    "scullen2005_more_firing_more_gain",
+    "scullen2005_more_turnover_less_gain",
+    "scullen2005_front_loaded",
+    "smg2000_ratee_share",
+    "smg2000_idiosyncratic_share",
+    "vos1996_supervisor_interrater_r",
+    "vos1996_peer_interrater_r",
+    "self_supervisor_r",
+    "self_leniency_d",
+    "jw1997_admin_leniency_d",
+    "tgb1997_turnover_u_shape",
+    "tgb1997_low_raise_top_quits",
+    "bhs2013_fd_output_gain_no_sabotage",
+    "bhs2013_fd_with_sabotage",
+    "goal_difficulty_d",
+    "goal_too_hard",
+    "gaming_kpi_up_value_down",
+    "merit_budget_share",
+}
+
+
+def validate(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "simlib.cli", "validate", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validation")
+    return validate("--quick", "--quiet", "--out", str(out)), out
+
+
+def test_quick_validation_exits_0_and_every_finding_holds(quick_run):
+    result, out = quick_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table.columns) == CSV_COLUMNS
+    assert list(table["finding"]) == list(FINDINGS)
+    assert table["holds"].all(), table[~table["holds"]].to_string()
+    # holds means: the simulated value lies in the accepted band
+    assert ((table["low"] <= table["simulated"]) & (table["simulated"] <= table["high"])).all()
+    assert f"All {len(FINDINGS)} findings hold." in result.stdout
+    for finding_id in FINDINGS:
+        assert finding_id in result.stdout  # the printed table
+
+
+def test_registered_ids_are_the_issues_ids_and_the_scullen_ones_are_all_there():
+    assert set(FINDINGS) <= ISSUE_IDS
+    assert {i for i in ISSUE_IDS if i.startswith("scullen2005_")} <= set(FINDINGS)
+
+
+def test_quick_validation_writes_a_manifest_and_no_temporary_files(quick_run):
+    _, out = quick_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["all_hold"] is True
+    assert manifest["quick"] is True and manifest["reps"] >= 2
+    assert set(manifest["findings"]) == set(FINDINGS)
+    assert manifest["simlib_version"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "validation.csv"]
+
+
+def test_same_seed_same_numbers():
+    ids = ["scullen2005_more_firing_more_gain", "scullen2005_front_loaded"]
+    a = [r.row() for r in check_findings(ids, reps=8, seed=5)]
+    b = [r.row() for r in check_findings(ids, reps=8, seed=5)]
+    c = [r.row() for r in check_findings(ids, reps=8, seed=6)]
+    assert a == b
+    assert a != c
+
+
+def test_a_finding_that_does_not_hold_exits_1_and_still_writes_the_table(
+    tmp_path, monkeypatch, capsys
+):
+    import dataclasses
+
+    import simlib.findings as findings
+    from simlib.cli import main
+
+    fid = "scullen2005_more_firing_more_gain"
+    impossible = dataclasses.replace(findings.FINDINGS[fid], low=5.0)  # 5 SD: cannot be met
+    monkeypatch.setitem(findings.FINDINGS, fid, impossible)
+    out = tmp_path / "v"
+    code = main(["validate", "--reps", "10", "--quiet", "--out", str(out), "--findings", fid])
+    assert code == 1
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table["finding"]) == [fid] and not table["holds"].any()
+    assert "1 of 1 findings do not hold" in capsys.readouterr().out
+
+
+def main_exit_code(args: list[str]) -> int:
+    """Run the CLI in this process; argparse errors raise SystemExit(2)."""
+    from simlib.cli import main
+
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return int(exc.code)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--reps", "0"], "out of range"),
+        (["--reps", "1"], "reps: 1 is out of range; allowed at least 2"),
+        (["--seed", "-3"], "out of range"),
+        (["--reps", "many"], "not a whole number"),
+        (["--findings", "scullen2005_fd_gain_y50"], "did you mean 'scullen2005_fd_gain_y5'"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "o"
+    assert main_exit_code(["validate", *args, "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not out.exists()
+
+
+def test_out_that_is_a_file_exits_2(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    assert main_exit_code(["validate", "--reps", "2", "--out", str(target)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert target.read_text() == "not a folder"
+
+
+def test_missing_out_exits_2_without_traceback():
+    result = validate("--reps", "2")
+    assert result.returncode == 2
+    assert "--out" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -1,0 +1,74 @@
+"""Every validation check must fail when the mechanism behind its finding is switched off.
+
+A check that cannot fail is a defect: each finding gets a test that removes its mechanism
+(through scenario overrides, the same way a user would) and asserts the finding no longer
+holds. ``SWITCH_OFF`` must cover every registered finding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from simlib.findings import FINDINGS, Run
+
+FD = "policies.forced_distribution"
+NO_FIRING = {f"{FD}.consequences.terminate_bottom_grade": False}
+# Ratings that carry (almost) no information about potential: firing is then random.
+UNINFORMATIVE_RATINGS = {"behaviour.raters.reliability": 0.001}
+
+SWITCH_OFF: dict[str, dict] = {
+    "scullen2005_fd_gain_y5": NO_FIRING,
+    "scullen2005_fd_gain_y10": UNINFORMATIVE_RATINGS,
+    "scullen2005_more_firing_more_gain": UNINFORMATIVE_RATINGS,
+    "scullen2005_more_turnover_less_gain": NO_FIRING,
+    "scullen2005_front_loaded": NO_FIRING,
+}
+
+REPS = 40
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    return Run(reps=REPS, seed=11)
+
+
+def test_every_registered_finding_has_a_switch_off_test():
+    assert set(SWITCH_OFF) == set(FINDINGS)
+
+
+@pytest.mark.parametrize("finding_id", sorted(SWITCH_OFF))
+def test_check_fails_when_its_mechanism_is_switched_off(run, finding_id):
+    finding = FINDINGS[finding_id]
+    on = finding.check(run)
+    off = finding.check(run, overrides=SWITCH_OFF[finding_id])
+    assert on.holds, f"{finding_id} should hold with its mechanism on: {on.row()}"
+    assert not off.holds, f"{finding_id} still holds with its mechanism off: {off.row()}"
+
+
+def test_without_firing_the_gain_is_nil_and_outside_the_band(run):
+    res = FINDINGS["scullen2005_fd_gain_y5"].check(run, overrides=NO_FIRING)
+    assert abs(res.simulated) < 0.05  # the hiring system alone keeps potential where it is
+    assert res.simulated < res.low
+
+
+def test_front_loaded_needs_a_real_gain_not_a_ratio_of_noise(run):
+    res = FINDINGS["scullen2005_front_loaded"].check(run, overrides=NO_FIRING)
+    assert not res.condition  # the 30-year gain is not clearly positive
+    assert not res.holds
+
+
+def test_more_firing_with_uninformative_ratings_adds_nothing(run):
+    res = FINDINGS["scullen2005_more_firing_more_gain"].check(run, overrides=UNINFORMATIVE_RATINGS)
+    assert res.simulated < 0.05 and res.ci_low < 0.05
+
+
+def test_published_design_reference_responds_to_its_design():
+    from simlib.findings.scullen import published_design_gains
+
+    base = published_design_gains(seed=3, orgs=200)
+    no_fire = published_design_gains(seed=3, orgs=200, design={"fire_share": 0.0})
+    assert base[:, 10].mean() > 0.3
+    assert abs(no_fire[:, 10].mean()) < 0.03
+    assert math.isclose(float(base[:, 0].max()), 0.0)
