@@ -131,6 +131,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Execute the report notebook once per scenario; exit 1 if any scenario failed."""
+    from simlib.batch import run_batch
+
+    parameters = _overrides(args.param)
+
+    def done(run) -> None:
+        if args.quiet:
+            return
+        if run.status == "ok":
+            report = args.out / run.name / "report.html"
+            line = f"ok      {run.name} ({run.seconds:.1f} s): {report}"
+        elif run.status == "skipped":
+            line = f"skipped {run.name}: up to date (same scenario, notebook and parameters)"
+        else:
+            first = (run.error or "").splitlines()[0] if run.error else ""
+            line = f"FAILED  {run.name} ({run.seconds:.1f} s): {first}"
+        print(line, flush=True)
+
+    try:
+        runs = run_batch(
+            args.scenarios,
+            args.out,
+            notebook=args.notebook,
+            parameters=parameters,
+            jobs=args.jobs,
+            resume=args.resume,
+            timeout=args.timeout,
+            on_done=done,
+        )
+    except KeyboardInterrupt:
+        print(f"simlib: interrupted; finished scenarios are listed in {args.out / 'index.html'}, "
+              "no partial files were left", file=sys.stderr)
+        return 130
+    index = (args.out / "index.html").resolve()
+    failed = [r.name for r in runs if r.status == "failed"]
+    print(f"Index: {index}")
+    if failed:
+        print(f"{len(failed)} of {len(runs)} scenarios failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from simlib import __version__
 
@@ -193,6 +236,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--quiet", action="store_true", help="no progress lines")
     val.set_defaults(func=cmd_validate)
+    bat = sub.add_parser(
+        "batch", help="execute the report notebook for each scenario (papermill) into --out"
+    )
+    bat.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
+    bat.add_argument("--notebook", type=Path, help="notebook to execute (default: compare)")
+    bat.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML)",
+    )
+    bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    bat.add_argument("--jobs", type=_positive_int, default=1, help="scenarios run at once")
+    bat.add_argument(
+        "--resume", action="store_true", help="skip scenarios already done with the same inputs"
+    )
+    bat.add_argument("--timeout", type=_positive_int, help="seconds allowed per notebook cell")
+    bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
+    bat.set_defaults(func=cmd_batch)
     return parser
 
 

@@ -1,0 +1,162 @@
+"""`simlib batch`: papermill over scenarios, reports, index, failures, resume, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+GOOD = """\
+name: ../../escape_attempt
+organization: {headcount: 40, span_of_control: 6}
+environment: {years: 2}
+policies:
+  absolute: {preset: absolute}
+  forced_distribution: {preset: forced_distribution}
+experiment: {reps: 2, seed: 3, baseline: absolute}
+"""
+
+BROKEN = """\
+name: broken
+organization: {headcount: 40, span_of_controll: 6}
+policies:
+  absolute: {preset: absolute}
+"""
+
+
+def batch(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "simlib.cli", "batch", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def no_partial_files(out: Path) -> list[Path]:
+    """Anything under ``out`` that is a staging folder or a temporary file."""
+    return [p for p in out.rglob("*") if ".staging" in p.parts or p.name.endswith(".tmp")]
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path) -> tuple[Path, Path]:
+    good = tmp_path / "in" / "good.yaml"
+    broken = tmp_path / "in" / "broken.yaml"
+    good.parent.mkdir()
+    good.write_text(GOOD)
+    broken.write_text(BROKEN)
+    return good, broken
+
+
+def test_good_and_broken_scenario_then_resume(tmp_path, scenarios):
+    good, broken = scenarios
+    out = tmp_path / "deep" / "out"
+    result = batch(str(good), str(broken), "--out", str(out), "--jobs", "2", "--param", "reps=2")
+
+    assert result.returncode == 1, result.stderr
+    assert "1 of 2 scenarios failed: broken" in result.stdout
+    assert "Traceback" not in result.stdout
+
+    # The scenario's own name '../../escape_attempt' is sanitized: nothing escapes --out.
+    folder = out / "escape_attempt"
+    assert not (tmp_path / "escape_attempt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "in"]
+    for name in ("compare.ipynb", "report.html", "results.parquet", "summary.csv",
+                 "manifest.json", "batch.json"):
+        assert (folder / name).is_file(), name
+    report = (folder / "report.html").read_text()
+    assert "simlib-executive-summary" in report
+    assert "★" in report  # the best policy per row is marked
+    # No code: neither the parameters cell nor any call shows in the client report.
+    assert "load_scenario(" not in report and "output_dir =" not in report
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["reps"] == 2 and manifest["policies"] == ["absolute", "forced_distribution"]
+
+    # The broken scenario keeps its executed notebook, with the readable error in it.
+    failed = json.loads((out / "broken" / "batch.json").read_text())
+    assert failed["status"] == "failed"
+    assert "span_of_controll: unknown key; did you mean 'span_of_control'?" in failed["error"]
+    executed = json.loads((out / "broken" / "compare.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["exception"] is True
+    assert not (out / "broken" / "results.parquet").exists()
+
+    index = (out / "index.html").read_text()
+    assert "class='status-failed'" in index and "FAILED" in index
+    assert "class='status-ok'" in index
+    assert "href='escape_attempt/report.html'" in index
+    assert no_partial_files(out) == []
+
+    # Second run with --resume: the good scenario is skipped, the broken one tried again.
+    stamp = (folder / "report.html").stat().st_mtime_ns
+    again = batch(str(good), str(broken), "--out", str(out), "--param", "reps=2", "--resume")
+    assert again.returncode == 1
+    assert "skipped escape_attempt: up to date" in again.stdout
+    assert "FAILED  broken" in again.stdout
+    assert (folder / "report.html").stat().st_mtime_ns == stamp
+    assert "class='status-skipped'" in (out / "index.html").read_text()
+
+
+def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
+    from simlib.batch import plan, resume_key
+
+    good, _ = scenarios
+    notebook = ROOT / "notebooks" / "compare.ipynb"
+    assert resume_key(good, notebook, {"reps": 2}) == resume_key(good, notebook, {"reps": 2})
+    assert resume_key(good, notebook, {"reps": 2}) != resume_key(good, notebook, {"reps": 3})
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(GOOD.replace("headcount: 40", "headcount: 41"))
+    assert resume_key(good, notebook, {}) != resume_key(edited, notebook, {})
+    # Two files with the same scenario name get distinct folders.
+    [(_, a), (_, b)] = plan([good, edited], notebook, {})
+    assert (a.name, b.name) == ("escape_attempt", "escape_attempt-2")
+
+
+def test_bad_batch_input_exits_2(tmp_path, scenarios):
+    good, _ = scenarios
+    missing = batch(str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o"))
+    assert missing.returncode == 2
+    assert "nope.yaml: scenario file not found" in missing.stderr
+    unknown = batch(str(good), "--out", str(tmp_path / "o"), "--param", "rep=2")
+    assert unknown.returncode == 2
+    assert "--param rep: not a parameter of compare.ipynb; did you mean 'reps'?" in unknown.stderr
+    reserved = batch(str(good), "--out", str(tmp_path / "o"), "--param", "output_dir=/tmp")
+    assert reserved.returncode == 2 and "set by the batch itself" in reserved.stderr
+    for result in (missing, unknown, reserved):
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+def test_interrupting_leaves_no_half_written_files(tmp_path, scenarios):
+    good, _ = scenarios
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simlib.cli", "batch", str(good), "--out", str(out),
+         "--param", "reps=2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches the batch, its workers and kernels
+    )
+    deadline = time.monotonic() + 120
+    staging = out / ".staging"
+    while time.monotonic() < deadline and not (staging.exists() and any(staging.iterdir())):
+        time.sleep(0.05)
+    assert staging.exists(), "the batch never started a scenario"
+    time.sleep(1.0)  # the kernel is starting or running cells
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert no_partial_files(out) == []
+    assert not (out / "escape_attempt").exists()  # never half there
+    assert "not run (batch interrupted)" in (out / "index.html").read_text()
