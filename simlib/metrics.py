@@ -28,6 +28,19 @@ METRIC_UNITS: dict[str, str] = {
     "involuntary_exits": "share of headcount per year",
     "headcount": "people",
     "payroll": "currency per year",
+    "group_rating_gap": "rating SD units: first listed group minus the others at equal true "
+    "performance",
+    "manager_hours": "hours per rater (team manager or department head) per year: reviews, "
+    "calibration meetings, appeals, check-ins",
+    "appeals": "appeals filed per 100 rated employees per review",
+    "business_value": "index per head-week (full-speed average hire, no gaming, aligned = 100)",
+    "kpi_attainment": "OKR-style grade 0-1: progress of measured output toward target",
+    "engagement": "mean engagement of those employed (share 0-1)",
+    "perceived_fairness": "mean belief that evaluation is fair (share 0-1)",
+    "cooperation": "mean share of time helping teammates (0-1)",
+    "gaming": "mean share of unmeasured work moved to measured tasks (0-1)",
+    "regretted_attrition": "quits of the top 20% by current performance, share of them per year",
+    "pay_performance_corr": "correlation of merit raise with true cycle performance (-1 to 1)",
 }
 
 # Which way is better, for marking the best policy per metric: "higher", "lower", or
@@ -67,6 +80,8 @@ class ReviewOutcome:
     cycle_weeks: float
     quits: int
     exits: int
+    groups: np.ndarray | None = None  # group index of the rated
+    appeals: int = 0  # appeals filed after this review
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -143,12 +158,49 @@ def involuntary_exits(sim: Simulation, o: ReviewOutcome) -> float | None:
     return _yearly_share(o.exits, o)
 
 
+def group_rating_gap(sim: Simulation, o: ReviewOutcome) -> float | None:
+    """Rating of the first listed group minus the others at equal true performance.
+
+    The coefficient of a first-group indicator in a least-squares regression of the rating
+    score (divided by its SD) on true cycle performance and that indicator; SD units.
+    """
+    if o.groups is None or len(o.rated) < 5:
+        return None
+    first = (o.groups == 0).astype(float)
+    if first.min() == first.max():
+        return None
+    sd = float(o.scores.std())
+    if sd <= 0:
+        return None
+    x = np.column_stack([np.ones(len(first)), o.true_performance, first])
+    coef, *_ = np.linalg.lstsq(x, o.scores / sd, rcond=None)
+    return float(coef[2])
+
+
+def manager_hours(sim: Simulation, o: ReviewOutcome) -> float | None:
+    """Manager hours spent on performance management this cycle, per rater per year."""
+    if o.cycle_weeks <= 0:
+        return None
+    hours = sim.counters["manager_hours"] - sim.cycle_counters.get("manager_hours", 0)
+    raters = len(sim.workforce.chart.team_manager)
+    return hours / raters * (WEEKS_PER_YEAR / o.cycle_weeks)
+
+
+def appeals(sim: Simulation, o: ReviewOutcome) -> float | None:
+    if len(o.rated) == 0:
+        return None
+    return 100.0 * o.appeals / len(o.rated)
+
+
 CYCLE_METRICS: dict[str, Callable[[Simulation, ReviewOutcome], float | None]] = {
     "output_per_head": output_per_head,
     "rating_accuracy": rating_accuracy,
     "misclassification": misclassification,
     "voluntary_attrition": voluntary_attrition,
     "involuntary_exits": involuntary_exits,
+    "group_rating_gap": group_rating_gap,
+    "manager_hours": manager_hours,
+    "appeals": appeals,
 }
 
 

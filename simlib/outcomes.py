@@ -43,6 +43,9 @@ DERIVED_METRICS: dict[str, Callable[[pd.DataFrame], pd.Series | None]] = {
 }
 """Derived metric name -> function of a task's records returning one value per unit."""
 
+DERIVED_DIRECTION: dict[str, str] = {"payroll_growth": "lower"}
+"""Which way is better for each derived metric (as in ``simlib.metrics.METRIC_DIRECTION``)."""
+
 
 def horizon_values(records: pd.DataFrame) -> pd.DataFrame:
     """Each metric's last recorded value per unit, plus the derived metrics.

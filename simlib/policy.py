@@ -17,6 +17,77 @@ from simlib.schema import Section, check_shares
 DEFAULT_GRADES = ("S", "A", "B", "C", "D")
 
 
+class RatingSources(Section):
+    """Who rates: weights of each source in the final rating (a 360 policy uses several).
+
+    Weights are relative; a source nobody can give (no peers in a one-person team, no
+    subordinates for someone who manages no one) is left out and the rest reweighted.
+    """
+
+    supervisor: float = Field(1.0, ge=0, le=1, description="weight of the manager's rating")
+    peers: float = Field(0.0, ge=0, le=1, description="weight of the mean peer rating")
+    self_rating: float = Field(
+        0.0, ge=0, le=1, alias="self", description="weight of the self-rating (lenient)"
+    )
+    subordinates: float = Field(
+        0.0, ge=0, le=1, description="weight of the mean subordinate rating (managers only)"
+    )
+    peer_count: int = Field(3, ge=1, le=50, description="teammates rating each employee")
+    subordinate_count: int = Field(
+        5, ge=1, le=200, description="most subordinates rating each manager"
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> RatingSources:
+        if self.supervisor + self.peers + self.self_rating + self.subordinates <= 0:
+            raise ValueError("rating.sources: at least one source needs a weight above 0")
+        return self
+
+    @property
+    def multi_source(self) -> bool:
+        return self.peers > 0 or self.self_rating > 0 or self.subordinates > 0
+
+
+class CalibrationRule(Section):
+    """Calibration committees: meetings that pull each manager's ratings toward the norm."""
+
+    strength: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share (0–1) by which a meeting moves each manager's rating mean and "
+        "spread toward the organization's; 0 = no calibration",
+    )
+    committees: int = Field(1, ge=1, le=1000, description="committees meeting in parallel")
+    committee_hours: float = Field(
+        80.0,
+        gt=0,
+        le=10_000,
+        description="hours each committee can meet in a review season; departments not "
+        "reached keep their uncalibrated ratings",
+    )
+    minutes_per_employee: float = Field(
+        5.0, ge=0, le=120, description="meeting minutes spent per rated employee"
+    )
+    overhead_hours: float = Field(
+        1.0, ge=0, le=40, description="fixed hours per department meeting"
+    )
+
+
+class AppealRule(Section):
+    """Rating appeals: who hears them and how often ratings are changed."""
+
+    enabled: bool = Field(True, description="employees may appeal their rating")
+    panels: int = Field(1, ge=1, le=10_000, description="HR/committee panels hearing appeals")
+    weeks_per_case: float = Field(2.0, gt=0, le=52, description="panel weeks per appeal")
+    hours_per_case: float = Field(
+        3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
+    )
+    overturn_share: float = Field(
+        0.25, ge=0, le=1, description="share of appeals that raise the grade one step"
+    )
+
+
 class RatingPolicy(Section):
     """How observed performance becomes a grade.
 
@@ -46,6 +117,26 @@ class RatingPolicy(Section):
     min_weeks_rated: int = Field(
         13, ge=1, le=104, description="weeks worked in a cycle needed to be rated in it"
     )
+    sources: RatingSources = Field(
+        default_factory=RatingSources, description="who rates, with weights (360 feedback)"
+    )
+    calibration: CalibrationRule = Field(
+        default_factory=CalibrationRule, description="calibration committees (strength 0 = none)"
+    )
+    data_capture: Literal["self_reported", "automatic"] = Field(
+        "self_reported",
+        description="how results reach the rater: reported by employees, or captured "
+        "automatically by systems (less measurement noise)",
+    )
+    rater_training: float = Field(
+        0.0, ge=0, le=1, description="share of raters trained (0–1); training shrinks biases"
+    )
+    purpose: Literal["administrative", "developmental"] = Field(
+        "administrative",
+        description="ratings that decide pay and promotion run more lenient than "
+        "developmental ones (Jawahar & Williams 1997)",
+    )
+    appeals: AppealRule = Field(default_factory=AppealRule)
 
     @model_validator(mode="before")
     @classmethod
@@ -159,6 +250,19 @@ PRESETS: dict[str, dict[str, Any]] = {
             "ranking_unit": "department",
         },
         "consequences": {"consecutive_bottom_to_exit": 2},
+    },
+    "calibrated": {
+        "description": "Absolute ratings, then calibration committees that move each "
+        "manager's rating mean and spread 80% of the way to the organization's.",
+        "rating": {"scheme": "absolute", "calibration": {"strength": 0.8}},
+    },
+    "feedback_360": {
+        "description": "Absolute ratings from 360 feedback: supervisor 50%, three peers 30%, "
+        "self 10%, subordinates 10% (managers).",
+        "rating": {
+            "scheme": "absolute",
+            "sources": {"supervisor": 0.5, "peers": 0.3, "self": 0.1, "subordinates": 0.1},
+        },
     },
     "rank_and_yank": {
         "description": "Fire the bottom 10% of each team every review (Scullen et al. 2005).",

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simlib.appeals import file_appeals
+from simlib.calibration import calibrate
 from simlib.consequences import apply_consequences
 from simlib.grading import assign_grades
 from simlib.metrics import ReviewOutcome
-from simlib.raters import reliability_scores
+from simlib.raters import rate_employees, rater_panel, recency_snapshots
 
 if TYPE_CHECKING:
     from simlib.simulation import Simulation
@@ -32,6 +34,27 @@ def ranking_units(sim: Simulation) -> np.ndarray:
     return np.zeros(chart.positions, dtype=np.int64)
 
 
+def calibrate_and_cost(sim: Simulation, rated: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Calibrate the rated employees' scores if the policy says so; count manager hours
+    for writing the reviews and sitting in calibration meetings."""
+    rating = sim.policy.rating
+    beh = sim.scenario.behaviour.raters
+    per_review = beh.review_hours + (
+        beh.multi_source_review_hours if rating.sources.multi_source else 0.0
+    )
+    sim.counters["manager_hours"] += per_review * len(rated)
+    if rating.calibration.strength <= 0 or len(rated) == 0:
+        return scores
+    chart = sim.workforce.chart
+    calibrated, season = calibrate(
+        scores[rated], chart.team[rated], chart.team_department, rating.calibration
+    )
+    sim.counters["manager_hours"] += season.manager_hours
+    out = scores.copy()
+    out[rated] = calibrated
+    return out
+
+
 def review(sim: Simulation) -> None:
     """One performance review of the whole organization, at ``sim.now``."""
     sim.catch_up()
@@ -40,9 +63,12 @@ def review(sim: Simulation) -> None:
     rating = sim.policy.rating
     mean_rate, weeks = wf.cycle_performance()
     luck = sim.streams["performance_noise"].standard_normal(wf.size)
-    true_perf = mean_rate + behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
-    scores = reliability_scores(true_perf, behaviour.raters.reliability, sim.streams["rating"])
+    luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    true_perf = mean_rate + luck_mean
+    ratings = rate_employees(sim, mean_rate, weeks, luck_mean)
+    scores = ratings.final
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
+    scores = calibrate_and_cost(sim, rated, scores)
     grades = np.full(wf.size, -1, dtype=np.int64)
     grades[rated] = assign_grades(scores[rated], ranking_units(sim)[rated], rating)
 
@@ -58,9 +84,13 @@ def review(sim: Simulation) -> None:
         cycle_weeks=cycle_weeks,
         quits=sim.counters["quits"] - sim.cycle_counters.get("quits", 0),
         exits=0,
+        groups=wf.group[rated].copy(),
     )
     apply_consequences(sim, grades)
     outcome.exits = sim.counters["exits"] - sim.cycle_counters.get("exits", 0)
+    if ratings.self_assessment is not None:
+        rater_panel(sim).remember(wf, rated, scores[rated])
+        outcome.appeals = file_appeals(sim, rated, scores[rated], ratings.self_assessment[rated])
     sim.pay.general_increase(cycle_weeks)
     sim.ledger.record_cycle(sim, outcome)
     sim.ledger.record_state(sim)
@@ -70,6 +100,7 @@ def review(sim: Simulation) -> None:
 def review_cycle(sim: Simulation) -> Generator[Any, Any, None]:
     """Reviews every ``weeks_per_cycle`` weeks until the horizon."""
     weeks = sim.scenario.environment.weeks_per_cycle
+    sim.env.process(recency_snapshots(sim))
     while True:
         yield sim.env.timeout(weeks)
         review(sim)

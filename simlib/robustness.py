@@ -28,7 +28,27 @@ from simlib.errors import ScenarioError
 from simlib.outcomes import load_outcomes, variant_means
 from simlib.runner import read_design, read_manifest
 
-DIRECTIONS = ("max", "min")
+DIRECTIONS = ("max", "min", "zero")
+_ALIASES = {"higher": "max", "lower": "min", "nearest_zero": "zero"}
+_WORDS = {"max": "highest", "min": "lowest", "zero": "closest to zero"}
+
+
+def default_direction(metric: str) -> str | None:
+    """Which way is better for ``metric``, from the metric table (None if it has none)."""
+    from simlib import metrics
+    from simlib.outcomes import DERIVED_DIRECTION
+
+    table = {**getattr(metrics, "METRIC_DIRECTION", {}), **DERIVED_DIRECTION}
+    found = table.get(metric)
+    return _ALIASES.get(found, found) if found else None
+
+
+def _score(wide: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """Values turned so that higher is better."""
+    if direction == "max":
+        return wide
+    return -wide if direction == "min" else -wide.abs()
+
 
 # --- conditions ------------------------------------------------------------------------
 
@@ -226,29 +246,39 @@ def _table(source: SweepTable | str | Path) -> SweepTable:
     return source if isinstance(source, SweepTable) else SweepTable.load(source)
 
 
-def _objectives(objectives: Mapping[str, str]) -> dict[str, str]:
+def _objectives(objectives: Mapping[str, str | None]) -> dict[str, str]:
     if not objectives:
         raise ScenarioError("regret needs at least one objective, e.g. output_per_head=max")
     out = {}
     for metric, direction in objectives.items():
+        direction = _ALIASES.get(direction, direction) if direction else default_direction(metric)
+        if direction is None:
+            raise ScenarioError(
+                f"objective {metric}: no default direction; write {metric}=max or {metric}=min"
+            )
         if direction not in DIRECTIONS:
-            raise ScenarioError(f"objective {metric}: direction {direction!r}; allowed max, min")
+            raise ScenarioError(
+                f"objective {metric}: direction {direction!r}; allowed max, min, zero"
+            )
         out[metric] = direction
     return out
 
 
 def parse_objectives(texts: Sequence[str]) -> dict[str, str]:
-    """Parse ``["output_per_head=max", "voluntary_attrition=min"]``."""
+    """Parse ``["output_per_head=max", "voluntary_attrition=min", "gaming"]``.
+
+    ``zero`` means closest to zero is best; a bare metric name takes its usual direction.
+    """
     out: dict[str, str] = {}
     for text in texts:
-        metric, sep, direction = text.partition("=")
-        if not sep or not metric.strip():
+        metric, _, direction = text.partition("=")
+        if not metric.strip():
             raise ScenarioError(f"objective {text!r}: write it as metric=max or metric=min")
         out[metric.strip()] = direction.strip()
     return _objectives(out)
 
 
-def regret(source: SweepTable | str | Path, objectives: Mapping[str, str]) -> pd.DataFrame:
+def regret(source: SweepTable | str | Path, objectives: Mapping[str, str | None]) -> pd.DataFrame:
     """Regret of each policy in each variant, per objective.
 
     Regret is the best policy's value minus this policy's value (``max`` objectives) or this
@@ -264,10 +294,9 @@ def regret(source: SweepTable | str | Path, objectives: Mapping[str, str]) -> pd
     frames = []
     for metric, direction in _objectives(objectives).items():
         wide = table.wide(metric)
-        best_value = wide.max(axis=1) if direction == "max" else wide.min(axis=1)
-        best_policy = wide.idxmax(axis=1) if direction == "max" else wide.idxmin(axis=1)
-        sign = 1.0 if direction == "max" else -1.0
-        gap = (best_value.to_numpy()[:, None] - wide.to_numpy()) * sign + 0.0  # no -0.0
+        score = _score(wide, direction)
+        best_policy = score.idxmax(axis=1)
+        gap = score.max(axis=1).to_numpy()[:, None] - score.to_numpy() + 0.0  # no -0.0
         long = pd.DataFrame(gap, index=wide.index, columns=wide.columns).stack().rename("regret")
         value = wide.stack().rename("value")
         frame = pd.concat([value, long], axis=1).reset_index()
@@ -277,7 +306,9 @@ def regret(source: SweepTable | str | Path, objectives: Mapping[str, str]) -> pd
     return pd.concat(frames, ignore_index=True)
 
 
-def regret_summary(source: SweepTable | str | Path, objectives: Mapping[str, str]) -> pd.DataFrame:
+def regret_summary(
+    source: SweepTable | str | Path, objectives: Mapping[str, str | None]
+) -> pd.DataFrame:
     """Per policy and objective: mean, 90th percentile and maximum regret over variants,
     and the share of variants in which the policy is the best.
     """
@@ -295,7 +326,7 @@ def regret_summary(source: SweepTable | str | Path, objectives: Mapping[str, str
         )
         .reset_index()
     )
-    out["direction"] = out["metric"].map(dict(objectives))
+    out["direction"] = out["metric"].map(_objectives(objectives))
     return out[
         [
             "metric",
@@ -337,7 +368,7 @@ def satisficing_summary(
 # --- recommendation -------------------------------------------------------------------
 
 
-def recommend(source: SweepTable | str | Path, metric: str, direction: str = "max") -> str:
+def recommend(source: SweepTable | str | Path, metric: str, direction: str | None = None) -> str:
     """The policy with the smallest maximum regret on ``metric`` (ties: best mean)."""
     summary = regret_summary(source, {metric: direction})
     summary = summary.sort_values(["max_regret", "mean_regret"], kind="stable")
@@ -345,7 +376,7 @@ def recommend(source: SweepTable | str | Path, metric: str, direction: str = "ma
 
 
 def recommendation_changes(
-    source: SweepTable | str | Path, metric: str, direction: str = "max", bins: int = 3
+    source: SweepTable | str | Path, metric: str, direction: str | None = None, bins: int = 3
 ) -> pd.DataFrame:
     """Which policy is best on ``metric`` in each part of each swept factor's range.
 
@@ -359,12 +390,11 @@ def recommendation_changes(
         best beats the runner-up in that part, in the metric's units).
     """
     table = _table(source)
-    _objectives({metric: direction})
-    wide = table.wide(metric)
-    sign = 1.0 if direction == "max" else -1.0
+    direction = _objectives({metric: direction or ""})[metric]
+    score = _score(table.wide(metric), direction)
     rows = []
     for factor in table.design.columns:
-        x = table.design[factor].reindex(wide.index).to_numpy(dtype=float)
+        x = table.design[factor].reindex(score.index).to_numpy(dtype=float)
         levels = np.unique(x)
         if len(levels) <= bins:
             groups = [(lv, lv, x == lv) for lv in levels]
@@ -378,7 +408,7 @@ def recommendation_changes(
         for lo, hi, mask in groups:
             if not mask.any():
                 continue
-            means = wide[mask].mean(axis=0) * sign
+            means = score[mask].mean(axis=0)
             ordered = means.sort_values(ascending=False)
             margin = float(ordered.iloc[0] - ordered.iloc[1]) if len(ordered) > 1 else np.nan
             rows.append(
@@ -397,15 +427,16 @@ def recommendation_changes(
 
 
 def explain_changes(
-    source: SweepTable | str | Path, metric: str, direction: str = "max", bins: int = 3
+    source: SweepTable | str | Path, metric: str, direction: str | None = None, bins: int = 3
 ) -> str:
     """In words: the recommendation on ``metric`` and which assumptions would change it."""
     table = _table(source)
+    direction = _objectives({metric: direction or ""})[metric]
     choice = recommend(table, metric, direction)
     summary = regret_summary(table, {metric: direction}).set_index("policy")
     share = float(summary.loc[choice, "share_best"])
     worst = float(summary.loc[choice, "max_regret"])
-    verb = "highest" if direction == "max" else "lowest"
+    verb = _WORDS[direction]
     lines = [
         f"On {metric} ({verb} is better), the robust choice is '{choice}': it is the best "
         f"policy in {share:.0%} of the {len(table.design)} scenario variants, and its largest "
@@ -418,8 +449,12 @@ def explain_changes(
         if others.empty:
             continue
         where = "; ".join(
-            f"with {factor} between {r.low:.3g} and {r.high:.3g}, '{r.best_policy}' is better "
-            f"by {r.margin:.3g}"
+            (
+                f"at {factor} = {r.low:.3g}"
+                if r.low == r.high
+                else f"with {factor} between {r.low:.3g} and {r.high:.3g}"
+            )
+            + f", '{r.best_policy}' is better by {r.margin:.3g}"
             for r in others.itertuples()
         )
         switching.append(f"- {factor} would change the recommendation: {where}.")

@@ -225,8 +225,7 @@ def make_design(
         if samples & (samples - 1):
             below = 1 << (samples.bit_length() - 1)
             raise ScenarioError(
-                f"--samples {samples}: sobol needs a power of 2 base samples, e.g. {below} "
-                f"or {below * 2}"
+                f"--samples {samples}: sobol needs a power of 2, e.g. {below} or {below * 2}"
             )
         x = saltelli.sample(problem, samples, calc_second_order=second_order, seed=seed)
     else:

@@ -1,0 +1,104 @@
+"""Appeals: who appeals, the queue on the panels, overturned grades and perceived fairness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib import load_scenario
+from simlib.appeals import appeal_probability, file_appeals
+from simlib.scenario import AppealBehaviour
+from simlib.simulation import Simulation
+
+
+def test_probability_is_zero_below_the_threshold_and_rises_to_the_cap():
+    beh = AppealBehaviour(threshold_sd=1.0, propensity_per_sd=0.2, max_share=0.5)
+    p = appeal_probability(np.array([-1.0, 0.5, 1.0, 1.5, 2.0, 10.0]), beh)
+    np.testing.assert_allclose(p, [0, 0, 0, 0.1, 0.2, 0.5])
+
+
+def appeal_sim(tiny, overturn, panels=1, weeks=2.0):
+    tiny["behaviour"]["raters"] = {"model": "biased"}
+    tiny["behaviour"]["appeals"] = {
+        "threshold_sd": 0.0,
+        "propensity_per_sd": 10.0,
+        "max_share": 1.0,
+    }
+    tiny["policies"]["keep_all"]["rating"]["appeals"] = {
+        "panels": panels,
+        "weeks_per_case": weeks,
+        "overturn_share": overturn,
+        "hours_per_case": 3.0,
+    }
+    sim = Simulation(load_scenario(tiny), "keep_all", seed=5)
+    sim.populate()
+    return sim
+
+
+def test_cases_queue_on_the_panels_and_overturns_raise_the_grade_and_fairness(tiny):
+    sim = appeal_sim(tiny, overturn=1.0)
+    wf = sim.workforce
+    rows = np.arange(4)
+    wf.last_grade[rows] = 1  # the bottom of two grades
+    wf.bottom_streak[rows] = 1
+    before = wf.fairness_belief[rows].copy()
+    filed = file_appeals(sim, rows, np.zeros(4), np.full(4, 3.0))
+    assert filed == 4 and sim.counters["appeals"] == 4
+    overturned_by_week = {}
+
+    def watch():
+        while True:
+            yield sim.env.timeout(1.0)
+            overturned_by_week[sim.env.now] = sim.counters["appeals_overturned"]
+
+    sim.env.process(watch())
+    sim.env.run(until=9.5)
+    # One panel, two weeks a case: decisions at weeks 2, 4, 6 and 8.
+    assert overturned_by_week == {1: 0, 2: 1, 3: 1, 4: 2, 5: 2, 6: 3, 7: 3, 8: 4, 9: 4}
+    np.testing.assert_array_equal(wf.last_grade[rows], 0)
+    np.testing.assert_array_equal(wf.bottom_streak[rows], 0)
+    beh = sim.scenario.behaviour.appeals
+    np.testing.assert_allclose(wf.fairness_belief[rows], before + beh.fairness_gain_overturned)
+    assert sim.counters["manager_hours"] == pytest.approx(4 * 3.0)
+
+
+def test_rejected_appeals_lower_fairness_and_keep_the_grade(tiny):
+    sim = appeal_sim(tiny, overturn=0.0, panels=4)
+    wf = sim.workforce
+    rows = np.arange(4)
+    wf.last_grade[rows] = 1
+    before = wf.fairness_belief[rows].copy()
+    file_appeals(sim, rows, np.zeros(4), np.full(4, 3.0))
+    sim.env.run(until=2.5)  # four panels: all decided at week 2
+    np.testing.assert_array_equal(wf.last_grade[rows], 1)
+    beh = sim.scenario.behaviour.appeals
+    np.testing.assert_allclose(wf.fairness_belief[rows], before - beh.fairness_loss_upheld)
+    assert sim.counters["appeals_overturned"] == 0
+
+
+def test_nobody_appeals_a_rating_at_or_above_their_self_assessment(tiny):
+    sim = appeal_sim(tiny, overturn=1.0)
+    assert file_appeals(sim, np.arange(4), np.full(4, 3.0), np.full(4, 3.0)) == 0
+
+
+def test_appeals_switched_off_by_policy(tiny):
+    tiny["policies"]["keep_all"]["rating"]["appeals"] = {"enabled": False}
+    sim = appeal_sim(tiny, overturn=1.0)
+    sim.policy = sim.policy.model_copy(
+        update={
+            "rating": sim.policy.rating.model_copy(
+                update={"appeals": sim.policy.rating.appeals.model_copy(update={"enabled": False})}
+            )
+        }
+    )
+    assert file_appeals(sim, np.arange(4), np.zeros(4), np.full(4, 3.0)) == 0
+
+
+def test_a_case_lapses_when_the_employee_leaves(tiny):
+    sim = appeal_sim(tiny, overturn=1.0)
+    wf = sim.workforce
+    wf.last_grade[0] = 1
+    file_appeals(sim, np.array([0]), np.zeros(1), np.full(1, 3.0))
+    wf.vacate(np.array([0]))
+    sim.env.run(until=3)
+    assert sim.counters["appeals_overturned"] == 0

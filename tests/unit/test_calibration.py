@@ -1,0 +1,117 @@
+"""Calibration: shrinking managers' means and spreads, and committees with limited hours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import simlib
+from simlib import load_scenario
+from simlib.calibration import calibrate, meeting_hours, run_season, shrink_toward_norm
+from simlib.policy import CalibrationRule
+
+SCORES = np.array([2.0, 3.0, 4.0, -1.0, 0.0, 1.0, -0.5, 0.5])
+RATER = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+
+
+def by_rater(x):
+    return [x[RATER == r] for r in range(3)]
+
+
+def test_full_strength_gives_every_manager_the_organizations_mean_and_spread():
+    out = shrink_toward_norm(SCORES, RATER, 1.0)
+    for part in by_rater(out):
+        assert part.mean() == pytest.approx(SCORES.mean())
+        assert part.std() == pytest.approx(SCORES.std())
+
+
+def test_strength_moves_mean_and_spread_part_of_the_way_keeping_the_order():
+    out = shrink_toward_norm(SCORES, RATER, 0.5)
+    for before, after in zip(by_rater(SCORES), by_rater(out), strict=True):
+        assert after.mean() == pytest.approx(before.mean() + 0.5 * (SCORES.mean() - before.mean()))
+        assert after.std() == pytest.approx(before.std() + 0.5 * (SCORES.std() - before.std()))
+        np.testing.assert_array_equal(np.argsort(after), np.argsort(before))
+    np.testing.assert_array_equal(shrink_toward_norm(SCORES, RATER, 0.0), SCORES)
+
+
+def test_only_the_calibrated_raters_move():
+    out = shrink_toward_norm(SCORES, RATER, 1.0, calibrated=np.array([True, False, True]))
+    np.testing.assert_array_equal(out[RATER == 1], SCORES[RATER == 1])
+    assert out[RATER == 0].mean() == pytest.approx(SCORES.mean())
+
+
+def test_a_manager_with_one_ratee_moves_in_mean_only():
+    out = shrink_toward_norm(np.array([1.0, 2.0, 5.0]), np.array([0, 0, 1]), 1.0)
+    assert np.isfinite(out).all()
+    assert out[2] == pytest.approx(np.mean([1.0, 2.0, 5.0]))
+
+
+def test_committee_hours_limit_which_departments_are_calibrated():
+    """Meetings of 2, 3 and 4 hours; one committee with 6 hours reaches the first two."""
+    rule = CalibrationRule(
+        strength=1.0, committee_hours=6, minutes_per_employee=60, overhead_hours=0
+    )
+    rated = np.array([2.0, 3.0, 4.0])
+    raters = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(meeting_hours(rule, rated), [2, 3, 4])
+    season = run_season(rule, rated, raters)
+    assert season.departments_met.tolist() == [True, True, False]
+    np.testing.assert_allclose(season.meeting_hours, [2, 3, 0])
+    assert season.manager_hours == pytest.approx(2 * 1 + 3 * 2)
+    # Two committees in parallel: 0-2 and 0-3, then 2-6: all three fit.
+    two = run_season(rule.model_copy(update={"committees": 2}), rated, raters)
+    assert two.departments_met.all()
+    assert two.manager_hours == pytest.approx(2 + 6 + 12)
+
+
+def test_calibrate_leaves_unreached_departments_alone():
+    rule = CalibrationRule(
+        strength=1.0, committee_hours=3.5, minutes_per_employee=60, overhead_hours=0
+    )
+    rater_department = np.array([0, 0, 1])
+    out, season = calibrate(SCORES, RATER, rater_department, rule)
+    # Department 0 (6 ratees, 6 hours) does not fit in 3.5 hours; department 1 (2) does.
+    assert season.departments_met.tolist() == [False, True]
+    np.testing.assert_array_equal(out[RATER < 2], SCORES[RATER < 2])
+    assert out[RATER == 2].mean() == pytest.approx(SCORES.mean())
+
+
+def rater_bias(**overrides):
+    return load_scenario(
+        "scenarios/rater_bias.yaml",
+        overrides={"organization.headcount": 200, "environment.years": 1, **overrides},
+    )
+
+
+def test_calibrated_policy_spends_manager_hours_in_meetings():
+    s = rater_bias()
+    raters = 200 // 9 + 1 + 3  # 23 working teams of 8 + a manager, 3 department heads
+    hours = {
+        p: simlib.simulate(s, p, seed=2).query("metric == 'manager_hours'").value.iloc[-1]
+        for p in ("absolute", "calibrated")
+    }
+    per_review = s.behaviour.raters.review_hours
+    assert 0.8 * 200 * per_review < hours["absolute"] * raters <= 200 * per_review
+    # Every rater sits through their department's meeting: at least the overhead plus five
+    # minutes for each of the ~190 people rated in their department.
+    rule = s.policies["calibrated"].rating.calibration
+    extra = (hours["calibrated"] - hours["absolute"]) * raters
+    assert extra > raters * (rule.overhead_hours + rule.minutes_per_employee / 60 * 0.2 * 190)
+
+
+def test_calibration_removes_manager_leniency_from_the_ratings():
+    """With lenient raters and nothing else, calibration brings ratings back to the truth."""
+    quiet = {
+        "behaviour.raters.idiosyncratic_sd": 0.0,
+        "behaviour.raters.error_sd": 0.0,
+        "behaviour.raters.measurement_noise_self_reported_sd": 0.0,
+        "behaviour.raters.halo": 0.0,
+        "behaviour.raters.leniency_sd": 1.0,
+        "organization.headcount": 400,
+    }
+    s = rater_bias(**quiet)
+    acc = {
+        p: simlib.simulate(s, p, seed=4).query("metric == 'rating_accuracy'").value.iloc[-1]
+        for p in ("absolute", "calibrated")
+    }
+    assert acc["calibrated"] > acc["absolute"] + 0.1
