@@ -291,7 +291,7 @@ def expand_preset(raw: Any, where: str) -> Any:
         return raw
     rest = {k: v for k, v in raw.items() if k != "preset"}
     name = raw["preset"]
-    if name not in PRESETS:
+    if not isinstance(name, str) or name not in PRESETS:
         import difflib
 
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)

@@ -363,7 +363,10 @@ class Hiring(Section):
     """How vacancies are filled."""
 
     selection_ratio: float = Field(
-        0.10, gt=0, le=1, description="hires per applicant; each hire is the best of 1/ratio"
+        0.10,
+        ge=0.0001,
+        le=1,
+        description="hires per applicant; each hire is the best of 1/ratio (at most 10,000)",
     )
     selection_validity: float = Field(
         0.30, ge=0, le=1, description="correlation of the selection score with potential"
@@ -502,6 +505,12 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader with limits
     except _TooComplex as exc:
         raise ScenarioError(str(exc), source=str(path)) from None
+    except RecursionError:
+        raise ScenarioError(
+            "the YAML is nested too deeply to be a scenario (lists or mappings inside each "
+            "other hundreds of levels down)",
+            source=str(path),
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -553,7 +562,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError(f"override {text!r}: the path before '=' is empty or malformed")
     try:
         parsed = yaml.load(value, Loader=_SafeLoader) if value.strip() else ""  # noqa: S506
-    except (yaml.YAMLError, _TooComplex):
+    except (yaml.YAMLError, _TooComplex, RecursionError):
         parsed = value
     return path, parsed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import types
 import typing
 from typing import Any
@@ -116,8 +117,16 @@ def _bounds(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+        if key == "[key]":  # pydantic's marker: the problem is a mapping key (a name) itself
+            out += " (the name)"
+        elif isinstance(key, int) or not _PLAIN_KEY.match(str(key)):
+            out += f"[{key!r}]" if not isinstance(key, int) else f"[{key}]"
+        else:
+            out += f".{key}" if out else str(key)
     return out or "(top level)"
+
+
+_PLAIN_KEY = re.compile(r"^[^\W\d]\w*$")
 
 
 def _short(value: Any, limit: int = 60) -> str:
