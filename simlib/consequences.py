@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simlib.engagement import pip_started
 from simlib.exits import leave
 from simlib.policy import PipRule
 from simlib.raters import reliability_scores
@@ -49,6 +50,7 @@ def improvement_plan(sim: Simulation, rows: np.ndarray, rule: PipRule) -> Genera
     sim.catch_up()
     wf.on_pip[rows] = True
     wf.skill[rows] += rule.improvement_sd
+    pip_started(sim, rows)
     hired = wf.hired_week[rows].copy()  # identifies the person, not just the position
     perf0, weeks0 = wf.perf_cum[rows].copy(), wf.weeks_cum[rows].copy()
     sim.counters["pips"] += len(rows)

@@ -35,13 +35,67 @@ def leave(sim: Simulation, rows: np.ndarray, reason: str) -> None:
     open_vacancies(sim, rows)
 
 
+def performance_z(sim: Simulation) -> np.ndarray:
+    """Each position's current performance rate, standardized over those employed (SD)."""
+    wf = sim.workforce
+    rate = wf.potential + wf.skill + wf.drive
+    active = wf.active
+    if active.sum() < 2:
+        return np.zeros(wf.size)
+    mean, sd = rate[active].mean(), rate[active].std()
+    return (rate - mean) / sd if sd > 0 else np.zeros(wf.size)
+
+
+def quit_hazard(sim: Simulation, z: np.ndarray) -> np.ndarray:
+    """Yearly quit rate of each position (share), given standardized performance ``z``.
+
+    ``base x U(z) x pay lag x engagement x fairness``:
+
+    * U-shaped in performance, ``exp(c z^2) sqrt(1 - 2c)`` (mean 1 over a normal
+      workforce): the weakest are pushed, the best pulled by outside offers (Trevor,
+      Gerhart & Boudreau 1997);
+    * high performers whose pay growth lags what the market would pay for their
+      performance quit much more: ``exp(s * lag)``, with
+      ``lag = max(0, drift + premium * clip(z, 0, 2) - pay growth)`` (Trevor et al. 1997);
+    * low engagement and low perceived fairness raise it (Griffeth, Hom & Gaertner 2000).
+    """
+    base = sim.scenario.behaviour.voluntary_quit_rate
+    xb = sim.scenario.behaviour.exits
+    wf = sim.workforce
+    if xb is None:
+        return np.full(wf.size, base)
+    drift = sim.scenario.environment.pay_drift
+    c = xb.u_curvature
+    log_h = c * z * z + 0.5 * np.log(1.0 - 2.0 * c)
+    growth = np.nan_to_num(wf.pay_growth, nan=drift)
+    deserved = drift + xb.market_premium_per_sd * np.clip(z, 0.0, 2.0)
+    log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
+    eb = sim.scenario.behaviour.engagement
+    usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
+    log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
+    log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
+    return base * np.exp(log_h)
+
+
 def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
-    """Every ``exit_check_weeks``, each employee quits with the hazard's probability."""
+    """Every ``exit_check_weeks``, each employee quits with the hazard's probability.
+
+    Quits of people in the top 20% by current performance are also counted as
+    ``regretted_quits``.
+    """
     weeks = sim.scenario.environment.exit_check_weeks
-    rate = sim.scenario.behaviour.voluntary_quit_rate
     rng = sim.streams["quits"]
     while True:
         yield sim.env.timeout(weeks)
         draws = rng.random(sim.workforce.size)
-        quits = sim.workforce.active & (draws < quit_probability(rate, weeks))
+        wf = sim.workforce
+        z = performance_z(sim)
+        if sim.scenario.behaviour.exits is not None:
+            from simlib.engagement import advance
+
+            advance(sim)
+        quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
+        if wf.active.any():
+            top = z >= np.quantile(z[wf.active], 0.8)
+            sim.counters["regretted_quits"] += int(np.count_nonzero(quits & top))
         leave(sim, np.flatnonzero(quits), "quits")

@@ -192,7 +192,57 @@ def appeals(sim: Simulation, o: ReviewOutcome) -> float | None:
     return 100.0 * o.appeals / len(o.rated)
 
 
+def business_value(sim: Simulation, o: ReviewOutcome) -> float | None:
+    """Output weighted by what it is worth: less for gamed or misaligned work."""
+    if o.fte_weeks <= 0:
+        return None
+    return 100.0 * sim.cycle_value_sum / o.fte_weeks
+
+
+def kpi_attainment(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return sim.cycle_outcome.get("kpi_attainment")
+
+
+def pay_performance_corr(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return sim.cycle_outcome.get("pay_performance_corr")
+
+
+def _mean_active(values: np.ndarray, sim: Simulation) -> float | None:
+    active = sim.workforce.active
+    return float(values[active].mean()) if active.any() else None
+
+
+def engagement(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _mean_active(sim.workforce.engagement, sim)
+
+
+def perceived_fairness(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _mean_active(sim.workforce.fairness_belief, sim)
+
+
+def cooperation(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _mean_active(sim.workforce.helping, sim)
+
+
+def gaming(sim: Simulation, o: ReviewOutcome) -> float | None:
+    return _mean_active(sim.workforce.gaming, sim)
+
+
+def regretted_attrition(sim: Simulation, o: ReviewOutcome) -> float | None:
+    quits = sim.counters["regretted_quits"] - sim.cycle_counters.get("regretted_quits", 0)
+    share = _yearly_share(quits, o)
+    return None if share is None else share / 0.2
+
+
 CYCLE_METRICS: dict[str, Callable[[Simulation, ReviewOutcome], float | None]] = {
+    "business_value": business_value,
+    "kpi_attainment": kpi_attainment,
+    "engagement": engagement,
+    "perceived_fairness": perceived_fairness,
+    "cooperation": cooperation,
+    "gaming": gaming,
+    "regretted_attrition": regretted_attrition,
+    "pay_performance_corr": pay_performance_corr,
     "output_per_head": output_per_head,
     "rating_accuracy": rating_accuracy,
     "misclassification": misclassification,

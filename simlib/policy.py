@@ -227,12 +227,193 @@ class Consequences(Section):
     )
 
 
+class GoalPolicy(Section):
+    """How goals are set: regime, difficulty, coupling to pay, cascade and re-baselining.
+
+    ``none`` is "do your best" (no specific individual goal). ``kpi`` sets attainable
+    targets that count in the rating; ``okr`` sets stretch targets graded 0–1, whose
+    weight in pay is a lever (0 = decoupled, the Google practice).
+    """
+
+    regime: Literal["none", "kpi", "okr"] = "none"
+    stretch_sd: float | None = Field(
+        None,
+        ge=0,
+        le=5,
+        description="how far targets sit above what each person would do anyway (SD units); "
+        "default 0.5 for kpi (attainable, SMART), 1.5 for okr (stretch, ~0.6-0.7 graded), 0 "
+        "for none",
+    )
+    kpi_weight: float = Field(
+        0.5, ge=0, le=1, description="share of the rating that comes from measured KPIs (0–1)"
+    )
+    pay_coupling: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="how far goal attainment feeds pay (0 = decoupled); default 1 for kpi, 0 "
+        "for okr",
+    )
+    alignment: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="share of goals linked to a parent goal at each step of the cascade "
+        "company -> department -> team -> individual (0–1)",
+    )
+    rebaseline: bool = Field(
+        False, description="reset targets mid-cycle when market demand moves (re-baselining)"
+    )
+
+    @property
+    def stretch(self) -> float:
+        if self.stretch_sd is not None:
+            return self.stretch_sd if self.regime != "none" else 0.0
+        return {"none": 0.0, "kpi": 0.5, "okr": 1.5}[self.regime]
+
+    @property
+    def coupling(self) -> float:
+        if self.pay_coupling is not None:
+            return self.pay_coupling
+        return 0.0 if self.regime == "okr" else 1.0
+
+    @property
+    def measured_pay_weight(self) -> float:
+        """Weight of measured KPIs in what decides pay (0 with no goals)."""
+        return 0.0 if self.regime == "none" else self.kpi_weight * self.coupling
+
+
+class CheckinPolicy(Section):
+    """Check-ins and one-to-ones between review cycles, and the early warning they allow."""
+
+    cadence: Literal["none", "weekly", "biweekly", "monthly"] = "none"
+    minutes: float = Field(
+        30, ge=0, le=480, description="manager minutes per check-in per employee"
+    )
+    feedback_quality: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="quality of feedback (0–1); structured feedback such as SBI "
+        "(situation-behaviour-impact) ~0.9, a perfunctory nod ~0.2",
+    )
+    early_warning_weeks: int | None = Field(
+        None,
+        ge=1,
+        le=26,
+        description="coach anyone whose measured weekly output is below their baseline this "
+        "many weeks running (null = no early warning)",
+    )
+    coaching_hours: float = Field(
+        1.0, ge=0, le=40, description="manager hours per early-warning coaching session"
+    )
+    warning_margin_sd: float = Field(
+        1.0,
+        ge=0,
+        le=5,
+        description="how far below baseline a week's output must fall to count (in SDs of "
+        "weekly luck)",
+    )
+
+    @property
+    def interval_weeks(self) -> int | None:
+        return {"none": None, "weekly": 1, "biweekly": 2, "monthly": 4}[self.cadence]
+
+
+class PromotionRule(Section):
+    """High-potential pool from the top grades, and promotion out of it."""
+
+    pool_grades: int = Field(
+        2, ge=1, le=9, description="the best this many grades enter the high-potential pool"
+    )
+    share_promoted: float = Field(
+        0.25, ge=0, le=1, description="share of the pool promoted at each review (0–1)"
+    )
+    raise_share: float = Field(
+        0.10, ge=0, le=1, description="promotion raise (share of salary)"
+    )
+    development_sd: float = Field(
+        0.1, ge=0, le=2, description="skill gain from the pool's development programme (SD)"
+    )
+
+
+class PayPolicy(Section):
+    """Merit pay: a matrix grade x compa-ratio band -> raise, scaled to a merit budget.
+
+    ``matrix`` maps each grade to raises (share of salary) per compa-ratio band, lowest
+    band first; with no ``compa_bands`` each grade has one raise. Without a matrix the
+    default is a typical merit grid (best grade 1.6x the middle raise, bottom grade none).
+    ``flat`` gives everyone the budget: no merit differentiation.
+    """
+
+    scheme: Literal["matrix", "flat"] = "matrix"
+    merit_budget: float | None = Field(
+        None,
+        ge=0,
+        le=0.5,
+        description="raises as a share of payroll per year (null = the market's pay drift); "
+        "typical budgets 0.03-0.04 (WorldatWork salary budget surveys)",
+    )
+    compa_bands: list[Annotated[float, Field(gt=0, le=5)]] = Field(
+        default_factory=list,
+        max_length=8,
+        description="compa-ratio boundaries between bands, ascending (e.g. [0.9, 1.1])",
+    )
+    matrix: dict[str, list[Annotated[float, Field(ge=0, le=1)]]] | None = Field(
+        None, description="raise (share of salary) per grade and compa-ratio band"
+    )
+    scale_to_budget: bool = Field(
+        True, description="scale the matrix so raises spend exactly the merit budget"
+    )
+    bonus_target: float = Field(
+        0.0, ge=0, le=2, description="target bonus (share of yearly salary)"
+    )
+    bonus_multipliers: dict[str, Annotated[float, Field(ge=0, le=10)]] | None = Field(
+        None, description="bonus multiplier per grade (default 1 for every grade)"
+    )
+    promotion: PromotionRule | None = Field(None, description="promotion rule (null = none)")
+
+    @model_validator(mode="after")
+    def _bands(self) -> PayPolicy:
+        bands = self.compa_bands
+        if any(a >= b for a, b in zip(bands, bands[1:], strict=False)):
+            raise ValueError("compa_bands must be strictly ascending")
+        if self.matrix is not None:
+            for grade, row in self.matrix.items():
+                if len(row) != len(bands) + 1:
+                    raise ValueError(
+                        f"matrix row {grade!r} has {len(row)} raises; {len(bands)} compa_bands "
+                        f"make {len(bands) + 1} bands"
+                    )
+        return self
+
+
 class Policy(Section):
     """A named composition of a rating scheme and its consequences."""
 
     description: str = Field("", max_length=2000)
     rating: RatingPolicy = Field(default_factory=RatingPolicy)
     consequences: Consequences = Field(default_factory=Consequences)
+    goals: GoalPolicy = Field(default_factory=GoalPolicy)
+    checkins: CheckinPolicy = Field(default_factory=CheckinPolicy)
+    pay: PayPolicy = Field(default_factory=PayPolicy)
+
+    @model_validator(mode="after")
+    def _pay_grades(self) -> Policy:
+        grades = self.rating.grades
+        for what, table in (
+            ("pay.matrix", self.pay.matrix),
+            ("pay.bonus_multipliers", self.pay.bonus_multipliers),
+        ):
+            if table is not None and set(table) != set(grades):
+                raise ValueError(
+                    f"{what} keys must be the rating grades {grades}, got {list(table)}"
+                )
+        if self.pay.promotion is not None and self.pay.promotion.pool_grades >= len(grades):
+            raise ValueError(
+                f"pay.promotion.pool_grades must be below the number of grades ({len(grades)})"
+            )
+        return self
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -268,6 +449,42 @@ PRESETS: dict[str, dict[str, Any]] = {
         "description": "Fire the bottom 10% of each team every review (Scullen et al. 2005).",
         "rating": {"scheme": "forced_distribution", "bottom_cut": 0.10, "ranking_unit": "team"},
         "consequences": {"terminate_bottom_grade": True},
+    },
+    "okr": {
+        "description": "OKRs: stretch goals graded 0-1 (~0.6-0.7 expected), decoupled from "
+        "pay, cascaded with high alignment, biweekly check-ins with structured feedback, "
+        "re-baselined when the market moves; absolute ratings.",
+        "rating": {"scheme": "absolute"},
+        "goals": {
+            "regime": "okr",
+            "stretch_sd": 1.5,
+            "pay_coupling": 0.0,
+            "alignment": 0.9,
+            "rebaseline": True,
+        },
+        "checkins": {"cadence": "biweekly", "feedback_quality": 0.8},
+    },
+    "pay_matrix": {
+        "description": "Merit matrix grade x compa-ratio band on a 3.5% budget: S gets 1.5x "
+        "A, no raise at C and below; bonus multipliers S 1.2, A 1.1, B 1.0; the S/A grades "
+        "form a high-potential pool with promotion.",
+        "rating": {"scheme": "absolute"},
+        "goals": {"regime": "kpi"},
+        "pay": {
+            "scheme": "matrix",
+            "merit_budget": 0.035,
+            "compa_bands": [0.9, 1.1],
+            "matrix": {
+                "S": [0.075, 0.06, 0.045],
+                "A": [0.05, 0.04, 0.03],
+                "B": [0.035, 0.025, 0.015],
+                "C": [0.0, 0.0, 0.0],
+                "D": [0.0, 0.0, 0.0],
+            },
+            "bonus_target": 0.10,
+            "bonus_multipliers": {"S": 1.2, "A": 1.1, "B": 1.0, "C": 0.5, "D": 0.0},
+            "promotion": {"pool_grades": 2, "share_promoted": 0.25, "raise_share": 0.10},
+        },
     },
 }
 

@@ -16,9 +16,11 @@ import numpy as np
 from simlib.appeals import file_appeals
 from simlib.calibration import calibrate
 from simlib.consequences import apply_consequences
+from simlib.goals import measured_bias
 from simlib.grading import assign_grades
 from simlib.metrics import ReviewOutcome
 from simlib.raters import rate_employees, rater_panel, recency_snapshots
+from simlib.work import after_review
 
 if TYPE_CHECKING:
     from simlib.simulation import Simulation
@@ -65,7 +67,9 @@ def review(sim: Simulation) -> None:
     luck = sim.streams["performance_noise"].standard_normal(wf.size)
     luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
     true_perf = mean_rate + luck_mean
-    ratings = rate_employees(sim, mean_rate, weeks, luck_mean)
+    # Raters see measured KPIs in proportion to their weight: gaming flatters the measured.
+    seen_rate = mean_rate + measured_bias(sim, mean_rate, weeks)
+    ratings = rate_employees(sim, seen_rate, weeks, luck_mean)
     scores = ratings.final
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
     scores = calibrate_and_cost(sim, rated, scores)
@@ -91,7 +95,7 @@ def review(sim: Simulation) -> None:
     if ratings.self_assessment is not None:
         rater_panel(sim).remember(wf, rated, scores[rated])
         outcome.appeals = file_appeals(sim, rated, scores[rated], ratings.self_assessment[rated])
-    sim.pay.general_increase(cycle_weeks)
+    after_review(sim, grades, true_perf, scores, cycle_weeks)  # pay, careers, attitudes
     sim.ledger.record_cycle(sim, outcome)
     sim.ledger.record_state(sim)
     sim.start_cycle()

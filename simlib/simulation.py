@@ -9,6 +9,7 @@ processes, and only the events a scenario's mechanisms need are scheduled.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from simlib.policy import Policy
 from simlib.review import review_cycle
 from simlib.rng import Streams
 from simlib.scenario import WEEKS_PER_YEAR, Scenario, load_scenario
+from simlib.work import start_work
 from simlib.workforce import OrgChart, Workforce
 
 UNLIMITED = 10**9
@@ -59,7 +61,11 @@ class Simulation:
             else UNLIMITED
         )
         self.recruiters = simpy.Resource(self.env, capacity=capacity)
+        self.market_listeners: list[Callable[[Simulation, float, float], None]] = []
         self.market_level = 0.0
+        self.cycle_outcome: dict[str, float] = {}
+        self.cycle_value_sum = 0.0
+        self.engagement_clock = 0.0
         self.last_accrual = 0.0
         self.cycle_started = 0.0
         self.cycle_perf_sum = 0.0
@@ -69,6 +75,19 @@ class Simulation:
     def now(self) -> float:
         return float(self.env.now)
 
+    @property
+    def market_level(self) -> float:
+        """Demand-driven shift of everyone's performance (SD units)."""
+        return self._market_level
+
+    @market_level.setter
+    def market_level(self, value: float) -> None:
+        old = getattr(self, "_market_level", value)
+        self._market_level = value
+        if value != old:
+            for listener in self.market_listeners:
+                listener(self, old, value)
+
     def catch_up(self) -> None:
         """Accrue everyone's performance up to now; call before any change of state."""
         t0, t1 = self.last_accrual, self.now
@@ -76,10 +95,14 @@ class Simulation:
             return
         wf = self.workforce
         before = wf.perf_cum.sum(), wf.weeks_cum.sum()
+        k = self.scenario.behaviour.output_per_sd
+        value_before = wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
         hiring = self.scenario.hiring
         wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
         self.cycle_perf_sum += wf.perf_cum.sum() - before[0]
         self.cycle_fte_weeks += wf.weeks_cum.sum() - before[1]
+        self.cycle_value_sum += wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
+        self.cycle_value_sum -= value_before
         self.pay.now = t1
         self.last_accrual = t1
 
@@ -88,6 +111,7 @@ class Simulation:
         self.cycle_started = self.now
         self.cycle_perf_sum = 0.0
         self.cycle_fte_weeks = 0.0
+        self.cycle_value_sum = 0.0
         self.cycle_counters = Counter(self.counters)
 
     def populate(self) -> None:
@@ -109,6 +133,7 @@ class Simulation:
         """Run to the horizon and return the tidy frame ``week, metric, value``."""
         env_cfg = self.scenario.environment
         self.populate()
+        start_work(self)
         self.ledger.record_state(self)
         # Started first, quit decisions due at a review's instant come before the review.
         if self.scenario.behaviour.voluntary_quit_rate > 0:

@@ -115,6 +115,31 @@ class Workforce:
         # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
         self.engagement = np.zeros(n)
         self.fairness_belief = np.zeros(n)
+        # Behavioural responses (set by simlib.incentives and simlib.goals).
+        self.drive = np.zeros(n)  # SD units added to the performance rate: effort, goals, team
+        self.effort = np.zeros(n)  # SD units of extra performance from effort
+        self.goal_effect = np.zeros(n)  # SD units from goal setting (negative if abandoned)
+        self.goal_acceptance = np.ones(n)  # share 0–1: how far the goal is still accepted
+        self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
+        self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
+        self.aligned = np.ones(n, dtype=bool)  # goal linked all the way up the cascade
+        self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
+        self.gaming_propensity = np.full(n, np.nan)  # personal multiplier, nan = not drawn yet
+        self.sabotage_propensity = np.full(n, np.nan)
+        self.helping = np.zeros(n)  # share 0–1 of time helping teammates
+        self.sabotage = np.zeros(n)  # share 0–1 of effort spent hurting rivals
+        self.measured_factor = np.ones(n)  # measured output per unit of output
+        self.value_factor = np.ones(n)  # business value per unit of output
+        self.pay_growth = np.full(n, np.nan)  # salary growth at the last review (share/year)
+        self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
+        self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
+        # Integrals of measured output and business value (factor x weeks, factor x SD x weeks).
+        self.measured_weeks_cum = np.zeros(n)
+        self.measured_perf_cum = np.zeros(n)
+        self.value_weeks_cum = np.zeros(n)
+        self.value_perf_cum = np.zeros(n)
+        self.measured_weeks_cycle_start = np.zeros(n)
+        self.measured_perf_cycle_start = np.zeros(n)
 
     @property
     def size(self) -> int:
@@ -139,7 +164,7 @@ class Workforce:
         if dt <= 0:
             return
         a = self.active
-        rate = self.potential + self.skill + level
+        rate = self.potential + self.skill + self.drive + level
         gain = rate * dt
         if ramp_weeks > 0 and ramp_deficit > 0:
             s0 = np.clip(t0 - self.hired_week, 0.0, ramp_weeks)
@@ -148,8 +173,14 @@ class Workforce:
             if ramping.any():
                 g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
                 gain = gain - ramp_deficit * np.where(ramping, g(s1) - g(s0), 0.0)
-        self.perf_cum += np.where(a, gain, 0.0)
-        self.weeks_cum += np.where(a, dt, 0.0)
+        gain = np.where(a, gain, 0.0)
+        weeks = np.where(a, dt, 0.0)
+        self.perf_cum += gain
+        self.weeks_cum += weeks
+        self.measured_perf_cum += self.measured_factor * gain
+        self.measured_weeks_cum += self.measured_factor * weeks
+        self.value_perf_cum += self.value_factor * gain
+        self.value_weeks_cum += self.value_factor * weeks
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -161,6 +192,8 @@ class Workforce:
     def start_cycle(self) -> None:
         self.perf_cycle_start[:] = self.perf_cum
         self.weeks_cycle_start[:] = self.weeks_cum
+        self.measured_perf_cycle_start[:] = self.measured_perf_cum
+        self.measured_weeks_cycle_start[:] = self.measured_weeks_cum
 
     def vacate(self, rows: np.ndarray) -> None:
         self.active[rows] = False
@@ -183,6 +216,31 @@ class Workforce:
         self.hired_week[rows] = week
         for arr in (self.perf_cum, self.weeks_cum, self.perf_cycle_start, self.weeks_cycle_start):
             arr[rows] = 0.0
+        for arr in (
+            self.measured_perf_cum,
+            self.measured_weeks_cum,
+            self.value_perf_cum,
+            self.value_weeks_cum,
+            self.measured_perf_cycle_start,
+            self.measured_weeks_cycle_start,
+            self.drive,
+            self.effort,
+            self.goal_effect,
+            self.gaming,
+            self.sabotage,
+        ):
+            arr[rows] = 0.0
+        self.goal_acceptance[rows] = 1.0
+        self.goal_target[rows] = np.nan
+        self.goal_baseline[rows] = np.nan
+        self.gaming_propensity[rows] = np.nan
+        self.sabotage_propensity[rows] = np.nan
+        self.helping[rows] = 0.0
+        self.measured_factor[rows] = 1.0
+        self.value_factor[rows] = 1.0
+        self.pay_growth[rows] = np.nan
+        self.level[rows] = 0
+        self.low_weeks[rows] = 0
         self.last_grade[rows] = -1
         self.bottom_streak[rows] = 0
         self.on_pip[rows] = False

@@ -19,6 +19,9 @@ def tiny() -> dict:
             "performance_noise_sd": 0.0,
             "voluntary_quit_rate": 0.0,
             "raters": {"reliability": 1.0},
+            "incentives": None,
+            "engagement": None,
+            "exits": None,
         },
         "hiring": {"time_to_fill_weeks": 0, "recruiters": None, "ramp_up_weeks": 0},
         "policies": {

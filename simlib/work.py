@@ -1,0 +1,104 @@
+"""The work process: what happens between reviews, and the start and close of a cycle.
+
+With no weekly mechanism (no check-ins, no early warning) nothing is scheduled between
+reviews: performance accrues exactly between events and a cycle is one review event.
+With one, ``work_weeks`` ticks once a week for the whole workforce at once: it measures
+each person's weekly output (for the early warning) and runs the check-ins when due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simlib import checkins, engagement, goals, incentives, promotion
+from simlib.pay import pay_review
+from simlib.scenario import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simlib.simulation import Simulation
+
+
+def needs_weekly(sim: Simulation) -> bool:
+    """Whether any mechanism acts every week (or every few weeks) between reviews."""
+    policy = sim.policy.checkins
+    return policy.interval_weeks is not None or policy.early_warning_weeks is not None
+
+
+def start_work(sim: Simulation) -> None:
+    """At week 0: traits, first goals, first beliefs about the policy, weekly process."""
+    incentives.start(sim)
+    goals.set_targets(sim)
+    incentives.update(sim)
+    sim.market_listeners.append(market_moved)
+    if needs_weekly(sim):
+        sim.env.process(work_weeks(sim))
+
+
+def market_moved(sim: Simulation, old: float, new: float) -> None:
+    """Demand moved (after catch-up): attitudes catch up, goals re-weighed, effort reset."""
+    engagement.advance(sim)
+    goals.on_market_change(sim, old, new)
+    incentives.update(sim)
+
+
+def work_weeks(sim: Simulation) -> Generator[Any, Any, None]:
+    """Every week: measure weekly output for the early warning; check-ins when due."""
+    interval = sim.policy.checkins.interval_weeks
+    noise_sd = sim.scenario.behaviour.performance_noise_sd
+    rng = sim.streams["work"]
+    wf = sim.workforce
+    week = 0
+    while True:
+        yield sim.env.timeout(1)
+        week += 1
+        luck = rng.standard_normal(wf.size)
+        if sim.policy.checkins.early_warning_weeks is not None:
+            sim.catch_up()
+            rate = wf.potential + wf.skill + wf.drive + sim.market_level
+            measured = rate * wf.measured_factor + noise_sd * luck
+            if len(checkins.early_warning(sim, measured)):
+                incentives.update(sim)
+        if interval is not None and week % interval == 0:
+            checkins.checkin(sim)
+
+
+def after_review(
+    sim: Simulation,
+    grades: np.ndarray,
+    true_performance: np.ndarray,
+    scores: np.ndarray,
+    cycle_weeks: float,
+) -> None:
+    """Consequences of a review for pay, careers, attitudes and beliefs; next cycle's goals.
+
+    Parameters
+    ----------
+    grades
+        Grade of each position (-1 = not rated), 0 = best.
+    true_performance, scores
+        True cycle performance and rating score of each position (SD units).
+    cycle_weeks
+        Length of the cycle that just ended (weeks).
+    """
+    rated = np.flatnonzero(grades >= 0)
+    outcome: dict[str, float] = {}
+    attained = goals.attainment(sim, rated)
+    if sim.policy.goals.regime != "none" and np.isfinite(attained).any():
+        outcome["kpi_attainment"] = float(np.nanmean(attained))
+    raises = pay_review(sim, grades, cycle_weeks)
+    if len(rated) >= 3 and np.std(raises[rated]) > 0 and np.std(true_performance[rated]) > 0:
+        outcome["pay_performance_corr"] = float(
+            np.corrcoef(raises[rated], true_performance[rated])[0, 1]
+        )
+    years = cycle_weeks / WEEKS_PER_YEAR
+    yearly = (1.0 + raises[rated]) ** (1.0 / max(years, 1e-9)) - 1.0
+    incentives.learn_stake(sim, rated, grades[rated], yearly, true_performance[rated])
+    promoted = promotion.promote(sim, grades, scores)
+    engagement.after_review(sim, grades, true_performance, promoted)
+    sim.cycle_outcome = outcome
+    incentives.draw_traits(sim)
+    goals.set_targets(sim)
+    incentives.update(sim)
