@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 PYTEST  = $(PY) -m pytest
 
-.PHONY: setup demo test test-slow bench lint clean chromium
+.PHONY: setup demo test test-slow validate bench lint clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: setup
 
 test-slow: setup
 	$(PYTEST) -m slow -q
+
+# The full validation against published findings (make test runs a quick one).
+validate: setup
+	$(VENV)/bin/simlib validate --out reports/validation
 
 bench: setup
 	$(PY) benchmarks/engine_speed.py

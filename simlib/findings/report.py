@@ -79,7 +79,17 @@ def plot_finding(row: Any, ax: Any = None, unit: str = "") -> Any:
         alpha=0.15,
         label="accepted band",
     )
-    if math.isfinite(get("published")):
+    if not math.isfinite(get("published")):
+        ax.text(
+            0.5 * (xmin + xmax),
+            1,
+            "stated in words: the band encodes it",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="dimgray",
+        )
+    else:
         ax.plot(
             [get("published")], [1], marker="D", color="black", linestyle="none", label="published"
         )

@@ -153,3 +153,30 @@ def test_missing_out_exits_2_without_traceback():
     assert result.returncode == 2
     assert "--out" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validation_notebook_runs_with_parameters_and_draws_a_chart_per_finding(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    ids = ["scullen2005_more_firing_more_gain", "scullen2005_front_loaded"]
+    out = tmp_path / "nb"
+    executed = tmp_path / "validation.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "validation.ipynb"),
+        str(executed),
+        parameters={"reps": 20, "seed": 3, "findings": ",".join(ids), "out_dir": str(out)},
+        cwd=str(tmp_path),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table["finding"]) == ids
+    nb = json.loads(executed.read_text())
+    images = [
+        o
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert len(images) == len(ids)
+    text = json.dumps(nb)
+    assert "Mechanism." in text and ids[0] in text
