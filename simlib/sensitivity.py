@@ -180,7 +180,7 @@ def plot_sensitivity(
     metrics: Sequence[str] | None = None,
     index: str | None = None,
     *,
-    ncols: int = 3,
+    ncols: int = 2,
 ) -> Any:
     """Bar charts of one index per factor: one panel per metric, one bar group per policy.
 
@@ -198,7 +198,7 @@ def plot_sensitivity(
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(4.2 * ncols, 0.5 + 0.45 * len(factors) * nrows + 1.2 * nrows),
+        figsize=(6.0 * ncols, 0.8 + (0.35 * len(factors) * len(policies) + 1.0) * nrows),
         squeeze=False,
     )
     height = 0.8 / max(1, len(policies))
@@ -221,6 +221,7 @@ def plot_sensitivity(
         ax.set_xlabel(index)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize="small")
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=len(policies), fontsize="small")
+    fig.tight_layout(rect=(0, 0.06 if nrows == 1 else 0.03, 1, 1))
     return fig

@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -344,3 +344,76 @@ def design_from_manifest(manifest: dict[str, Any], variants: pd.DataFrame) -> De
         variants=variants,
         second_order=bool(spec.get("second_order", False)),
     )
+
+
+def sweep_scenario(
+    scenario: Scenario | str | Path | dict[str, Any],
+    vary: Sequence[str | Factor] | Mapping[str, Sequence[float]],
+    out_dir: str | Path,
+    *,
+    samples: int = 8,
+    method: str = "lhs",
+    policies: Sequence[str] | None = None,
+    reps: int | None = None,
+    seed: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    jobs: int | None = 1,
+    dask: str | None = None,
+    progress: bool = False,
+) -> tuple[Design, RunSummary]:
+    """Everything ``simlib sweep`` does, as one call (for notebooks and scripts).
+
+    Parameters
+    ----------
+    scenario
+        The base scenario (a Scenario, a YAML path or a mapping).
+    vary
+        ``{"path": [low, high], ...}``, or ``"path=low:high"`` strings or :class:`Factor`
+        objects.
+    out_dir
+        The sweep folder; the same call again resumes an interrupted sweep.
+    samples, method
+        The design (see the module docs).
+    policies, reps, seed
+        Default: the scenario's ``experiment`` settings; the seed also seeds the design.
+    overrides
+        Dotted-path overrides of the base scenario.
+    jobs, dask
+        Worker processes (1: in this process; None: all cores) and an optional Dask
+        cluster (``"local"`` or ``"tcp://HOST:PORT"``).
+
+    Returns
+    -------
+    (Design, RunSummary)
+    """
+    from simlib.runner import open_executor
+    from simlib.scenario import load_scenario
+
+    base = load_scenario(scenario, overrides=overrides)
+    if isinstance(vary, Mapping):
+        factors = [_factor_from_range(path, bounds) for path, bounds in vary.items()]
+    else:
+        factors = [v if isinstance(v, Factor) else parse_vary(v) for v in vary]
+    check_factors(base, factors)
+    seed = base.experiment.seed if seed is None else int(seed)
+    design = make_design(factors, samples, method, seed=seed)
+    with open_executor(jobs, dask) as executor:
+        summary = run_sweep(
+            base,
+            design,
+            out_dir,
+            policies=policies,
+            reps=reps,
+            seed=seed,
+            executor=executor,
+            progress=progress,
+        )
+    return design, summary
+
+
+def _factor_from_range(path: str, bounds: Sequence[float]) -> Factor:
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"vary {path}: give [low, high], got {bounds!r}") from None
+    return parse_vary(f"{path}={low!r}:{high!r}")
