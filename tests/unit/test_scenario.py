@@ -40,7 +40,7 @@ def test_unknown_key_in_policy_and_top_level(tiny):
     [
         ("organization.headcount", 0, "organization.headcount: 0 is out of range; allowed 2 to"),
         ("hiring.selection_validity", 1.5, "allowed 0 to 1"),
-        ("hiring.selection_ratio", 0, "allowed more than 0 to 1"),
+        ("hiring.selection_ratio", 0, "allowed 0.0001 to 1"),
         ("behaviour.raters.reliability", -0.1, "behaviour.raters.reliability"),
         ("environment.years", 0, "environment.years: 0 is out of range; allowed 1 to 100"),
         ("experiment.reps", 0, "experiment.reps"),
