@@ -1,0 +1,186 @@
+"""Sweep throughput on 1 and 2 workers, and peak memory against the number of replications.
+
+Prints:
+
+1. tasks per second of a sweep of ``scenarios/baseline.yaml`` on a process pool of 1 and of
+   2 workers (a task = every policy for one variant and replication), and the speedup
+   (target: at least 1.7 on 2 cores); with ``--dask``, the same on a Dask LocalCluster;
+2. the peak memory of a sweep with 100 and with 1,000 replications (target: flat in the
+   number of replications, since each finished task goes to disk and at most a few tasks
+   are in flight). Each size runs in a fresh process; the figures are the peak resident
+   memory of the runner process, of the largest worker, and of the whole process tree
+   (sampled every 0.1 s).
+
+Usage::
+
+    python benchmarks/sweep_scaling.py                 # both parts
+    python benchmarks/sweep_scaling.py --reps 100 1000 --throughput-tasks 24
+    python benchmarks/sweep_scaling.py --quick         # small sizes, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "baseline.yaml"
+VARY = ["behaviour.voluntary_quit_rate=0.08:0.16", "behaviour.raters.reliability=0.4:0.7"]
+
+
+def _warm(_: int) -> int:
+    import simlib.simulation  # noqa: F401 - load the engine before timing
+
+    return os.getpid()
+
+
+def throughput(tasks: int, workers: int, dask: bool = False) -> dict:
+    """Tasks per second of an LHS sweep with ``tasks`` variants and one replication."""
+    from simlib.runner import open_executor
+    from simlib.sweep import make_design, parse_vary, run_sweep
+
+    design = make_design([parse_vary(v) for v in VARY], tasks, "lhs", seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        if dask:
+            context = open_executor(workers, "local")
+        else:
+            context = _pool(workers)
+        with context as executor:
+            list(executor.map(_warm, range(workers * 2)))
+            started = time.perf_counter()
+            summary = run_sweep(
+                SCENARIO, design, Path(tmp) / "sweep", reps=1, seed=1, executor=executor
+            )
+            seconds = time.perf_counter() - started
+    return {"workers": workers, "tasks": summary.computed, "seconds": seconds}
+
+
+class _pool:
+    def __init__(self, workers: int) -> None:
+        self.executor = ProcessPoolExecutor(workers)
+
+    def __enter__(self) -> ProcessPoolExecutor:
+        return self.executor
+
+    def __exit__(self, *exc: object) -> None:
+        self.executor.shutdown()
+
+
+def memory_child(reps: int, workers: int, out: str) -> None:
+    """Run one sweep and print its peak memory as JSON (called in a fresh process)."""
+    from simlib.sweep import make_design, parse_vary, run_sweep
+
+    tree_peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        me = psutil.Process()
+        while not stop.is_set():
+            try:
+                procs = [me, *me.children(recursive=True)]
+                total = sum(p.memory_info().rss for p in procs if p.is_running())
+            except psutil.Error:
+                total = 0
+            tree_peak[0] = max(tree_peak[0], total)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    design = make_design([parse_vary(VARY[0])], 1, "lhs", seed=1)  # one variant
+    started = time.perf_counter()
+    with ProcessPoolExecutor(workers) as executor:
+        summary = run_sweep(SCENARIO, design, out, reps=reps, seed=1, executor=executor)
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    kib = 1024  # ru_maxrss is in KiB on Linux
+    size = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file())
+    print(
+        json.dumps(
+            {
+                "reps": reps,
+                "tasks": summary.computed,
+                "seconds": seconds,
+                "runner_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
+                "largest_worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                / kib,
+                "tree_peak_mb": tree_peak[0] / 2**20 or None,
+                "folder_mb": size / 2**20,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--throughput-tasks", type=int, default=24, help="tasks per timing")
+    parser.add_argument("--reps", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--workers", type=int, default=2, help="workers for the memory runs")
+    parser.add_argument("--dask", action="store_true", help="also time a Dask LocalCluster")
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-child", nargs=3, metavar=("REPS", "WORKERS", "OUT"))
+    args = parser.parse_args()
+    if args.memory_child:
+        reps, workers, out = args.memory_child
+        memory_child(int(reps), int(workers), out)
+        return
+    if args.quick:
+        args.throughput_tasks, args.reps = 6, [5, 20]
+
+    print(f"scenario {SCENARIO.name}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    if not args.skip_throughput:
+        print("\n1. Throughput (LHS sweep, 1 replication per variant, all policies per task)")
+        kinds = [("process pool", False)] + ([("dask LocalCluster", True)] if args.dask else [])
+        for label, dask in kinds:
+            rows = [throughput(args.throughput_tasks, w, dask) for w in (1, 2)]
+            for r in rows:
+                print(
+                    f"   {label}, {r['workers']} worker(s): {r['tasks']} tasks in "
+                    f"{r['seconds']:.1f} s = {r['tasks'] / r['seconds']:.2f} tasks/s"
+                )
+            speedup = rows[0]["seconds"] / rows[1]["seconds"]
+            print(f"   speedup with 2 workers: {speedup:.2f}x (target >= 1.7)")
+
+    if not args.skip_memory:
+        print(f"\n2. Peak memory against replications ({args.workers} workers, one variant)")
+        for reps in args.reps:
+            with tempfile.TemporaryDirectory() as tmp:
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--memory-child",
+                        str(reps),
+                        str(args.workers),
+                        str(Path(tmp) / "sweep"),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+            r = json.loads(result.stdout.strip().splitlines()[-1])
+            tree = f"{r['tree_peak_mb']:.0f} MB" if r["tree_peak_mb"] else "n/a"
+            print(
+                f"   {r['reps']:>5} reps ({r['tasks']} tasks, {r['seconds']:.0f} s): runner "
+                f"{r['runner_peak_mb']:.0f} MB, largest worker {r['largest_worker_peak_mb']:.0f} "
+                f"MB, whole tree {tree}; results on disk {r['folder_mb']:.1f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
