@@ -41,12 +41,18 @@ def appeal_panels(sim: Simulation) -> simpy.Resource:
 
 
 def file_appeals(
-    sim: Simulation, rows: np.ndarray, final_scores: np.ndarray, self_scores: np.ndarray
+    sim: Simulation,
+    rows: np.ndarray,
+    final_scores: np.ndarray,
+    self_scores: np.ndarray,
+    people: np.ndarray | None = None,
 ) -> int:
     """Decide who appeals among the rated ``rows`` and start their cases; return how many.
 
-    One uniform per position is drawn from the ``appeals`` stream at every review, whether
-    or not appeals are allowed, to keep the stream aligned across policies.
+    ``people`` (the rated employees' ``hired_week``) makes sure that someone who has left
+    since the rating, and whose position was refilled at once, does not appeal through
+    their successor. One uniform per position is drawn from the ``appeals`` stream at every
+    review, whether or not appeals are allowed, to keep the stream aligned across policies.
     """
     rng = sim.streams["appeals"]
     draws = rng.random(sim.workforce.size)
@@ -55,7 +61,10 @@ def file_appeals(
         return 0
     beh = sim.scenario.behaviour.appeals
     p = appeal_probability(self_scores - final_scores, beh)
-    appealing = rows[(draws[rows] < p) & sim.workforce.active[rows]]
+    still_here = sim.workforce.active[rows]
+    if people is not None:
+        still_here &= sim.workforce.hired_week[rows] == people
+    appealing = rows[(draws[rows] < p) & still_here]
     sim.counters["appeals"] += len(appealing)
     for row in appealing.tolist():
         sim.env.process(appeal_case(sim, row))

@@ -90,11 +90,15 @@ def review(sim: Simulation) -> None:
         exits=0,
         groups=wf.group[rated].copy(),
     )
+    rated_people = wf.hired_week[rated].copy()  # who was rated, should a row be refilled
+    if ratings.self_assessment is not None:
+        rater_panel(sim).remember(wf, rated, scores[rated])
     apply_consequences(sim, grades)
     outcome.exits = sim.counters["exits"] - sim.cycle_counters.get("exits", 0)
     if ratings.self_assessment is not None:
-        rater_panel(sim).remember(wf, rated, scores[rated])
-        outcome.appeals = file_appeals(sim, rated, scores[rated], ratings.self_assessment[rated])
+        outcome.appeals = file_appeals(
+            sim, rated, scores[rated], ratings.self_assessment[rated], rated_people
+        )
     after_review(sim, grades, true_perf, scores, cycle_weeks)  # pay, careers, attitudes
     sim.ledger.record_cycle(sim, outcome)
     sim.ledger.record_state(sim)

@@ -102,3 +102,14 @@ def test_a_case_lapses_when_the_employee_leaves(tiny):
     wf.vacate(np.array([0]))
     sim.env.run(until=3)
     assert sim.counters["appeals_overturned"] == 0
+
+
+def test_a_successor_does_not_appeal_the_predecessors_rating(tiny):
+    """With instant rehiring a rated person's row may hold a new hire by appeal time."""
+    sim = appeal_sim(tiny, overturn=1.0)
+    wf = sim.workforce
+    rows = np.arange(4)
+    rated_people = wf.hired_week[rows].copy()
+    wf.vacate(rows[:2])
+    wf.fill(rows[:2], 52.0, np.zeros(2), np.zeros(2, np.int64), np.ones(2))
+    assert file_appeals(sim, rows, np.zeros(4), np.full(4, 3.0), rated_people) == 2
