@@ -23,6 +23,7 @@ from simlib.runner import iter_parts, require_complete
 from simlib.scenario import WEEKS_PER_YEAR
 
 UNIT = ["variant", "policy", "rep"]
+BATCH_ROWS = 200_000  # records read before reducing them to horizon values
 
 
 def _payroll_growth(records: pd.DataFrame) -> pd.Series | None:
@@ -82,7 +83,15 @@ def load_outcomes(out_dir: str | Path) -> pd.DataFrame:
         If the folder is not an experiment or some tasks have not finished.
     """
     require_complete(out_dir)
-    frames = [horizon_values(part) for part in iter_parts(out_dir)]
+    frames, batch, rows = [], [], 0
+    for part in iter_parts(out_dir):  # a batch of task files at a time: bounded memory
+        batch.append(part)
+        rows += len(part)
+        if rows >= BATCH_ROWS:
+            frames.append(horizon_values(pd.concat(batch, ignore_index=True)))
+            batch, rows = [], 0
+    if batch:
+        frames.append(horizon_values(pd.concat(batch, ignore_index=True)))
     out = pd.concat(frames, ignore_index=True)
     out["variant"] = out["variant"].astype(np.int64)
     out["rep"] = out["rep"].astype(np.int64)

@@ -334,7 +334,8 @@ def run_experiment(
     task_size
         ``(variant, rep)`` units per task and per file; raise it for fast models.
     max_in_flight
-        Tasks submitted but not yet written (default: 4 per CPU); bounds memory.
+        Tasks submitted but not yet written (default: two per worker, plus two); bounds
+        memory while keeping every worker busy.
     progress
         Show a progress bar on stderr.
     extra
@@ -396,9 +397,7 @@ def _execute(
         for task in tasks:
             yield task, run_task(model, task, policies, seed)
         return
-    import os
-
-    limit = max_in_flight or 4 * (os.cpu_count() or 1)
+    limit = max_in_flight or 2 * executor_workers(executor) + 2
     pending: dict[Future, Task] = {}
     source = iter(tasks)
     exhausted = False
@@ -419,6 +418,20 @@ def _execute(
     finally:
         for future in pending:
             future.cancel()
+
+
+def executor_workers(executor: Executor) -> int:
+    """How many tasks ``executor`` runs at once (a Dask client: its workers' threads)."""
+    import os
+
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a client that cannot tell: fall back below
+            pass
+    workers = getattr(executor, "_max_workers", None)
+    return int(workers) if workers else os.cpu_count() or 1
 
 
 def _manifest(
