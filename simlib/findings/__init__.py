@@ -20,10 +20,10 @@ import pandas as pd
 
 from simlib.atomic import atomic_write_text
 from simlib.errors import ScenarioError
-from simlib.findings import scullen
+from simlib.findings import ratings, scullen
 from simlib.findings.base import CSV_COLUMNS, Finding, FindingResult, Measurement, Run
 
-FINDINGS: dict[str, Finding] = {f.id: f for f in [*scullen.FINDINGS]}
+FINDINGS: dict[str, Finding] = {f.id: f for f in [*scullen.FINDINGS, *ratings.FINDINGS]}
 
 DEFAULT_REPS = 200
 QUICK_REPS = 100

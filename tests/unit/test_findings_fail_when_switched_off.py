@@ -18,12 +18,29 @@ NO_FIRING = {f"{FD}.consequences.terminate_bottom_grade": False}
 # Ratings that carry (almost) no information about potential: firing is then random.
 UNINFORMATIVE_RATINGS = {"behaviour.raters.reliability": 0.001}
 
+RATERS = "behaviour.raters"
+# Rater idiosyncrasy: the rater's general leniency and rater-by-ratee impressions.
+NO_RATER_IDIOSYNCRASY = {f"{RATERS}.idiosyncratic_sd": 0.0, f"{RATERS}.leniency_sd": 0.0}
+
 SWITCH_OFF: dict[str, dict] = {
     "scullen2005_fd_gain_y5": NO_FIRING,
     "scullen2005_fd_gain_y10": UNINFORMATIVE_RATINGS,
     "scullen2005_more_firing_more_gain": UNINFORMATIVE_RATINGS,
     "scullen2005_more_turnover_less_gain": NO_FIRING,
     "scullen2005_front_loaded": NO_FIRING,
+    # Without rater idiosyncrasy the ratee's performance dominates the rating ...
+    "smg2000_ratee_share": NO_RATER_IDIOSYNCRASY,
+    # ... and the idiosyncratic share drops out of its band.
+    "smg2000_idiosyncratic_share": NO_RATER_IDIOSYNCRASY,
+    # Supervisors agree because they read the same (noisy) records: without that shared
+    # measurement noise their agreement falls below .45.
+    "vos1996_supervisor_interrater_r": {f"{RATERS}.measurement_noise_self_reported_sd": 0.0},
+    # Peers' idiosyncratic impressions keep their agreement down to ~.4.
+    "vos1996_peer_interrater_r": {f"{RATERS}.idiosyncratic_sd": 0.0},
+    # The self-view distortion is what keeps self and supervisor apart.
+    "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
+    "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
+    "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
 }
 
 REPS = 40
