@@ -40,7 +40,7 @@ class RatingSources(Section):
     @model_validator(mode="after")
     def _some_weight(self) -> RatingSources:
         if self.supervisor + self.peers + self.self_rating + self.subordinates <= 0:
-            raise ValueError("rating.sources: at least one source needs a weight above 0")
+            raise ValueError("at least one source needs a weight above 0")
         return self
 
     @property

@@ -280,3 +280,61 @@ def test_biased_raters_run_in_the_simulation(tiny):
     assert len(accuracy) == 3 and (accuracy < 0.99).all()
     again = simlib.simulate(load_scenario(tiny), "keep_all", seed=1)
     np.testing.assert_array_equal(frame.value.to_numpy(), again.value.to_numpy())
+
+
+def minimal(**behaviour):
+    return {"name": "s", "policies": {"a": {}}, "behaviour": behaviour}
+
+
+def test_rater_model_choice():
+    assert load_scenario(minimal()).behaviour.raters.model == "biased"
+    assert load_scenario(minimal(raters={"reliability": 0.6})).behaviour.raters.model == (
+        "reliability"
+    )
+    explicit = load_scenario(minimal(raters={"reliability": 0.6, "model": "biased"}))
+    assert explicit.behaviour.raters.model == "biased"
+    # The resolved scenario reloads to the same model (to_dict keeps it explicit).
+    again = load_scenario(minimal()).with_overrides({"organization.headcount": 50})
+    assert again.behaviour.raters.model == "biased"
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            {"behaviour.raters.similar_to_me_groups": ["nobody"]},
+            "behaviour.raters.similar_to_me_groups: ['nobody'] are not groups",
+        ),
+        ({"behaviour.raters.compression": 1.0}, "behaviour.raters.compression"),
+        ({"behaviour.raters.model": "perfect"}, "behaviour.raters.model"),
+        (
+            {"policies.a.rating.sources": {"supervisor": 0}},
+            "at least one source needs a weight above 0",
+        ),
+        ({"policies.a.rating.sources.peer": 0.3}, "did you mean 'peers'"),
+        ({"policies.a.rating.calibration.strength": 1.5}, "allowed 0 to 1"),
+        ({"policies.a.rating.rater_training": -0.1}, "policies.a.rating.rater_training"),
+        ({"policies.a.rating.data_capture": "manual"}, "policies.a.rating.data_capture"),
+        ({"policies.a.rating.appeals.panels": 0}, "policies.a.rating.appeals.panels"),
+    ],
+)
+def test_bad_rater_settings_are_refused_with_the_field_named(overrides, message):
+    from simlib.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=re_escape(message)):
+        load_scenario(minimal(), overrides=overrides)
+
+
+def re_escape(text):
+    import re
+
+    return re.escape(text)
+
+
+def test_presets_for_calibration_and_360():
+    s = load_scenario(
+        {"name": "s", "policies": {"c": {"preset": "calibrated"}, "f": {"preset": "feedback_360"}}}
+    )
+    assert s.policies["c"].rating.calibration.strength == 0.8
+    sources = s.policies["f"].rating.sources
+    assert sources.multi_source and sources.self_rating == 0.1 and sources.peers == 0.3
