@@ -7,6 +7,7 @@ and what is allowed, and the command exits with code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -54,16 +55,22 @@ def _seed(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from simlib.guards import check_resources
     from simlib.scenario import load_scenario
     from simlib.workforce import OrgChart
 
     scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    # The same resource guard as compare, before anything is allocated: never call valid a
+    # scenario this machine cannot run.
+    estimate = check_resources(scenario, allow_large=args.force)
     chart = OrgChart.build(scenario.organization)
     teams = int((~chart.team_is_management).sum())
     print(
         f"OK {args.file}: scenario '{scenario.name}' (hash {scenario.hash}), "
         f"{chart.positions} positions in {teams} teams, {scenario.environment.years} years, "
-        f"policies: {', '.join(scenario.policy_names)} (baseline {scenario.baseline})"
+        f"policies: {', '.join(scenario.policy_names)} (baseline {scenario.baseline}); "
+        f"a full run needs {estimate.describe()}"
+        + ("" if estimate.fits else " (beyond this machine; allowed by --force)")
     )
     return 0
 
@@ -78,6 +85,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         overrides["environment.years"] = args.years
     scenario = load_scenario(args.file, overrides=overrides)
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    if args.debug:  # set before the worker processes start, so they inherit it
+        os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
     executor = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
     try:
         results = compare(
@@ -87,6 +96,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             seed=args.seed,
             executor=executor,
             progress=not args.quiet,
+            allow_large=args.force,
         )
     finally:
         if executor is not None:
@@ -192,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="override a parameter, e.g. organization.headcount=200",
     )
+    check.add_argument(
+        "--force", action="store_true", help="accept a run estimated beyond this machine"
+    )
     check.set_defaults(func=cmd_check)
 
     for name in ("compare", "run"):
@@ -216,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, help="folder for results.parquet, summary.csv, manifest.json"
         )
         cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+        cmp.add_argument(
+            "--force",
+            action="store_true",
+            help="run even if the estimated memory or time is beyond this machine",
+        )
+        cmp.add_argument(
+            "--debug", action="store_true", help="check the model's invariants in every run"
+        )
         cmp.set_defaults(func=cmd_compare)
 
     from simlib.present import add_command as add_present_command

@@ -14,13 +14,15 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simlib.errors import ScenarioError
+from simlib.guards import check_resources
 from simlib.results import Results, build_manifest
 from simlib.scenario import Scenario, load_scenario
 from simlib.simulation import simulate
 
 
 def _task(scenario: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:
-    return simulate(scenario, policy, seed=seed, rep=rep)
+    # The whole comparison passed (or overrode) the resource guard before any task ran.
+    return simulate(scenario, policy, seed=seed, rep=rep, allow_large=True)
 
 
 def compare(
@@ -32,6 +34,7 @@ def compare(
     overrides: dict[str, Any] | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    allow_large: bool = False,
 ) -> Results:
     """Run every policy for ``reps`` replications with common random numbers.
 
@@ -49,6 +52,9 @@ def compare(
         Runs the tasks (e.g. a ``ProcessPoolExecutor``); default: in this process.
     progress
         Show a progress bar (on stderr).
+    allow_large
+        Run even if the resource guard (:mod:`simlib.guards`) estimates more memory or
+        time than this machine allows; otherwise such a run is refused before it starts.
     """
     scenario = load_scenario(scenario, overrides=overrides)
     policies = list(policies or scenario.policy_names)
@@ -60,6 +66,8 @@ def compare(
     if reps < 1:
         raise ScenarioError(f"reps: {reps} is out of range; allowed at least 1")
     baseline = scenario.baseline if scenario.baseline in policies else policies[0]
+    workers = int(getattr(executor, "_max_workers", 1) or 1) if executor is not None else 1
+    check_resources(scenario, reps, policies, workers=workers, allow_large=allow_large)
     tasks = [(p, r) for r in range(reps) for p in policies]
     bar = tqdm(total=len(tasks), desc="simulating", unit="run", disable=not progress)
     frames: list[pd.DataFrame] = []

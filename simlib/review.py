@@ -18,6 +18,7 @@ from simlib.calibration import calibrate
 from simlib.consequences import apply_consequences
 from simlib.goals import measured_bias
 from simlib.grading import assign_grades
+from simlib.invariants import check_review
 from simlib.metrics import ReviewOutcome
 from simlib.raters import rate_employees, rater_panel, recency_snapshots
 from simlib.work import after_review
@@ -102,6 +103,8 @@ def review(sim: Simulation) -> None:
     after_review(sim, grades, true_perf, scores, cycle_weeks)  # pay, careers, attitudes
     sim.ledger.record_cycle(sim, outcome)
     sim.ledger.record_state(sim)
+    if sim.check_invariants:
+        check_review(sim, scores[rated], ranking_units(sim)[rated], grades[rated])
     sim.start_cycle()
 
 

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from simlib import invariants
 from simlib.exits import voluntary_quits
+from simlib.guards import check_resources
 from simlib.hiring import select_hires
 from simlib.market import random_shocks, scheduled_shock
 from simlib.metrics import Ledger
@@ -33,7 +35,14 @@ UNLIMITED = 10**9
 class Simulation:
     """The state and calendar of one run. Use :func:`simulate` unless you need the internals."""
 
-    def __init__(self, scenario: Scenario, policy: str | Policy, seed: int, rep: int = 0) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: str | Policy,
+        seed: int,
+        rep: int = 0,
+        check_invariants: bool | None = None,
+    ) -> None:
         if isinstance(policy, str):
             if policy not in scenario.policies:
                 from simlib.errors import ScenarioError
@@ -52,6 +61,9 @@ class Simulation:
         self.workforce = Workforce(OrgChart.build(scenario.organization))
         self.pay = Pay(scenario, self.workforce)
         self.ledger = Ledger()
+        self.check_invariants = invariants.enabled(check_invariants)
+        if self.check_invariants:
+            invariants.watch_ledger(self)
         self.counters: Counter[str] = Counter()
         self.cycle_counters: Counter[str] = Counter()
         hiring = scenario.hiring
@@ -144,6 +156,8 @@ class Simulation:
         if env_cfg.random_shocks_per_year > 0:
             self.env.process(random_shocks(self))
         self.env.run(until=env_cfg.weeks + 1e-6)
+        if self.check_invariants:
+            invariants.check_final(self)
         return pd.DataFrame(
             {
                 "week": np.asarray(self.ledger.weeks, dtype=float),
@@ -158,6 +172,9 @@ def simulate(
     policy: str | Policy | None = None,
     seed: int | None = None,
     rep: int = 0,
+    *,
+    check_invariants: bool | None = None,
+    allow_large: bool = False,
 ) -> pd.DataFrame:
     """Simulate one policy for one replication.
 
@@ -171,6 +188,12 @@ def simulate(
         Experiment seed (default: the scenario's ``experiment.seed``).
     rep
         Replication number; with the seed it fixes every random stream.
+    check_invariants
+        Check the model's invariants after every review (default: the
+        ``SIMLIB_CHECK_INVARIANTS`` environment variable; see :mod:`simlib.invariants`).
+    allow_large
+        Run even if the resource guard estimates more memory or time than this machine
+        allows (see :mod:`simlib.guards`).
 
     Returns
     -------
@@ -180,7 +203,8 @@ def simulate(
     scenario = load_scenario(scenario)
     policy = scenario.baseline if policy is None else policy
     seed = scenario.experiment.seed if seed is None else seed
-    sim = Simulation(scenario, policy, seed, rep)
+    check_resources(scenario, reps=1, policies=[policy], allow_large=allow_large)
+    sim = Simulation(scenario, policy, seed, rep, check_invariants=check_invariants)
     frame = sim.run()
     frame.insert(0, "rep", rep)
     frame.insert(0, "policy", sim.policy_name)

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Every simulation in the tests checks the model's invariants (simlib.invariants); worker
+# processes and CLI subprocesses inherit the setting.
+os.environ.setdefault("SIMLIB_CHECK_INVARIANTS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
