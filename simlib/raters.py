@@ -234,10 +234,12 @@ def late_performance(
     noise_sd: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """True performance over the late part of the cycle (SD units), exactly.
+    """Performance over the late part of the cycle (SD units), exactly.
 
-    The rate part is the accrued performance integral since the snapshot. The luck part is
-    drawn given the cycle's mean luck (a Brownian bridge: the late share of the luck sum is
+    ``cycle_mean`` is the cycle's mean rate as raters see it (the true rate, or the true rate
+    flattered by gamed KPIs); any difference from the true rate is spread evenly. The rate
+    part is the accrued performance integral since the snapshot. The luck part is drawn
+    given the cycle's mean luck (a Brownian bridge: the late share of the luck sum is
     normal with mean ``S k / W`` and variance ``sd^2 k (W - k) / W``), so it agrees with
     the luck already in true cycle performance. Without a snapshot in this cycle, or for
     someone hired after it, the late part is the whole cycle.
@@ -245,6 +247,8 @@ def late_performance(
     draws = rng.standard_normal(workforce.size)
     if not np.isfinite(panel.snapshot_week):
         return cycle_mean + cycle_luck_mean
+    # What raters see beyond the true rate (e.g. gamed KPIs) is spread evenly over the cycle.
+    seen_offset = cycle_mean - workforce.cycle_performance()[0]
     valid = workforce.hired_week <= panel.snapshot_week
     k = np.where(valid, workforce.weeks_cum - panel.snapshot_weeks, cycle_weeks)
     k = np.clip(k, 0.0, cycle_weeks)
@@ -252,7 +256,7 @@ def late_performance(
     with np.errstate(invalid="ignore", divide="ignore"):
         late_rate = np.where(
             valid & (k > 0),
-            (workforce.perf_cum - panel.snapshot_perf) / np.maximum(k, 1e-12),
+            (workforce.perf_cum - panel.snapshot_perf) / np.maximum(k, 1e-12) + seen_offset,
             cycle_mean,
         )
         luck_sum = cycle_luck_mean * total_w

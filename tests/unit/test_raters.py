@@ -107,6 +107,9 @@ def test_recency_weights_the_late_weeks_exactly():
     np.testing.assert_allclose(late[:4] - wf.potential[:4], 7 / 13)
     np.testing.assert_allclose(late[4:], wf.potential[4:])
     np.testing.assert_allclose(mean[:4] - wf.potential[:4], 7 / 52)
+    # What raters see beyond the truth (gamed KPIs) shows evenly in the late part too.
+    flattered = late_performance(panel, wf, mean + 0.5, weeks, luck, 0.0, stream(0, 0, "r"))
+    np.testing.assert_allclose(flattered, late + 0.5)
     inputs = inputs_for(wf, mean, late)
     with_recency = sup(wf, panel, traits, beh, inputs)
     traits.recency[:] = 0.0
