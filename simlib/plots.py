@@ -56,11 +56,14 @@ STYLE = {
     "lines.linewidth": 2.2,
 }
 
+# The default panels (those a run records), at most nine for a 3 x 3 grid.
 HEADLINE_METRICS = (
     "workforce_potential",
     "output_per_head",
+    "business_value",
     "rating_accuracy",
     "misclassification",
+    "engagement",
     "voluntary_attrition",
     "involuntary_exits",
     "payroll",
@@ -355,11 +358,15 @@ def plot_nine_box(snapshot: pd.DataFrame, results: Results | None = None) -> Fig
     return fig
 
 
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (150 dpi)."""
+def figure_png(fig: Figure, dpi: float = 150, tight: bool = True) -> bytes:
+    """The figure as PNG bytes.
+
+    150 dpi for reports; the explorer uses screen resolution and ``tight=False`` (the
+    constrained layout already fits the margins; a tight box costs a second drawing).
+    """
     buffer = io.BytesIO()
     with style():
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buffer.getvalue()
 
 

@@ -70,8 +70,14 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios):
     folder = out / "escape_attempt"
     assert not (tmp_path / "escape_attempt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "in"]
-    for name in ("compare.ipynb", "report.html", "results.parquet", "summary.csv",
-                 "manifest.json", "batch.json"):
+    for name in (
+        "compare.ipynb",
+        "report.html",
+        "results.parquet",
+        "summary.csv",
+        "manifest.json",
+        "batch.json",
+    ):
         assert (folder / name).is_file(), name
     report = (folder / "report.html").read_text()
     assert "simlib-executive-summary" in report
@@ -139,8 +145,17 @@ def test_interrupting_leaves_no_half_written_files(tmp_path, scenarios):
     good, _ = scenarios
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simlib.cli", "batch", str(good), "--out", str(out),
-         "--param", "reps=2"],
+        [
+            sys.executable,
+            "-m",
+            "simlib.cli",
+            "batch",
+            str(good),
+            "--out",
+            str(out),
+            "--param",
+            "reps=2",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
