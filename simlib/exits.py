@@ -81,7 +81,8 @@ def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
     """Every ``exit_check_weeks``, each employee quits with the hazard's probability.
 
     Quits of people in the top 20% by current performance are also counted as
-    ``regretted_quits``.
+    ``regretted_quits``; ``quits_qK`` and ``quit_checks_qK`` count quits and people at
+    risk by performance quintile K (1 = bottom fifth) for the turnover curve.
     """
     weeks = sim.scenario.environment.exit_check_weeks
     rng = sim.streams["quits"]
@@ -96,6 +97,12 @@ def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
             advance(sim)
         quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
         if wf.active.any():
-            top = z >= np.quantile(z[wf.active], 0.8)
-            sim.counters["regretted_quits"] += int(np.count_nonzero(quits & top))
+            cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
+            quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth
+            sim.counters["regretted_quits"] += int(np.count_nonzero(quits & (quintile == 4)))
+            exposed = np.bincount(quintile[wf.active], minlength=5)
+            quit_by = np.bincount(quintile[quits], minlength=5)
+            for q in range(5):
+                sim.counters[f"quit_checks_q{q + 1}"] += int(exposed[q])
+                sim.counters[f"quits_q{q + 1}"] += int(quit_by[q])
         leave(sim, np.flatnonzero(quits), "quits")

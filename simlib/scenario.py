@@ -353,10 +353,10 @@ class IncentiveBehaviour(Section):
     """
 
     effort_max_sd: float = Field(
-        1.0, ge=0, le=5, description="extra performance at full effort (SD units)"
+        1.5, ge=0, le=5, description="extra performance at full effort (SD units)"
     )
     effort_cost: float = Field(
-        4.0,
+        3.0,
         gt=0,
         le=1000,
         description="stake (% of salary per SD) that gets 63% of full effort from a fully "
@@ -377,7 +377,7 @@ class IncentiveBehaviour(Section):
         "stake people perceive (0 = they only believe the announced policy)",
     )
     line_of_sight_gain: float = Field(
-        0.5,
+        1.0,
         ge=0,
         le=5,
         description="extra effort response when pay rests wholly on measured KPIs (a clear "
@@ -423,7 +423,7 @@ class IncentiveBehaviour(Section):
         1.5, ge=0, le=10, description="teammates' performance loss per unit of sabotage (SD)"
     )
     sabotage_stake_ref: float = Field(
-        10.0,
+        6.0,
         gt=0,
         le=1000,
         description="stake (% of salary per SD) at which a typical saboteur is at full "

@@ -1,0 +1,105 @@
+"""Exits: the voluntary quit hazard and the involuntary exit rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib import load_scenario
+from simlib.exits import performance_z, quit_hazard, quit_probability
+from simlib.simulation import Simulation
+from simlib.work import start_work
+
+
+def scenario(policies: dict | None = None, **behaviour) -> dict:
+    return {
+        "organization": {"headcount": 200, "span_of_control": 8},
+        "environment": {"years": 1, "pay_drift": 0.03},
+        "behaviour": {"voluntary_quit_rate": 0.10, **behaviour},
+        "policies": policies or {"p": {}},
+    }
+
+
+def started(**behaviour) -> Simulation:
+    sim = Simulation(load_scenario(scenario(**behaviour)), "p", seed=6)
+    sim.populate()
+    start_work(sim)
+    return sim
+
+
+def neutral(sim: Simulation, n: int) -> None:
+    """Put the first ``n`` positions at average attitudes and market-level pay growth."""
+    wf = sim.workforce
+    wf.engagement[:n] = sim.scenario.behaviour.engagement.set_point
+    wf.fairness_belief[:n] = wf.NEW_HIRE_FAIRNESS
+    wf.pay_growth[:n] = 0.03
+
+
+def test_hazard_is_u_shaped_with_unit_mean_over_a_normal_workforce():
+    sim = started()
+    z = np.linspace(-3, 3, sim.workforce.size)
+    neutral(sim, sim.workforce.size)
+    sim.workforce.pay_growth[:] = 0.03 + 0.015 * np.clip(z, 0, 2)  # paid what they are worth
+    h = quit_hazard(sim, z)
+    c = sim.scenario.behaviour.exits.u_curvature
+    assert np.allclose(h, 0.10 * np.exp(c * z * z) * np.sqrt(1 - 2 * c))
+    assert h[0] > h[len(h) // 2] < h[-1]
+    draws = np.random.default_rng(0).standard_normal(200_000)
+    u = np.exp(c * draws**2) * np.sqrt(1 - 2 * c)
+    assert u.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_pay_lag_drives_out_high_performers_only():
+    sim = started()
+    neutral(sim, sim.workforce.size)
+    z = np.zeros(sim.workforce.size)
+    z[:10], z[10:20] = 1.5, -1.5
+    sim.workforce.pay_growth[:] = 0.03 + 0.015 * np.clip(z, 0, 2)  # paid what they are worth
+    paid = quit_hazard(sim, z)
+    sim.workforce.pay_growth[:] = 0.03  # everyone gets the market drift, nobody more
+    lagging = quit_hazard(sim, z)
+    xb = sim.scenario.behaviour.exits
+    lag = 0.015 * 1.5
+    assert np.allclose(lagging[:10], paid[:10] * np.exp(xb.pay_lag_sensitivity * lag))
+    assert np.allclose(lagging[10:20], paid[10:20])  # low performers: no outside pull
+
+
+def test_low_engagement_and_fairness_raise_the_hazard():
+    sim = started()
+    neutral(sim, sim.workforce.size)
+    z = np.zeros(sim.workforce.size)
+    base = quit_hazard(sim, z)[0]
+    sim.workforce.engagement[0] -= 0.2
+    sim.workforce.fairness_belief[1] -= 0.2
+    h = quit_hazard(sim, z)
+    assert h[0] == pytest.approx(base * np.exp(3.0 * 0.2))
+    assert h[1] == pytest.approx(base * np.exp(1.5 * 0.2))
+
+
+def test_switched_off_hazard_is_flat():
+    sim = started(exits=None)
+    z = np.linspace(-3, 3, sim.workforce.size)
+    assert np.all(quit_hazard(sim, z) == 0.10)
+
+
+def test_performance_z_is_standardized_over_the_employed():
+    sim = started()
+    z = performance_z(sim)
+    a = sim.workforce.active
+    assert z[a].mean() == pytest.approx(0.0, abs=1e-9) and z[a].std() == pytest.approx(1.0)
+
+
+def test_quit_probability_compounds_the_yearly_rate():
+    assert quit_probability(0.19, 26) == pytest.approx(0.1)
+    assert np.allclose(quit_probability(np.array([0.0, 0.5]), 52), [0.0, 0.5])
+
+
+def test_quintile_counters_and_regretted_quits_add_up():
+    s = load_scenario(scenario())
+    sim = Simulation(s, "p", seed=1)
+    sim.run()
+    c = sim.counters
+    quits = sum(c[f"quits_q{q}"] for q in range(1, 6))
+    assert quits == c["quits"] and c["regretted_quits"] == c["quits_q5"]
+    at_risk = [c[f"quit_checks_q{q}"] for q in range(1, 6)]
+    assert max(at_risk) - min(at_risk) <= 13 * 2  # fifths of everyone employed, each check

@@ -1,0 +1,131 @@
+"""Goals: difficulty, acceptance, cascade alignment, re-baselining, OKR-style grading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib import load_scenario
+from simlib.goals import goal_response
+from simlib.scenario import GoalBehaviour
+from simlib.simulation import Simulation
+from simlib.work import start_work
+
+
+def org(goals: dict, **behaviour) -> dict:
+    return {
+        "organization": {"headcount": 400, "span_of_control": 8},
+        "environment": {"years": 1},
+        "behaviour": behaviour,
+        "policies": {"p": {"goals": goals}, "none": {}},
+    }
+
+
+def started(scenario: dict, policy: str = "p", seed: int = 3, rep: int = 0) -> Simulation:
+    sim = Simulation(load_scenario(scenario), policy, seed=seed, rep=rep)
+    sim.populate()
+    start_work(sim)
+    return sim
+
+
+def test_goal_response_rises_with_difficulty_then_turns_negative():
+    gb = GoalBehaviour()
+    gaps = np.array([0.0, 0.5, 1.0, 1.5, 2.5, 3.5, 5.0])
+    acceptance, effect = goal_response(gaps, gb)
+    assert np.all(np.diff(acceptance) < 0)
+    assert effect[0] == pytest.approx(gb.specific_sd, abs=0.01)  # an easy specific goal
+    assert effect[2] > effect[1] > effect[0]  # harder goals help while accepted
+    assert effect[-1] < -0.25 and effect[-2] < 0  # hopeless goals are worse than none
+    # Half give up exactly at the abandonment gap.
+    half, _ = goal_response(np.array([gb.abandon_gap_sd]), gb)
+    assert half[0] == pytest.approx(0.5)
+    # Decoupling goals from pay lets people keep a harder goal.
+    tolerant, _ = goal_response(np.array([2.5]), gb, tolerance_sd=0.5)
+    assert tolerant[0] > goal_response(np.array([2.5]), gb)[0][0]
+
+
+def test_targets_sit_stretch_above_the_estimated_baseline():
+    sim = started(org({"regime": "kpi", "stretch_sd": 0.8}))
+    wf = sim.workforce
+    a = wf.active
+    assert np.allclose(wf.goal_target[a] - wf.goal_baseline[a], 0.8)
+    error = wf.goal_baseline[a] - (wf.potential[a] + wf.skill[a])
+    assert abs(error.std() - 0.3) < 0.05  # managers' estimates err by estimate_noise_sd
+    assert np.all(wf.goal_effect[a] != 0)
+
+
+def test_do_your_best_has_no_goal_effect():
+    sim = started(org({"regime": "kpi"}), "none")
+    assert np.all(sim.workforce.goal_effect == 0)
+    assert np.all(sim.workforce.goal_acceptance == 1)
+
+
+def test_cascade_alignment_multiplies_down_three_levels():
+    shares = []
+    for rep in range(20):
+        sim = started(org({"regime": "kpi", "alignment": 0.8}), rep=rep)
+        shares.append(sim.workforce.aligned[sim.workforce.active].mean())
+    assert np.mean(shares) == pytest.approx(0.8**3, abs=0.04)
+    full = started(org({"regime": "kpi", "alignment": 1.0}))
+    assert full.workforce.aligned.all()
+
+
+@pytest.mark.parametrize("rebaseline", [False, True])
+def test_demand_shock_widens_gaps_unless_rebaselined(rebaseline):
+    sim = started(org({"regime": "kpi", "rebaseline": rebaseline}))
+    wf = sim.workforce
+    target0 = wf.goal_target.copy()
+    accept0 = wf.goal_acceptance[wf.active].mean()
+    sim.catch_up()
+    sim.market_level -= 1.5
+    a = wf.active
+    if rebaseline:
+        assert np.allclose(wf.goal_target[a], target0[a] - 1.5)
+        assert wf.goal_acceptance[a].mean() == pytest.approx(accept0)
+        assert sim.counters["rebaselines"] == 1
+    else:
+        assert np.array_equal(wf.goal_target[a], target0[a])
+        assert wf.goal_acceptance[a].mean() < accept0 - 0.3
+
+
+def cycle_d(goals: dict, reps: int = 4) -> float:
+    """Cohen's d of half a year's true performance: goals vs 'do your best' (paired)."""
+    ds = []
+    for rep in range(reps):
+        perf = {}
+        for policy in ("p", "none"):
+            sim = started(org(goals), policy, seed=11, rep=rep)
+            sim.env.run(until=26)
+            sim.catch_up()
+            mean, _ = sim.workforce.cycle_performance()
+            perf[policy] = mean[sim.workforce.active]
+        a, b = perf["p"], perf["none"]
+        ds.append((a.mean() - b.mean()) / np.sqrt((a.var() + b.var()) / 2))
+    return float(np.mean(ds))
+
+
+def test_specific_difficult_goals_beat_do_your_best_and_far_too_hard_goals_hurt():
+    # Locke & Latham: d ~ .4-.8 for specific difficult goals; abandonment when hopeless.
+    difficult = cycle_d({"regime": "kpi", "stretch_sd": 1.25, "kpi_weight": 0.0})
+    assert 0.3 <= difficult <= 0.9
+    too_hard = cycle_d({"regime": "kpi", "stretch_sd": 4.0, "kpi_weight": 0.0})
+    assert too_hard < -0.1
+    easy = cycle_d({"regime": "kpi", "stretch_sd": 0.2, "kpi_weight": 0.0})
+    assert 0 < easy < difficult
+
+
+def test_okr_grades_fall_in_the_stretch_range_and_kpis_are_nearly_met():
+    s = {
+        "organization": {"headcount": 400},
+        "environment": {"years": 2},
+        "policies": {"okr": {"preset": "okr"}, "kpi": {"goals": {"regime": "kpi"}}},
+    }
+    sc = load_scenario(s)
+    okr = [Simulation(sc, "okr", seed=1, rep=r).run() for r in range(2)]
+    kpi = [Simulation(sc, "kpi", seed=1, rep=r).run() for r in range(2)]
+
+    def grade(frames):
+        return np.mean([f[f.metric == "kpi_attainment"].value.mean() for f in frames])
+
+    assert 0.4 < grade(okr) < 0.75  # stretch goals graded 0-1, the 0.6-0.7 sweet spot
+    assert grade(kpi) > 0.9  # attainable KPI targets are nearly always met

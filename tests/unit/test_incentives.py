@@ -1,0 +1,128 @@
+"""Incentive responses: effort, gaming, helping, sabotage and the stake people perceive."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simlib import load_scenario
+from simlib.incentives import (
+    complement_factors,
+    effort_level,
+    exit_threat,
+    reward_slope,
+    team_others_mean,
+)
+from simlib.scenario import IncentiveBehaviour
+from simlib.simulation import Simulation
+from simlib.work import start_work
+
+
+def scenario(**behaviour) -> dict:
+    return {
+        "organization": {"headcount": 300, "span_of_control": 8},
+        "environment": {"years": 1},
+        "behaviour": behaviour,
+        "policies": {
+            "absolute": {"preset": "absolute"},
+            "forced": {"preset": "forced_distribution"},
+            "kpi_pay": {"goals": {"regime": "kpi", "kpi_weight": 1.0}},
+            "kpi_half": {"goals": {"regime": "kpi", "kpi_weight": 0.5}},
+            "okr": {"preset": "okr"},
+            "flat": {"pay": {"scheme": "flat"}},
+        },
+    }
+
+
+def started(policy: str, **behaviour) -> Simulation:
+    sim = Simulation(load_scenario(scenario(**behaviour)), policy, seed=2)
+    sim.populate()
+    start_work(sim)
+    return sim
+
+
+def test_complements_gaming_lifts_measured_output_and_costs_business_value():
+    g = np.array([0.0, 0.1, 0.3, 0.6, 1.0])
+    measured, value = complement_factors(g, 0.5)
+    assert measured[0] == 1.0 and value[0] == 1.0
+    assert np.all(np.diff(measured) > 0)
+    assert np.all(np.diff(value) < 0)
+    assert value[-1] == 0.0  # no unmeasured work left: nothing of value
+    # The loss is second order at first, then grows ever faster.
+    losses = 1 - value
+    assert losses[1] < 0.01 and np.all(np.diff(losses, 2) > 0)
+
+
+def test_effort_rises_with_stake_fairness_and_engagement_with_diminishing_returns():
+    inc = IncentiveBehaviour()
+    ones = np.ones(1)
+    assert effort_level(0.0, ones, ones, 1.0, inc)[0] == 0.0
+    assert effort_level(-5.0, ones, ones, 1.0, inc)[0] == 0.0
+    stakes = [1.0, 2.0, 4.0, 8.0]
+    e = np.array([effort_level(s, ones, ones, 1.0, inc)[0] for s in stakes])
+    assert np.all(np.diff(e) > 0) and np.all(np.diff(e) / np.diff(stakes) > 0)
+    assert e[1] - e[0] > e[3] - e[2]  # diminishing returns
+    assert effort_level(inc.effort_cost, ones, ones, 1.0, inc)[0] == pytest.approx(
+        inc.effort_max_sd * (1 - np.exp(-1))
+    )
+    low = effort_level(4.0, ones * 0.3, ones, 1.0, inc)[0]
+    assert low < effort_level(4.0, ones * 0.9, ones, 1.0, inc)[0]
+    assert effort_level(4.0, ones, ones, 2.0, inc)[0] > effort_level(4.0, ones, ones, 1.0, inc)[0]
+
+
+def test_team_others_mean_excludes_self_and_vacancies():
+    values = np.array([1.0, 2.0, 3.0, 10.0, 5.0])
+    team = np.array([0, 0, 0, 1, 1])
+    active = np.array([True, True, True, False, True])
+    out = team_others_mean(values, team, active)
+    assert np.allclose(out, [2.5, 2.0, 1.5, 5.0, 0.0])
+
+
+def test_reward_slope_and_exit_threat():
+    perf = np.array([-1.0, 0.0, 1.0, 2.0])
+    assert reward_slope(3.0 * perf + 7.0, perf) == pytest.approx(3.0)
+    assert reward_slope(np.ones(4), perf) == 0.0
+    fd = started("forced")
+    assert list(exit_threat(fd, 5)) == [0, 0, 0, 0, 0.5]  # two consecutive D grades
+    assert list(exit_threat(started("absolute"), 5)) == [0, 0, 0, 0, 0]
+
+
+def test_forced_ranking_raises_stake_and_effort_cuts_helping_and_breeds_sabotage():
+    absolute, forced = started("absolute"), started("forced")
+    a, f = absolute.workforce, forced.workforce
+    assert forced.incentive_state.stake > absolute.incentive_state.stake + 1.0
+    assert f.effort[f.active].mean() > a.effort[a.active].mean()
+    assert f.helping[f.active].mean() < a.helping[a.active].mean()
+    assert a.sabotage.max() == 0.0 and f.sabotage[f.active].mean() > 0.02
+    no_sabotage = started("forced", incentives={"sabotage_propensity": 0.0})
+    assert no_sabotage.workforce.sabotage.max() == 0.0
+    assert no_sabotage.workforce.drive[f.active].mean() > f.drive[f.active].mean()
+
+
+def test_flat_pay_promises_no_stake():
+    flat = started("flat")
+    assert flat.incentive_state.stake == pytest.approx(0.0, abs=1e-9)
+    assert flat.workforce.effort.max() == 0.0
+
+
+def test_gaming_rises_with_pay_weight_on_measured_kpis():
+    gaming = {p: started(p).workforce.gaming for p in ("absolute", "kpi_half", "kpi_pay", "okr")}
+    assert gaming["absolute"].max() == 0.0  # no KPIs
+    assert gaming["okr"].max() == 0.0  # decoupled from pay
+    half, full = gaming["kpi_half"], gaming["kpi_pay"]
+    active = started("kpi_pay").workforce.active
+    assert np.allclose(full[active], np.minimum(2 * half[active], 1.0))
+    assert full[active].mean() == pytest.approx(0.4, abs=0.05)  # gaming_at_full_weight
+
+
+def test_personal_traits_are_common_random_numbers_across_policies():
+    a, b = started("absolute"), started("forced")
+    assert np.array_equal(a.workforce.gaming_propensity, b.workforce.gaming_propensity)
+    assert np.array_equal(a.workforce.sabotage_propensity, b.workforce.sabotage_propensity)
+    assert a.workforce.gaming_propensity.mean() == pytest.approx(1.0, abs=0.1)
+
+
+def test_switched_off_responses_leave_performance_alone():
+    sim = started("forced", incentives=None)
+    assert np.all(sim.workforce.drive == 0)
+    assert np.all(sim.workforce.effort == 0)
