@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 PYTEST  = $(PY) -m pytest
 
-.PHONY: setup demo test test-slow validate bench lint clean chromium
+.PHONY: setup demo test test-slow fuzz validate bench lint clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: setup
 
 test-slow: setup
 	$(PYTEST) -m slow -q
+
+# Scenario fuzzing at depth: fresh random cases (the default run does 200, repeatably).
+FUZZ_CASES ?= 1000
+fuzz: setup
+	SIMLIB_FUZZ_CASES=$(FUZZ_CASES) $(PYTEST) tests/fuzz -q
 
 # The full validation against published findings (make test runs a quick one).
 validate: setup
