@@ -20,10 +20,12 @@ import pandas as pd
 
 from simlib.atomic import atomic_write_text
 from simlib.errors import ScenarioError
-from simlib.findings import ratings, scullen
+from simlib.findings import incentives, ratings, scullen
 from simlib.findings.base import CSV_COLUMNS, Finding, FindingResult, Measurement, Run
 
-FINDINGS: dict[str, Finding] = {f.id: f for f in [*scullen.FINDINGS, *ratings.FINDINGS]}
+FINDINGS: dict[str, Finding] = {
+    f.id: f for f in [*scullen.FINDINGS, *ratings.FINDINGS, *incentives.FINDINGS]
+}
 
 DEFAULT_REPS = 200
 QUICK_REPS = 100

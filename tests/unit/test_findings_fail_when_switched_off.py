@@ -41,6 +41,18 @@ SWITCH_OFF: dict[str, dict] = {
     "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
     "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
     "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
+    # Without an effort response to the stake, ranking raises no output.
+    "bhs2013_fd_output_gain_no_sabotage": {"behaviour.incentives.effort_max_sd": 0.0},
+    # Without sabotage the forced curve pays off again (the lab's no-sabotage condition).
+    "bhs2013_fd_with_sabotage": {"behaviour.incentives.sabotage_propensity": 0.0},
+    # Without the difficulty effect a specific goal adds (almost) nothing.
+    "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
+    # Without the loss from giving up, a hopeless goal merely stops helping.
+    "goal_too_hard": {"behaviour.goals.abandon_penalty_sd": 0.0},
+    # Without gaming, paying on KPIs no longer costs business value.
+    "gaming_kpi_up_value_down": {"behaviour.incentives.gaming_at_full_weight": 0.0},
+    # Without scaling to the budget the raw matrix spends 4.2% of payroll.
+    "merit_budget_share": {"policies.pay_matrix.pay.scale_to_budget": False},
 }
 
 REPS = 40
@@ -48,7 +60,7 @@ REPS = 40
 
 @pytest.fixture(scope="module")
 def run() -> Run:
-    return Run(reps=REPS, seed=11)
+    return Run(reps=REPS, seed=11, quick=True)
 
 
 def test_every_registered_finding_has_a_switch_off_test():
