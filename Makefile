@@ -29,7 +29,7 @@ chromium:
 setup: $(STAMP) $(LAB_OVERRIDES) chromium
 
 demo: setup
-	$(VENV)/bin/simlib compare scenarios/baseline.yaml --out reports/baseline
+	$(VENV)/bin/simlib batch scenarios/*.yaml --out reports --jobs 2
 
 test: setup
 	$(PYTEST) -m "not slow" -q
@@ -48,6 +48,7 @@ validate: setup
 
 bench: setup
 	$(PY) benchmarks/engine_speed.py
+	$(PY) benchmarks/explorer_speed.py
 
 lint: setup
 	$(VENV)/bin/ruff check simlib tests benchmarks

@@ -359,9 +359,9 @@ def figure_pngs(tab: str, outcome: Outcome) -> list[bytes]:
 
     r, snap = outcome.results, outcome.snapshot
     if tab == "Over time":
-        figs = [plots.plot_over_time(r)]
+        figs = [plots.plot_over_time(r, fast=True)]
     elif tab == "Differences":
-        figs = [plots.plot_paired_differences(r)] if len(r.policies) > 1 else []
+        figs = [plots.plot_paired_differences(r, fast=True)] if len(r.policies) > 1 else []
     elif tab == "Grades & pay":
         figs = [plots.plot_grade_distribution(snap, r), plots.plot_pay_distribution(snap, r)]
     else:
