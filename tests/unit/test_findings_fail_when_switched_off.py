@@ -53,6 +53,10 @@ SWITCH_OFF: dict[str, dict] = {
     "gaming_kpi_up_value_down": {"behaviour.incentives.gaming_at_full_weight": 0.0},
     # Without scaling to the budget the raw matrix spends 4.2% of payroll.
     "merit_budget_share": {"policies.pay_matrix.pay.scale_to_budget": False},
+    # Without the U-shaped term in the quit hazard the ends barely exceed the middle.
+    "tgb1997_turnover_u_shape": {"behaviour.exits.u_curvature": 0.0},
+    # Without the pull on underpaid high performers, flat pay no longer drives them out.
+    "tgb1997_low_raise_top_quits": {"behaviour.exits.pay_lag_sensitivity": 0.0},
 }
 
 REPS = 40
