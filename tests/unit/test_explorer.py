@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simlib import ScenarioError, load_scenario
+from simlib.explorer import Explorer, ExplorerSession, levers, shares_check
+
+pytest.importorskip("ipywidgets")
+
+SMALL = """\
+name: small
+organization: {headcount: 40, span_of_control: 6}
+environment: {years: 1}
+policies:
+  absolute: {preset: absolute}
+  curve: {preset: forced_distribution}
+experiment: {reps: 2, seed: 5, baseline: absolute}
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+def test_levers_are_read_off_the_schema(small):
+    scenario = load_scenario(small)
+    found = {lv.path: lv for lv in levers(scenario, "curve")}
+    share = found["policies.curve.rating.shares.S"]
+    assert (share.kind, share.value, share.low, share.high) == ("float", 0.05, 0.0, 1.0)
+    unit = found["policies.curve.rating.ranking_unit"]
+    assert unit.kind == "choice" and set(unit.options) == {"team", "department", "organization"}
+    assert found["behaviour.voluntary_quit_rate"].group.startswith("assumptions")
+    assert not any(p.endswith((".description", ".scheme")) for p in found)
+    # Every lever names a real field: setting it to its own value changes nothing ...
+    same = {path: lv.value for path, lv in found.items()}
+    assert load_scenario(small, overrides=same).hash == scenario.hash
+    # ... and moving one changes the scenario.
+    moved = load_scenario(small, overrides={"policies.curve.rating.ranking_unit": "team"})
+    assert moved.hash != scenario.hash
+
+
+def test_shares_check():
+    assert shares_check({"S": 0.05, "A": 0.2, "B": 0.6, "C": 0.1, "D": 0.05})[0]
+    ok, text = shares_check({"S": 0.3, "A": 0.2, "B": 0.6, "C": 0.1, "D": 0.05})
+    assert not ok and "125.0%" in text
+
+
+def test_session_caches_by_inputs_and_explains_bad_input(small):
+    session = ExplorerSession()
+    inputs = {
+        "source": small,
+        "overrides": {},
+        "policies": ["absolute", "curve"],
+        "years": 1,
+        "reps": 2,
+        "seed": 5,
+    }
+    first = session.run(session.scenario(**inputs))
+    again = session.run(session.scenario(**inputs))
+    assert not first.cached and again.cached and again.results is first.results
+    more = session.run(session.scenario(**{**inputs, "reps": 3}))
+    assert not more.cached and more.results.manifest["reps"] == 3
+    assert set(first.snapshot["policy"]) == {"absolute", "curve"}
+    with pytest.raises(ScenarioError) as bad:
+        session.scenario(**{**inputs, "overrides": {"policies.curve.rating.shares.S": 0.3}})
+    assert "sum to 1.25; they must sum to 1" in str(bad.value)
+    with pytest.raises(ScenarioError, match="at least one policy"):
+        session.scenario(**{**inputs, "policies": []})
+
+
+def test_explorer_runs_redraws_and_shows_errors_inline(small):
+    explorer = Explorer(scenario=small, years=1, reps=2, live=False)
+    assert "simlib-run" in explorer.run_button._dom_classes
+    assert explorer.edit_box.value == "curve"  # the policy that is not the baseline
+    outcome = explorer.run()
+    assert outcome is not None and not outcome.cached
+    assert "simlib-executive-summary" in explorer.summary.value
+    images = explorer.tabs.children[0].children
+    assert images and bytes(images[0].value).startswith(b"\x89PNG")
+    assert "simlib-chart" in images[0]._dom_classes
+    # Unchanged inputs answer from the cache.
+    assert explorer.run().cached
+
+    # Move a forced-distribution share: the live check says the shares no longer sum to 100%,
+    # and Run explains the problem in the page instead of raising.
+    accordion = explorer.levers_box.children[0]
+    rating = accordion.children[0]
+    share_s = next(
+        c for c in rating.children if getattr(c, "description", "") == "rating · shares · S"
+    )
+    share_s.value = 0.30
+    check = next(c for c in rating.children if "simlib-shares-check" in c._dom_classes)
+    assert "125.0%" in check.value
+    assert explorer.run() is None
+    assert "rating.shares sum to 1.25" in explorer.status.value
+    assert "Traceback" not in explorer.status.value
+    share_s.value = 0.05
+    assert explorer.run().cached  # back to the inputs already run
+
+
+def test_live_update_reruns_small_runs(small):
+    explorer = Explorer(scenario=small, years=1, reps=2, live=True)
+    explorer.run()
+    explorer.years_box.value = 2
+    assert explorer.outcome.results.manifest["parameters"]["environment"]["years"] == 2
