@@ -26,13 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from explorer_page import ARTIFACTS, EXPLORER, ROOT
 
 from simlib.present import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
-EXPLORER = NOTEBOOKS / "explore.ipynb"
-ARTIFACTS = ROOT / "reports" / "browser"  # ignored by git; screenshots land here too
 
 # Without the background-networking switches Chromium's own connections (updates, field
 # trials, sync) are refused on a closed network and slow the start down.
@@ -114,15 +110,29 @@ class PageLog:
     page_errors: list[str] = field(default_factory=list)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser) -> Iterator[object]:
-    """A fresh browser tab (own context) at a slide-sized viewport; ``page.log`` has its errors."""
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser tab (own context) at a slide-sized viewport; ``page.log`` has its errors.
+
+    When the test fails, the tab is saved as ``reports/browser/failed-<test>.png``.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.log = PageLog()
     tab.on("pageerror", lambda exc: tab.log.page_errors.append(str(exc)))
     try:
         yield tab
+        if getattr(request.node, "browser_test_failed", False):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"))
     finally:
         context.close()
 
@@ -221,8 +231,9 @@ LAB_SETTINGS = {
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """JupyterLab on a free loopback port, no token, serving the notebooks folder.
 
-    User settings, workspaces and Jupyter configuration live in a temporary folder so the
-    test neither reads nor changes the user's own.
+    User settings, workspaces, checkpoints and Jupyter configuration live in a temporary
+    folder so the test neither reads nor changes the user's own nor writes into the source
+    tree.
     """
     home = tmp_path_factory.mktemp("jupyterlab")
     for relative, values in LAB_SETTINGS.items():
@@ -243,13 +254,15 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "--ServerApp.ip=127.0.0.1",
         "--ServerApp.token=",
         "--ServerApp.password=",
-        f"--ServerApp.root_dir={NOTEBOOKS}",
+        f"--ServerApp.root_dir={EXPLORER.parent}",
         f"--LabApp.user_settings_dir={home / 'settings'}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        # Opening a notebook makes a checkpoint copy; keep it out of the source tree.
+        f"--FileCheckpoints.root_dir={home / 'checkpoints'}",
     ]
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, cwd=NOTEBOOKS, env=env
+            command, stdout=out, stderr=subprocess.STDOUT, cwd=EXPLORER.parent, env=env
         )
     url = f"http://127.0.0.1:{port}/"
     try:

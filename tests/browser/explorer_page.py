@@ -1,0 +1,157 @@
+"""The explorer's page as a person sees it: where its controls, chart and table are.
+
+One place for the selectors, so the tests read as what a person does (move a lever, pick an
+option, press Run) and a change in the explorer's layout is fixed here only. The explorer
+marks its parts with CSS classes: ``simlib-run`` (the Run button), ``simlib-chart`` (each
+chart image), ``simlib-summary`` (the summary table) and ``simlib-message`` (the line where
+settings that cannot run are explained). Policy levers and behaviour assumptions sit in an
+accordion on the right.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPLORER = ROOT / "notebooks" / "explore.ipynb"
+ARTIFACTS = ROOT / "reports" / "browser"  # screenshots; ignored by git
+
+RUN = ".simlib-run"
+CHART_IMAGE = "img.simlib-chart"
+SUMMARY_TABLE = ".simlib-summary table"
+MESSAGE = ".simlib-message"
+SLIDER_HANDLE = ".widget-slider .noUi-handle"
+DROPDOWN = ".widget-dropdown select"
+LEVERS = ".widget-accordion"
+LIVE_UPDATE = ".widget-checkbox:has-text('Live update') input[type='checkbox']"
+# What an error looks like on a rendered notebook page: a traceback or stderr output ...
+ERROR_OUTPUTS = (
+    "[data-mime-type='application/vnd.jupyter.stderr'],"
+    " [data-mime-type='application/vnd.jupyter.error'], .jp-OutputArea-output.jp-mod-error"
+)
+# ... or the explorer's own explanation of settings it could not run or draw.
+ERROR_MESSAGES = ("Cannot run these settings", "drawing ", "Error", "Traceback")
+CODE = ".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .jp-CodeMirrorEditor, .cm-editor"
+
+
+class ExplorerPage:
+    """The explorer in a browser tab (a Playwright ``Page``), in Voila or JupyterLab."""
+
+    def __init__(self, page, scope: str = "body") -> None:
+        self.page = page
+        self.scope = page.locator(scope)
+
+    def wait_until_ready(self, timeout_ms: float) -> None:
+        """Wait for the levers, the Run button, the summary table and a loaded chart image."""
+        for selector in (f"{LEVERS} {SLIDER_HANDLE}", RUN, SUMMARY_TABLE):
+            self.scope.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
+        self.page.wait_for_function(
+            """(sel) => { const img = document.querySelector(sel);
+                          return img && img.complete && img.naturalWidth > 0; }""",
+            arg=CHART_IMAGE,
+            timeout=timeout_ms,
+        )
+
+    def code_on_page(self) -> list[str]:
+        """Text of any code cell visible on the page."""
+        return self.scope.locator(CODE).all_inner_texts()
+
+    def errors(self) -> list[str]:
+        """Every error on the page: error or stderr outputs, and the explorer's error lines."""
+        found = [t.strip()[:500] for t in self.scope.locator(ERROR_OUTPUTS).all_inner_texts()]
+        for text in self.scope.locator(MESSAGE).all_inner_texts():
+            if any(marker in text for marker in ERROR_MESSAGES):
+                found.append(text.strip()[:500])
+        return found
+
+    def message(self) -> str:
+        """The explorer's message line (notes such as warnings; empty when all is well)."""
+        return " ".join(t.strip() for t in self.scope.locator(MESSAGE).all_inner_texts()).strip()
+
+    def chart_pixels(self) -> bytes:
+        """The first chart as rendered on screen (PNG bytes of its element)."""
+        return self.scope.locator(CHART_IMAGE).first.screenshot()
+
+    def chart_source(self) -> str:
+        return self.scope.locator(CHART_IMAGE).first.get_attribute("src") or ""
+
+    def table_html(self) -> str:
+        return self.scope.locator(SUMMARY_TABLE).first.inner_html()
+
+    def switch_off_live_update(self) -> None:
+        """Untick "Live update", so that changes wait for the Run button."""
+        box = self.scope.locator(LIVE_UPDATE).first
+        if box.is_checked():
+            box.click()
+        assert not box.is_checked(), "the Live update box did not untick"
+
+    def press_right_on_lever_slider(self) -> tuple[str, str, str]:
+        """Focus a policy lever's slider handle and press ArrowRight.
+
+        The first lever slider that is not a grade share is used (moving one share alone
+        would break the shares' sum of 100%, which the explorer rightly refuses).
+
+        Returns
+        -------
+        (label, value before, value after)
+        """
+        sliders = self.scope.locator(f"{LEVERS} .widget-slider")
+        for i in range(sliders.count()):
+            slider = sliders.nth(i)
+            label = slider.locator(".widget-label").inner_text().strip()
+            if "share" in label or not slider.is_visible():
+                continue
+            handle = slider.locator(".noUi-handle")
+            before = handle.get_attribute("aria-valuenow") or ""
+            handle.focus()
+            self.page.keyboard.press("ArrowRight")
+            return label, before, handle.get_attribute("aria-valuenow") or ""
+        raise AssertionError("no policy lever slider (other than grade shares) on the page")
+
+    def choose_another_lever_option(self) -> tuple[str, str, str]:
+        """Pick a different option in the first policy lever dropdown.
+
+        Returns
+        -------
+        (label, option before, option after)
+        """
+        dropdown = self.scope.locator(f"{LEVERS} .widget-dropdown").first
+        label = dropdown.locator(".widget-label").inner_text().strip()
+        select = dropdown.locator("select")
+        before = select.evaluate("(s) => s.options[s.selectedIndex].text")
+        options = select.locator("option").all_inner_texts()
+        other = next(option for option in options if option != before)
+        select.select_option(label=other)
+        return label, before, select.evaluate("(s) => s.options[s.selectedIndex].text")
+
+    def click_run(self) -> None:
+        self.scope.locator(RUN).first.click()
+
+    def wait_for_redraw(self, chart_source: str, table_html: str, timeout_ms: float) -> None:
+        """Wait until the chart image was replaced and loaded and the table differs.
+
+        ``chart_source`` and ``table_html`` are :meth:`chart_source` and :meth:`table_html`
+        read before the change.
+        """
+        self.page.wait_for_function(
+            """([imgSel, src, tableSel, html]) => {
+                 const img = document.querySelector(imgSel);
+                 const table = document.querySelector(tableSel);
+                 return img && table && img.src !== src && img.complete && img.naturalWidth > 0
+                        && table.innerHTML !== html;
+               }""",
+            arg=[CHART_IMAGE, chart_source, SUMMARY_TABLE, table_html],
+            timeout=timeout_ms,
+        )
+
+    def screenshot(self, path: Path) -> None:
+        """The whole explorer: a tall viewport, since the page scrolls inside its own panel."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": size["width"], "height": 2900})
+        self.page.evaluate(
+            """() => { window.scrollTo(0, 0);
+                       for (const e of document.querySelectorAll('*')) {
+                         if (e.scrollTop) e.scrollTop = 0; } }"""
+        )
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(size)
