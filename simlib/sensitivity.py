@@ -104,6 +104,7 @@ def sensitivity(
     *,
     seed: int = 0,
     num_resamples: int = 100,
+    versus: str | None = None,
 ) -> pd.DataFrame:
     """Sensitivity indices per policy and metric from a finished sweep folder.
 
@@ -117,6 +118,11 @@ def sensitivity(
         every policy).
     seed, num_resamples
         For SALib's bootstrap confidence intervals.
+    versus
+        Analyse each other policy's *difference* from this policy, variant by variant
+        (paired by common random numbers), instead of each policy's level: the assumptions
+        that move the gap between policies are the ones that can change a recommendation.
+        Rows are then labelled ``"policy - versus"``.
 
     Returns
     -------
@@ -129,7 +135,7 @@ def sensitivity(
     means = variant_means(load_outcomes(out_dir))
     available = list(means.columns)
     chosen_policies = list(policies or manifest["policies"])
-    for p in chosen_policies:
+    for p in [*chosen_policies, *([versus] if versus else [])]:
         if p not in manifest["policies"]:
             raise ScenarioError(
                 f"policy {p!r} is not in this sweep; swept: {', '.join(manifest['policies'])}"
@@ -142,8 +148,14 @@ def sensitivity(
             )
     x = design.variants.to_numpy(dtype=float)
     frames, skipped = [], []
+    reference = means.xs(versus, level="policy").reindex(range(len(x))) if versus else None
     for policy in chosen_policies:
+        if policy == versus:
+            continue
         table = means.xs(policy, level="policy").reindex(range(len(x)))
+        if reference is not None:
+            table = table - reference
+            policy = f"{policy} - {versus}"
         for metric in chosen_metrics:
             y = table[metric].to_numpy(dtype=float)
             if not np.isfinite(y).all():

@@ -64,7 +64,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from simlib.atomic import atomic_write_text
     from simlib.sensitivity import sensitivity
 
-    table = sensitivity(args.dir, metrics=_names(args.metrics), policies=_names(args.policies))
+    table = sensitivity(
+        args.dir, metrics=_names(args.metrics), policies=_names(args.policies), versus=args.versus
+    )
     index = table.attrs["main_index"]
     main = table[table["index"] == index]
     wide = main.pivot_table(
@@ -158,6 +160,11 @@ def add_commands(sub: Any) -> None:
     sens.add_argument("--metrics", help="comma-separated metrics (default: all)")
     sens.add_argument("--policies", help="comma-separated policies (default: all)")
     sens.add_argument("--out", type=Path, help="write every index to this CSV file")
+    sens.add_argument(
+        "--versus",
+        metavar="POLICY",
+        help="analyse each policy's difference from POLICY (what moves the gap between them)",
+    )
     sens.set_defaults(func=cmd_sensitivity)
 
     rob = sub.add_parser("robustness", help="regret and satisficing across a finished sweep")

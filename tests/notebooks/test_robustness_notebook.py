@@ -65,4 +65,4 @@ def test_robustness_notebook_with_tiny_parameters(tmp_path):
         for o in c.get("outputs", [])
         if "image/png" in o.get("data", {})
     ]
-    assert len(images) == 2  # sensitivity bars and the satisficing map
+    assert len(images) == 3  # sensitivity bars, the gap between policies, satisficing map

@@ -113,6 +113,27 @@ def test_morris_effects_of_a_linear_model_are_exact(tmp_path):
     assert table.loc[("twice", "mu_star", "x2"), "value"] == pytest.approx(0.0, abs=1e-9)
 
 
+def two_linear(x1: float, x2: float, policy: str) -> dict:
+    """Both policies gain 2 per unit of x1; only 'b' also gains 3 per unit of x2."""
+    return {"y": 2.0 * x1 + (3.0 * x2 if policy == "b" else 1.0 * x2)}
+
+
+def test_sensitivity_of_the_gap_between_policies(tmp_path):
+    design = make_design([Factor("x1", 0, 1), Factor("x2", 0, 1)], 6, "morris", seed=3)
+    run_design(FunctionModel(two_linear, policies=["a", "b"]), design, tmp_path / "gap")
+    levels = sensitivity(tmp_path / "gap", num_resamples=10).set_index(
+        ["policy", "index", "factor"]
+    )
+    assert levels.loc[("a", "mu_star", "x1"), "value"] == pytest.approx(2.0)
+    assert levels.loc[("b", "mu_star", "x2"), "value"] == pytest.approx(3.0)
+    gap = sensitivity(tmp_path / "gap", versus="a", num_resamples=10)
+    assert set(gap["policy"]) == {"b - a"}
+    gap = gap.set_index(["index", "factor"])["value"]
+    # b - a = 2 x2: x1 moves both policies alike and cannot change which is better
+    assert gap["mu_star", "x1"] == pytest.approx(0.0, abs=1e-12)
+    assert gap["mu_star", "x2"] == pytest.approx(2.0)
+
+
 def test_rbd_fast_on_a_latin_hypercube_recovers_linear_shares(tmp_path):
     # y = 2 x1 + x2 on uniform [0, 1]: variance shares 4/5 and 1/5, x3 none
     design = make_design([Factor(f"x{i}", 0, 1) for i in (1, 2, 3)], 2000, "lhs", seed=5)
