@@ -127,6 +127,7 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0",  # exactly this port, or fail: never drift to another one
         "--strip_sources=True",
         "--show_tracebacks=True",
     ]

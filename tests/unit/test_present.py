@@ -32,6 +32,7 @@ def test_voila_command_serves_on_loopback_without_code(notebook: Path) -> None:
     assert str(notebook) in command
     assert "--port=9123" in command
     assert "--Voila.ip=127.0.0.1" in command
+    assert "--Voila.port_retries=0" in command
     assert "--strip_sources=True" in command
     assert "--no-browser" in command
 
