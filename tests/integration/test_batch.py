@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from simlib.cli import main
 from tests.conftest import ROOT
 
 GOOD = """\
@@ -32,14 +34,25 @@ policies:
 """
 
 
-def batch(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", "batch", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+@dataclass
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def batch(capsys, monkeypatch):
+    """``simlib batch ARGS`` in this process (the notebooks still run in their own kernels)."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str) -> Outcome:
+        capsys.readouterr()
+        code = main(["batch", *args])
+        out, err = capsys.readouterr()
+        return Outcome(code, out, err)
+
+    return run
 
 
 def no_partial_files(out: Path) -> list[Path]:
@@ -57,7 +70,7 @@ def scenarios(tmp_path: Path) -> tuple[Path, Path]:
     return good, broken
 
 
-def test_good_and_broken_scenario_then_resume(tmp_path, scenarios):
+def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     good, broken = scenarios
     out = tmp_path / "deep" / "out"
     result = batch(str(good), str(broken), "--out", str(out), "--jobs", "2", "--param", "reps=2")
@@ -126,7 +139,7 @@ def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
     assert (a.name, b.name) == ("escape_attempt", "escape_attempt-2")
 
 
-def test_bad_batch_input_exits_2(tmp_path, scenarios):
+def test_bad_batch_input_exits_2(tmp_path, scenarios, batch):
     good, _ = scenarios
     missing = batch(str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o"))
     assert missing.returncode == 2
