@@ -241,7 +241,7 @@ class GoalPolicy(Section):
         ge=0,
         le=5,
         description="how far targets sit above what each person would do anyway (SD units); "
-        "default 0.5 for kpi (attainable, SMART), 1.5 for okr (stretch, ~0.6-0.7 graded), 0 "
+        "default 0.5 for kpi (attainable, SMART), 1.2 for okr (stretch, ~0.6-0.7 graded), 0 "
         "for none",
     )
     kpi_weight: float = Field(
@@ -269,7 +269,7 @@ class GoalPolicy(Section):
     def stretch(self) -> float:
         if self.stretch_sd is not None:
             return self.stretch_sd if self.regime != "none" else 0.0
-        return {"none": 0.0, "kpi": 0.5, "okr": 1.5}[self.regime]
+        return {"none": 0.0, "kpi": 0.5, "okr": 1.2}[self.regime]
 
     @property
     def coupling(self) -> float:
@@ -388,6 +388,18 @@ class PayPolicy(Section):
         return self
 
 
+class DevelopmentPolicy(Section):
+    """Targeted capability training for the bottom grades after each review."""
+
+    bottom_grades: int = Field(
+        0, ge=0, le=9, description="the worst this many grades get training (0 = none)"
+    )
+    skill_gain_sd: float = Field(
+        0.1, ge=0, le=2, description="skill gain from one round of training (SD units)"
+    )
+    hours: float = Field(16.0, ge=0, le=500, description="training hours per trainee")
+
+
 class Policy(Section):
     """A named composition of a rating scheme and its consequences."""
 
@@ -397,6 +409,7 @@ class Policy(Section):
     goals: GoalPolicy = Field(default_factory=GoalPolicy)
     checkins: CheckinPolicy = Field(default_factory=CheckinPolicy)
     pay: PayPolicy = Field(default_factory=PayPolicy)
+    development: DevelopmentPolicy = Field(default_factory=DevelopmentPolicy)
 
     @model_validator(mode="after")
     def _pay_grades(self) -> Policy:
@@ -409,6 +422,10 @@ class Policy(Section):
                 raise ValueError(
                     f"{what} keys must be the rating grades {grades}, got {list(table)}"
                 )
+        if self.development.bottom_grades >= len(grades):
+            raise ValueError(
+                f"development.bottom_grades must be below the number of grades ({len(grades)})"
+            )
         if self.pay.promotion is not None and self.pay.promotion.pool_grades >= len(grades):
             raise ValueError(
                 f"pay.promotion.pool_grades must be below the number of grades ({len(grades)})"
@@ -457,7 +474,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "rating": {"scheme": "absolute"},
         "goals": {
             "regime": "okr",
-            "stretch_sd": 1.5,
+            "stretch_sd": 1.2,
             "pay_coupling": 0.0,
             "alignment": 0.9,
             "rebaseline": True,

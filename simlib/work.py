@@ -97,8 +97,22 @@ def after_review(
     yearly = (1.0 + raises[rated]) ** (1.0 / max(years, 1e-9)) - 1.0
     incentives.learn_stake(sim, rated, grades[rated], yearly, true_performance[rated])
     promoted = promotion.promote(sim, grades, scores)
+    train_bottom_grades(sim, grades)
     engagement.after_review(sim, grades, true_performance, promoted)
     sim.cycle_outcome = outcome
     incentives.draw_traits(sim)
     goals.set_targets(sim)
     incentives.update(sim)
+
+
+def train_bottom_grades(sim: Simulation, grades: np.ndarray) -> np.ndarray:
+    """Capability training for the policy's bottom grades; returns the trainees."""
+    rule = sim.policy.development
+    if rule.bottom_grades == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = len(sim.policy.rating.grades) - rule.bottom_grades
+    rows = np.flatnonzero(sim.workforce.active & (grades >= first))
+    checkins.coach(sim, rows, rule.skill_gain_sd)
+    sim.counters["trainees"] += len(rows)
+    sim.counters["training_hours"] += len(rows) * rule.hours
+    return rows

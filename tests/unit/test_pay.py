@@ -133,3 +133,20 @@ def test_pay_performance_correlation_is_reported_and_positive_under_merit_pay():
     payroll = frame[frame.metric == "payroll"].value
     assert len(corr) == 1 and 0.1 < corr.iloc[0] < 0.9
     assert payroll.iloc[-1] > payroll.iloc[0]
+
+
+def test_bottom_grades_get_capability_training():
+    from simlib.work import train_bottom_grades
+
+    sim = started({"development": {"bottom_grades": 2, "skill_gain_sd": 0.2, "hours": 8}})
+    wf = sim.workforce
+    grades = np.where(wf.active, grades_for(sim), -1)
+    skill0 = wf.skill.copy()
+    trained = train_bottom_grades(sim, grades)
+    assert set(trained) == set(np.flatnonzero(wf.active & (grades >= 3)))
+    assert np.allclose(wf.skill[trained] - skill0[trained], 0.2 * (1 - skill0[trained]))
+    others = np.setdiff1d(np.arange(wf.size), trained)
+    assert np.array_equal(wf.skill[others], skill0[others])
+    assert sim.counters["training_hours"] == 8 * len(trained)
+    with pytest.raises(ScenarioError, match="development.bottom_grades"):
+        load_scenario(scenario({"development": {"bottom_grades": 5}}))
