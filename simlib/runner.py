@@ -604,7 +604,7 @@ def open_executor(
     elif "://" in dask:
         try:
             client = Client(dask, timeout=f"{connect_timeout}s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ExperimentError(
                 f"--dask {dask}: cannot reach the scheduler ({str(exc).splitlines()[0]})"
             ) from None

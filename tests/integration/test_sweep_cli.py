@@ -214,3 +214,33 @@ def test_dask_local_cluster_from_the_command_line(tmp_path, scenario_file):
     )
     assert result.returncode == 0, result.stderr
     pd.testing.assert_frame_equal(load_records(pool), load_records(dask))
+
+
+@pytest.mark.slow
+def test_existing_dask_scheduler_from_the_command_line(tmp_path, scenario_file):
+    from distributed import LocalCluster
+
+    pool = tmp_path / "pool"
+    remote = tmp_path / "remote"
+    assert main(sweep_args(scenario_file, pool, 4, "--jobs", "2")) == 0
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        dashboard_address=None,
+    ) as cluster:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "simlib.cli",
+                *sweep_args(scenario_file, remote, 4, "--dask", cluster.scheduler_address),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 0, result.stderr
+    pd.testing.assert_frame_equal(load_records(pool), load_records(remote))

@@ -309,6 +309,9 @@ def test_bad_arguments_are_refused(tmp_path):
     with pytest.raises(ExperimentError, match="cannot reach the scheduler"):
         with open_executor(1, "tcp://127.0.0.1:9", connect_timeout=1):
             pass
+    with pytest.raises(ExperimentError, match="cannot reach the scheduler"):
+        with open_executor(1, "inproc://nowhere/1/1", connect_timeout=1):
+            pass
     with pytest.raises(ExperimentError, match="allowed 'local'"):
         with open_executor(1, "somewhere"):
             pass
