@@ -75,6 +75,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _leave_interrupts_to_parent() -> None:
+    """Worker processes ignore Ctrl-C: the parent stops the pool and reports once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from simlib.experiment import compare
     from simlib.report import render
@@ -87,7 +94,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
     if args.debug:  # set before the worker processes start, so they inherit it
         os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
-    executor = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+    executor = (
+        ProcessPoolExecutor(args.jobs, initializer=_leave_interrupts_to_parent)
+        if args.jobs > 1
+        else None
+    )
     try:
         results = compare(
             scenario,

@@ -516,6 +516,11 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def expand_preset(raw: Any, where: str) -> Any:
     """Resolve ``preset: NAME`` in a raw policy mapping into the merged mapping.
 
@@ -531,7 +536,7 @@ def expand_preset(raw: Any, where: str) -> Any:
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ValueError(
-            f"{where}.preset: unknown preset {name!r}{hint} Allowed: {', '.join(PRESETS)}"
+            f"{where}.preset: unknown preset {_short(name)}{hint} Allowed: {', '.join(PRESETS)}"
         )
     base = copy.deepcopy(PRESETS[name])
     rating = rest.get("rating")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -745,6 +746,8 @@ def _read_yaml(path: Path) -> Any:
             f"not UTF-8 text (byte {exc.start}); save the scenario as UTF-8 YAML", source=str(path)
         ) from None
     try:
+        if _flow_nesting(text) > MAX_FLOW_NESTING:  # the parser slows quadratically first
+            raise RecursionError
         return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader with limits
     except _TooComplex as exc:
         raise ScenarioError(str(exc), source=str(path)) from None
@@ -795,15 +798,33 @@ class _SafeLoader(yaml.SafeLoader):
         return node
 
 
+MAX_FLOW_NESTING = 100
+
+
+def _flow_nesting(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` in ``text`` (quotes not excluded: an upper bound)."""
+    depth = peak = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        if match.group() in "[{":
+            depth += 1
+            peak = max(peak, depth)
+        else:
+            depth = max(0, depth - 1)
+    return peak
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``dotted.path=value`` (the value is read as YAML: numbers, booleans, lists)."""
+    shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
     if "=" not in text:
-        raise ScenarioError(f"override {text!r} must look like dotted.path=value")
+        raise ScenarioError(f"override {shown} must look like dotted.path=value")
     path, _, value = text.partition("=")
     path = path.strip()
     if not path or any(not part for part in path.split(".")):
-        raise ScenarioError(f"override {text!r}: the path before '=' is empty or malformed")
+        raise ScenarioError(f"override {shown}: the path before '=' is empty or malformed")
     try:
+        if _flow_nesting(value) > MAX_FLOW_NESTING:
+            raise RecursionError
         parsed = yaml.load(value, Loader=_SafeLoader) if value.strip() else ""  # noqa: S506
     except (yaml.YAMLError, _TooComplex, RecursionError):
         parsed = value

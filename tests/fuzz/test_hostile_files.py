@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -45,6 +46,10 @@ CASES = {
     "only_a_comment": (b"# nothing here\n   \n", "the scenario is empty"),
     "alias_bomb": (ALIAS_BOMB.encode(), "possible alias bomb"),
     "deep_nesting": (b"description: " + b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    "deep_block_nesting": (
+        "".join("  " * i + "a:\n" for i in range(1200)).encode(),
+        "nested too deeply",
+    ),
     "nul_byte": (b"name: a\x00b\npolicies: {a: {}}\n", "YAML syntax error"),
     "python_tag": (
         b'name: !!python/object/apply:os.system ["echo pwned"]\npolicies: {a: {}}\n',
@@ -119,3 +124,24 @@ def test_deeply_nested_override_value_is_kept_as_text():
     assert key == "name" and value == "[" * 3000
     with pytest.raises(ScenarioError, match="name: string should have at most 120"):
         load_scenario(SCENARIOS / "baseline.yaml", overrides={key: value})
+
+
+def test_a_megabyte_of_brackets_is_refused_quickly(tmp_path):
+    """PyYAML's scanner slows quadratically with open brackets: refused before parsing."""
+    path = tmp_path / "brackets.yaml"
+    path.write_bytes(b"[" * 1_500_000)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        load_scenario(path)
+    assert time.perf_counter() - start < 10
+
+
+def test_long_hostile_values_are_shortened_in_messages():
+    key, value = parse_override("policies.absolute.preset=" + "[" * 3000)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(SCENARIOS / "baseline.yaml", overrides={key: value})
+    (line,) = info.value.messages
+    assert line.startswith("policies.absolute.preset: unknown preset '[[[")
+    assert len(line) < 300
+    with pytest.raises(ScenarioError, match=r"^override 'x{77}\.\.\.' must look like"):
+        parse_override("x" * 5000)

@@ -126,3 +126,29 @@ def test_switched_off_responses_leave_performance_alone():
     sim = started("forced", incentives=None)
     assert np.all(sim.workforce.drive == 0)
     assert np.all(sim.workforce.effort == 0)
+
+
+def test_every_response_mechanism_is_reproducible_and_paired():
+    s = load_scenario(
+        {
+            "organization": {"headcount": 120},
+            "environment": {
+                "years": 2,
+                "market_shocks": [{"week": 20, "size_sd": -1.0, "duration_weeks": 30}],
+                "random_shocks_per_year": 2,
+            },
+            "policies": {
+                "okr": {"preset": "okr", "checkins": {"early_warning_weeks": 2}},
+                "matrix": {"preset": "pay_matrix", "development": {"bottom_grades": 2}},
+            },
+        }
+    )
+    import simlib
+
+    a = simlib.compare(s, reps=2, seed=3).frame
+    b = simlib.compare(s, reps=2, seed=3).frame
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_frame_equal(a, b)
+    w0 = a[(a.week == 0) & (a.metric == "workforce_potential")]
+    by_policy = w0.pivot(index="rep", columns="policy", values="value")
+    assert (by_policy["okr"] == by_policy["matrix"]).all()
