@@ -78,7 +78,13 @@ class AppealRule(Section):
     """Rating appeals: who hears them and how often ratings are changed."""
 
     enabled: bool = Field(True, description="employees may appeal their rating")
-    panels: int = Field(1, ge=1, le=10_000, description="HR/committee panels hearing appeals")
+    panels: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="HR/committee panels hearing appeals in parallel; one panel hears "
+        "52 / weeks_per_case cases a year, and appeals beyond that wait in a queue",
+    )
     weeks_per_case: float = Field(2.0, gt=0, le=52, description="panel weeks per appeal")
     hours_per_case: float = Field(
         3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
