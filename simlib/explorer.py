@@ -198,38 +198,44 @@ def levers(scenario: Scenario, policy: str) -> list[Lever]:
     """The controls for ``policy`` and for the behaviour assumptions, read off the schema.
 
     Policy fields come first, grouped by section (``rating``, ``consequences``, and any
-    section the schema adds); then the assumptions of ``behaviour``.
+    section the schema adds); then the assumptions of ``behaviour``, grouped the same way.
+    Labels leave out the section, which the group title names.
     """
-    found = _walk(scenario.policies[policy], ["policies", policy], "", 2)
-    found = [
-        Lever(
-            lv.path,
-            lv.label,
-            lv.kind,
-            lv.value,
-            f"{policy}: {lv.group or 'policy'}",
-            lv.low,
-            lv.high,
-            lv.options,
-            lv.description,
+    found = []
+    for lv in _walk(scenario.policies[policy], ["policies", policy], "", 2):
+        parts = lv.path.split(".")
+        label = _label(parts[3:]) if len(parts) > 3 else _label(parts[2:])
+        group = f"{policy}: {lv.group or 'policy'}"
+        found.append(
+            Lever(
+                lv.path,
+                label,
+                lv.kind,
+                lv.value,
+                group,
+                lv.low,
+                lv.high,
+                lv.options,
+                lv.description,
+            )
         )
-        for lv in found
-    ]
-    assumptions = _walk(scenario.behaviour, ["behaviour"], "general", 1)
-    return found + [
-        Lever(
-            lv.path,
-            lv.label,
-            lv.kind,
-            lv.value,
-            f"assumptions: {lv.group}",
-            lv.low,
-            lv.high,
-            lv.options,
-            lv.description,
+    for lv in _walk(scenario.behaviour, ["behaviour"], "general", 1):
+        parts = lv.path.split(".")
+        label = _label(parts[1:]) if lv.group == "general" else _label(parts[2:])
+        found.append(
+            Lever(
+                lv.path,
+                label,
+                lv.kind,
+                lv.value,
+                f"assumptions: {lv.group}",
+                lv.low,
+                lv.high,
+                lv.options,
+                lv.description,
+            )
         )
-        for lv in assumptions
-    ]
+    return found
 
 
 def shares_check(values: dict[str, float]) -> tuple[bool, str]:
@@ -549,8 +555,8 @@ class Explorer:
 
     def _control(self, lever: Lever, value: Any) -> Any:
         w = self.w
-        style = {"description_width": "190px"}
-        layout = w.Layout(width="460px")
+        style = {"description_width": "210px"}
+        layout = w.Layout(width="500px")
         common = {
             "description": lever.label,
             "style": style,

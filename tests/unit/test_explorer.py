@@ -90,9 +90,7 @@ def test_explorer_runs_redraws_and_shows_errors_inline(small):
     # and Run explains the problem in the page instead of raising.
     accordion = explorer.levers_box.children[0]
     rating = accordion.children[0]
-    share_s = next(
-        c for c in rating.children if getattr(c, "description", "") == "rating · shares · S"
-    )
+    share_s = next(c for c in rating.children if getattr(c, "description", "") == "shares · S")
     share_s.value = 0.30
     check = next(c for c in rating.children if "simlib-shares-check" in c._dom_classes)
     assert "125.0%" in check.value
