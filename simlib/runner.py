@@ -92,11 +92,15 @@ class ScenarioModel:
     """:func:`simlib.simulate` on a scenario with the variant's dotted-path overrides.
 
     Integer fields (``environment.years`` ...) receive rounded values, so a design can treat
-    every factor as continuous.
+    every factor as continuous. With ``allow_large`` the per-simulation resource guard is
+    skipped (set it when the whole experiment has been checked).
     """
 
-    def __init__(self, scenario: Scenario | str | Path | dict[str, Any]) -> None:
+    def __init__(
+        self, scenario: Scenario | str | Path | dict[str, Any], allow_large: bool = False
+    ) -> None:
         self.scenario = load_scenario(scenario)
+        self.allow_large = allow_large
         self.policies: list[str] | None = list(self.scenario.policies)
         self._resolved = self.scenario.to_dict()
 
@@ -138,7 +142,8 @@ class ScenarioModel:
     def __call__(self, prepared: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:
         from simlib.simulation import simulate
 
-        return simulate(prepared, policy, seed=seed, rep=rep)[["week", "metric", "value"]]
+        frame = simulate(prepared, policy, seed=seed, rep=rep, allow_large=self.allow_large)
+        return frame[["week", "metric", "value"]]
 
 
 class FunctionModel:

@@ -236,17 +236,65 @@ def make_design(
     return design
 
 
-def validate_variants(model: ScenarioModel, design: Design) -> None:
-    """Load every variant as a scenario; the first invalid one raises ScenarioError."""
+def validate_variants(
+    model: ScenarioModel,
+    design: Design,
+    *,
+    policies: Sequence[str] | None = None,
+    reps: int = 1,
+    workers: int = 1,
+    allow_large: bool = True,
+) -> None:
+    """Load every variant as a scenario, and estimate the cost of the whole sweep.
+
+    Raises
+    ------
+    ScenarioError
+        For the first variant that is not a valid scenario.
+    simlib.guards.ResourceLimitError
+        Unless ``allow_large``: if the sweep is estimated to need more time or memory than
+        this machine allows (the estimates of :mod:`simlib.guards`, summed over variants;
+        results stream to disk, so memory is the workers' simulations only).
+    """
+    from simlib import guards
+
+    seconds, worst_bytes = 0.0, 0.0
     for i, row in enumerate(design.variants.itertuples(index=False)):
         params = dict(zip(design.variants.columns, row, strict=True))
         try:
-            model.prepare(params)
+            variant = model.prepare(params)
         except ScenarioError as exc:
             values = ", ".join(f"{k}={v:g}" for k, v in params.items())
             raise ScenarioError(
                 [f"variant {i} ({values}) is not a valid scenario:", *exc.messages]
             ) from None
+        if not allow_large:
+            seconds += guards.estimate_resources(
+                variant, reps, list(policies or []), workers
+            ).seconds
+            worst_bytes = max(worst_bytes, guards.simulation_bytes(variant))
+    if allow_large:
+        return
+    peak = guards.BYTES_BASE + max(1, workers) * worst_bytes
+    problems = []
+    if peak > guards.MEMORY_SHARE * guards.available_memory():
+        problems.append(
+            f"about {guards.format_bytes(peak)} of memory "
+            f"({guards.format_bytes(guards.available_memory())} available)"
+        )
+    if seconds > guards.max_seconds():
+        problems.append(
+            f"about {guards.format_duration(seconds)} on {workers} worker(s) "
+            f"(limit {guards.format_duration(guards.max_seconds())}, SIMLIB_MAX_HOURS)"
+        )
+    if problems:
+        raise guards.ResourceLimitError(
+            f"sweep too large for this machine: {len(design.variants):,} variants x "
+            f"{len(policies or [])} policies x {reps:,} replications need "
+            + " and ".join(problems)
+            + "; reduce --samples, --reps or the ranges, or pass --force (allow_large=True) "
+            "to run anyway"
+        )
 
 
 def run_design(
@@ -291,6 +339,7 @@ def run_sweep(
     seed: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    allow_large: bool = False,
 ) -> RunSummary:
     """Simulate every policy on every variant of ``design`` and stream results to disk.
 
@@ -309,21 +358,30 @@ def run_sweep(
         Default: the scenario's ``experiment`` settings.
     executor
         Any ``concurrent.futures.Executor``; default in this process.
+    allow_large
+        Run even if the resource guard estimates more time or memory than this machine
+        allows (see :func:`validate_variants`).
     """
-    model = ScenarioModel(scenario)
+    from simlib.runner import executor_workers
+
+    model = ScenarioModel(scenario, allow_large=True)  # the sweep as a whole is checked here
     base = model.scenario
     check_factors(base, design.factors)
-    validate_variants(model, design)
     policies = list(policies or base.policy_names)
     unknown = [p for p in policies if p not in base.policies]
     if unknown:
         raise ScenarioError(f"unknown policies {unknown}; declared: {', '.join(base.policies)}")
+    reps = base.experiment.reps if reps is None else int(reps)
+    workers = executor_workers(executor) if executor is not None else 1
+    validate_variants(
+        model, design, policies=policies, reps=reps, workers=workers, allow_large=allow_large
+    )
     return run_design(
         model,
         design,
         out_dir,
         policies=policies,
-        reps=base.experiment.reps if reps is None else int(reps),
+        reps=reps,
         seed=base.experiment.seed if seed is None else int(seed),
         executor=executor,
         progress=progress,
@@ -360,6 +418,7 @@ def sweep_scenario(
     jobs: int | None = 1,
     dask: str | None = None,
     progress: bool = False,
+    allow_large: bool = False,
 ) -> tuple[Design, RunSummary]:
     """Everything ``simlib sweep`` does, as one call (for notebooks and scripts).
 
@@ -381,6 +440,8 @@ def sweep_scenario(
     jobs, dask
         Worker processes (1: in this process; None: all cores) and an optional Dask
         cluster (``"local"`` or ``"tcp://HOST:PORT"``).
+    allow_large
+        Run even if the resource guard refuses the sweep.
 
     Returns
     -------
@@ -407,6 +468,7 @@ def sweep_scenario(
             seed=seed,
             executor=executor,
             progress=progress,
+            allow_large=allow_large,
         )
     return design, summary
 

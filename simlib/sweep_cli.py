@@ -46,6 +46,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             seed=seed,
             executor=executor,
             progress=not args.quiet,
+            allow_large=args.force,
         )
     manifest = read_manifest(args.out)
     print(
@@ -150,6 +151,7 @@ def add_commands(sub: Any) -> None:
         metavar="local|tcp://HOST:PORT",
         help="run on a Dask LocalCluster or an existing scheduler",
     )
+    sweep.add_argument("--force", action="store_true", help="run even if the sweep looks too large")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=cmd_sweep)
 

@@ -262,3 +262,19 @@ def test_analysis_of_an_unfinished_or_foreign_folder_is_refused(tmp_path, known)
     (out / "parts" / "task-000002.parquet").unlink()
     with pytest.raises(ExperimentError, match="incomplete, 1 of 4 tasks missing"):
         SweepTable.load(out)
+
+
+def test_a_sweep_beyond_the_machine_is_refused_unless_forced(tmp_path, tiny, monkeypatch):
+    from simlib.guards import ResourceLimitError
+    from simlib.runner import finished_tasks
+    from simlib.sweep import run_sweep
+
+    design = make_design([Factor("environment.years", 1, 3)], 3, "grid")
+    monkeypatch.setenv("SIMLIB_MAX_HOURS", "1e-9")
+    with pytest.raises(ResourceLimitError, match="sweep too large for this machine: 3 variants"):
+        run_sweep(tiny, design, tmp_path / "big", reps=1)
+    assert finished_tasks(tmp_path / "big") == set()  # refused before anything ran
+    summary = run_sweep(tiny, design, tmp_path / "big", reps=1, allow_large=True)
+    assert summary.computed == 3
+    monkeypatch.delenv("SIMLIB_MAX_HOURS")
+    assert run_sweep(tiny, design, tmp_path / "small", reps=1).computed == 3
