@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from simlib.errors import ScenarioError
 from simlib.guards import check_resources
 from simlib.results import Results, build_manifest
+from simlib.runner import execute
 from simlib.scenario import Scenario, load_scenario
 from simlib.simulation import simulate
 
@@ -70,17 +71,13 @@ def compare(
     check_resources(scenario, reps, policies, workers=workers, allow_large=allow_large)
     tasks = [(p, r) for r in range(reps) for p in policies]
     bar = tqdm(total=len(tasks), desc="simulating", unit="run", disable=not progress)
-    frames: list[pd.DataFrame] = []
+    frames: list[pd.DataFrame | None] = [None] * len(tasks)
+    calls = ((i, (scenario, p, seed, r)) for i, (p, r) in enumerate(tasks))
     try:
-        if executor is None:
-            for p, r in tasks:
-                frames.append(_task(scenario, p, seed, r))
-                bar.update()
-        else:
-            futures = [executor.submit(_task, scenario, p, seed, r) for p, r in tasks]
-            for future in futures:
-                frames.append(future.result())
-                bar.update()
+        # the experiment runner's engine: a bounded number of tasks in flight
+        for i, result in execute(_task, calls, executor):
+            frames[i] = result
+            bar.update()
     finally:
         bar.close()
     frame = pd.concat(frames, ignore_index=True)

@@ -398,28 +398,48 @@ def _execute(
     max_in_flight: int | None,
 ) -> Iterator[tuple[Task, pd.DataFrame]]:
     """Yield ``(task, records)`` as tasks finish, with a bounded number in flight."""
+    calls = ((task, (model, task, policies, seed)) for task in tasks)
+    yield from execute(run_task, calls, executor, max_in_flight)
+
+
+def execute(
+    function: Callable[..., Any],
+    calls: Iterable[tuple[Any, tuple[Any, ...]]],
+    executor: Executor | None = None,
+    max_in_flight: int | None = None,
+) -> Iterator[tuple[Any, Any]]:
+    """Run ``function(*args)`` for each ``(key, args)`` and yield ``(key, result)``.
+
+    In this process and in order without an executor; otherwise as results arrive, with at
+    most ``max_in_flight`` calls submitted and not yet yielded (default: two per worker,
+    plus two), so neither pending calls nor their results pile up in memory. The first
+    failure is raised; calls not yet started are cancelled.
+    """
     if executor is None:
-        for task in tasks:
-            yield task, run_task(model, task, policies, seed)
+        for key, args in calls:
+            yield key, function(*args)
         return
     limit = max_in_flight or 2 * executor_workers(executor) + 2
-    pending: dict[Future, Task] = {}
-    source = iter(tasks)
+    pending: dict[Future, tuple[int, Any]] = {}
+    source = iter(calls)
     exhausted = False
+    submitted = 0
     try:
         while True:
             while not exhausted and len(pending) < limit:
-                task = next(source, None)
-                if task is None:
+                item = next(source, None)
+                if item is None:
                     exhausted = True
                     break
-                pending[executor.submit(run_task, model, task, policies, seed)] = task
+                key, args = item
+                pending[executor.submit(function, *args)] = (submitted, key)
+                submitted += 1
             if not pending:
                 return
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: pending[f].index):
-                task = pending.pop(future)
-                yield task, future.result()
+            for future in sorted(finished, key=lambda f: pending[f][0]):
+                _, key = pending.pop(future)
+                yield key, future.result()
     finally:
         for future in pending:
             future.cancel()

@@ -330,3 +330,17 @@ def test_manifest_records_the_design_and_provenance(tmp_path, small):
     assert manifest["variants"] == 2 and manifest["reps"] == 1 and manifest["seed"] == 7
     assert manifest["policies"] == ["fire_bottom", "keep_all"]
     assert manifest["simlib_version"] and manifest["status"] == "complete"
+
+
+def test_compare_runs_on_the_runner_engine_with_the_same_results(small):
+    from simlib.experiment import compare
+
+    serial = compare(small, reps=3, seed=5)
+    with ProcessPoolExecutor(2) as pool:
+        pooled = compare(small, reps=3, seed=5, executor=pool)
+    pd.testing.assert_frame_equal(serial.frame, pooled.frame)
+    assert list(
+        serial.frame.drop_duplicates(["policy", "rep"])[["rep", "policy"]].itertuples(
+            index=False, name=None
+        )
+    ) == [(r, p) for r in range(3) for p in ("fire_bottom", "keep_all")]
