@@ -117,8 +117,10 @@ def draw_traits(sim: Simulation) -> None:
     """
     wf = sim.workforce
     inc = sim.scenario.behaviour.incentives
+    if inc is None:
+        return  # traits unused; the stream is the same for every policy either way
     z = sim.streams["traits"].standard_normal((2, wf.size))
-    sd = inc.gaming_propensity_sd if inc is not None else 0.0
+    sd = inc.gaming_propensity_sd
     traits = np.exp(sd * z - 0.5 * sd * sd)
     missing = np.isnan(wf.gaming_propensity)
     wf.gaming_propensity[missing] = traits[0, missing]

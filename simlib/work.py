@@ -85,9 +85,10 @@ def after_review(
     """
     rated = np.flatnonzero(grades >= 0)
     outcome: dict[str, float] = {}
-    attained = goals.attainment(sim, rated)
-    if sim.policy.goals.regime != "none" and np.isfinite(attained).any():
-        outcome["kpi_attainment"] = float(np.nanmean(attained))
+    if sim.policy.goals.regime != "none":
+        attained = goals.attainment(sim, rated)
+        if np.isfinite(attained).any():
+            outcome["kpi_attainment"] = float(np.nanmean(attained))
     raises = pay_review(sim, grades, cycle_weeks)
     if len(rated) >= 3 and np.std(raises[rated]) > 0 and np.std(true_performance[rated]) > 0:
         outcome["pay_performance_corr"] = float(
