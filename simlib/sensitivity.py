@@ -4,7 +4,7 @@ For every policy and metric, the outcome of each variant (its mean over replicat
 the horizon) is analysed with SALib according to how the sweep was drawn:
 
 - ``sobol`` designs: Sobol' first-order (``S1``) and total (``ST``) indices, shares of the
-  outcome's variance (0–1);
+  outcome's variance (0–1), and with ``--second-order`` pairwise ``S2`` (factor ``"a x b"``);
 - ``morris`` designs: elementary effects ``mu_star`` (mean absolute effect over the
   factor's whole range, in the metric's units), ``mu`` and ``sigma``;
 - ``lhs`` and ``grid`` designs: RBD-FAST first-order indices ``S1`` (0–1).
@@ -79,6 +79,16 @@ def indices(
                 )
                 add("S1", si["S1"], si["S1_conf"])
                 add("ST", si["ST"], si["ST_conf"])
+                if second_order:  # pairwise interactions, one row per pair of factors
+                    for i, j in zip(*np.triu_indices(len(names), 1), strict=True):
+                        rows.append(
+                            {
+                                "factor": f"{names[i]} x {names[j]}",
+                                "index": "S2",
+                                "value": float(si["S2"][i, j]),
+                                "conf": float(si["S2_conf"][i, j]),
+                            }
+                        )
         elif method == "morris":
             si = morris.analyze(
                 problem, x, y, num_resamples=num_resamples, num_levels=MORRIS_LEVELS, seed=seed

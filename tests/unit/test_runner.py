@@ -100,6 +100,23 @@ def test_sobol_indices_of_ishigami_match_closed_form(tmp_path):
         assert got["ST", f"x{i + 1}"] == pytest.approx(st[i], abs=0.04)
 
 
+def test_second_order_sobol_finds_the_ishigami_interaction(tmp_path):
+    design = make_design(
+        [Factor(f"x{i}", -math.pi, math.pi) for i in (1, 2, 3)],
+        1024,
+        "sobol",
+        seed=2,
+        second_order=True,
+    )
+    run_design(FunctionModel(ishigami), design, tmp_path / "s2", task_size=8192)
+    table = sensitivity(tmp_path / "s2", num_resamples=10)
+    s2 = table[table["index"] == "S2"].set_index("factor")["value"]
+    _, st = ishigami_indices()
+    # the only interaction is x1 x x3, worth ST(x3) since x3 acts only through it
+    assert s2["x1 x x3"] == pytest.approx(st[2], abs=0.06)
+    assert abs(s2["x1 x x2"]) < 0.06 and abs(s2["x2 x x3"]) < 0.06
+
+
 def test_morris_effects_of_a_linear_model_are_exact(tmp_path):
     factors = [Factor("x1", 0, 1), Factor("x2", 0, 2), Factor("x3", 0, 1)]
     design = make_design(factors, 10, "morris", seed=2)
