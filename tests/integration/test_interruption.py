@@ -118,6 +118,7 @@ def test_compare_ctrl_c_leaves_no_results_then_rerun_completes(tmp_path, scenari
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_compare_killed_keeps_the_previous_results_whole(tmp_path, scenario_file):
     out = tmp_path / "out"
     first = run(*compare_args(scenario_file, out, reps=2, seed=1), "--quiet")
