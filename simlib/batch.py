@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import yaml
-
 from simlib.atomic import atomic_write_text
 from simlib.errors import ScenarioError
 from simlib.paths import inside, locate, unique_names
@@ -105,9 +103,11 @@ def resume_key(scenario: Path, notebook: Path, parameters: dict[str, Any]) -> st
 
 def _display_name(path: Path) -> str:
     """The scenario's own ``name`` if its YAML has one, else the file name without suffix."""
+    from simlib.scenario import _read_yaml  # size, nesting and alias-bomb limits
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = _read_yaml(path)
+    except ScenarioError:  # the notebook reports the problem; the folder takes the file name
         data = None
     name = data.get("name") if isinstance(data, dict) else None
     return name if isinstance(name, str) and name.strip() else path.stem
