@@ -50,7 +50,10 @@ def indices(
     pandas.DataFrame
         Columns ``factor, index, value, conf``.
     """
-    from SALib.analyze import morris, rbd_fast, sobol
+    try:
+        from SALib.analyze import morris, rbd_fast, sobol
+    except ImportError:
+        raise ScenarioError("sensitivity needs SALib; install simlib[distributed]") from None
 
     names = list(problem["names"])
     rows: list[dict[str, Any]] = []

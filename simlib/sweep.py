@@ -190,8 +190,11 @@ def make_design(
     second_order
         Sobol only: also allow second-order indices (about twice the variants).
     """
-    from SALib.sample import latin, morris
-    from SALib.sample import sobol as saltelli
+    try:
+        from SALib.sample import latin, morris
+        from SALib.sample import sobol as saltelli
+    except ImportError:
+        raise ScenarioError("sweep designs need SALib; install simlib[distributed]") from None
 
     if method not in METHODS:
         close = difflib.get_close_matches(method, METHODS, n=1)
