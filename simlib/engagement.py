@@ -60,11 +60,16 @@ def advance(sim: Simulation) -> None:
 
 
 def after_review(
-    sim: Simulation, grades: np.ndarray, true_performance: np.ndarray, promoted: np.ndarray
+    sim: Simulation,
+    grades: np.ndarray,
+    true_performance: np.ndarray,
+    promoted: np.ndarray,
+    self_assessment: np.ndarray | None = None,
 ) -> np.ndarray:
     """Engagement and fairness after a review; returns grades short of self-assessment.
 
-    Self-assessments are lenient (``self_leniency_sd``) and only partly accurate; a grade
+    Self-assessments are the rater model's self-ratings when it makes them, else lenient
+    (``self_leniency_sd``) and only partly accurate views of true performance; a grade
     below the one people gave themselves costs engagement and fairness per grade short.
     """
     eb = sim.scenario.behaviour.engagement
@@ -75,7 +80,10 @@ def after_review(
         return np.zeros(wf.size)
     advance(sim)
     rating = sim.policy.rating
-    self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
+    if self_assessment is not None:
+        self_score = np.nan_to_num(self_assessment, nan=0.0)
+    else:
+        self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
     expected = absolute_grades(self_score, rating.grade_thresholds())
     rated = grades >= 0
     short = np.where(rated, np.maximum(grades - expected, 0), 0)

@@ -100,7 +100,8 @@ def review(sim: Simulation) -> None:
         outcome.appeals = file_appeals(
             sim, rated, scores[rated], ratings.self_assessment[rated], rated_people
         )
-    after_review(sim, grades, true_perf, scores, cycle_weeks)  # pay, careers, attitudes
+    # Pay, careers, attitudes (disappointment measured against the self-rating if there is one).
+    after_review(sim, grades, true_perf, scores, cycle_weeks, ratings.self_assessment)
     sim.ledger.record_cycle(sim, outcome)
     sim.ledger.record_state(sim)
     if sim.check_invariants:

@@ -71,6 +71,7 @@ def after_review(
     true_performance: np.ndarray,
     scores: np.ndarray,
     cycle_weeks: float,
+    self_assessment: np.ndarray | None = None,
 ) -> None:
     """Consequences of a review for pay, careers, attitudes and beliefs; next cycle's goals.
 
@@ -82,6 +83,8 @@ def after_review(
         True cycle performance and rating score of each position (SD units).
     cycle_weeks
         Length of the cycle that just ended (weeks).
+    self_assessment
+        Each position's self-rating (SD units) when the rater model produces one.
     """
     rated = np.flatnonzero(grades >= 0)
     outcome: dict[str, float] = {}
@@ -99,7 +102,7 @@ def after_review(
     incentives.learn_stake(sim, rated, grades[rated], yearly, true_performance[rated])
     promoted = promotion.promote(sim, grades, scores)
     train_bottom_grades(sim, grades)
-    engagement.after_review(sim, grades, true_performance, promoted)
+    engagement.after_review(sim, grades, true_performance, promoted, self_assessment)
     sim.cycle_outcome = outcome
     incentives.draw_traits(sim)
     goals.set_targets(sim)

@@ -86,7 +86,7 @@ def check_turnover(reps: int, headcount: int) -> None:
 
 
 def test_turnover_u_shaped_and_top_quits_rise_without_merit_differentiation():
-    check_turnover(reps=8, headcount=500)
+    check_turnover(reps=10, headcount=800)
 
 
 @pytest.mark.slow
