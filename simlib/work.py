@@ -45,20 +45,27 @@ def market_moved(sim: Simulation, old: float, new: float) -> None:
 
 
 def work_weeks(sim: Simulation) -> Generator[Any, Any, None]:
-    """Every week: measure weekly output for the early warning; check-ins when due."""
+    """Every week: measure weekly output for the early warning; check-ins when due.
+
+    Without an early warning it ticks only when check-ins are due.
+    """
     interval = sim.policy.checkins.interval_weeks
+    warning = sim.policy.checkins.early_warning_weeks is not None
+    step = 1 if warning or interval is None else interval
     noise_sd = sim.scenario.behaviour.performance_noise_sd
     rng = sim.streams["work"]
     wf = sim.workforce
     week = 0
     while True:
-        yield sim.env.timeout(1)
-        week += 1
-        luck = rng.standard_normal(wf.size)
-        if sim.policy.checkins.early_warning_weeks is not None:
+        yield sim.env.timeout(step)
+        week += step
+        if warning:
+            luck = rng.standard_normal(wf.size)
             sim.catch_up()
-            rate = wf.potential + wf.skill + wf.drive + sim.market_level
-            measured = rate * wf.measured_factor + noise_sd * luck
+            rate = wf.potential + wf.skill + wf.drive + sim.market_level + noise_sd * luck
+            k = sim.scenario.behaviour.output_per_sd
+            # Measured output of the week, back in SD units (gaming inflates it).
+            measured = ((1.0 + k * rate) * wf.measured_factor - 1.0) / k if k > 0 else rate
             if len(checkins.early_warning(sim, measured)):
                 incentives.update(sim)
         if interval is not None and week % interval == 0:

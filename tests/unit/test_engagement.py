@@ -93,6 +93,18 @@ def test_no_weekly_mechanism_no_weekly_events():
     busy = started({"checkins": {"cadence": "weekly"}})
     busy.env.run(until=20.5)
     assert busy.counters["checkins"] == 20 * busy.workforce.headcount
+    monthly = started({"checkins": {"cadence": "monthly"}})
+    ticks = []
+    original = monthly.catch_up
+
+    def spy() -> None:
+        ticks.append(monthly.now)
+        original()
+
+    monthly.catch_up = spy  # type: ignore[method-assign]
+    monthly.env.run(until=20.5)
+    assert monthly.counters["checkins"] == 5 * monthly.workforce.headcount
+    assert sorted(set(ticks)) == [4.0, 8.0, 12.0, 16.0, 20.0]  # no weekly ticks needed
 
 
 def test_checkins_cost_manager_hours_and_coach_skill():
