@@ -540,7 +540,12 @@ class EngagementBehaviour(Section):
 
 
 class ExitBehaviour(Section):
-    """Voluntary turnover as a hazard (Trevor, Gerhart & Boudreau 1997; Griffeth et al. 2000)."""
+    """Voluntary turnover as a hazard (Trevor, Gerhart & Boudreau 1997; Griffeth et al. 2000).
+
+    The hazard multiplies ``voluntary_quit_rate``, which holds for someone of average
+    performance, paid at the market's pace for their performance, with neutral attitudes.
+    Realized turnover is higher where merit pay lags for top performers or attitudes sour.
+    """
 
     u_curvature: float = Field(
         0.10,
@@ -550,13 +555,13 @@ class ExitBehaviour(Section):
         "in SD (Trevor et al. 1997)",
     )
     market_premium_per_sd: float = Field(
-        0.015,
+        0.01,
         ge=0,
         le=0.5,
         description="yearly pay growth the market offers per SD of performance (share)",
     )
     pay_lag_sensitivity: float = Field(
-        30.0,
+        40.0,
         ge=0,
         le=500,
         description="log hazard per unit of yearly pay growth short of what the market pays "

@@ -7,8 +7,11 @@ import pytest
 
 from simlib import load_scenario
 from simlib.exits import performance_z, quit_hazard, quit_probability
+from simlib.scenario import ExitBehaviour
 from simlib.simulation import Simulation
 from simlib.work import start_work
+
+PREMIUM = ExitBehaviour().market_premium_per_sd
 
 
 def scenario(policies: dict | None = None, **behaviour) -> dict:
@@ -39,7 +42,7 @@ def test_hazard_is_u_shaped_with_unit_mean_over_a_normal_workforce():
     sim = started()
     z = np.linspace(-3, 3, sim.workforce.size)
     neutral(sim, sim.workforce.size)
-    sim.workforce.pay_growth[:] = 0.03 + 0.015 * np.clip(z, 0, 2)  # paid what they are worth
+    sim.workforce.pay_growth[:] = 0.03 + PREMIUM * np.clip(z, 0, 2)  # paid what they are worth
     h = quit_hazard(sim, z)
     c = sim.scenario.behaviour.exits.u_curvature
     assert np.allclose(h, 0.10 * np.exp(c * z * z) * np.sqrt(1 - 2 * c))
@@ -54,12 +57,12 @@ def test_pay_lag_drives_out_high_performers_only():
     neutral(sim, sim.workforce.size)
     z = np.zeros(sim.workforce.size)
     z[:10], z[10:20] = 1.5, -1.5
-    sim.workforce.pay_growth[:] = 0.03 + 0.015 * np.clip(z, 0, 2)  # paid what they are worth
+    sim.workforce.pay_growth[:] = 0.03 + PREMIUM * np.clip(z, 0, 2)  # paid what they are worth
     paid = quit_hazard(sim, z)
     sim.workforce.pay_growth[:] = 0.03  # everyone gets the market drift, nobody more
     lagging = quit_hazard(sim, z)
     xb = sim.scenario.behaviour.exits
-    lag = 0.015 * 1.5
+    lag = PREMIUM * 1.5
     assert np.allclose(lagging[:10], paid[:10] * np.exp(xb.pay_lag_sensitivity * lag))
     assert np.allclose(lagging[10:20], paid[10:20])  # low performers: no outside pull
 
