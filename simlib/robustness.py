@@ -459,14 +459,35 @@ def explain_changes(
         )
         switching.append(f"- {factor} would change the recommendation: {where}.")
     if switching:
-        lines.append("Assumptions that would change the recommendation:")
-        lines.extend(switching)
+        lines.append("Assumptions that would change the recommendation:\n" + "\n".join(switching))
     else:
         lines.append(
             "No single assumption changes the recommendation: across each swept range, "
             f"'{choice}' stays the best on average."
         )
-    return "\n".join(lines)
+    return "\n\n".join(lines)  # paragraphs (also valid Markdown)
+
+
+def summarize_recommendations(
+    source: SweepTable | str | Path, objectives: Mapping[str, str | None]
+) -> str:
+    """In words: the robust choice for each objective, and whether the objectives agree."""
+    table = _table(source)
+    chosen = {
+        metric: recommend(table, metric, direction)
+        for metric, direction in _objectives(objectives).items()
+    }
+    picks = set(chosen.values())
+    each = ", ".join(f"'{p}' on {m}" for m, p in chosen.items())
+    if len(picks) == 1:
+        return (
+            f"Every objective points to the same policy: '{picks.pop()}' is the robust choice "
+            f"(smallest worst-case regret) on {', '.join(chosen)}."
+        )
+    return (
+        f"The objectives disagree: the robust choice is {each}. Choosing means trading "
+        "these outcomes off; the thresholds below show which policies stay acceptable."
+    )
 
 
 def plot_satisficing_map(

@@ -240,6 +240,17 @@ def test_which_assumption_changes_the_recommendation(known):
     assert recommend(known, "cost", "min") == "steady"
 
 
+def test_recommendations_in_words(known):
+    from simlib.robustness import summarize_recommendations
+
+    text = summarize_recommendations(known, {"gain": "max", "cost": "min"})
+    assert "Every objective points to the same policy: 'steady'" in text
+    # the dearer policy on cost: bold costs more than steady's .02 in 4 of 5 variants
+    assert "'bold' is the robust choice" in summarize_recommendations(known, {"cost": "max"})
+    mixed = summarize_recommendations(known, {"gain": "min", "cost": "max"})
+    assert "disagree: the robust choice is 'steady' on gain, 'bold' on cost" in mixed
+
+
 def test_objectives_take_the_metric_tables_direction():
     assert parse_objectives(["voluntary_attrition", "gain=max", "gap=zero"]) == {
         "voluntary_attrition": "min",
