@@ -425,7 +425,7 @@ class IncentiveBehaviour(Section):
     )
     sabotage_stake_ref: float = Field(
         6.0,
-        gt=0,
+        ge=0.01,  # smaller references overflow the power law (found by fuzzing)
         le=1000,
         description="stake (% of salary per SD) at which a typical saboteur is at full "
         "sabotage; sabotage grows with the stake to the power 1.5",

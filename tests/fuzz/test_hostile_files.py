@@ -17,6 +17,7 @@ import pytest
 from simlib.cli import main
 from simlib.errors import ScenarioError
 from simlib.scenario import load_scenario, parse_override
+from simlib.simulation import simulate
 from tests.conftest import ROOT, SCENARIOS
 
 ALIAS_BOMB = "\n".join(
@@ -145,3 +146,24 @@ def test_long_hostile_values_are_shortened_in_messages():
     assert len(line) < 300
     with pytest.raises(ScenarioError, match=r"^override 'x{77}\.\.\.' must look like"):
         parse_override("x" * 5000)
+
+
+def test_tiny_sabotage_reference_is_refused(tmp_path):
+    """Found by the schema fuzzer: a denormal reference stake made business_value NaN."""
+    with pytest.raises(ScenarioError, match=r"sabotage_stake_ref: .* allowed 0.01 to 1000"):
+        load_scenario(
+            SCENARIOS / "baseline.yaml",
+            overrides={"behaviour.incentives.sabotage_stake_ref": 5e-324},
+        )
+    scenario = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        overrides={
+            "behaviour.incentives.sabotage_stake_ref": 0.01,
+            "behaviour.incentives.sabotage_propensity": 5,
+            "organization.headcount": 60,
+            "environment.years": 2,
+        },
+    )
+    for policy in scenario.policy_names:
+        frame = simulate(scenario, policy, check_invariants=True)
+        assert frame["value"].notna().all() and "business_value" in set(frame["metric"])
