@@ -45,6 +45,25 @@ def _warm(_: int) -> int:
     return os.getpid()
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def control_speedup() -> float:
+    """Speedup of a pure CPU loop on 2 workers: what the machine gives right now."""
+    seconds = []
+    for workers in (1, 2):
+        with ProcessPoolExecutor(workers) as executor:
+            list(executor.map(_burn, [10] * 4))
+            started = time.perf_counter()
+            list(executor.map(_burn, [2_000_000] * 8))
+            seconds.append(time.perf_counter() - started)
+    return seconds[0] / seconds[1]
+
+
 def throughput(tasks: int, workers: int, dask: bool = False) -> dict:
     """Tasks per second of an LHS sweep with ``tasks`` variants and one replication."""
     from simlib.runner import open_executor
@@ -165,6 +184,10 @@ def main() -> None:
     )
     if not args.skip_throughput:
         print("\n1. Throughput (LHS sweep, 1 replication per variant, all policies per task)")
+        print(
+            f"   control: a pure CPU loop runs {control_speedup():.2f}x faster on 2 workers "
+            "right now (about 2 on idle cores; near 1 means the machine is saturated)"
+        )
         kinds = [("process pool", False)] + ([("dask LocalCluster", True)] if args.dask else [])
         for label, dask in kinds:
             # interleaved repeats, best of each: other load on the machine only slows runs
