@@ -373,7 +373,10 @@ def run_batch(
     try:
         if jobs <= 1 or len(todo) <= 1:
             for path, run in todo:
-                execute_scenario(path, run, out_dir, notebook_path, parameters, timeout)
+                try:
+                    execute_scenario(path, run, out_dir, notebook_path, parameters, timeout)
+                except Exception as exc:  # not the notebook failing: the batch's own step
+                    run.status, run.error = "failed", _error_text(exc)
                 if on_done:
                     on_done(run)
         else:
@@ -415,10 +418,14 @@ def _run_parallel(
     }
     try:
         for future in as_completed(futures):
-            done = future.result()  # a worker returns an updated copy of the run
-            by_name[done.name].__dict__.update(done.__dict__)
+            run = by_name[futures[future]]
+            try:
+                done = future.result()  # a worker returns an updated copy of the run
+                run.__dict__.update(done.__dict__)
+            except Exception as exc:  # not the notebook failing: the batch's own step
+                run.status, run.error = "failed", _error_text(exc)
             if on_done:
-                on_done(by_name[done.name])
+                on_done(run)
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)
         for process in list(getattr(executor, "_processes", {}).values()):

@@ -386,6 +386,22 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def process_pool(jobs: int) -> Any:
+    """A pool of ``jobs`` worker processes for the replications, or None for ``jobs <= 1``.
+
+    Workers are spawned (never forked from a kernel with running threads) and ignore
+    interrupts meant for the kernel; they end when the pool is shut down or the kernel exits.
+    """
+    if jobs <= 1:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+    )
+
+
 def find_scenarios(folder: str | Path | None = None) -> list[Path]:
     """Shipped scenario files: ``scenarios/*.yaml`` found from the working folder upwards."""
     from simlib.paths import locate
@@ -426,17 +442,7 @@ class Explorer:
 
         self.w = w
         if session is None:
-            executor = None
-            if jobs > 1:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                executor = ProcessPoolExecutor(
-                    jobs,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_ignore_interrupts,
-                )
-            session = ExplorerSession(executor=executor)
+            session = ExplorerSession(executor=process_pool(jobs))
         self.session = session
         files = find_scenarios()
         if scenario is not None:
