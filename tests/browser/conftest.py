@@ -86,8 +86,11 @@ def _skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """A headless system Chromium, shared by the browser tests."""
+def browser(servers: dict) -> Iterator[object]:
+    """A headless system Chromium, shared by the browser tests.
+
+    It asks for the servers first, so that they boot while Chromium starts.
+    """
     missing = _missing_browser_parts()
     if missing:
         _skip_or_fail("browser tests need " + " and ".join(missing))
@@ -153,59 +156,22 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def stop_process(process: subprocess.Popen, timeout: float = SERVER_STOP_TIMEOUT) -> None:
-    """Stop a server by its process id: SIGTERM, wait, SIGKILL if it does not exit."""
-    if process.poll() is None:
+def stop_processes(processes: list[subprocess.Popen], timeout: float = SERVER_STOP_TIMEOUT) -> None:
+    """Stop servers by their process ids: SIGTERM to all, wait, SIGKILL any that stay.
+
+    All are signalled first and then waited for, so stopping two servers costs the time of
+    the slower one (Voila takes about 3 s to shut its kernels down).
+    """
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
         process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in running:
         try:
-            process.wait(timeout=timeout)
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=timeout)
-
-
-def _read_first_line(process: subprocess.Popen, timeout: float) -> str:
-    """The first line the process writes to its stdout, or '' after ``timeout`` seconds."""
-    box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return box[0] if box else ""
-
-
-@pytest.fixture(scope="module")
-def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``simlib present`` serving the explorer on a free loopback port.
-
-    Started through the real command line; the address is read from what it prints. The
-    ``simlib present`` process is stopped by its id at the end and stops Voila in turn.
-    """
-    if not EXPLORER.exists():
-        pytest.fail(f"the explorer notebook {EXPLORER.relative_to(ROOT)} is missing")
-    port = free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "simlib.cli", "present", str(EXPLORER), "--port", str(port)],
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            cwd=ROOT,
-        )
-    server = None
-    try:
-        line = _read_first_line(process, SERVER_START_TIMEOUT)
-        url = f"http://127.0.0.1:{port}/"
-        assert url in line, f"simlib present printed {line!r}, not the address {url}"
-        server = Server(process=process, url=url, log=log)
-        yield server
-    finally:
-        stop_process(process)
-        if process.stdout is not None:
-            process.stdout.close()
-    # The present command must take Voila down with it: nothing may listen any more.
-    assert process.returncode == 0, f"simlib present exited with {process.returncode}"
-    assert not _answers(f"http://127.0.0.1:{port}/"), f"a server still answers on port {port}"
 
 
 def _answers(url: str) -> bool:
@@ -227,15 +193,27 @@ LAB_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """JupyterLab on a free loopback port, no token, serving the notebooks folder.
+def _launch_voila(folder: Path) -> tuple[subprocess.Popen, int, Path]:
+    """``simlib present EXPLORER --port P`` through the real command line (not waited for)."""
+    port = free_port()
+    log = folder / "voila.log"
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simlib.cli", "present", str(EXPLORER), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
+        )
+    return process, port, log
 
-    User settings, workspaces, checkpoints and Jupyter configuration live in a temporary
-    folder so the test neither reads nor changes the user's own nor writes into the source
-    tree.
+
+def _launch_jupyterlab(home: Path) -> tuple[subprocess.Popen, int, Path]:
+    """JupyterLab on loopback without a token, serving the notebooks folder (not waited for).
+
+    User settings, workspaces, checkpoints and Jupyter configuration live in ``home`` so the
+    test neither reads nor changes the user's own nor writes into the source tree.
     """
-    home = tmp_path_factory.mktemp("jupyterlab")
     for relative, values in LAB_SETTINGS.items():
         target = home / "settings" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -254,6 +232,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "--ServerApp.ip=127.0.0.1",
         "--ServerApp.token=",
         "--ServerApp.password=",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={EXPLORER.parent}",
         f"--LabApp.user_settings_dir={home / 'settings'}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
@@ -264,13 +243,65 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, cwd=EXPLORER.parent, env=env
         )
-    url = f"http://127.0.0.1:{port}/"
+    return process, port, log
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Voila (through ``simlib present``) and JupyterLab, started together, stopped together.
+
+    Both start as soon as the first browser test needs a server, so that their start-up
+    overlaps; each test then waits only for its own. At the end of the session both are
+    stopped by their process ids, whatever happened. ``simlib present`` must then have exited
+    cleanly and taken Voila down with it: nothing may answer on its port any more.
+    """
+    missing = _missing_browser_parts()
+    if missing:  # no point starting servers for tests that will skip
+        _skip_or_fail("browser tests need " + " and ".join(missing))
+    if not EXPLORER.exists():
+        pytest.fail(f"the explorer notebook {EXPLORER.relative_to(ROOT)} is missing")
+    launched: dict = {}
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _answers(url + "api/status"):
-            assert process.poll() is None, f"JupyterLab exited with {process.returncode}"
-            assert time.monotonic() < deadline, f"JupyterLab did not answer at {url}"
-            time.sleep(0.25)
-        yield Server(process=process, url=url, log=log)
+        launched["voila"] = _launch_voila(tmp_path_factory.mktemp("voila"))
+        launched["jupyterlab"] = _launch_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
+        yield launched
     finally:
-        stop_process(process)
+        stop_processes([process for process, _, _ in launched.values()])
+        if "voila" in launched:
+            launched["voila"][0].stdout.close()
+    present, port, _ = launched["voila"]
+    assert present.returncode == 0, f"simlib present exited with {present.returncode}"
+    assert not _answers(f"http://127.0.0.1:{port}/"), f"a server still answers on port {port}"
+
+
+def _read_first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The first line the process writes to its stdout, or '' after ``timeout`` seconds."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return box[0] if box else ""
+
+
+@pytest.fixture(scope="session")
+def voila_app(servers: dict) -> Server:
+    """The explorer served by ``simlib present``, once it has printed its address."""
+    process, port, log = servers["voila"]
+    line = _read_first_line(process, SERVER_START_TIMEOUT)
+    url = f"http://127.0.0.1:{port}/"
+    server = Server(process=process, url=url, log=log)
+    assert url in line, f"simlib present printed {line!r}, not {url}:\n{server.log_tail()}"
+    return server
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(servers: dict) -> Server:
+    """JupyterLab serving the notebooks folder, once it answers."""
+    process, port, log = servers["jupyterlab"]
+    server = Server(process=process, url=f"http://127.0.0.1:{port}/", log=log)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not _answers(server.url + "api/status"):
+        assert process.poll() is None, f"JupyterLab exited:\n{server.log_tail()}"
+        assert time.monotonic() < deadline, f"JupyterLab did not answer:\n{server.log_tail()}"
+        time.sleep(0.25)
+    return server

@@ -18,7 +18,8 @@ ARTIFACTS = ROOT / "reports" / "browser"  # screenshots; ignored by git
 
 RUN = ".simlib-run"
 CHART_IMAGE = "img.simlib-chart"
-SUMMARY_TABLE = ".simlib-summary table"
+SUMMARY = ".simlib-summary"
+SUMMARY_TABLE = f"{SUMMARY} table"
 MESSAGE = ".simlib-message"
 SLIDER_HANDLE = ".widget-slider .noUi-handle"
 DROPDOWN = ".widget-dropdown select"
@@ -74,6 +75,10 @@ class ExplorerPage:
 
     def chart_source(self) -> str:
         return self.scope.locator(CHART_IMAGE).first.get_attribute("src") or ""
+
+    def summary_text(self) -> str:
+        """The summary as read on screen: its header line and the table."""
+        return self.scope.locator(SUMMARY).first.inner_text()
 
     def table_html(self) -> str:
         return self.scope.locator(SUMMARY_TABLE).first.inner_html()

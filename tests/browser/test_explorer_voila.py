@@ -11,6 +11,7 @@ saved under ``reports/browser/``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -50,6 +51,9 @@ def test_explorer_app_redraws_after_a_lever_change_and_run(voila_app, page, tmp_
         f"redraw after Run: {redraw:.2f} s ({slider} {moved_from} -> {moved_to}, "
         f"{dropdown} {chosen_from} -> {chosen_to})"
     )
+    simulated = re.search(r"answered in ([0-9.]+) s", explorer.summary_text())
+    if simulated:
+        print(f"  of which the explorer reports {simulated.group(1)} s simulating")
     if explorer.message():
         print(f"explorer notes: {explorer.message()}")
 
