@@ -169,6 +169,14 @@ def _walk(model: BaseModel, prefix: list[str], group: str, label_from: int) -> l
         if isinstance(value, dict) and origin is dict:
             inner = typing.get_args(core)[1]
             for key, item in value.items():
+                if isinstance(item, list):  # e.g. a pay matrix: grade -> raise per band
+                    cell_type = (typing.get_args(_unwrap(inner)[0]) or (None,))[0]
+                    for j, cell in enumerate(item):
+                        where = [*path, str(key), str(j)]
+                        lever = _scalar_lever(cell_type, [], cell, where, group, doc, label_from)
+                        if lever is not None:
+                            found.append(lever)
+                    continue
                 lever = _scalar_lever(inner, [], item, [*path, str(key)], group, doc, label_from)
                 if lever is not None:
                     found.append(lever)

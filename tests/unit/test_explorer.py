@@ -6,6 +6,7 @@ import pytest
 
 from simlib import ScenarioError, load_scenario
 from simlib.explorer import Explorer, ExplorerSession, levers, shares_check
+from tests.conftest import SCENARIOS
 
 pytest.importorskip("ipywidgets")
 
@@ -106,3 +107,30 @@ def test_live_update_reruns_small_runs(small):
     explorer.run()
     explorer.years_box.value = 2
     assert explorer.outcome.results.manifest["parameters"]["environment"]["years"] == 2
+
+
+@pytest.mark.parametrize("source", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_lever_of_every_shipped_policy_maps_to_a_field(source):
+    session = ExplorerSession()
+    base = session.base(source)
+    args = (list(base.policy_names), 1, 2, base.experiment.seed)
+    reference = session.scenario(source, {}, *args)
+    for policy in base.policies:
+        found = levers(base, policy)
+        assert found, policy
+        same = {lv.path: lv.value for lv in found}
+        assert session.scenario(source, same, *args).hash == reference.hash, policy
+
+
+def test_pay_matrix_cells_are_levers():
+    from simlib.policy import PRESETS
+
+    if "pay_matrix" not in PRESETS:
+        pytest.skip("this schema has no pay matrix yet")
+    scenario = load_scenario({"policies": {"merit": {"preset": "pay_matrix"}}})
+    cells = [lv for lv in levers(scenario, "merit") if ".pay.matrix." in lv.path]
+    assert cells and all(lv.kind == "float" and (lv.low, lv.high) == (0, 1) for lv in cells)
+    path = cells[0].path
+    moved = load_scenario(scenario.to_dict(), overrides={path: 0.09})
+    grade, band = path.split(".")[-2:]
+    assert moved.policies["merit"].pay.matrix[grade][int(band)] == 0.09
