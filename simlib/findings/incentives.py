@@ -336,9 +336,12 @@ FINDINGS: list[Finding] = [
         "raises lag what the market would pay is pulled away, with a hazard that grows "
         "exponentially in the lag. Flat raises leave every high performer lagging.",
         measure=_low_raise_top_quits,
-        # Stated in words ("much more"); the top fifth mixes people whose pay lags by
-        # different amounts, so we require at least 12% more quits in the whole fifth.
-        low=1.12,
+        # Stated in words ("much more"). The whole top fifth is a diluted proxy for
+        # Trevor et al.'s contrast (high performers with low vs high salary growth): it
+        # mixes people whose pay lags by different amounts. We require at least 10% more
+        # quits in it. (With the exit defaults of this version the model gives ~1.15-1.18;
+        # without the pay-lag pull ~1.03-1.07, so the threshold separates the two.)
+        low=1.10,
     ),
     Finding(
         id="bhs2013_fd_output_gain_no_sabotage",
