@@ -297,14 +297,18 @@ def scenario_header(scenario: Scenario, source: str | Path | None = None) -> str
     """A short Markdown description of the scenario as run (name, size, horizon, policies)."""
     exp = scenario.experiment
     org = scenario.organization
+    # Scenario text is data: escaped, so a name or description holding HTML or a script
+    # shows as text in the report instead of running in the reader's browser.
+    esc = html.escape
+    policies = ", ".join(esc(p) for p in scenario.policy_names)
     lines = [
-        f"**{scenario.name}** — {org.name}, {org.headcount:,} positions, "
+        f"**{esc(scenario.name)}** — {esc(org.name)}, {org.headcount:,} positions, "
         f"{scenario.environment.years} years, {exp.reps} replications, seed {exp.seed}.",
         "",
-        f"Policies: {', '.join(scenario.policy_names)} (baseline: {scenario.baseline}). "
+        f"Policies: {policies} (baseline: {esc(scenario.baseline)}). "
         f"Scenario hash `{scenario.hash}`"
-        + (f", from `{Path(source).name}`." if source is not None else "."),
+        + (f", from `{Path(source).name.replace('`', chr(39))}`." if source else "."),
     ]
     if scenario.description.strip():
-        lines += ["", "> " + " ".join(scenario.description.split())]
+        lines += ["", "> " + esc(" ".join(scenario.description.split()))]
     return "\n".join(lines)

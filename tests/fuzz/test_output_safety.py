@@ -172,3 +172,24 @@ def test_batch_treats_hostile_file_names_and_params_as_data(tmp_path):
     (folder,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
     assert_safe(folder.name)
     assert os.path.commonpath([folder.resolve(), out.resolve()]) == str(out.resolve())
+
+
+def test_scenario_text_shows_as_text_in_reports(tmp_path):
+    """A name or description holding HTML must not become markup in the HTML report."""
+    from nbconvert.filters import markdown2html
+
+    from simlib import load_scenario
+    from simlib.briefing import scenario_header
+
+    scenario = load_scenario(
+        {
+            "name": "<img src=x onerror=alert(1)>",
+            "description": "<script>alert('desc')</script> & more",
+            "organization": {"name": "<b>Co</b>", "headcount": 30, "span_of_control": 6},
+            "policies": {"absolute": {"preset": "absolute"}},
+        }
+    )
+    rendered = markdown2html(scenario_header(scenario, tmp_path / "x`<script>y.yaml"))
+    assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
+    assert "&lt;script&gt;alert(" in rendered
