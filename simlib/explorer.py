@@ -22,7 +22,7 @@ import types
 import typing
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +55,7 @@ class Lever:
     high: float | None = None
     options: tuple[Any, ...] = ()
     description: str = ""
+    optional: bool = False  # None (switched off) is allowed, e.g. no merit budget of its own
 
     @property
     def step(self) -> float:
@@ -134,9 +135,11 @@ def _scalar_lever(
     group: str,
     doc: str,
     label_from: int,
+    optional: bool = False,
 ) -> Lever | None:
-    core, more, _ = _unwrap(annotation)
+    core, more, maybe_none = _unwrap(annotation)
     metadata = metadata + more
+    optional = optional or maybe_none
     dotted = ".".join(path)
     label = _label(path[label_from:])
     if typing.get_origin(core) is Literal:
@@ -147,7 +150,15 @@ def _scalar_lever(
     if core in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool):
         low, high = _bounds(metadata)
         kind = "int" if core is int else "float"
-        return Lever(dotted, label, kind, value, group, low, high, description=doc)
+        return Lever(
+            dotted, label, kind, value, group, low, high, description=doc, optional=optional
+        )
+    if core in (int, float) and value is None and optional:
+        low, high = _bounds(metadata)
+        if low is None or high is None:
+            return None
+        kind = "int" if core is int else "float"
+        return Lever(dotted, label, kind, None, group, low, high, description=doc, optional=True)
     return None
 
 
@@ -196,7 +207,8 @@ def _walk(model: BaseModel, prefix: list[str], group: str, label_from: int) -> l
                     if lever is not None:
                         found.append(lever)
         else:
-            lever = _scalar_lever(core, metadata, value, path, group, doc, label_from)
+            optional = _unwrap(info.annotation)[2]
+            lever = _scalar_lever(core, metadata, value, path, group, doc, label_from, optional)
             if lever is not None:
                 found.append(lever)
     return found
@@ -213,36 +225,11 @@ def levers(scenario: Scenario, policy: str) -> list[Lever]:
     for lv in _walk(scenario.policies[policy], ["policies", policy], "", 2):
         parts = lv.path.split(".")
         label = _label(parts[3:]) if len(parts) > 3 else _label(parts[2:])
-        group = f"{policy}: {lv.group or 'policy'}"
-        found.append(
-            Lever(
-                lv.path,
-                label,
-                lv.kind,
-                lv.value,
-                group,
-                lv.low,
-                lv.high,
-                lv.options,
-                lv.description,
-            )
-        )
+        found.append(replace(lv, label=label, group=f"{policy}: {lv.group or 'policy'}"))
     for lv in _walk(scenario.behaviour, ["behaviour"], "general", 1):
         parts = lv.path.split(".")
         label = _label(parts[1:]) if lv.group == "general" else _label(parts[2:])
-        found.append(
-            Lever(
-                lv.path,
-                label,
-                lv.kind,
-                lv.value,
-                f"assumptions: {lv.group}",
-                lv.low,
-                lv.high,
-                lv.options,
-                lv.description,
-            )
-        )
+        found.append(replace(lv, label=label, group=f"assumptions: {lv.group}"))
     return found
 
 
@@ -384,6 +371,43 @@ def figure_pngs(tab: str, outcome: Outcome) -> list[bytes]:
 
 
 # --- the widgets --------------------------------------------------------------------------
+
+
+class _OptionalControl:
+    """A lever that may be switched off (None): a checkbox beside its slider."""
+
+    def __init__(self, explorer: Explorer, lever: Lever, value: Any) -> None:
+        w = explorer.w
+        start = value
+        if start is None:  # switched off: the slider waits at a modest setting
+            start = int(lever.low) if lever.kind == "int" else lever.low + 5 * lever.step
+        self.enabled = w.Checkbox(
+            value=value is not None,
+            description=lever.label,
+            indent=False,
+            layout=w.Layout(width="230px"),
+        )
+        self.enabled.tooltip = lever.description or lever.path
+        self.slider = explorer._plain_control(replace(lever, label="", optional=False), start)
+        self.slider.layout = w.Layout(width="270px")
+        self.slider.disabled = value is None
+        self.box = w.HBox([self.enabled, self.slider])
+
+    @property
+    def value(self) -> Any:
+        return self.slider.value if self.enabled.value else None
+
+    def observe(self, handler: Any, names: str = "value") -> None:
+        def from_checkbox(_change: dict) -> None:
+            self.slider.disabled = not self.enabled.value
+            handler({"new": self.value})
+
+        def from_slider(_change: dict) -> None:
+            if self.enabled.value:
+                handler({"new": self.value})
+
+        self.enabled.observe(from_checkbox, names=names)
+        self.slider.observe(from_slider, names=names)
 
 
 def _ignore_interrupts() -> None:
@@ -562,7 +586,7 @@ class Explorer:
             value = self.overrides.get(lever.path, lever.value)
             control = self._control(lever, value)
             control.observe(self._lever_changed(lever), names="value")
-            groups.setdefault(lever.group, []).append(control)
+            groups.setdefault(lever.group, []).append(getattr(control, "box", control))
             parent, _, key = lever.path.rpartition(".")
             if parent.endswith(".shares"):
                 share_widgets.setdefault(parent, {})[key] = control
@@ -592,6 +616,11 @@ class Explorer:
         self.levers_box.children = (accordion,)
 
     def _control(self, lever: Lever, value: Any) -> Any:
+        if lever.optional:
+            return _OptionalControl(self, lever, value)
+        return self._plain_control(lever, value)
+
+    def _plain_control(self, lever: Lever, value: Any) -> Any:
         w = self.w
         style = {"description_width": "210px"}
         layout = w.Layout(width="500px")

@@ -134,3 +134,22 @@ def test_pay_matrix_cells_are_levers():
     moved = load_scenario(scenario.to_dict(), overrides={path: 0.09})
     grade, band = path.split(".")[-2:]
     assert moved.policies["merit"].pay.matrix[grade][int(band)] == 0.09
+
+
+def test_optional_levers_switch_on_and_off(small):
+    explorer = Explorer(scenario=small, years=1, reps=2, live=False)
+    explorer.edit_box.value = "absolute"
+    found = {lv.path: lv for lv in levers(load_scenario(small), "absolute")}
+    rule = found["policies.absolute.consequences.consecutive_bottom_to_exit"]
+    assert rule.optional and rule.value is None and (rule.low, rule.high) == (1, 10)
+    accordion = explorer.levers_box.children[0]
+    titles = [accordion.get_title(i) for i in range(len(accordion.children))]
+    group = accordion.children[titles.index("absolute: consequences")]
+    switch, slider = next(b.children for b in group.children if type(b).__name__ == "HBox")
+    assert switch.description == "consecutive bottom to exit" and slider.disabled
+    switch.value = True
+    assert explorer.overrides == {rule.path: 1} and not slider.disabled
+    outcome = explorer.run()
+    assert outcome.scenario.policies["absolute"].consequences.consecutive_bottom_to_exit == 1
+    switch.value = False
+    assert explorer.overrides == {}
