@@ -9,7 +9,8 @@ bug in the model, never bad input.
 Checked after every review:
 
 - headcount is between 0 and the number of positions, and matches the active rows;
-- shares stay in [0, 1] (engagement, perceived fairness, and share metrics);
+- shares stay in [0, 1] (engagement, perceived fairness, goal acceptance, gaming, helping,
+  sabotage, and share metrics);
 - under a forced distribution, the grade counts of every ranking unit match its quota, and
   within a unit a better rating score never gets a worse grade;
 - salaries of everyone employed are positive and finite;
@@ -30,7 +31,16 @@ if TYPE_CHECKING:
 ENV_VAR = "SIMLIB_CHECK_INVARIANTS"
 
 # Metrics that are shares (0–1) or correlations (-1 to 1) whenever they are recorded.
-SHARE_METRICS = ("misclassification", "engagement", "perceived_fairness", "regretted_share")
+# Workforce columns that are shares (0–1); those a version of the model lacks are skipped.
+SHARE_COLUMNS = (
+    "engagement",
+    "fairness_belief",
+    "goal_acceptance",
+    "gaming",
+    "helping",
+    "sabotage",
+)
+SHARE_METRICS = ("misclassification", "engagement", "perceived_fairness", "cooperation", "gaming")
 CORRELATION_METRICS = ("rating_accuracy", "pay_performance_corr")
 TOLERANCE = 1e-9
 
@@ -60,7 +70,7 @@ def check_workforce(sim: Simulation) -> None:
     headcount = int(np.count_nonzero(active))
     if not 0 <= headcount <= wf.size or wf.headcount != headcount:
         _fail(sim, f"headcount {wf.headcount} outside 0..{wf.size} positions")
-    for name in ("engagement", "fairness_belief"):
+    for name in SHARE_COLUMNS:
         values = getattr(wf, name, None)
         if values is None:
             continue
