@@ -84,6 +84,9 @@ def problems(stderr: str, source: str) -> list[str]:
     assert "Traceback" not in stderr, stderr
     lines = stderr.rstrip("\n").splitlines()
     assert lines, "refused without a message"
+    if lines[0].startswith("usage: "):  # argparse refusing an argument: usage, then the error
+        assert len(lines) == 2 and lines[1].startswith("simlib: error: argument "), lines
+        return [lines[1][len("simlib: error: ") :]]
     head = f"simlib: error: {source}: "
     if lines[0].startswith(head):
         first = lines[0][len(head) :]
@@ -105,7 +108,7 @@ def names_a_field(message: str) -> bool:
     return bool(
         FIELD_START.match(message)
         or UNKNOWN_KEY.match(message)
-        or message.startswith("override ")
+        or message.startswith(("override ", "argument "))
         or any(p in message for p in FILE_PROBLEMS)
     )
 
