@@ -7,7 +7,10 @@ the horizon) is analysed with SALib according to how the sweep was drawn:
   outcome's variance (0–1), and with ``--second-order`` pairwise ``S2`` (factor ``"a x b"``);
 - ``morris`` designs: elementary effects ``mu_star`` (mean absolute effect over the
   factor's whole range, in the metric's units), ``mu`` and ``sigma``;
-- ``lhs`` and ``grid`` designs: RBD-FAST first-order indices ``S1`` (0–1).
+- ``lhs`` designs: RBD-FAST first-order indices ``S1`` (0–1; at least 11 variants);
+- ``grid`` designs: exact variance decomposition over the full grid, first-order ``S1``
+  (variance of the mean outcome at each level of the assumption) and total ``ST``
+  (mean variance left when every other assumption is held fixed), shares 0–1.
 
 The result is one tidy table ``policy, metric, factor, index, value, conf`` (``conf`` is
 the half-width of the bootstrap 95% interval where SALib gives one).
@@ -29,8 +32,33 @@ from simlib.runner import read_design, read_manifest
 from simlib.sweep import MORRIS_LEVELS, design_from_manifest
 
 COLUMNS = ["policy", "metric", "factor", "index", "value", "conf"]
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "S1", "grid": "S1"}
+MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "S1", "grid": "ST"}
 """The index to rank factors by, for each design method."""
+
+
+MIN_RBD_VARIANTS = 11
+
+
+def grid_indices(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First-order and total variance shares of each column of a full-factorial grid.
+
+    ``S1_i = Var(E[y | x_i]) / Var(y)`` and ``ST_i = E[Var(y | x_~i)] / Var(y)``, taken over
+    the grid's points with equal weights (exact for the grid, no sampling error).
+    """
+    frame = pd.DataFrame(x).assign(y=np.asarray(y, dtype=float))
+    total = float(frame["y"].var(ddof=0))
+    k = x.shape[1]
+    if total <= 0:
+        return np.zeros(k), np.zeros(k)
+    s1, st = np.empty(k), np.empty(k)
+    for i in range(k):
+        s1[i] = frame.groupby(i)["y"].mean().var(ddof=0) / total
+        others = [j for j in range(k) if j != i]
+        if others:
+            st[i] = frame.groupby(others)["y"].var(ddof=0).mean() / total
+        else:
+            st[i] = 1.0
+    return s1, st
 
 
 def indices(
@@ -99,11 +127,23 @@ def indices(
             add("mu_star", si["mu_star"], si["mu_star_conf"])
             add("mu", si["mu"])
             add("sigma", si["sigma"])
-        elif method in ("lhs", "grid"):
+        elif method == "grid":
+            s1, st = grid_indices(x, y)
+            add("S1", s1)
+            add("ST", st)
+        elif method == "lhs":
+            if len(y) < MIN_RBD_VARIANTS:
+                raise ScenarioError(
+                    f"{len(y)} variants are too few for RBD-FAST indices; sweep at least "
+                    f"{MIN_RBD_VARIANTS} (--samples)"
+                )
             if flat:
                 add("S1", np.zeros(len(names)), np.zeros(len(names)))
             else:
-                si = rbd_fast.analyze(problem, x, y, num_resamples=num_resamples, seed=seed)
+                harmonics = min(10, (len(y) - 1) // 2)
+                si = rbd_fast.analyze(
+                    problem, x, y, M=harmonics, num_resamples=num_resamples, seed=seed
+                )
                 add("S1", si["S1"], si["S1_conf"])
         else:
             raise ScenarioError(f"no sensitivity analysis for design method {method!r}")

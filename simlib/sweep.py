@@ -41,6 +41,8 @@ from simlib.scenario import Scenario
 SWEEPABLE = ("behaviour", "environment")
 METHODS = ("grid", "lhs", "sobol", "morris")
 MORRIS_LEVELS = 4
+DEFAULT_SAMPLES = {"grid": 5, "lhs": 50, "sobol": 64, "morris": 10}
+"""``--samples`` when not given, by method."""
 MAX_VARIANTS = 1_000_000
 
 
@@ -168,7 +170,7 @@ def check_factors(scenario: Scenario, factors: Sequence[Factor]) -> None:
 
 def make_design(
     factors: Sequence[Factor],
-    samples: int,
+    samples: int | None = None,
     method: str = "lhs",
     seed: int = 0,
     *,
@@ -183,6 +185,7 @@ def make_design(
     samples
         Levels per factor (grid), variants (lhs), base samples (sobol, a power of 2) or
         trajectories (morris); see the module docs for the resulting number of variants.
+        Default: :data:`DEFAULT_SAMPLES` for the method.
     method
         ``grid``, ``lhs``, ``sobol`` or ``morris``.
     seed
@@ -202,6 +205,7 @@ def make_design(
         raise ScenarioError(f"--method {method!r}: allowed {', '.join(METHODS)}{hint}")
     factors = list(factors)
     k = len(factors)
+    samples = DEFAULT_SAMPLES[method] if samples is None else int(samples)
     if samples < 1:
         raise ScenarioError(f"--samples {samples}: out of range; allowed at least 1")
     counts = {
@@ -412,7 +416,7 @@ def sweep_scenario(
     vary: Sequence[str | Factor] | Mapping[str, Sequence[float]],
     out_dir: str | Path,
     *,
-    samples: int = 8,
+    samples: int | None = None,
     method: str = "lhs",
     policies: Sequence[str] | None = None,
     reps: int | None = None,

@@ -130,9 +130,8 @@ def add_commands(sub: Any) -> None:
     sweep.add_argument(
         "--samples",
         type=_positive_int,
-        default=8,
-        help="levels per factor (grid), variants (lhs), base samples (sobol, a power of 2) "
-        "or trajectories (morris)",
+        help="levels per factor (grid, default 5), variants (lhs, default 50), base samples "
+        "(sobol, a power of 2, default 64) or trajectories (morris, default 10)",
     )
     sweep.add_argument("--method", choices=METHODS, default="lhs", help="design (default lhs)")
     sweep.add_argument(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simlib.errors import ScenarioError
 from simlib.runner import (
     ExperimentError,
     FunctionModel,
@@ -149,6 +150,40 @@ def test_sensitivity_of_the_gap_between_policies(tmp_path):
     # b - a = 2 x2: x1 moves both policies alike and cannot change which is better
     assert gap["mu_star", "x1"] == pytest.approx(0.0, abs=1e-12)
     assert gap["mu_star", "x2"] == pytest.approx(2.0)
+
+
+def product(x1: float, x2: float) -> dict:
+    return {"y": x1 * x2}
+
+
+def test_grid_indices_are_the_exact_variance_decomposition(tmp_path):
+    factors = [Factor("x1", 0, 1), Factor("x2", 0, 1)]
+    run_design(
+        FunctionModel(linear),
+        make_design(factors + [Factor("x3", 0, 1)], 5, "grid"),
+        tmp_path / "lin",
+        task_size=200,
+    )
+    lin = sensitivity(tmp_path / "lin", metrics=["y"]).set_index(["index", "factor"])["value"]
+    # y = 2 x1 + x2 on equal grids: variance shares 4/5 and 1/5, no interaction
+    for index in ("S1", "ST"):
+        assert lin[index, "x1"] == pytest.approx(0.8)
+        assert lin[index, "x2"] == pytest.approx(0.2)
+        assert lin[index, "x3"] == pytest.approx(0.0, abs=1e-12)
+    centred = [Factor("x1", -1, 1), Factor("x2", -1, 1)]
+    run_design(FunctionModel(product), make_design(centred, 5, "grid"), tmp_path / "prod")
+    prod = sensitivity(tmp_path / "prod").set_index(["index", "factor"])["value"]
+    # y = x1 x2 around 0: no main effects, all interaction
+    assert prod["S1", "x1"] == pytest.approx(0.0, abs=1e-12)
+    assert prod["ST", "x1"] == pytest.approx(1.0)
+    assert prod["ST", "x2"] == pytest.approx(1.0)
+
+
+def test_too_few_variants_for_rbd_fast_are_refused(tmp_path):
+    design = make_design([Factor("x1", 0, 1), Factor("x2", 0, 1), Factor("x3", 0, 1)], 6, "lhs")
+    run_design(FunctionModel(linear), design, tmp_path / "few")
+    with pytest.raises(ScenarioError, match="6 variants are too few for RBD-FAST"):
+        sensitivity(tmp_path / "few")
 
 
 def test_rbd_fast_on_a_latin_hypercube_recovers_linear_shares(tmp_path):
