@@ -515,13 +515,17 @@ def _prepare_folder(out: Path, manifest: dict[str, Any], design: pd.DataFrame) -
         manifest["created_utc"] = old.get("created_utc", _now())
         manifest["resumed_utc"] = _now()
     else:
-        if (out / PARTS).exists() and any((out / PARTS).iterdir()):
-            raise ExperimentError(f"{out}: has task files but no manifest; choose another folder")
+        if out.is_dir() and any(out.iterdir()):
+            raise ExperimentError(
+                f"{out}: not empty and not an experiment folder (no {MANIFEST}); choose a new "
+                "or empty folder"
+            )
         manifest["created_utc"] = _now()
-    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    # the manifest first: a folder killed at any later point is recognised and resumed
+    atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True))
     if not (out / DESIGN).exists():
         atomic_write_bytes(out / DESIGN, _parquet_bytes(design))
-    atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True))
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
     return finished_tasks(out, repair=True)
 
 

@@ -273,6 +273,11 @@ def test_a_folder_with_a_different_experiment_is_refused(tmp_path):
         run_design(FunctionModel(slow_square), other, tmp_path / "d")
     with pytest.raises(ExperimentError, match="holds a different experiment"):
         run_design(FunctionModel(slow_square), design, tmp_path / "d", reps=2)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("someone's files")
+    with pytest.raises(ExperimentError, match="not empty and not an experiment folder"):
+        run_design(FunctionModel(slow_square), design, tmp_path / "mine")
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
 
 
 class CountingExecutor(Executor):
