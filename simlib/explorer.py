@@ -374,7 +374,7 @@ def figure_pngs(tab: str, outcome: Outcome) -> list[bytes]:
 
 
 class _OptionalControl:
-    """A lever that may be switched off (None): a checkbox beside its slider."""
+    """A lever that may be switched off (None): a checkbox, and its slider when ticked."""
 
     def __init__(self, explorer: Explorer, lever: Lever, value: Any) -> None:
         w = explorer.w
@@ -390,8 +390,13 @@ class _OptionalControl:
         self.enabled.tooltip = lever.description or lever.path
         self.slider = explorer._plain_control(replace(lever, label="", optional=False), start)
         self.slider.layout = w.Layout(width="270px")
-        self.slider.disabled = value is None
+        self._show_slider()
         self.box = w.HBox([self.enabled, self.slider])
+
+    def _show_slider(self) -> None:
+        # Switched off, the slider is hidden: only the switch shows, ticked to set a value.
+        self.slider.disabled = not self.enabled.value
+        self.slider.layout.display = None if self.enabled.value else "none"
 
     @property
     def value(self) -> Any:
@@ -399,7 +404,7 @@ class _OptionalControl:
 
     def observe(self, handler: Any, names: str = "value") -> None:
         def from_checkbox(_change: dict) -> None:
-            self.slider.disabled = not self.enabled.value
+            self._show_slider()
             handler({"new": self.value})
 
         def from_slider(_change: dict) -> None:

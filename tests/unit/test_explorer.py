@@ -146,9 +146,11 @@ def test_optional_levers_switch_on_and_off(small):
     titles = [accordion.get_title(i) for i in range(len(accordion.children))]
     group = accordion.children[titles.index("absolute: consequences")]
     switch, slider = next(b.children for b in group.children if type(b).__name__ == "HBox")
-    assert switch.description == "consecutive bottom to exit" and slider.disabled
+    assert switch.description == "consecutive bottom to exit"
+    assert slider.disabled and slider.layout.display == "none"
     switch.value = True
-    assert explorer.overrides == {rule.path: 1} and not slider.disabled
+    assert explorer.overrides == {rule.path: 1}
+    assert not slider.disabled and slider.layout.display is None
     outcome = explorer.run()
     assert outcome.scenario.policies["absolute"].consequences.consecutive_bottom_to_exit == 1
     switch.value = False
