@@ -515,7 +515,8 @@ def _prepare_folder(out: Path, manifest: dict[str, Any], design: pd.DataFrame) -
         manifest["created_utc"] = old.get("created_utc", _now())
         manifest["resumed_utc"] = _now()
     else:
-        if out.is_dir() and any(out.iterdir()):
+        leftovers = [] if not out.is_dir() else [p for p in out.iterdir() if not _is_temp(p)]
+        if leftovers:
             raise ExperimentError(
                 f"{out}: not empty and not an experiment folder (no {MANIFEST}); choose a new "
                 "or empty folder"
@@ -527,6 +528,11 @@ def _prepare_folder(out: Path, manifest: dict[str, Any], design: pd.DataFrame) -
         atomic_write_bytes(out / DESIGN, _parquet_bytes(design))
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     return finished_tasks(out, repair=True)
+
+
+def _is_temp(path: Path) -> bool:
+    """A temporary file of an atomic write that never got renamed."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
 
 
 def part_path(out: Path, index: int) -> Path:
@@ -550,7 +556,7 @@ def finished_tasks(out: str | Path, repair: bool = False) -> set[int]:
     done: set[int] = set()
     for path in parts.iterdir():
         name = path.name
-        if name.startswith(".") and name.endswith(".tmp"):
+        if _is_temp(path):
             if repair:
                 path.unlink(missing_ok=True)
             continue
