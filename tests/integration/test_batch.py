@@ -188,3 +188,34 @@ def test_interrupting_leaves_no_half_written_files(tmp_path, scenarios):
     assert no_partial_files(out) == []
     assert not (out / "escape_attempt").exists()  # never half there
     assert "not run (batch interrupted)" in (out / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_cell_timeout_marks_the_scenario_failed_with_a_custom_notebook(tmp_path, scenarios, batch):
+    # papermill does not wrap nbclient's CellTimeoutError and leaves the notebook's
+    # exception flag unset: the batch must judge by the exception, not the metadata.
+    import nbformat
+
+    good, _ = scenarios
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            'scenario: str = ""  # scenario file\noutput_dir: str = ""  # output folder',
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
+    ]
+    path = tmp_path / "sleepy.ipynb"
+    nbformat.write(notebook, str(path))
+    out = tmp_path / "out"
+    result = batch(str(good), "--out", str(out), "--notebook", str(path), "--timeout", "2")
+    assert result.returncode == 1
+    record = json.loads((out / "escape_attempt" / "batch.json").read_text())
+    assert record["status"] == "failed" and "Timeout" in record["error"]
+    assert (out / "escape_attempt" / "sleepy.ipynb").is_file()
+    assert no_partial_files(out) == []
