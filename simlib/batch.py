@@ -211,8 +211,18 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
     atomic_write_text(html_path, body)
 
 
+def _readable(paths: list[Path]) -> None:
+    """Give files the permissions of ordinary new files (temp files are private, 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in paths:
+        if path.is_file():
+            os.chmod(path, 0o666 & ~mask)
+
+
 def _commit(staging: Path, final: Path) -> None:
     """Replace ``final`` by the finished ``staging`` folder with renames only."""
+    _readable(list(staging.iterdir()))
     trash = None
     if final.exists():
         trash = staging.parent / f"old-{uuid.uuid4().hex}"
@@ -500,4 +510,6 @@ def write_index(
     out: Path, runs: Sequence[ScenarioRun], notebook: Path, parameters: dict[str, Any]
 ) -> Path:
     """Write ``OUT/index.html`` atomically."""
-    return atomic_write_text(out / "index.html", index_html(runs, notebook, parameters))
+    path = atomic_write_text(out / "index.html", index_html(runs, notebook, parameters))
+    _readable([path])
+    return path

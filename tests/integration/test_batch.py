@@ -113,6 +113,11 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     assert "class='status-ok'" in index
     assert "href='escape_attempt/report.html'" in index
     assert no_partial_files(out) == []
+    # Reports are readable like any new file (not private temp-file permissions).
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [out / "index.html", *folder.iterdir()]:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
 
     # Second run with --resume: the good scenario is skipped, the broken one tried again.
     stamp = (folder / "report.html").stat().st_mtime_ns
