@@ -57,6 +57,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives the system Chromium against a live server (tests/browser)"
     )
+    config.stash[_FIGURES] = []
+
+
+_FIGURES = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest):
+    """``report(line)``: a measured figure, printed at the end of the run even with ``-q``."""
+    figures = request.config.stash[_FIGURES]
+
+    def say(line: str) -> None:
+        print(line)
+        figures.append(f"{request.node.name}: {line}")
+
+    return say
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    figures = config.stash.get(_FIGURES, [])
+    if figures:
+        terminalreporter.section("browser tests: measured")
+        for line in figures:
+            terminalreporter.write_line(line)
 
 
 def chromium_path() -> Path | None:

@@ -152,7 +152,7 @@ class ExplorerPage:
     def screenshot(self, path: Path) -> None:
         """The whole explorer: a tall viewport, since the page scrolls inside its own panel."""
         size = self.page.viewport_size
-        self.page.set_viewport_size({"width": size["width"], "height": 2900})
+        self.page.set_viewport_size({"width": size["width"], "height": 3800})
         self.page.evaluate(
             """() => { window.scrollTo(0, 0);
                        for (const e of document.querySelectorAll('*')) {

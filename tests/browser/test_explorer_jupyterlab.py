@@ -54,7 +54,7 @@ def run_all_cells(page, notebook, attempts: int = 3) -> None:
     raise AssertionError(f"Run All Cells did not start any cell in {attempts} attempts")
 
 
-def test_explorer_runs_all_cells_in_jupyterlab(jupyterlab, page, tmp_path: Path) -> None:
+def test_explorer_runs_all_cells_in_jupyterlab(jupyterlab, page, report, tmp_path: Path) -> None:
     source_before = EXPLORER.read_bytes()
     t_open = time.perf_counter()
     page.goto(f"{jupyterlab.url}lab/tree/{EXPLORER.name}")
@@ -64,7 +64,7 @@ def test_explorer_runs_all_cells_in_jupyterlab(jupyterlab, page, tmp_path: Path)
     # status bar says "Python 3 (ipykernel) | Idle" only once it is ready.
     page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE).wait_for(timeout=KERNEL_TIMEOUT)
     page.locator(IDLE).wait_for(timeout=KERNEL_TIMEOUT)
-    print(f"\nJupyterLab notebook open, kernel idle, in {time.perf_counter() - t_open:.1f} s")
+    report(f"JupyterLab notebook open, kernel idle, in {time.perf_counter() - t_open:.1f} s")
 
     t_run = time.perf_counter()
     run_all_cells(page, notebook)
@@ -77,7 +77,7 @@ def test_explorer_runs_all_cells_in_jupyterlab(jupyterlab, page, tmp_path: Path)
     page.locator(IDLE).wait_for(timeout=RUN_ALL_TIMEOUT)
     explorer = ExplorerPage(page, scope=".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
     explorer.wait_until_ready(RUN_ALL_TIMEOUT)
-    print(f"Run All Cells: widgets rendered in {time.perf_counter() - t_run:.1f} s")
+    report(f"Run All Cells: widgets rendered in {time.perf_counter() - t_run:.1f} s")
 
     assert explorer.errors() == [], f"error output in JupyterLab: {jupyterlab.log_tail()}"
     assert notebook.locator(SLIDER_HANDLE).count() >= 1

@@ -23,12 +23,14 @@ REDRAW_TIMEOUT = 60_000  # ms: a hang detector; the measured time is printed and
 REDRAW_LIMIT = 15.0  # s: far above the ~2 s target, so that only a real regression fails
 
 
-def test_explorer_app_redraws_after_a_lever_change_and_run(voila_app, page, tmp_path: Path) -> None:
+def test_explorer_app_redraws_after_a_lever_change_and_run(
+    voila_app, page, report, tmp_path: Path
+) -> None:
     t_open = time.perf_counter()
     page.goto(voila_app.url)
     explorer = ExplorerPage(page)
     explorer.wait_until_ready(WIDGETS_TIMEOUT)
-    print(f"\nexplorer page ready (widgets, table, chart) in {time.perf_counter() - t_open:.1f} s")
+    report(f"explorer page ready (widgets, table, chart) in {time.perf_counter() - t_open:.1f} s")
 
     assert explorer.code_on_page() == [], "the Voila page shows code"
     assert explorer.errors() == [], f"error on first render; server log:\n{voila_app.log_tail()}"
@@ -47,15 +49,15 @@ def test_explorer_app_redraws_after_a_lever_change_and_run(voila_app, page, tmp_
     explorer.click_run()
     explorer.wait_for_redraw(source_before, table_before, REDRAW_TIMEOUT)
     redraw = time.perf_counter() - t_click
-    print(
+    report(
         f"redraw after Run: {redraw:.2f} s ({slider} {moved_from} -> {moved_to}, "
         f"{dropdown} {chosen_from} -> {chosen_to})"
     )
     simulated = re.search(r"answered in ([0-9.]+) s", explorer.summary_text())
     if simulated:
-        print(f"  of which the explorer reports {simulated.group(1)} s simulating")
+        report(f"  of which the explorer reports {simulated.group(1)} s simulating")
     if explorer.message():
-        print(f"explorer notes: {explorer.message()}")
+        report(f"explorer notes: {explorer.message()}")
 
     assert explorer.errors() == [], f"error after Run; server log:\n{voila_app.log_tail()}"
     assert explorer.table_html() != table_before, "the summary table did not change"
@@ -67,4 +69,4 @@ def test_explorer_app_redraws_after_a_lever_change_and_run(voila_app, page, tmp_
     explorer.screenshot(shot)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / shot.name)
-    print(f"screenshot: {ARTIFACTS / shot.name}")
+    report(f"screenshot: {ARTIFACTS / shot.name}")
