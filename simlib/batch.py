@@ -267,6 +267,9 @@ def execute_scenario(
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=timeout,
+                # The kernel's start-up warnings (e.g. about its local TCP transport) would
+                # repeat for every scenario; its errors still show.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
             run.status = "ok"
         except Exception as exc:  # a failing cell, a timeout, a dead kernel
