@@ -45,7 +45,8 @@ class ExplorerPage:
     def wait_until_ready(self, timeout_ms: float) -> None:
         """Wait for the levers, the Run button, the summary table and a loaded chart image."""
         for selector in (f"{LEVERS} {SLIDER_HANDLE}", RUN, SUMMARY_TABLE):
-            self.scope.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
+            visible = self.scope.locator(f"{selector}:visible").first
+            visible.wait_for(state="visible", timeout=timeout_ms)
         self.page.wait_for_function(
             """(sel) => { const img = document.querySelector(sel);
                           return img && img.complete && img.naturalWidth > 0; }""",
@@ -93,8 +94,8 @@ class ExplorerPage:
     def press_right_on_lever_slider(self) -> tuple[str, str, str]:
         """Focus a policy lever's slider handle and press ArrowRight.
 
-        The first lever slider that is not a grade share is used (moving one share alone
-        would break the shares' sum of 100%, which the explorer rightly refuses).
+        The first visible, enabled lever slider that is not a grade share is used (moving one
+        share alone would break the shares' sum of 100%, which the explorer rightly refuses).
 
         Returns
         -------
@@ -103,8 +104,10 @@ class ExplorerPage:
         sliders = self.scope.locator(f"{LEVERS} .widget-slider")
         for i in range(sliders.count()):
             slider = sliders.nth(i)
+            if not slider.is_visible() or slider.locator(".noUi-target[disabled]").count():
+                continue  # e.g. an optional lever that is switched off
             label = slider.locator(".widget-label").inner_text().strip()
-            if "share" in label or not slider.is_visible():
+            if "share" in label:
                 continue
             handle = slider.locator(".noUi-handle")
             before = handle.get_attribute("aria-valuenow") or ""
@@ -114,13 +117,14 @@ class ExplorerPage:
         raise AssertionError("no policy lever slider (other than grade shares) on the page")
 
     def choose_another_lever_option(self) -> tuple[str, str, str]:
-        """Pick a different option in the first policy lever dropdown.
+        """Pick a different option in the first policy lever dropdown that can be used.
 
         Returns
         -------
         (label, option before, option after)
         """
-        dropdown = self.scope.locator(f"{LEVERS} .widget-dropdown").first
+        dropdown = self.scope.locator(f"{LEVERS} .widget-dropdown:visible:has(select:enabled)")
+        dropdown = dropdown.first
         label = dropdown.locator(".widget-label").inner_text().strip()
         select = dropdown.locator("select")
         before = select.evaluate("(s) => s.options[s.selectedIndex].text")
