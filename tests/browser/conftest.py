@@ -84,7 +84,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def chromium_path() -> Path | None:
-    """The system Chromium executable, or None."""
+    """The system Chromium executable, or None.
+
+    ``SIMLIB_CHROMIUM`` names another Chromium-based browser executable (e.g. on a machine
+    without the Debian package).
+    """
+    chosen = os.environ.get("SIMLIB_CHROMIUM")
+    if chosen:
+        return Path(chosen) if Path(chosen).is_file() else None
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return Path(found)
@@ -99,7 +106,12 @@ def _missing_browser_parts() -> list[str]:
     except ImportError:
         missing.append("the Python package 'playwright' (pip install -e '.[dev]')")
     if chromium_path() is None:
-        missing.append("the system Chromium (apt-get install -y chromium)")
+        where = os.environ.get("SIMLIB_CHROMIUM")
+        missing.append(
+            f"a Chromium executable at SIMLIB_CHROMIUM={where}"
+            if where
+            else "the system Chromium (apt-get install -y chromium)"
+        )
     return missing
 
 
