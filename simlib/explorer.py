@@ -246,13 +246,25 @@ def shares_check(values: dict[str, float]) -> tuple[bool, str]:
 
 @dataclass
 class Outcome:
-    """One answered Run: the scenario as run, its results and final workforce."""
+    """One answered Run: the scenario as run, its results and (on demand) final workforce."""
 
     scenario: Scenario
     results: Results
-    snapshot: pd.DataFrame
     seconds: float
     cached: bool
+    _store: dict = field(default_factory=dict, repr=False)  # shared with cached copies
+
+    @property
+    def snapshot(self) -> pd.DataFrame:
+        """The final workforce of replication 0 per policy, simulated the first time it is
+        needed (only the grade, pay and 9-box views need it)."""
+        if "snapshot" not in self._store:
+            from simlib.snapshot import final_workforce
+
+            self._store["snapshot"] = final_workforce(
+                self.scenario, self.results.policies, seed=self.results.manifest["seed"], rep=0
+            )
+        return self._store["snapshot"]
 
 
 @dataclass
@@ -299,19 +311,16 @@ class ExplorerSession:
         return load_scenario(self.base(source).to_dict(), overrides=merged)
 
     def run(self, scenario: Scenario) -> Outcome:
-        """Results and final workforce for ``scenario``; cached by its hash."""
+        """Results (and, on demand, final workforce) for ``scenario``; cached by its hash."""
         from simlib.experiment import compare
-        from simlib.snapshot import final_workforce
 
         key = scenario.hash
         if key in self._cache:
             self._cache.move_to_end(key)
-            hit = self._cache[key]
-            return Outcome(hit.scenario, hit.results, hit.snapshot, 0.0, True)
+            return replace(self._cache[key], seconds=0.0, cached=True)
         started = time.perf_counter()
         results = compare(scenario, executor=self.executor)
-        snapshot = final_workforce(scenario, results.policies, seed=results.manifest["seed"], rep=0)
-        outcome = Outcome(scenario, results, snapshot, time.perf_counter() - started, False)
+        outcome = Outcome(scenario, results, time.perf_counter() - started, False)
         self._cache[key] = outcome
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)

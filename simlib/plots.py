@@ -218,6 +218,8 @@ def plot_over_time(
             ax.set_title(metric_title(metric))
             ax.set_xlabel("Years")
             ax.set_ylabel(_unit_axis_label(metric))
+            if fast:
+                ax.locator_params(nbins=4)  # fewer tick labels: text is most of the drawing
             _readable_numbers(ax.yaxis)
         _legend(fig, colors, results.policies)
         fig.suptitle("Outcomes over time (mean and 95% CI over replications)", fontsize=15)

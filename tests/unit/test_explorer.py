@@ -67,6 +67,7 @@ def test_session_caches_by_inputs_and_explains_bad_input(small):
     more = session.run(session.scenario(**{**inputs, "reps": 3}))
     assert not more.cached and more.results.manifest["reps"] == 3
     assert set(first.snapshot["policy"]) == {"absolute", "curve"}
+    assert again.snapshot is first.snapshot  # simulated once, on demand, shared by the cache
     with pytest.raises(ScenarioError) as bad:
         session.scenario(**{**inputs, "overrides": {"policies.curve.rating.shares.S": 0.3}})
     assert "sum to 1.25; they must sum to 1" in str(bad.value)
