@@ -10,6 +10,7 @@ accordion on the right.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,22 +137,37 @@ class ExplorerPage:
     def click_run(self) -> None:
         self.scope.locator(RUN).first.click()
 
-    def wait_for_redraw(self, chart_source: str, table_html: str, timeout_ms: float) -> None:
-        """Wait until the chart image was replaced and loaded and the table differs.
+    def wait_for_redraw(
+        self, chart_source: str, table_html: str, timeout_ms: float
+    ) -> tuple[float, float]:
+        """Wait until the table differs and the chart image was replaced and has loaded.
 
         ``chart_source`` and ``table_html`` are :meth:`chart_source` and :meth:`table_html`
         read before the change.
+
+        Returns
+        -------
+        (seconds until the table changed, seconds until the new chart was shown)
         """
+        started = time.perf_counter()
         self.page.wait_for_function(
-            """([imgSel, src, tableSel, html]) => {
-                 const img = document.querySelector(imgSel);
+            """([tableSel, html]) => {
                  const table = document.querySelector(tableSel);
-                 return img && table && img.src !== src && img.complete && img.naturalWidth > 0
-                        && table.innerHTML !== html;
+                 return table && table.innerHTML !== html;
                }""",
-            arg=[CHART_IMAGE, chart_source, SUMMARY_TABLE, table_html],
+            arg=[SUMMARY_TABLE, table_html],
             timeout=timeout_ms,
         )
+        table_seconds = time.perf_counter() - started
+        self.page.wait_for_function(
+            """([imgSel, src]) => {
+                 const img = document.querySelector(imgSel);
+                 return img && img.src !== src && img.complete && img.naturalWidth > 0;
+               }""",
+            arg=[CHART_IMAGE, chart_source],
+            timeout=timeout_ms,
+        )
+        return table_seconds, time.perf_counter() - started
 
     def screenshot(self, path: Path) -> None:
         """The whole explorer: a tall viewport, since the page scrolls inside its own panel."""

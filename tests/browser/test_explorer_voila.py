@@ -45,17 +45,18 @@ def test_explorer_app_redraws_after_a_lever_change_and_run(
     assert chosen_to != chosen_from
     assert explorer.table_html() == table_before, "the table changed before Run was pressed"
 
-    t_click = time.perf_counter()
     explorer.click_run()
-    explorer.wait_for_redraw(source_before, table_before, REDRAW_TIMEOUT)
-    redraw = time.perf_counter() - t_click
+    table_seconds, redraw = explorer.wait_for_redraw(source_before, table_before, REDRAW_TIMEOUT)
     report(
         f"redraw after Run: {redraw:.2f} s ({slider} {moved_from} -> {moved_to}, "
         f"{dropdown} {chosen_from} -> {chosen_to})"
     )
     simulated = re.search(r"answered in ([0-9.]+) s", explorer.summary_text())
-    if simulated:
-        report(f"  of which the explorer reports {simulated.group(1)} s simulating")
+    report(
+        f"  table shown after {table_seconds:.2f} s"
+        + (f" (the explorer reports {simulated.group(1)} s simulating)" if simulated else "")
+        + f", new chart {redraw - table_seconds:.2f} s later"
+    )
     if explorer.message():
         report(f"explorer notes: {explorer.message()}")
 
