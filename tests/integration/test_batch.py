@@ -97,6 +97,7 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     assert "★" in report  # the best policy per row is marked
     # No code: neither the parameters cell nor any call shows in the client report.
     assert "load_scenario(" not in report and "output_dir =" not in report
+    assert "hl-ipython3" not in report  # no highlighted code input at all
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["reps"] == 2 and manifest["policies"] == ["absolute", "forced_distribution"]
 
