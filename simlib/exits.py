@@ -74,7 +74,7 @@ def quit_hazard(sim: Simulation, z: np.ndarray) -> np.ndarray:
     usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
     log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
     log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
-    return base * np.exp(log_h)
+    return base * np.exp(np.minimum(log_h, 50.0))  # a certain quit long before the cap
 
 
 def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
