@@ -422,7 +422,7 @@ def sweep_scenario(
     reps: int | None = None,
     seed: int | None = None,
     overrides: dict[str, Any] | None = None,
-    jobs: int | None = 1,
+    jobs: int | None = None,
     dask: str | None = None,
     progress: bool = False,
     allow_large: bool = False,
@@ -445,7 +445,7 @@ def sweep_scenario(
     overrides
         Dotted-path overrides of the base scenario.
     jobs, dask
-        Worker processes (1: in this process; None: all cores) and an optional Dask
+        Worker processes (default all cores; 1 runs in this process) and an optional Dask
         cluster (``"local"`` or ``"tcp://HOST:PORT"``).
     allow_large
         Run even if the resource guard refuses the sweep.
