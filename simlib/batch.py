@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from simlib.atomic import atomic_write_text
+from simlib.atomic import atomic_write_text, default_file_mode
 from simlib.errors import ScenarioError
 from simlib.paths import inside, locate, unique_names
 
@@ -213,11 +213,10 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
 
 def _readable(paths: list[Path]) -> None:
     """Give files the permissions of ordinary new files (temp files are private, 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
+    mode = default_file_mode()
     for path in paths:
         if path.is_file():
-            os.chmod(path, 0o666 & ~mask)
+            os.chmod(path, mode)
 
 
 def _commit(staging: Path, final: Path) -> None:

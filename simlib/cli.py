@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,19 +71,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"a full run needs {estimate.describe()}"
         + ("" if estimate.fits else " (beyond this machine; allowed by --force)")
     )
+    if args.explain:
+        from simlib.briefing import assumptions_register
+
+        register = assumptions_register(scenario, source=args.file, overrides=_overrides(args.set))
+        print("\nparameter = value  [set in]  meaning")
+        for row in register.itertuples(index=False):
+            value = " ".join(str(row.value).split())
+            value = value if len(value) <= 60 else value[:57] + "..."
+            meaning = f"  {row.description}" if row.description else ""
+            print(f"{row.parameter} = {value}  [{row.set_in}]{meaning}")
     return 0
-
-
-def _leave_interrupts_to_parent() -> None:
-    """Worker processes ignore Ctrl-C: the parent stops the pool and reports once."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from simlib.experiment import compare
     from simlib.report import render
+    from simlib.runner import worker_pool
     from simlib.scenario import load_scenario
 
     overrides = _overrides(args.set)
@@ -94,11 +97,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
     if args.debug:  # set before the worker processes start, so they inherit it
         os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
-    executor = (
-        ProcessPoolExecutor(args.jobs, initializer=_leave_interrupts_to_parent)
-        if args.jobs > 1
-        else None
-    )
+    executor = worker_pool(args.jobs) if args.jobs > 1 else None
     try:
         results = compare(
             scenario,
@@ -183,8 +182,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             on_done=done,
         )
     except KeyboardInterrupt:
-        print(f"simlib: interrupted; finished scenarios are listed in {args.out / 'index.html'}, "
-              "no partial files were left", file=sys.stderr)
+        print(
+            f"simlib: interrupted; finished scenarios are listed in {args.out / 'index.html'}, "
+            "no partial files were left",
+            file=sys.stderr,
+        )
         return 130
     index = (args.out / "index.html").resolve()
     failed = [r.name for r in runs if r.status == "failed"]
@@ -207,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a scenario file")
     check.add_argument("file", type=Path)
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list every parameter: value, where it was set, and what it means",
+    )
     check.add_argument(
         "--set",
         action="append",
@@ -254,10 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_present_command(sub)
 
-    from simlib.sweep_cli import add_commands as add_sweep_commands
-
-    add_sweep_commands(sub)
-
     val = sub.add_parser("validate", help="check that the model reproduces the published findings")
     val.add_argument("--reps", type=_positive_int, help="replications per simulated condition")
     val.add_argument("--seed", type=_seed, help="experiment seed")
@@ -268,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--quiet", action="store_true", help="no progress lines")
     val.set_defaults(func=cmd_validate)
+
+    from simlib.sweep_cli import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
     bat = sub.add_parser(
         "batch", help="execute the report notebook for each scenario (papermill) into --out"
     )
@@ -298,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"simlib: error: {exc.render()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a pager or head that closed early
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("simlib: interrupted; no partial result files were left", file=sys.stderr)
         return 130

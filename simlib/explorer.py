@@ -424,14 +424,6 @@ class _OptionalControl:
         self.slider.observe(from_slider, names=names)
 
 
-def _ignore_interrupts() -> None:
-    # Workers of a kernel: an interrupt meant for the kernel must not kill them mid-task
-    # (they end when the kernel closes the pool).
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def process_pool(jobs: int) -> Any:
     """A pool of ``jobs`` worker processes for the replications, or None for ``jobs <= 1``.
 
@@ -440,12 +432,9 @@ def process_pool(jobs: int) -> Any:
     """
     if jobs <= 1:
         return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from simlib.runner import worker_pool
 
-    return ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
-    )
+    return worker_pool(jobs, spawn=True)
 
 
 def find_scenarios(folder: str | Path | None = None) -> list[Path]:

@@ -587,6 +587,27 @@ def _now() -> str:
 # --- executors -------------------------------------------------------------------------
 
 
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle; it stops the pool and reports once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
+    """A process pool whose workers leave interrupts to the parent.
+
+    ``spawn`` starts fresh interpreters instead of forking (needed inside a Jupyter kernel,
+    whose threads must not be forked).
+    """
+    context = None
+    if spawn:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_interrupts)
+
+
 @contextmanager
 def open_executor(
     jobs: int | None = None,
@@ -618,7 +639,7 @@ def open_executor(
         if jobs == 1:
             yield None
             return
-        pool = ProcessPoolExecutor(jobs)
+        pool = worker_pool(jobs)
         try:
             yield pool
         finally:

@@ -98,3 +98,23 @@ def test_compare_unknown_policy_exits_2():
         "compare", str(SCENARIOS / "baseline.yaml"), "--policies", "absolute,okr", "--quiet"
     )
     assert result.returncode == 2 and "unknown policies ['okr']" in result.stderr
+
+
+def test_check_explain_lists_every_parameter_with_its_origin():
+    result = run(
+        "check",
+        str(SCENARIOS / "baseline.yaml"),
+        "--explain",
+        "--set",
+        "hiring.time_to_fill_weeks=6",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("organization.headcount = 500  [scenario]") for line in lines)
+    assert any(
+        line.startswith("hiring.time_to_fill_weeks = 6") and "[override]" in line for line in lines
+    )
+    assert any(
+        line.startswith("hiring.ramp_up_weeks = 12  [default]") and "weeks" in line
+        for line in lines
+    )
