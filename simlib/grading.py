@@ -33,9 +33,13 @@ def forced_grades(scores: np.ndarray, units: np.ndarray, shares: list[float]) ->
     grades = np.empty(n, dtype=np.int64)
     if n == 0:
         return grades
-    # Best score first, then a stable (radix) sort by unit keeps that order within units.
+    # Best score first, then a stable sort by unit keeps that order within units (numpy
+    # radix-sorts 16-bit keys, far faster than its merge sort of 64-bit ones).
     by_score = np.argsort(-scores)
-    order = by_score[np.argsort(units[by_score], kind="stable")]
+    unit_keys = units[by_score]
+    if unit_keys.min() >= 0 and unit_keys.max() <= np.iinfo(np.uint16).max:
+        unit_keys = unit_keys.astype(np.uint16)
+    order = by_score[np.argsort(unit_keys, kind="stable")]
     sorted_units = units[order]
     starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
     sizes = np.diff(np.r_[starts, n])
