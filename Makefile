@@ -30,6 +30,8 @@ setup: $(STAMP) $(LAB_OVERRIDES) chromium
 
 demo: setup
 	$(VENV)/bin/simlib batch scenarios/*.yaml --out reports --jobs 2
+	@echo
+	$(VENV)/bin/simlib show reports/baseline
 
 test: setup
 	$(PYTEST) -m "not slow" -q

@@ -197,6 +197,21 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from simlib.report import render
+    from simlib.results import Results
+
+    folder = args.folder
+    missing = [n for n in ("results.parquet", "manifest.json") if not (folder / n).is_file()]
+    if missing:
+        raise ScenarioError(
+            f"{folder}: no saved comparison here (missing {', '.join(missing)}); "
+            "point at a folder written by 'simlib compare --out' or 'simlib batch'"
+        )
+    print(render(Results.load(folder)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from simlib import __version__
 
@@ -224,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="accept a run estimated beyond this machine"
     )
     check.set_defaults(func=cmd_check)
+
+    show = sub.add_parser("show", help="print the comparison saved in a results folder")
+    show.add_argument("folder", type=Path, help="a folder written by compare --out or batch")
+    show.set_defaults(func=cmd_show)
 
     for name in ("compare", "run"):
         cmp = sub.add_parser(

@@ -118,3 +118,27 @@ def test_check_explain_lists_every_parameter_with_its_origin():
         line.startswith("hiring.ramp_up_weeks = 12  [default]") and "weeks" in line
         for line in lines
     )
+
+
+def test_show_prints_a_saved_comparison_and_refuses_other_folders(tmp_path):
+    out = tmp_path / "out"
+    made = run(
+        "compare",
+        str(SCENARIOS / "baseline.yaml"),
+        "--reps",
+        "2",
+        "--years",
+        "1",
+        "--set",
+        "organization.headcount=60",
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    assert made.returncode == 0, made.stderr
+    shown = run("show", str(out))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == made.stdout.split("\nWrote ")[0].strip()
+    empty = run("show", str(tmp_path))
+    assert empty.returncode == 2 and "no saved comparison here" in empty.stderr
+    assert "Traceback" not in empty.stderr
