@@ -21,24 +21,12 @@ import yaml
 from pydantic import BaseModel
 
 from simlib.metrics import METRIC_DIRECTION, METRIC_UNITS
+from simlib.report import format_number
 from simlib.results import Results
 from simlib.scenario import Scenario
 from simlib.schema import _inner_types
 
 BEST_MARK = "★"
-
-
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    ax = abs(x)
-    if ax >= 1e5:
-        return f"{x:,.0f}"
-    if ax >= 100:
-        return f"{x:.1f}"
-    if ax >= 1:
-        return f"{x:.3f}"
-    return f"{x:.4f}"
 
 
 def best_policies(summary: pd.DataFrame) -> dict[str, list[str]]:
@@ -74,9 +62,9 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
     best = best_policies(summary)
     cells: dict[str, dict[str, str]] = {}
     for row in summary.itertuples(index=False):
-        text = _fmt(row.mean)
+        text = format_number(row.mean)
         if not (isinstance(row.ci_low, float) and math.isnan(row.ci_low)):
-            text += f" [{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+            text += f" [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
         if row.policy in best.get(row.metric, []):
             text += f" {BEST_MARK}"
         cells.setdefault(row.metric, {})[row.policy] = text

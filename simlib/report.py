@@ -10,7 +10,8 @@ from simlib.metrics import METRIC_UNITS
 from simlib.results import Results
 
 
-def _fmt(x: float) -> str:
+def format_number(x: float) -> str:
+    """A number for a table: thousands separators when large, 3–4 significant digits."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     ax = abs(x)
@@ -24,12 +25,12 @@ def _fmt(x: float) -> str:
 
 
 def _cell(mean: float, lo: float, hi: float, signed: bool = False) -> str:
-    m = _fmt(mean)
+    m = format_number(mean)
     if signed and not m.startswith("-") and m != "–":
         m = "+" + m
     if isinstance(lo, float) and math.isnan(lo):
         return m
-    return f"{m} [{_fmt(lo)}, {_fmt(hi)}]"
+    return f"{m} [{format_number(lo)}, {format_number(hi)}]"
 
 
 def summary_table(results: Results) -> pd.DataFrame:
