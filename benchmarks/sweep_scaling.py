@@ -16,7 +16,7 @@ Prints:
 Usage::
 
     python benchmarks/sweep_scaling.py                 # both parts
-    python benchmarks/sweep_scaling.py --reps 100 1000 --throughput-tasks 24 --repeat 3
+    python benchmarks/sweep_scaling.py --reps 100 1000 --throughput-tasks 96 --repeat 3
     python benchmarks/sweep_scaling.py --quick         # small sizes, for a smoke test
 """
 
@@ -161,7 +161,7 @@ def memory_child(reps: int, workers: int, out: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--throughput-tasks", type=int, default=24, help="tasks per timing")
+    parser.add_argument("--throughput-tasks", type=int, default=96, help="tasks per timing")
     parser.add_argument("--repeat", type=int, default=3, help="timings per worker count")
     parser.add_argument("--reps", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--workers", type=int, default=2, help="workers for the memory runs")
