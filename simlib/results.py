@@ -131,7 +131,12 @@ class Results:
     # --- files ------------------------------------------------------------------------
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``results.parquet``, ``summary.csv`` and ``manifest.json`` atomically."""
+        """Write ``results.parquet``, ``summary.csv`` and ``manifest.json`` atomically.
+
+        The manifest is the commit mark of the set: an old one is removed first and the new
+        one written last, so a folder holding a manifest always holds the files it describes
+        (an interrupted save leaves no manifest, and :meth:`load` refuses the folder).
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
@@ -139,6 +144,7 @@ class Results:
             "summary": out / "summary.csv",
             "manifest": out / "manifest.json",
         }
+        paths["manifest"].unlink(missing_ok=True)
         atomic_write_bytes(paths["results"], _parquet_bytes(self.frame))
         atomic_write_text(paths["summary"], self.summary().to_csv(index=False))
         atomic_write_text(paths["manifest"], json.dumps(self.manifest, indent=2, sort_keys=True))
