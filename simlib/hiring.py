@@ -71,15 +71,29 @@ def hire_into(sim: Simulation, rows: np.ndarray) -> None:
 
 
 def hiring_pipeline(sim: Simulation, row: int) -> Generator[Any, Any, None]:
-    """One vacancy: wait for a recruiter, search for a while, hire the best applicant."""
+    """One vacancy: wait for a recruiter, search for a while, hire the best applicant.
+
+    Searches last whole weeks (offers go out on a weekly rhythm), so vacancies filled in the
+    same week start together: they join the week's intake, hired in one vectorized step.
+    """
     with sim.recruiters.request() as request:
         yield request
         mean = sim.scenario.hiring.time_to_fill_weeks
         # Gamma with shape 4: searches vary, but rarely take less than a third of the mean.
-        search = sim.streams["time_to_fill"].gamma(4.0, mean / 4.0)
+        search = max(1.0, round(sim.streams["time_to_fill"].gamma(4.0, mean / 4.0)))
         yield sim.env.timeout(search)
+    sim.intake.append(row)
+    if len(sim.intake) == 1:
+        sim.env.process(start_intake(sim))
+
+
+def start_intake(sim: Simulation) -> Generator[Any, Any, None]:
+    """Hire everyone whose search ended at this instant, after all such searches ended."""
+    yield sim.env.timeout(0)
+    rows = np.array(sim.intake, dtype=np.int64)
+    sim.intake.clear()
     sim.catch_up()
-    hire_into(sim, np.array([row]))
+    hire_into(sim, rows)
 
 
 def open_vacancies(sim: Simulation, rows: np.ndarray) -> None:

@@ -73,6 +73,7 @@ class Simulation:
             else UNLIMITED
         )
         self.recruiters = simpy.Resource(self.env, capacity=capacity)
+        self.intake: list[int] = []  # positions whose search ended now, hired together
         self.market_listeners: list[Callable[[Simulation, float, float], None]] = []
         self.market_level = 0.0
         self.cycle_outcome: dict[str, float] = {}

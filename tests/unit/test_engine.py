@@ -154,3 +154,24 @@ def test_pip_gives_a_chance_and_fails_only_the_weak(tiny):
     tiny["policies"]["pip"]["consequences"]["pip"]["pass_score"] = -5.0
     frame = simlib.simulate(load_scenario(tiny), "pip", seed=1)
     assert (frame[frame.metric == "involuntary_exits"].value == 0).all()
+
+
+def test_searches_ending_in_the_same_week_are_hired_in_one_step(tiny):
+    """Searches last whole weeks; a week's intake is one vectorized hire, not one per row."""
+    tiny["hiring"].update(time_to_fill_weeks=0.2, recruiters=None)
+    sim = Simulation(load_scenario(tiny), "keep_all", seed=0)
+    sim.populate()
+    from simlib.exits import leave
+
+    fills = []
+    original = sim.workforce.fill
+
+    def spy(rows, week, *args):
+        fills.append((week, rows.tolist()))
+        return original(rows, week, *args)
+
+    sim.workforce.fill = spy  # type: ignore[method-assign]
+    leave(sim, np.array([3, 4, 5]), "exits")
+    sim.env.run(until=10)
+    assert fills == [(1.0, [3, 4, 5])]
+    assert sim.counters["hires"] == 3 and sim.workforce.headcount == 10
