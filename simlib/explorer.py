@@ -26,13 +26,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import annotated_types
 import pandas as pd
 from pydantic import BaseModel
 
 from simlib.errors import ScenarioError
 from simlib.results import Results
 from simlib.scenario import Scenario, load_scenario
+from simlib.schema import field_bounds
 
 SKIPPED_FIELDS = {"description", "scheme", "grades", "name"}
 SLIDER_MAX_SPAN = 1_000.0  # wider numeric ranges get a number box, not a slider
@@ -98,29 +98,8 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
 
 
 def _bounds(metadata: list[Any]) -> tuple[float | None, float | None]:
-    low = high = None
-    expanded: list[Any] = []
-    for meta in metadata:  # Field(ge=...) inside Annotated keeps its constraints in .metadata
-        expanded.extend([meta, *getattr(meta, "metadata", [])])
-    for meta in expanded:
-        for attr in ("ge", "gt"):
-            if getattr(meta, attr, None) is not None:
-                low = float(getattr(meta, attr))
-        for attr in ("le", "lt"):
-            if getattr(meta, attr, None) is not None:
-                high = float(getattr(meta, attr))
-        if isinstance(meta, annotated_types.Interval):
-            low = (
-                float(meta.ge if meta.ge is not None else meta.gt)
-                if (meta.ge is not None or meta.gt is not None)
-                else low
-            )
-            high = (
-                float(meta.le if meta.le is not None else meta.lt)
-                if (meta.le is not None or meta.lt is not None)
-                else high
-            )
-    return low, high
+    low, high, _, _ = field_bounds(metadata)
+    return (None if low is None else float(low)), (None if high is None else float(high))
 
 
 def _label(path: list[str]) -> str:

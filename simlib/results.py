@@ -23,17 +23,25 @@ from simlib.metrics import METRIC_UNITS
 FRAME_COLUMNS = ["policy", "rep", "week", "metric", "value"]
 
 
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval over replications (NaN where undefined)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(x.mean())
+    if n < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
 def _interval(values: pd.Series) -> pd.Series:
     x = values.to_numpy(dtype=float)
-    n = len(x)
-    mean = float(x.mean()) if n else float("nan")
-    if n < 2:
-        return pd.Series({"mean": mean, "ci_low": np.nan, "ci_high": np.nan, "sd": np.nan, "n": n})
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    return pd.Series(
-        {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
-    )
+    mean, low, high = mean_ci(x)
+    sd = float(x.std(ddof=1)) if len(x) >= 2 else np.nan
+    return pd.Series({"mean": mean, "ci_low": low, "ci_high": high, "sd": sd, "n": len(x)})
 
 
 class Results:

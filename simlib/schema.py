@@ -14,7 +14,6 @@ import types
 import typing
 from typing import Any
 
-import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 
@@ -85,6 +84,28 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     return None
 
 
+def field_bounds(metadata: list[Any]) -> tuple[float | None, float | None, bool, bool]:
+    """``(low, high, low_open, high_open)`` from a field's ge/gt/le/lt constraints.
+
+    Looks inside a ``Field(...)`` nested in ``Annotated`` as well; ``None`` means unbounded.
+    """
+    low = high = None
+    low_open = high_open = False
+    expanded: list[Any] = []
+    for meta in metadata:
+        expanded.extend([meta, *(getattr(meta, "metadata", None) or [])])
+    for meta in expanded:
+        if getattr(meta, "ge", None) is not None:
+            low, low_open = meta.ge, False
+        if getattr(meta, "gt", None) is not None:
+            low, low_open = meta.gt, True
+        if getattr(meta, "le", None) is not None:
+            high, high_open = meta.le, False
+        if getattr(meta, "lt", None) is not None:
+            high, high_open = meta.lt, True
+    return low, high, low_open, high_open
+
+
 def _bounds(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """'allowed 1 to 100' style text from the field's ge/gt/le/lt constraints."""
     if not loc or not isinstance(loc[-1], str):
@@ -92,17 +113,7 @@ def _bounds(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     parent = _model_at(root, loc[:-1])
     if parent is None or loc[-1] not in parent.model_fields:
         return None
-    low = high = None
-    low_open = high_open = False
-    for meta in parent.model_fields[loc[-1]].metadata:
-        if isinstance(meta, annotated_types.Ge):
-            low = meta.ge
-        elif isinstance(meta, annotated_types.Gt):
-            low, low_open = meta.gt, True
-        elif isinstance(meta, annotated_types.Le):
-            high = meta.le
-        elif isinstance(meta, annotated_types.Lt):
-            high, high_open = meta.lt, True
+    low, high, low_open, high_open = field_bounds(parent.model_fields[loc[-1]].metadata)
     if low is None and high is None:
         return None
     if low is not None and high is not None:

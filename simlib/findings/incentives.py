@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from simlib.findings.base import Finding, Measurement, Run, mean_ci
+from simlib.findings.base import Finding, Measurement, Run
+from simlib.results import mean_ci
 
 BHS = "Berger, Harbring & Sliwka (2013), Management Science 59; Harbring & Irlenbusch (2011)"
 GOALS = "Locke & Latham (1990, 2002), goal-setting theory (meta-analytic d .4-.8)"

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from simlib.findings.base import Finding, Measurement, Run, mean_ci
+from simlib.findings.base import Finding, Measurement, Run
+from simlib.results import mean_ci
 from simlib.scenario import RaterBehaviour, load_scenario
 
 SMG = "Scullen, Mount & Goff (2000), J. Applied Psychology 85"

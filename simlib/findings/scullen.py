@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from simlib.findings.base import Finding, Measurement, Run, mean_ci, ratio_ci, shipped_scenario
+from simlib.findings.base import Finding, Measurement, Run, ratio_ci, shipped_scenario
+from simlib.results import mean_ci
 from simlib.rng import stream
 from simlib.scenario import WEEKS_PER_YEAR
 

@@ -19,13 +19,13 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import annotated_types
 import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from simlib.policy import PRESETS
 from simlib.scenario import Scenario
+from simlib.schema import field_bounds
 from tests.conftest import SCENARIOS
 
 Path_ = tuple[Any, ...]
@@ -195,27 +195,6 @@ def broken_bytes() -> st.SearchStrategy[bytes]:
 # --- values drawn from the schema ---------------------------------------------------------
 
 
-def _bounds(metadata: list[Any]) -> tuple[float | None, float | None, bool, bool]:
-    low = high = None
-    low_open = high_open = False
-    for meta in metadata:
-        if isinstance(meta, annotated_types.Ge):
-            low = meta.ge
-        elif isinstance(meta, annotated_types.Gt):
-            low, low_open = meta.gt, True
-        elif isinstance(meta, annotated_types.Le):
-            high = meta.le
-        elif isinstance(meta, annotated_types.Lt):
-            high, high_open = meta.lt, True
-        for inner in getattr(meta, "metadata", []) or []:  # a FieldInfo inside Annotated
-            lo2, hi2, lo_open2, hi_open2 = _bounds([inner])
-            if lo2 is not None:
-                low, low_open = lo2, lo_open2
-            if hi2 is not None:
-                high, high_open = hi2, hi_open2
-    return low, high, low_open, high_open
-
-
 NAMES = st.sampled_from(["a", "b", "policy one", "fd", "Ω"])
 
 
@@ -234,7 +213,7 @@ def for_annotation(annotation: Any, metadata: list[Any], depth: int) -> st.Searc
     if annotation is bool:
         return st.booleans()
     if annotation in (int, float):
-        low, high, low_open, high_open = _bounds(metadata)
+        low, high, low_open, high_open = field_bounds(metadata)
         if annotation is int:
             lo = None if low is None else math.floor(low) + (1 if low_open else 0)
             hi = None if high is None else math.ceil(high) - (1 if high_open else 0)
