@@ -29,7 +29,7 @@ def main() -> None:
 
     import multiprocessing
 
-    from simlib.explorer import Explorer, ExplorerSession
+    from simlib.present.explorer import Explorer, ExplorerSession
 
     executor = (
         ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"))

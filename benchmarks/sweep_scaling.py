@@ -40,7 +40,7 @@ VARY = ["behaviour.voluntary_quit_rate=0.08:0.16", "behaviour.raters.reliability
 
 
 def _warm(_: int) -> int:
-    import simlib.simulation  # noqa: F401 - load the engine before timing
+    import simlib.engine.simulation  # noqa: F401 - load the engine before timing
 
     return os.getpid()
 
@@ -66,8 +66,8 @@ def control_speedup() -> float:
 
 def throughput(tasks: int, workers: int, dask: bool = False) -> dict:
     """Tasks per second of an LHS sweep with ``tasks`` variants and one replication."""
-    from simlib.runner import open_executor
-    from simlib.sweep import make_design, parse_vary, run_sweep
+    from simlib.experiments.runner import open_executor
+    from simlib.experiments.sweep import make_design, parse_vary, run_sweep
 
     design = make_design([parse_vary(v) for v in VARY], tasks, "lhs", seed=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,7 +112,7 @@ class _pool:
 
 def memory_child(reps: int, workers: int, out: str) -> None:
     """Run one sweep and print its peak memory as JSON (called in a fresh process)."""
-    from simlib.sweep import make_design, parse_vary, run_sweep
+    from simlib.experiments.sweep import make_design, parse_vary, run_sweep
 
     tree_peak = [0]
     stop = threading.Event()

@@ -9,13 +9,12 @@ The public API is small:
 >>> results.paired_diff()      # paired differences against the baseline policy
 """
 
+from simlib.analysis.results import Results
+from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
-from simlib.experiment import compare
-from simlib.results import Results
-from simlib.scenario import Scenario, load_scenario
-from simlib.simulation import simulate
-
-__version__ = "0.1.0"
+from simlib.experiments.compare import compare
+from simlib.scenario.definition import Scenario, load_scenario
+from simlib.version import __version__
 
 __all__ = [
     "Results",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-# Every simulation in the tests checks the model's invariants (simlib.invariants); worker
+# Every simulation in the tests checks the model's invariants (simlib.engine.invariants); worker
 # processes and CLI subprocesses inherit the setting.
 os.environ.setdefault("SIMLIB_CHECK_INVARIANTS", "1")
 

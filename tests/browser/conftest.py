@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from explorer_page import ARTIFACTS, EXPLORER, ROOT
 
-from simlib.present import free_port
+from simlib.present.voila import free_port
 
 # Without the background-networking switches Chromium's own connections (updates, field
 # trials, sync) are refused on a closed network and slow the start down.
@@ -235,7 +235,15 @@ def _launch_voila(folder: Path) -> tuple[subprocess.Popen, int, Path]:
     log = folder / "voila.log"
     with log.open("w") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "simlib.cli", "present", str(EXPLORER), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "simlib.cli.main",
+                "present",
+                str(EXPLORER),
+                "--port",
+                str(port),
+            ],
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,

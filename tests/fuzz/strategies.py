@@ -23,9 +23,9 @@ import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from simlib.policy import PRESETS
-from simlib.scenario import Scenario
-from simlib.schema import field_bounds
+from simlib.scenario.definition import Scenario
+from simlib.scenario.policy import PRESETS
+from simlib.scenario.schema import field_bounds
 from tests.conftest import SCENARIOS
 
 Path_ = tuple[Any, ...]

@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from simlib.cli import main
+from simlib.cli.main import main
+from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
-from simlib.scenario import load_scenario, parse_override
-from simlib.simulation import simulate
+from simlib.scenario.definition import load_scenario, parse_override
 from tests.conftest import ROOT, SCENARIOS
 
 ALIAS_BOMB = "\n".join(
@@ -33,7 +33,7 @@ ALIAS_BOMB = "\n".join(
 
 def check(path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", "check", str(path)],
+        [sys.executable, "-m", "simlib.cli.main", "check", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simlib.paths import MAX_NAME_LENGTH, inside, safe_name, unique_names
+from simlib.storage.paths import MAX_NAME_LENGTH, inside, safe_name, unique_names
 from tests.conftest import ROOT
 
 HOSTILE_NAMES = [
@@ -142,7 +142,7 @@ def test_batch_treats_hostile_file_names_and_params_as_data(tmp_path):
         [
             sys.executable,
             "-m",
-            "simlib.cli",
+            "simlib.cli.main",
             "batch",
             str(evil),
             "--out",
@@ -179,7 +179,7 @@ def test_scenario_text_shows_as_text_in_reports(tmp_path):
     from nbconvert.filters import markdown2html
 
     from simlib import load_scenario
-    from simlib.briefing import scenario_header
+    from simlib.present.briefing import scenario_header
 
     scenario = load_scenario(
         {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib.cli import main
+from simlib.cli.main import main
 from tests.conftest import ROOT
 
 GOOD = """\
@@ -131,7 +131,7 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
 
 
 def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
-    from simlib.batch import plan, resume_key
+    from simlib.present.batch import plan, resume_key
 
     good, _ = scenarios
     notebook = ROOT / "notebooks" / "compare.ipynb"
@@ -167,7 +167,7 @@ def test_interrupting_leaves_no_half_written_files(tmp_path, scenarios):
         [
             sys.executable,
             "-m",
-            "simlib.cli",
+            "simlib.cli.main",
             "batch",
             str(good),
             "--out",

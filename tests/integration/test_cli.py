@@ -11,7 +11,7 @@ from tests.conftest import ROOT, SCENARIOS
 
 def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", *args],
+        [sys.executable, "-m", "simlib.cli.main", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

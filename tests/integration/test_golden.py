@@ -42,7 +42,7 @@ def run(name: str) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
 
 
 def final_counts(scenario: simlib.Scenario, policy: str, rep: int) -> dict[str, float]:
-    from simlib.simulation import Simulation
+    from simlib.engine.simulation import Simulation
 
     sim = Simulation(scenario, policy, SEED, rep)
     sim.run()

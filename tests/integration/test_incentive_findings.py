@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.metrics import METRIC_UNITS
-from simlib.simulation import Simulation
+from simlib.engine.simulation import Simulation
+from simlib.metrics.catalogue import METRIC_UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,7 +205,7 @@ def test_policy_showdown_prints_every_policy_and_metric_with_paired_differences(
         [
             sys.executable,
             "-m",
-            "simlib.cli",
+            "simlib.cli.main",
             "compare",
             "scenarios/policy_showdown.yaml",
             "--reps",

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from simlib.results import Results
-from simlib.runner import finished_tasks, load_records, read_manifest
+from simlib.analysis.results import Results
+from simlib.experiments.runner import finished_tasks, load_records, read_manifest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and groups")
@@ -36,7 +36,7 @@ class Command:
 
     def __init__(self, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "simlib.cli", *args],
+            [sys.executable, "-m", "simlib.cli.main", *args],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -76,7 +76,7 @@ def leftovers(out: Path) -> list[Path]:
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", *args],
+        [sys.executable, "-m", "simlib.cli.main", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import simlib
-from simlib.validation import rating_variance
+from simlib.analysis.validation import rating_variance
 
 BANDS = {
     "ratee": (0.15, 0.35),

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from simlib.cli import main
-from simlib.runner import finished_tasks, load_records, read_manifest
+from simlib.cli.main import main
+from simlib.experiments.runner import finished_tasks, load_records, read_manifest
 from tests.conftest import ROOT
 
 
@@ -57,7 +57,7 @@ def test_sigkill_midway_then_resume_completes_without_recomputing(tmp_path, scen
     out = tmp_path / "killed"
     args = sweep_args(scenario_file, out, 20, "--jobs", "2")  # 40 tasks
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simlib.cli", *args],
+        [sys.executable, "-m", "simlib.cli.main", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,7 +79,12 @@ def test_sigkill_midway_then_resume_completes_without_recomputing(tmp_path, scen
     assert read_manifest(out)["status"] == "running"
 
     result = subprocess.run(
-        [sys.executable, "-m", "simlib.cli", *sweep_args(scenario_file, out, 20, "--jobs", "1")],
+        [
+            sys.executable,
+            "-m",
+            "simlib.cli.main",
+            *sweep_args(scenario_file, out, 20, "--jobs", "1"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -204,7 +209,7 @@ def test_dask_local_cluster_from_the_command_line(tmp_path, scenario_file):
         [
             sys.executable,
             "-m",
-            "simlib.cli",
+            "simlib.cli.main",
             *sweep_args(scenario_file, dask, 4, "--dask", "local", "--jobs", "2"),
         ],
         cwd=ROOT,
@@ -234,7 +239,7 @@ def test_existing_dask_scheduler_from_the_command_line(tmp_path, scenario_file):
             [
                 sys.executable,
                 "-m",
-                "simlib.cli",
+                "simlib.cli.main",
                 *sweep_args(scenario_file, remote, 4, "--dask", cluster.scheduler_address),
             ],
             cwd=ROOT,

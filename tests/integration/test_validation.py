@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from simlib.findings import CSV_COLUMNS, FINDINGS, check_findings
+from simlib.analysis.findings import CSV_COLUMNS, FINDINGS, check_findings
 from tests.conftest import ROOT
 
 # Every finding the issue lists: each must be registered (and checked by simulating).
@@ -40,7 +40,7 @@ ISSUE_IDS = {
 
 def validate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", "validate", *args],
+        [sys.executable, "-m", "simlib.cli.main", "validate", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -96,8 +96,8 @@ def test_a_finding_that_does_not_hold_exits_1_and_still_writes_the_table(
 ):
     import dataclasses
 
-    import simlib.findings as findings
-    from simlib.cli import main
+    import simlib.analysis.findings as findings
+    from simlib.cli.main import main
 
     fid = "scullen2005_more_firing_more_gain"
     impossible = dataclasses.replace(findings.FINDINGS[fid], low=5.0)  # 5 SD: cannot be met
@@ -112,7 +112,7 @@ def test_a_finding_that_does_not_hold_exits_1_and_still_writes_the_table(
 
 def main_exit_code(args: list[str]) -> int:
     """Run the CLI in this process; argparse errors raise SystemExit(2)."""
-    from simlib.cli import main
+    from simlib.cli.main import main
 
     try:
         return main(args)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.appeals import appeal_probability, file_appeals
-from simlib.scenario import AppealBehaviour
-from simlib.simulation import Simulation
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.appeals import appeal_probability, file_appeals
+from simlib.scenario.definition import AppealBehaviour
 
 
 def test_probability_is_zero_below_the_threshold_and_rises_to_the_cap():

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 
 from simlib import load_scenario
-from simlib.briefing import (
+from simlib.analysis.results import Results
+from simlib.present.briefing import (
     BEST_MARK,
     assumptions_register,
     best_policies,
@@ -13,7 +14,6 @@ from simlib.briefing import (
     executive_summary_html,
     run_overrides,
 )
-from simlib.results import Results
 from tests.conftest import SCENARIOS
 
 

@@ -6,9 +6,15 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.engagement import advance, after_review, checkin_intensity, pip_started, set_point
-from simlib.simulation import Simulation
-from simlib.work import needs_weekly, start_work
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.engagement import (
+    advance,
+    after_review,
+    checkin_intensity,
+    pip_started,
+    set_point,
+)
+from simlib.mechanisms.work import needs_weekly, start_work
 
 
 def scenario(policies: dict, **behaviour) -> dict:

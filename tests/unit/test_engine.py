@@ -5,7 +5,7 @@ import pandas as pd
 
 import simlib
 from simlib import load_scenario
-from simlib.simulation import Simulation
+from simlib.engine.simulation import Simulation
 
 
 def test_bottom_of_team_is_fired_and_replaced_each_review(tiny):
@@ -14,7 +14,7 @@ def test_bottom_of_team_is_fired_and_replaced_each_review(tiny):
     sim = Simulation(scenario, "fire_bottom", seed=1)
     sim.populate()
     fired = []
-    from simlib import review as review_module
+    from simlib.engine import review as review_module
 
     original = review_module.apply_consequences
 
@@ -80,7 +80,7 @@ def test_common_random_numbers_across_policies():
     a, b = sims["forced_distribution"].workforce, sims["no_firing"].workforce
     assert np.array_equal(a.potential, b.potential)
     # The k-th hire is the same person under both policies even if hired at other times.
-    from simlib.hiring import hire_into
+    from simlib.mechanisms.hiring import hire_into
 
     fd, nf = sims["forced_distribution"], sims["no_firing"]
     hire_into(fd, np.array([0, 1, 2]))
@@ -103,7 +103,7 @@ def test_hiring_pipeline_waits_for_recruiters(tiny):
     scenario = load_scenario(tiny)
     sim = Simulation(scenario, "keep_all", seed=0)
     sim.populate()
-    from simlib.exits import leave
+    from simlib.mechanisms.exits import leave
 
     fills = []
     original = sim.workforce.fill
@@ -161,7 +161,7 @@ def test_searches_ending_in_the_same_week_are_hired_in_one_step(tiny):
     tiny["hiring"].update(time_to_fill_weeks=0.2, recruiters=None)
     sim = Simulation(load_scenario(tiny), "keep_all", seed=0)
     sim.populate()
-    from simlib.exits import leave
+    from simlib.mechanisms.exits import leave
 
     fills = []
     original = sim.workforce.fill

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.exits import performance_z, quit_hazard, quit_probability
-from simlib.scenario import ExitBehaviour
-from simlib.simulation import Simulation
-from simlib.work import start_work
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.exits import performance_z, quit_hazard, quit_probability
+from simlib.mechanisms.work import start_work
+from simlib.scenario.definition import ExitBehaviour
 
 PREMIUM = ExitBehaviour().market_premium_per_sd
 

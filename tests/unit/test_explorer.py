@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from simlib import ScenarioError, load_scenario
-from simlib.explorer import Explorer, ExplorerSession, levers, shares_check
+from simlib.present.explorer import Explorer, ExplorerSession, levers, shares_check
 from tests.conftest import SCENARIOS
 
 pytest.importorskip("ipywidgets")
@@ -124,7 +124,7 @@ def test_every_lever_of_every_shipped_policy_maps_to_a_field(source):
 
 
 def test_pay_matrix_cells_are_levers():
-    from simlib.policy import PRESETS
+    from simlib.scenario.policy import PRESETS
 
     if "pay_matrix" not in PRESETS:
         pytest.skip("this schema has no pay matrix yet")

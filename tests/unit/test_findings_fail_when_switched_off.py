@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from simlib.findings import FINDINGS, Run
+from simlib.analysis.findings import FINDINGS, Run
 
 FD = "policies.forced_distribution"
 NO_FIRING = {f"{FD}.consequences.terminate_bottom_grade": False}
@@ -98,7 +98,7 @@ def test_more_firing_with_uninformative_ratings_adds_nothing(run):
 
 
 def test_published_design_reference_responds_to_its_design():
-    from simlib.findings.scullen import published_design_gains
+    from simlib.analysis.findings.scullen import published_design_gains
 
     base = published_design_gains(seed=3, orgs=200)
     no_fire = published_design_gains(seed=3, orgs=200, design={"fire_share": 0.0})

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.goals import goal_response
-from simlib.scenario import GoalBehaviour
-from simlib.simulation import Simulation
-from simlib.work import start_work
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.goals import goal_response
+from simlib.mechanisms.work import start_work
+from simlib.scenario.definition import GoalBehaviour
 
 
 def org(goals: dict, **behaviour) -> dict:

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simlib.grading import absolute_grades, forced_grades
-from simlib.workforce import largest_remainder
+from simlib.mechanisms.grading import absolute_grades, forced_grades
+from simlib.state.workforce import largest_remainder
 
 
 def test_largest_remainder_examples():

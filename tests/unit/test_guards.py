@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from simlib import compare, guards, load_scenario, simulate
-from simlib.cli import main
-from simlib.guards import ResourceLimitError, check_resources, estimate_resources
+from simlib import compare, load_scenario, simulate
+from simlib.cli.main import main
+from simlib.experiments import guards
+from simlib.experiments.guards import ResourceLimitError, check_resources, estimate_resources
 from tests.conftest import SCENARIOS
 
 HUGE = {

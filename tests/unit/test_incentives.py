@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.incentives import (
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.incentives import (
     complement_factors,
     effort_level,
     exit_threat,
     reward_slope,
     team_others_mean,
 )
-from simlib.scenario import IncentiveBehaviour
-from simlib.simulation import Simulation
-from simlib.work import start_work
+from simlib.mechanisms.work import start_work
+from simlib.scenario.definition import IncentiveBehaviour
 
 
 def scenario(**behaviour) -> dict:

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from simlib import invariants, load_scenario, simulate
-from simlib import review as review_module
-from simlib.invariants import InvariantError
-from simlib.simulation import Simulation
+from simlib import load_scenario, simulate
+from simlib.engine import invariants
+from simlib.engine import review as review_module
+from simlib.engine.invariants import InvariantError
+from simlib.engine.simulation import Simulation
 from tests.conftest import SCENARIOS
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simlib.paths import inside, locate, safe_name, unique_names
+from simlib.storage.paths import inside, locate, safe_name, unique_names
 
 SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
+from simlib.engine.simulation import Simulation
 from simlib.errors import ScenarioError
-from simlib.pay import bonus_shares, default_multipliers, merit_raises, pay_review
-from simlib.promotion import promote
-from simlib.simulation import Simulation
-from simlib.work import start_work
+from simlib.mechanisms.pay import bonus_shares, default_multipliers, merit_raises, pay_review
+from simlib.mechanisms.promotion import promote
+from simlib.mechanisms.work import start_work
 
 
 def scenario(policy: dict, **environment) -> dict:
@@ -136,7 +136,7 @@ def test_pay_performance_correlation_is_reported_and_positive_under_merit_pay():
 
 
 def test_bottom_grades_get_capability_training():
-    from simlib.work import train_bottom_grades
+    from simlib.mechanisms.work import train_bottom_grades
 
     sim = started({"development": {"bottom_grades": 2, "skill_gain_sd": 0.2, "hours": 8}})
     wf = sim.workforce

@@ -3,9 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib import compare, load_scenario, plots
-from simlib.metrics import METRIC_UNITS
-from simlib.snapshot import final_workforce, performance_boxes, potential_boxes
+from simlib import compare, load_scenario
+from simlib.metrics.catalogue import METRIC_UNITS
+from simlib.present import plots
+from simlib.present.snapshot import final_workforce, performance_boxes, potential_boxes
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simlib import present
-from simlib.cli import main
+from simlib.cli.main import main
+from simlib.present import voila as present
 
 ROOT = Path(__file__).resolve().parents[2]
 

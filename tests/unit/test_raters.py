@@ -7,8 +7,8 @@ import pytest
 
 import simlib
 from simlib import load_scenario
-from simlib.policy import RatingPolicy
-from simlib.raters import (
+from simlib.engine.simulation import Simulation
+from simlib.mechanisms.raters import (
     RaterPanel,
     RatingInputs,
     combine_sources,
@@ -23,10 +23,10 @@ from simlib.raters import (
     supervisor_scores,
     with_halo,
 )
-from simlib.rng import stream
-from simlib.scenario import Organization, RaterBehaviour
-from simlib.simulation import Simulation
-from simlib.workforce import OrgChart, Workforce
+from simlib.scenario.definition import Organization, RaterBehaviour
+from simlib.scenario.policy import RatingPolicy
+from simlib.state.streams import stream
+from simlib.state.workforce import OrgChart, Workforce
 
 N = 8
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import simlib
-from simlib import results as results_module
+from simlib.analysis import results as results_module
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simlib.analysis.sensitivity import sensitivity
 from simlib.errors import ScenarioError
-from simlib.runner import (
+from simlib.experiments.runner import (
     ExperimentError,
     FunctionModel,
     ScenarioModel,
@@ -25,9 +26,8 @@ from simlib.runner import (
     read_manifest,
     run_experiment,
 )
-from simlib.scenario import load_scenario
-from simlib.sensitivity import sensitivity
-from simlib.sweep import Factor, make_design, run_design, run_sweep
+from simlib.experiments.sweep import Factor, make_design, run_design, run_sweep
+from simlib.scenario.definition import load_scenario
 
 # --- analytic models (module level, so worker processes can import them) -------------------
 
@@ -322,7 +322,7 @@ def test_tasks_in_flight_are_bounded(tmp_path):
 
 
 def test_max_in_flight_is_respected(tmp_path):
-    from simlib.runner import run_experiment as run
+    from simlib.experiments.runner import run_experiment as run
 
     executor = CountingExecutor()
     try:
@@ -390,7 +390,7 @@ def test_manifest_records_the_design_and_provenance(tmp_path, small):
 
 
 def test_compare_runs_on_the_runner_engine_with_the_same_results(small):
-    from simlib.experiment import compare
+    from simlib.experiments.compare import compare
 
     serial = compare(small, reps=3, seed=5)
     with ProcessPoolExecutor(2) as pool:

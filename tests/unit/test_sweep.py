@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.errors import ScenarioError
-from simlib.outcomes import horizon_values, load_outcomes
-from simlib.robustness import (
+from simlib.analysis.outcomes import horizon_values, load_outcomes
+from simlib.analysis.robustness import (
     SweepTable,
     explain_changes,
     parse_condition,
@@ -20,9 +19,10 @@ from simlib.robustness import (
     satisficing,
     satisficing_summary,
 )
-from simlib.runner import ExperimentError, FunctionModel
-from simlib.scenario import load_scenario
-from simlib.sweep import Factor, check_factors, make_design, parse_vary, run_design
+from simlib.errors import ScenarioError
+from simlib.experiments.runner import ExperimentError, FunctionModel
+from simlib.experiments.sweep import Factor, check_factors, make_design, parse_vary, run_design
+from simlib.scenario.definition import load_scenario
 
 # --- parsing and checking factors --------------------------------------------------------
 
@@ -241,7 +241,7 @@ def test_which_assumption_changes_the_recommendation(known):
 
 
 def test_recommendations_in_words(known):
-    from simlib.robustness import summarize_recommendations
+    from simlib.analysis.robustness import summarize_recommendations
 
     text = summarize_recommendations(known, {"gain": "max", "cost": "min"})
     assert "Every objective points to the same policy: 'steady'" in text
@@ -276,9 +276,9 @@ def test_analysis_of_an_unfinished_or_foreign_folder_is_refused(tmp_path, known)
 
 
 def test_a_sweep_beyond_the_machine_is_refused_unless_forced(tmp_path, tiny, monkeypatch):
-    from simlib.guards import ResourceLimitError
-    from simlib.runner import finished_tasks
-    from simlib.sweep import run_sweep
+    from simlib.experiments.guards import ResourceLimitError
+    from simlib.experiments.runner import finished_tasks
+    from simlib.experiments.sweep import run_sweep
 
     design = make_design([Factor("environment.years", 1, 3)], 3, "grid")
     monkeypatch.setenv("SIMLIB_MAX_HOURS", "1e-9")

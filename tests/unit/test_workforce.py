@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.hiring import select_hires
-from simlib.scenario import Organization
-from simlib.workforce import OrgChart, Workforce
+from simlib.mechanisms.hiring import select_hires
+from simlib.scenario.definition import Organization
+from simlib.state.workforce import OrgChart, Workforce
 
 
 def test_org_chart_with_managers():

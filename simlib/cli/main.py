@@ -1,0 +1,336 @@
+"""The ``simlib`` command line.
+
+Bad input never shows a traceback: every problem is printed as one line naming the field
+and what is allowed, and the command exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simlib.errors import ScenarioError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"simlib: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
+    from simlib.scenario.definition import parse_override
+
+    out: dict[str, Any] = {}
+    for text in pairs or []:
+        key, value = parse_override(text)
+        out[key] = value
+    return out
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 0 to 2**63-1")
+    return value
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from simlib.experiments.guards import check_resources
+    from simlib.scenario.definition import load_scenario
+    from simlib.state.workforce import OrgChart
+
+    scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    # The same resource guard as compare, before anything is allocated: never call valid a
+    # scenario this machine cannot run.
+    estimate = check_resources(scenario, allow_large=args.force)
+    chart = OrgChart.build(scenario.organization)
+    teams = int((~chart.team_is_management).sum())
+    print(
+        f"OK {args.file}: scenario '{scenario.name}' (hash {scenario.hash}), "
+        f"{chart.positions} positions in {teams} teams, {scenario.environment.years} years, "
+        f"policies: {', '.join(scenario.policy_names)} (baseline {scenario.baseline}); "
+        f"a full run needs {estimate.describe()}"
+        + ("" if estimate.fits else " (beyond this machine; allowed by --force)")
+    )
+    if args.explain:
+        from simlib.present.briefing import assumptions_register
+
+        register = assumptions_register(scenario, source=args.file, overrides=_overrides(args.set))
+        print("\nparameter = value  [set in]  meaning")
+        for row in register.itertuples(index=False):
+            value = " ".join(str(row.value).split())
+            value = value if len(value) <= 60 else value[:57] + "..."
+            meaning = f"  {row.description}" if row.description else ""
+            print(f"{row.parameter} = {value}  [{row.set_in}]{meaning}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from simlib.experiments.compare import compare
+    from simlib.experiments.runner import worker_pool
+    from simlib.present.tables import render
+    from simlib.scenario.definition import load_scenario
+
+    overrides = _overrides(args.set)
+    if args.years is not None:
+        overrides["environment.years"] = args.years
+    scenario = load_scenario(args.file, overrides=overrides)
+    policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    if args.debug:  # set before the worker processes start, so they inherit it
+        os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
+    executor = worker_pool(args.jobs) if args.jobs > 1 else None
+    try:
+        results = compare(
+            scenario,
+            policies=policies,
+            reps=args.reps,
+            seed=args.seed,
+            executor=executor,
+            progress=not args.quiet,
+            allow_large=args.force,
+        )
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    print(render(results))
+    if args.out:
+        paths = results.save(args.out)
+        print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every published finding by simulating; exit 0 only if all hold."""
+    from simlib.analysis.findings import (
+        DEFAULT_SEED,
+        check_findings,
+        resolve_reps,
+        results_frame,
+        save_validation,
+    )
+    from simlib.analysis.findings.report import render_table
+
+    ids = [i.strip() for i in args.findings.split(",") if i.strip()] if args.findings else None
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+
+    def progress(finding_id: str) -> None:
+        if not args.quiet:
+            print(f"checking {finding_id} ...", file=sys.stderr, flush=True)
+
+    if args.out.exists() and not args.out.is_dir():
+        raise ScenarioError(f"--out: {args.out} exists and is not a folder")
+    reps = resolve_reps(args.reps, args.quick)
+    results = check_findings(ids, reps=reps, seed=seed, quick=args.quick, progress=progress)
+    print(render_table(results_frame(results)))
+    paths = save_validation(results, args.out, reps=reps, seed=seed, quick=args.quick)
+    failed = [r.finding for r in results if not r.holds]
+    print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    if failed:
+        print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+        return 1
+    print(f"All {len(results)} findings hold.")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Execute the report notebook once per scenario; exit 1 if any scenario failed."""
+    from simlib.present.batch import run_batch
+
+    parameters = _overrides(args.param)
+
+    def done(run) -> None:
+        if args.quiet:
+            return
+        if run.status == "ok":
+            report = args.out / run.name / "report.html"
+            line = f"ok      {run.name} ({run.seconds:.1f} s): {report}"
+        elif run.status == "skipped":
+            line = f"skipped {run.name}: up to date (same scenario, notebook and parameters)"
+        else:
+            first = (run.error or "").splitlines()[0] if run.error else ""
+            line = f"FAILED  {run.name} ({run.seconds:.1f} s): {first}"
+        print(line, flush=True)
+
+    try:
+        runs = run_batch(
+            args.scenarios,
+            args.out,
+            notebook=args.notebook,
+            parameters=parameters,
+            jobs=args.jobs,
+            resume=args.resume,
+            timeout=args.timeout,
+            on_done=done,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"simlib: interrupted; finished scenarios are listed in {args.out / 'index.html'}, "
+            "no partial files were left",
+            file=sys.stderr,
+        )
+        return 130
+    index = (args.out / "index.html").resolve()
+    failed = [r.name for r in runs if r.status == "failed"]
+    print(f"Index: {index}")
+    if failed:
+        print(f"{len(failed)} of {len(runs)} scenarios failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from simlib.analysis.results import Results
+    from simlib.present.tables import render
+
+    folder = args.folder
+    missing = [n for n in ("results.parquet", "manifest.json") if not (folder / n).is_file()]
+    if missing:
+        raise ScenarioError(
+            f"{folder}: no saved comparison here (missing {', '.join(missing)}); "
+            "point at a folder written by 'simlib compare --out' or 'simlib batch'"
+        )
+    print(render(Results.load(folder)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from simlib.version import __version__
+
+    parser = _Parser(
+        prog="simlib",
+        description="Simulate performance-management policies before rolling them out.",
+    )
+    parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="validate a scenario file")
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list every parameter: value, where it was set, and what it means",
+    )
+    check.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. organization.headcount=200",
+    )
+    check.add_argument(
+        "--force", action="store_true", help="accept a run estimated beyond this machine"
+    )
+    check.set_defaults(func=cmd_check)
+
+    show = sub.add_parser("show", help="print the comparison saved in a results folder")
+    show.add_argument("folder", type=Path, help="a folder written by compare --out or batch")
+    show.set_defaults(func=cmd_show)
+
+    for name in ("compare", "run"):
+        cmp = sub.add_parser(
+            name,
+            help="compare the scenario's policies"
+            + ("" if name == "compare" else " (same as compare)"),
+        )
+        cmp.add_argument("file", type=Path)
+        cmp.add_argument("--reps", type=_positive_int, help="replications per policy")
+        cmp.add_argument("--seed", type=_seed, help="experiment seed")
+        cmp.add_argument("--years", type=_positive_int, help="simulated years")
+        cmp.add_argument("--policies", help="comma-separated policy names to compare")
+        cmp.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="override a parameter, e.g. hiring.selection_ratio=0.2",
+        )
+        cmp.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+        cmp.add_argument(
+            "--out", type=Path, help="folder for results.parquet, summary.csv, manifest.json"
+        )
+        cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+        cmp.add_argument(
+            "--force",
+            action="store_true",
+            help="run even if the estimated memory or time is beyond this machine",
+        )
+        cmp.add_argument(
+            "--debug", action="store_true", help="check the model's invariants in every run"
+        )
+        cmp.set_defaults(func=cmd_compare)
+
+    from simlib.present.voila import add_command as add_present_command
+
+    add_present_command(sub)
+
+    val = sub.add_parser("validate", help="check that the model reproduces the published findings")
+    val.add_argument("--reps", type=_positive_int, help="replications per simulated condition")
+    val.add_argument("--seed", type=_seed, help="experiment seed")
+    val.add_argument("--quick", action="store_true", help="a reduced run (fewer replications)")
+    val.add_argument("--findings", help="comma-separated finding ids (default: all)")
+    val.add_argument(
+        "--out", type=Path, required=True, help="folder for validation.csv and manifest.json"
+    )
+    val.add_argument("--quiet", action="store_true", help="no progress lines")
+    val.set_defaults(func=cmd_validate)
+
+    from simlib.cli.sweep import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
+    bat = sub.add_parser(
+        "batch", help="execute the report notebook for each scenario (papermill) into --out"
+    )
+    bat.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
+    bat.add_argument("--notebook", type=Path, help="notebook to execute (default: compare)")
+    bat.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML)",
+    )
+    bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    bat.add_argument("--jobs", type=_positive_int, default=1, help="scenarios run at once")
+    bat.add_argument(
+        "--resume", action="store_true", help="skip scenarios already done with the same inputs"
+    )
+    bat.add_argument("--timeout", type=_positive_int, help="seconds allowed per notebook cell")
+    bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
+    bat.set_defaults(func=cmd_batch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as exc:
+        print(f"simlib: error: {exc.render()}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into a pager or head that closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("simlib: interrupted; no partial result files were left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

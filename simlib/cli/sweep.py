@@ -1,0 +1,185 @@
+"""The ``sweep``, ``sensitivity`` and ``robustness`` commands of the ``simlib`` CLI.
+
+::
+
+    simlib sweep scenarios/baseline.yaml --vary behaviour.voluntary_quit_rate=0.05:0.2 \\
+        --vary behaviour.raters.reliability=0.4:0.8 --samples 16 --method sobol --out sweep1
+    simlib sensitivity sweep1
+    simlib robustness sweep1 --objective workforce_potential=max \\
+        --satisfice "voluntary_attrition < 0.12 and payroll_growth < 0.04"
+
+Running the same ``sweep`` command again into the same ``--out`` resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simlib.experiments.sweep import METHODS
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from simlib.cli.main import _overrides
+    from simlib.experiments.runner import open_executor, read_manifest
+    from simlib.experiments.sweep import check_factors, make_design, parse_vary, run_sweep
+    from simlib.scenario.definition import load_scenario
+
+    scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    factors = [parse_vary(text) for text in args.vary]
+    check_factors(scenario, factors)
+    seed = scenario.experiment.seed if args.seed is None else args.seed
+    design = make_design(
+        factors, args.samples, args.method, seed=seed, second_order=args.second_order
+    )
+    policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    with open_executor(args.jobs, args.dask) as executor:
+        summary = run_sweep(
+            scenario,
+            design,
+            args.out,
+            policies=policies,
+            reps=args.reps,
+            seed=seed,
+            executor=executor,
+            progress=not args.quiet,
+            allow_large=args.force,
+        )
+    manifest = read_manifest(args.out)
+    print(
+        f"Sweep: {manifest['variants']} variants ({design.method}) x "
+        f"{len(manifest['policies'])} policies x {manifest['reps']} reps; {summary.line()}"
+    )
+    print(f"Next: simlib sensitivity {args.out}")
+    return 0
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from simlib.analysis.sensitivity import sensitivity
+    from simlib.storage.atomic import atomic_write_text
+
+    table = sensitivity(
+        args.dir, metrics=_names(args.metrics), policies=_names(args.policies), versus=args.versus
+    )
+    index = table.attrs["main_index"]
+    main = table[table["index"] == index]
+    wide = main.pivot_table(
+        index=["policy", "metric"], columns="factor", values="value", sort=False
+    )
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(f"Sensitivity ({table.attrs['method']} design), index {index}:")
+        print(wide.round(4).to_string())
+    if table.attrs["skipped"]:
+        print("Skipped (missing values in some variant): " + ", ".join(table.attrs["skipped"]))
+    if args.out:
+        atomic_write_text(args.out, table.to_csv(index=False))
+        print(f"Wrote {args.out}")
+    return 0
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from simlib.analysis.robustness import (
+        SweepTable,
+        explain_changes,
+        parse_condition,
+        parse_objectives,
+        regret_summary,
+        satisficing_summary,
+    )
+
+    objectives = parse_objectives(args.objective or [])
+    condition = parse_condition(args.satisfice) if args.satisfice else None
+    table = SweepTable.load(args.dir)
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print("Regret against the best policy in each variant:")
+        print(regret_summary(table, objectives).round(4).to_string(index=False))
+        if condition is not None:
+            print(f"\nSatisficing: share of variants where {condition.text}")
+            print(satisficing_summary(table, condition).round(3).to_string(index=False))
+    for metric, direction in objectives.items():
+        print()
+        print(explain_changes(table, metric, direction))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register the commands on the CLI's subparsers."""
+    from simlib.cli.main import _overrides, _positive_int, _seed  # noqa: F401 - shared validators
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="simulate the policies across ranges of uncertain assumptions",
+        description="Sweep behaviour.* and environment.* assumptions over ranges. Rerun the "
+        "same command to resume an interrupted sweep.",
+    )
+    sweep.add_argument("file", type=Path)
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=LOW:HIGH",
+        help="an assumption and its range, e.g. behaviour.voluntary_quit_rate=0.05:0.2",
+    )
+    sweep.add_argument(
+        "--samples",
+        type=_positive_int,
+        help="levels per factor (grid, default 5), variants (lhs, default 50), base samples "
+        "(sobol, a power of 2, default 64) or trajectories (morris, default 10)",
+    )
+    sweep.add_argument("--method", choices=METHODS, default="lhs", help="design (default lhs)")
+    sweep.add_argument(
+        "--second-order", action="store_true", help="sobol: allow second-order indices"
+    )
+    sweep.add_argument("--out", type=Path, required=True, help="sweep folder (resumable)")
+    sweep.add_argument("--reps", type=_positive_int, help="replications per variant and policy")
+    sweep.add_argument("--seed", type=_seed, help="experiment seed")
+    sweep.add_argument("--policies", help="comma-separated policy names")
+    sweep.add_argument(
+        "--set", action="append", metavar="PATH=VALUE", help="override a base parameter"
+    )
+    sweep.add_argument("--jobs", type=_positive_int, help="worker processes (default: all cores)")
+    sweep.add_argument(
+        "--dask",
+        metavar="local|tcp://HOST:PORT",
+        help="run on a Dask LocalCluster or an existing scheduler",
+    )
+    sweep.add_argument("--force", action="store_true", help="run even if the sweep looks too large")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=cmd_sweep)
+
+    sens = sub.add_parser(
+        "sensitivity", help="sensitivity indices per policy and metric from a finished sweep"
+    )
+    sens.add_argument("dir", type=Path)
+    sens.add_argument("--metrics", help="comma-separated metrics (default: all)")
+    sens.add_argument("--policies", help="comma-separated policies (default: all)")
+    sens.add_argument("--out", type=Path, help="write every index to this CSV file")
+    sens.add_argument(
+        "--versus",
+        metavar="POLICY",
+        help="analyse each policy's difference from POLICY (what moves the gap between them)",
+    )
+    sens.set_defaults(func=cmd_sensitivity)
+
+    rob = sub.add_parser("robustness", help="regret and satisficing across a finished sweep")
+    rob.add_argument("dir", type=Path)
+    rob.add_argument(
+        "--objective",
+        action="append",
+        required=True,
+        metavar="METRIC=max|min",
+        help="an outcome to optimize, e.g. workforce_potential=max",
+    )
+    rob.add_argument(
+        "--satisfice",
+        metavar="CONDITION",
+        help="thresholds, e.g. 'voluntary_attrition < 0.12 and payroll_growth < 0.04'",
+    )
+    rob.set_defaults(func=cmd_robustness)

@@ -1,0 +1,85 @@
+"""Experiments: policies x replications of one scenario, with common random numbers.
+
+Replication ``r`` of every policy draws from the same seeded streams, so the initial
+workforce, the applicants and the shocks are the same for each policy and differences
+between policies are paired. Any ``concurrent.futures.Executor`` can run the tasks.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from simlib.analysis.results import Results, build_manifest
+from simlib.engine.simulation import simulate
+from simlib.errors import ScenarioError
+from simlib.experiments.guards import check_resources
+from simlib.experiments.runner import execute
+from simlib.scenario.definition import Scenario, load_scenario
+
+
+def _task(scenario: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:
+    # The whole comparison passed (or overrode) the resource guard before any task ran.
+    return simulate(scenario, policy, seed=seed, rep=rep, allow_large=True)
+
+
+def compare(
+    scenario: Scenario | str | dict,
+    policies: list[str] | None = None,
+    reps: int | None = None,
+    seed: int | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    allow_large: bool = False,
+) -> Results:
+    """Run every policy for ``reps`` replications with common random numbers.
+
+    Parameters
+    ----------
+    scenario
+        A Scenario, or a YAML path or mapping to load one from.
+    policies
+        Policy names to compare (default: the scenario's ``experiment.policies`` or all).
+    reps, seed
+        Replications per policy and experiment seed (default: the scenario's).
+    overrides
+        Dotted-path overrides applied to the scenario first.
+    executor
+        Runs the tasks (e.g. a ``ProcessPoolExecutor``); default: in this process.
+    progress
+        Show a progress bar (on stderr).
+    allow_large
+        Run even if the resource guard (:mod:`simlib.experiments.guards`) estimates more memory or
+        time than this machine allows; otherwise such a run is refused before it starts.
+    """
+    scenario = load_scenario(scenario, overrides=overrides)
+    policies = list(policies or scenario.policy_names)
+    unknown = [p for p in policies if p not in scenario.policies]
+    if unknown:
+        raise ScenarioError(f"unknown policies {unknown}; declared: {', '.join(scenario.policies)}")
+    reps = scenario.experiment.reps if reps is None else int(reps)
+    seed = scenario.experiment.seed if seed is None else int(seed)
+    if reps < 1:
+        raise ScenarioError(f"reps: {reps} is out of range; allowed at least 1")
+    baseline = scenario.baseline if scenario.baseline in policies else policies[0]
+    workers = int(getattr(executor, "_max_workers", 1) or 1) if executor is not None else 1
+    check_resources(scenario, reps, policies, workers=workers, allow_large=allow_large)
+    tasks = [(p, r) for r in range(reps) for p in policies]
+    bar = tqdm(total=len(tasks), desc="simulating", unit="run", disable=not progress)
+    frames: list[pd.DataFrame | None] = [None] * len(tasks)
+    calls = ((i, (scenario, p, seed, r)) for i, (p, r) in enumerate(tasks))
+    try:
+        # the experiment runner's engine: a bounded number of tasks in flight
+        for i, result in execute(_task, calls, executor):
+            frames[i] = result
+            bar.update()
+    finally:
+        bar.close()
+    frame = pd.concat(frames, ignore_index=True)
+    manifest = build_manifest(scenario, policies, baseline, reps, seed)
+    return Results(frame, manifest)

@@ -1,0 +1,113 @@
+"""Engagement and perceived fairness (both shares 0–1), and what moves them.
+
+Engagement drifts toward a personal set point with a time constant of ``adjust_weeks``.
+The set point rises with frequent check-ins of good quality (Gallup's finding that
+regular manager conversations are the strongest driver), and falls under forced ranking
+(stress and perceived unfairness, Schleicher et al. 2009) and for anyone whose goal looks
+hopeless. Events move it at once: a grade below one's own self-assessment, entering a
+PIP, a promotion. Perceived fairness is updated at every review from what people saw:
+feedback quality and frequency raise it, disappointment and forced ranking lower it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simlib.mechanisms.grading import absolute_grades
+from simlib.mechanisms.incentives import is_relative
+
+if TYPE_CHECKING:
+    from simlib.engine.simulation import Simulation
+
+NEUTRAL_FAIRNESS = 0.6  # the new-hire level
+
+
+def checkin_intensity(sim: Simulation) -> float:
+    """How much check-ins do for people: 1 weekly, ~0.71 biweekly, 0.5 monthly, 0 none.
+
+    Returns diminish with frequency (square root of check-ins per week).
+    """
+    interval = sim.policy.checkins.interval_weeks
+    return 0.0 if interval is None else float(1.0 / np.sqrt(interval))
+
+
+def set_point(sim: Simulation) -> np.ndarray:
+    """Engagement each person drifts toward under today's conditions (share 0–1)."""
+    eb = sim.scenario.behaviour.engagement
+    wf = sim.workforce
+    assert eb is not None
+    quality = sim.policy.checkins.feedback_quality
+    level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
+    level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
+    return np.clip(level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance), 0.0, 1.0)
+
+
+def advance(sim: Simulation) -> None:
+    """Let engagement drift toward its set point from the last update until now."""
+    eb = sim.scenario.behaviour.engagement
+    last = getattr(sim, "engagement_clock", 0.0)
+    sim.engagement_clock = sim.now
+    if eb is None or sim.now <= last:
+        return
+    wf = sim.workforce
+    pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
+    target = set_point(sim)
+    wf.engagement[:] = np.where(
+        wf.active, wf.engagement + pull * (target - wf.engagement), wf.engagement
+    )
+
+
+def after_review(
+    sim: Simulation,
+    grades: np.ndarray,
+    true_performance: np.ndarray,
+    promoted: np.ndarray,
+    self_assessment: np.ndarray | None = None,
+) -> np.ndarray:
+    """Engagement and fairness after a review; returns grades short of self-assessment.
+
+    Self-assessments are the rater model's self-ratings when it makes them, else lenient
+    (``self_leniency_sd``) and only partly accurate views of true performance; a grade
+    below the one people gave themselves costs engagement and fairness per grade short.
+    """
+    eb = sim.scenario.behaviour.engagement
+    wf = sim.workforce
+    rng = sim.streams["engagement"]
+    noise = rng.standard_normal(wf.size)
+    if eb is None:
+        return np.zeros(wf.size)
+    advance(sim)
+    rating = sim.policy.rating
+    if self_assessment is not None:
+        self_score = np.nan_to_num(self_assessment, nan=0.0)
+    else:
+        self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
+    expected = absolute_grades(self_score, rating.grade_thresholds())
+    rated = grades >= 0
+    short = np.where(rated, np.maximum(grades - expected, 0), 0)
+    wf.engagement[:] -= eb.disappointment_penalty * short
+    wf.engagement[promoted] += eb.promotion_boost
+    quality = sim.policy.checkins.feedback_quality * checkin_intensity(sim)
+    signal = (
+        NEUTRAL_FAIRNESS
+        + eb.fairness_feedback_gain * quality
+        - eb.fairness_gap_penalty * short
+        - eb.fairness_ranking_penalty * (1.0 if is_relative(sim) else 0.0)
+    )
+    u = eb.fairness_update
+    wf.fairness_belief[:] = np.where(
+        rated, (1.0 - u) * wf.fairness_belief + u * np.clip(signal, 0.0, 1.0), wf.fairness_belief
+    )
+    np.clip(wf.engagement, 0.0, 1.0, out=wf.engagement)
+    return short
+
+
+def pip_started(sim: Simulation, rows: np.ndarray) -> None:
+    """Entering a performance improvement plan costs engagement."""
+    eb = sim.scenario.behaviour.engagement
+    if eb is None or len(rows) == 0:
+        return
+    wf = sim.workforce
+    wf.engagement[rows] = np.maximum(wf.engagement[rows] - eb.pip_penalty, 0.0)

@@ -1,0 +1,108 @@
+"""Exits: voluntary quits as a hazard, and involuntary exits decided by a policy.
+
+Quits are drawn every ``environment.exit_check_weeks`` for everyone employed, from a yearly
+rate turned into the probability of leaving within the interval. One uniform draw per
+position per check keeps the quits stream aligned across policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simlib.mechanisms.hiring import open_vacancies
+from simlib.scenario.definition import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simlib.engine.simulation import Simulation
+
+
+def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarray:
+    """Probability of quitting within ``weeks`` at a constant yearly turnover rate."""
+    rate = np.clip(yearly_rate, 0.0, 1.0 - 1e-12)
+    return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
+
+
+def leave(sim: Simulation, rows: np.ndarray, reason: str) -> None:
+    """People in ``rows`` leave now; their positions become vacancies."""
+    if len(rows) == 0:
+        return
+    sim.catch_up()
+    sim.workforce.vacate(rows)
+    sim.counters[reason] += len(rows)
+    open_vacancies(sim, rows)
+
+
+def performance_z(sim: Simulation) -> np.ndarray:
+    """Each position's current performance rate, standardized over those employed (SD)."""
+    wf = sim.workforce
+    rate = wf.potential + wf.skill + wf.drive
+    active = wf.active
+    if active.sum() < 2:
+        return np.zeros(wf.size)
+    mean, sd = rate[active].mean(), rate[active].std()
+    return (rate - mean) / sd if sd > 0 else np.zeros(wf.size)
+
+
+def quit_hazard(sim: Simulation, z: np.ndarray) -> np.ndarray:
+    """Yearly quit rate of each position (share), given standardized performance ``z``.
+
+    ``base x U(z) x pay lag x engagement x fairness``:
+
+    * U-shaped in performance, ``exp(c z^2) sqrt(1 - 2c)`` (mean 1 over a normal
+      workforce): the weakest are pushed, the best pulled by outside offers (Trevor,
+      Gerhart & Boudreau 1997);
+    * high performers whose pay growth lags what the market would pay for their
+      performance quit much more: ``exp(s * lag)``, with
+      ``lag = max(0, drift + premium * clip(z, 0, 2) - pay growth)`` (Trevor et al. 1997);
+    * low engagement and low perceived fairness raise it (Griffeth, Hom & Gaertner 2000).
+    """
+    base = sim.scenario.behaviour.voluntary_quit_rate
+    xb = sim.scenario.behaviour.exits
+    wf = sim.workforce
+    if xb is None:
+        return np.full(wf.size, base)
+    drift = sim.scenario.environment.pay_drift
+    c = xb.u_curvature
+    log_h = c * z * z + 0.5 * np.log(1.0 - 2.0 * c)
+    growth = np.nan_to_num(wf.pay_growth, nan=drift)
+    deserved = drift + xb.market_premium_per_sd * np.clip(z, 0.0, 2.0)
+    log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
+    eb = sim.scenario.behaviour.engagement
+    usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
+    log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
+    log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
+    return base * np.exp(np.minimum(log_h, 50.0))  # a certain quit long before the cap
+
+
+def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
+    """Every ``exit_check_weeks``, each employee quits with the hazard's probability.
+
+    Quits of people in the top 20% by current performance are also counted as
+    ``regretted_quits``; ``quits_qK`` and ``quit_checks_qK`` count quits and people at
+    risk by performance quintile K (1 = bottom fifth) for the turnover curve.
+    """
+    weeks = sim.scenario.environment.exit_check_weeks
+    rng = sim.streams["quits"]
+    while True:
+        yield sim.env.timeout(weeks)
+        draws = rng.random(sim.workforce.size)
+        wf = sim.workforce
+        z = performance_z(sim)
+        if sim.scenario.behaviour.exits is not None:
+            from simlib.mechanisms.engagement import advance
+
+            advance(sim)
+        quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
+        if wf.active.any():
+            cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
+            quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth
+            sim.counters["regretted_quits"] += int(np.count_nonzero(quits & (quintile == 4)))
+            exposed = np.bincount(quintile[wf.active], minlength=5)
+            quit_by = np.bincount(quintile[quits], minlength=5)
+            for q in range(5):
+                sim.counters[f"quit_checks_q{q + 1}"] += int(exposed[q])
+                sim.counters[f"quits_q{q + 1}"] += int(quit_by[q])
+        leave(sim, np.flatnonzero(quits), "quits")

@@ -1,0 +1,226 @@
+"""Incentive responses: effort, gaming, helping and sabotage, all vectorized.
+
+* **Effort** (expectancy theory, Vroom 1964): the *stake* is what one more SD of
+  performance is worth to an employee, in % of salary: merit raise, bonus and the job
+  security an exit rule puts at risk. People first believe the announced policy, then
+  learn the link the reviews actually deliver. Effort rises with stake x perceived
+  fairness x engagement (x line of sight when pay rests on measured KPIs), with a
+  diminishing return against the cost of effort.
+* **Gaming**: work moved from unmeasured to measured tasks, rising with the weight of
+  measured KPIs in pay and a personal propensity. Measured and unmeasured work are
+  complements (Cobb-Douglas at their baseline shares), so gaming lifts KPIs and lowers
+  business value (Kerr 1975; Holmström & Milgrom 1991).
+* **Cooperation and sabotage**: under relative ranking a teammate's gain is one's loss.
+  Helping falls with the stake; sabotage rises with the stake to the power 1.5, faster
+  than effort (Harbring & Irlenbusch 2011). Both act on teammates' performance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simlib.mechanisms.grading import assign_grades
+from simlib.scenario.definition import IncentiveBehaviour
+
+if TYPE_CHECKING:
+    from simlib.engine.simulation import Simulation
+
+NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
+
+
+@dataclass
+class IncentiveState:
+    """What the workforce believes about the policy (shared by all employees)."""
+
+    stake: float = 0.0  # % of salary per SD of performance
+    announced_stake: float = 0.0
+
+
+def is_relative(sim: Simulation) -> bool:
+    """Grades handed out by rank within a unit: one's gain is a teammate's loss."""
+    return sim.policy.rating.scheme == "forced_distribution"
+
+
+def exit_threat(sim: Simulation, n_grades: int) -> np.ndarray:
+    """Expected chance of losing the job that each grade carries under the exit rules."""
+    rule = sim.policy.consequences
+    threat = np.zeros(n_grades)
+    bottom = 0.0
+    if rule.terminate_bottom_grade:
+        bottom = 1.0
+    elif rule.consecutive_bottom_to_exit is not None:
+        bottom = 1.0 / rule.consecutive_bottom_to_exit
+    if rule.pip is not None:
+        bottom *= 0.5  # a PIP gives a real chance to stay
+    threat[n_grades - 1] = bottom
+    return threat
+
+
+def reward_slope(reward: np.ndarray, performance: np.ndarray) -> float:
+    """Least-squares slope of reward (% of salary) on performance (SD units)."""
+    if len(reward) < 3:
+        return 0.0
+    p = performance - performance.mean()
+    var = float((p * p).sum())
+    return float((p * (reward - reward.mean())).sum() / var) if var > 0 else 0.0
+
+
+def announced_stake(sim: Simulation) -> float:
+    """The stake the policy promises, judged on today's workforce and a noisy rating."""
+    from simlib.engine.review import ranking_units
+
+    wf = sim.workforce
+    rating = sim.policy.rating
+    rows = np.flatnonzero(wf.active)
+    rng = sim.streams["incentives"]
+    noise = rng.standard_normal(wf.size)[rows]
+    rel = sim.scenario.behaviour.raters.reliability
+    y = wf.potential[rows] + wf.skill[rows]
+    scores = np.sqrt(rel) * y + np.sqrt(1.0 - rel) * noise
+    grades = assign_grades(scores, ranking_units(sim)[rows], rating)
+    return reward_slope(review_reward(sim, rows, grades), y)
+
+
+def review_reward(
+    sim: Simulation, rows: np.ndarray, grades: np.ndarray, raises: np.ndarray | None = None
+) -> np.ndarray:
+    """What a review hands each of ``rows`` (% of salary): raise, bonus, job security."""
+    from simlib.mechanisms.pay import bonus_shares, merit_raises
+
+    inc = sim.scenario.behaviour.incentives
+    n_grades = len(sim.policy.rating.grades)
+    if raises is None:
+        raises = merit_raises(sim, rows, grades, 1.0)
+    bonus = bonus_shares(sim.policy, grades, n_grades)
+    threat = exit_threat(sim, n_grades)[grades]
+    exit_value = inc.exit_value if inc is not None else 0.0
+    return 100.0 * (raises + bonus) - exit_value * threat
+
+
+def start(sim: Simulation) -> None:
+    """Draw personal traits and form first beliefs about the announced policy."""
+    sim.incentive_state = IncentiveState()
+    draw_traits(sim)
+    if sim.scenario.behaviour.incentives is None:
+        return
+    stake = announced_stake(sim)
+    sim.incentive_state.stake = sim.incentive_state.announced_stake = stake
+
+
+def draw_traits(sim: Simulation) -> None:
+    """Gaming and sabotage propensities (mean 1, lognormal) for anyone still without.
+
+    Draws for every position each time (aligned streams); only newcomers take them.
+    """
+    wf = sim.workforce
+    inc = sim.scenario.behaviour.incentives
+    if inc is None:
+        return  # traits unused; the stream is the same for every policy either way
+    z = sim.streams["traits"].standard_normal((2, wf.size))
+    sd = inc.gaming_propensity_sd
+    traits = np.exp(sd * z - 0.5 * sd * sd)
+    missing = np.isnan(wf.gaming_propensity)
+    wf.gaming_propensity[missing] = traits[0, missing]
+    wf.sabotage_propensity[missing] = traits[1, missing]
+
+
+def learn_stake(
+    sim: Simulation,
+    rows: np.ndarray,
+    grades: np.ndarray,
+    raises: np.ndarray,
+    performance: np.ndarray,
+) -> float:
+    """Update the perceived stake with the link this review delivered; return that link."""
+    inc = sim.scenario.behaviour.incentives
+    realized = reward_slope(review_reward(sim, rows, grades, raises), performance)
+    if inc is not None:
+        state = sim.incentive_state
+        state.stake = (1.0 - inc.stake_learning) * state.stake + inc.stake_learning * realized
+    return realized
+
+
+def effort_level(
+    stake: float,
+    fairness: np.ndarray,
+    engagement: np.ndarray,
+    line_of_sight: float,
+    inc: IncentiveBehaviour,
+) -> np.ndarray:
+    """Extra performance from effort (SD units): diminishing returns to the motivating force."""
+    force = max(stake, 0.0) * line_of_sight * fairness * engagement / inc.effort_cost
+    return inc.effort_max_sd * (1.0 - np.exp(-force))
+
+
+def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Measured output and business value per unit of output, for each gaming share.
+
+    Work moved to measured tasks raises measured output by ``m / m0``; business value is a
+    Cobb-Douglas of measured and unmeasured work at their baseline shares, so it is 1
+    without gaming and falls ever faster as gaming grows.
+    """
+    m0 = measured_share
+    m = m0 + gaming * (1.0 - m0)
+    measured = m / m0
+    value = measured**m0 * ((1.0 - m) / (1.0 - m0)) ** (1.0 - m0)
+    return measured, value
+
+
+def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over each person's active teammates (0 for someone alone)."""
+    v = np.where(active, values, 0.0)
+    n_teams = int(team.max()) + 1 if len(team) else 0
+    total = np.bincount(team, weights=v, minlength=n_teams)
+    count = np.bincount(team, weights=active.astype(float), minlength=n_teams)
+    others = count[team] - active
+    return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
+
+
+def update(sim: Simulation) -> None:
+    """Recompute everyone's effort, gaming, helping, sabotage and their performance drive.
+
+    Call after :meth:`Simulation.catch_up`: the new drive applies from now on.
+    """
+    wf = sim.workforce
+    inc = sim.scenario.behaviour.incentives
+    goals = sim.policy.goals
+    misalignment = sim.scenario.behaviour.goals.misalignment_loss
+    aligned = np.where(wf.aligned, 1.0, 1.0 - misalignment)
+    if inc is None:
+        wf.drive[:] = np.where(wf.active, wf.goal_effect, 0.0)
+        wf.value_factor[:] = aligned
+        return
+    stake = sim.incentive_state.stake
+    w = goals.measured_pay_weight
+    relative = 1.0 if is_relative(sim) else 0.0
+    line_of_sight = 1.0 + inc.line_of_sight_gain * w
+    gaming_p = np.nan_to_num(wf.gaming_propensity, nan=1.0)
+    sabotage_p = np.nan_to_num(wf.sabotage_propensity, nan=1.0)
+
+    wf.effort[:] = effort_level(stake, wf.fairness_belief, wf.engagement, line_of_sight, inc)
+    wf.gaming[:] = np.clip(inc.gaming_at_full_weight * w * gaming_p, 0.0, 1.0)
+    help_level = (
+        inc.help_base
+        * (wf.engagement / NEUTRAL_ENGAGEMENT)
+        * np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
+    )
+    wf.helping[:] = np.clip(help_level, 0.0, 1.0)
+    pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
+    wf.sabotage[:] = np.clip(inc.sabotage_propensity * sabotage_p * pressure, 0.0, 1.0)
+
+    team = wf.chart.team
+    helped = team_others_mean(wf.helping, team, wf.active)
+    sabotaged = team_others_mean(wf.sabotage, team, wf.active)
+    drive = (
+        wf.effort
+        + wf.goal_effect
+        + inc.help_effect_sd * helped
+        - inc.sabotage_effect_sd * sabotaged
+    )
+    wf.drive[:] = np.where(wf.active, drive, 0.0)
+    measured, value = complement_factors(wf.gaming, inc.measured_share)
+    wf.measured_factor[:] = measured
+    wf.value_factor[:] = value * aligned

@@ -1,0 +1,125 @@
+"""Pay: salary bands that drift with the labour market, starting salaries and raises.
+
+Bands are in the scenario's currency per year. The market moves every band by
+``environment.pay_drift`` a year; compa-ratio is salary over the current band midpoint.
+Merit raises come from the policy's pay matrix (grade x compa-ratio band), scaled so that
+they spend the merit budget (a share of the rated employees' payroll); bonuses are a target
+share of salary times the grade's multiplier.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario
+from simlib.scenario.policy import Policy
+from simlib.state.workforce import Workforce
+
+if TYPE_CHECKING:
+    from simlib.engine.simulation import Simulation
+
+
+class Pay:
+    def __init__(self, scenario: Scenario, workforce: Workforce) -> None:
+        bands = scenario.organization.salary_bands
+        manager = workforce.chart.is_manager
+        self.workforce = workforce
+        self.drift = scenario.environment.pay_drift
+        self.band_min = np.where(manager, bands.manager.min, bands.individual_contributor.min)
+        self.band_max = np.where(manager, bands.manager.max, bands.individual_contributor.max)
+        self.now = 0.0
+
+    def market_factor(self, week: float) -> float:
+        """How far market pay has moved since week 0 (1.0 = unchanged)."""
+        return float((1.0 + self.drift) ** (week / WEEKS_PER_YEAR))
+
+    def starting_salary(self, rows: np.ndarray, band_position: np.ndarray) -> np.ndarray:
+        """Salary at ``band_position`` (0–1) within each row's band, at today's market."""
+        lo, hi = self.band_min[rows], self.band_max[rows]
+        return (lo + band_position * (hi - lo)) * self.market_factor(self.now)
+
+    def compa_ratio(self) -> np.ndarray:
+        midpoint = 0.5 * (self.band_min + self.band_max) * self.market_factor(self.now)
+        return self.workforce.salary / midpoint
+
+    def general_increase(self, weeks: float) -> None:
+        """Everyone's pay follows the market over ``weeks`` (a cost-of-living adjustment)."""
+        self.workforce.salary *= (1.0 + self.drift) ** (weeks / WEEKS_PER_YEAR)
+
+    def payroll(self) -> float:
+        """Yearly pay of everyone employed now (currency)."""
+        return float(self.workforce.salary[self.workforce.active].sum())
+
+
+def default_multipliers(n_grades: int) -> np.ndarray:
+    """A typical merit grid: best grade 1.6x the middle raise, the bottom grade none."""
+    if n_grades == 5:
+        return np.array([1.6, 1.3, 1.0, 0.5, 0.0])
+    return np.linspace(1.6, 0.0, n_grades)
+
+
+def merit_raises(sim: Simulation, rows: np.ndarray, grades: np.ndarray, years: float) -> np.ndarray:
+    """Merit raise (share of salary) of each of ``rows`` with ``grades``, over ``years``.
+
+    ``flat`` gives everyone the budget. ``matrix`` looks up grade x compa-ratio band and,
+    when ``scale_to_budget``, scales the table so the raises spend exactly the budget.
+    """
+    pay = sim.policy.pay
+    budget_year = pay.merit_budget
+    if budget_year is None:
+        budget_year = sim.scenario.environment.pay_drift
+    budget = (1.0 + budget_year) ** years - 1.0
+    if len(rows) == 0:
+        return np.zeros(0)
+    if pay.scheme == "flat":
+        return np.full(len(rows), budget)
+    n_grades = len(sim.policy.rating.grades)
+    if pay.matrix is None:
+        table = default_multipliers(n_grades)[:, None] * budget
+        band = np.zeros(len(rows), dtype=np.int64)
+    else:
+        table = np.array([pay.matrix[g] for g in sim.policy.rating.grades]) * years
+        compa = sim.pay.compa_ratio()[rows]
+        band = np.searchsorted(np.asarray(pay.compa_bands), compa, side="right")
+    raises = table[grades, band]
+    if pay.scale_to_budget:
+        salary = sim.workforce.salary[rows]
+        spent = float((raises * salary).sum())
+        if spent > 0:
+            raises = raises * (budget * float(salary.sum()) / spent)
+    return raises
+
+
+def bonus_shares(policy: Policy, grades: np.ndarray, n_grades: int) -> np.ndarray:
+    """Bonus (share of yearly salary) for each grade index in ``grades``."""
+    pay = policy.pay
+    if pay.bonus_target == 0:
+        return np.zeros(len(grades))
+    if pay.bonus_multipliers is None:
+        mult = np.ones(n_grades)
+    else:
+        mult = np.array([pay.bonus_multipliers[g] for g in policy.rating.grades])
+    return pay.bonus_target * mult[grades]
+
+
+def pay_review(sim: Simulation, grades: np.ndarray, cycle_weeks: float) -> np.ndarray:
+    """Raises and bonuses after a review; returns each position's raise (share, 0 if none).
+
+    The rated get merit raises from the matrix; employed people not rated this cycle (too
+    new) follow the market. Bonuses are added to ``counters['bonus_paid']`` (currency).
+    """
+    wf = sim.workforce
+    years = cycle_weeks / WEEKS_PER_YEAR
+    rated = np.flatnonzero(grades >= 0)
+    raises = np.zeros(wf.size)
+    raises[rated] = merit_raises(sim, rated, grades[rated], years)
+    unrated = wf.active & (grades < 0)
+    raises[unrated] = (1.0 + sim.pay.drift) ** years - 1.0
+    bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
+    sim.counters["bonus_paid"] += float((bonus * wf.salary[rated]).sum() * years)
+    wf.salary[wf.active] *= 1.0 + raises[wf.active]
+    growth = (1.0 + raises) ** (1.0 / max(years, 1e-9)) - 1.0
+    wf.pay_growth[wf.active] = growth[wf.active]
+    return raises

@@ -1,0 +1,302 @@
+"""The client-facing parts of a comparison report: executive summary, assumptions, caveats.
+
+* :func:`executive_summary` — metrics as rows, policies as columns, ``mean [95% CI]`` at the
+  horizon, the best policy per row marked (which way is better comes from
+  :data:`simlib.metrics.catalogue.METRIC_DIRECTION`).
+* :func:`assumptions_register` — every parameter of the resolved scenario with its value,
+  where the value came from (scenario file, override, preset or default) and the schema's
+  description of it.
+* :func:`caveats` — what a reader should keep in mind about these particular results.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel
+
+from simlib.analysis.results import Results
+from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
+from simlib.present.tables import format_number
+from simlib.scenario.definition import Scenario
+from simlib.scenario.schema import _inner_types
+
+BEST_MARK = "★"
+
+
+def best_policies(summary: pd.DataFrame) -> dict[str, list[str]]:
+    """The best policy (or tied policies) per metric, from a ``Results.summary()`` frame.
+
+    Metrics without a direction in ``METRIC_DIRECTION`` (e.g. headcount) get none.
+    """
+    best: dict[str, list[str]] = {}
+    for metric, rows in summary.groupby("metric", sort=False):
+        direction = METRIC_DIRECTION.get(str(metric))
+        means = rows.set_index("policy")["mean"].astype(float).dropna()
+        if direction is None or len(means) < 2:
+            continue
+        if direction == "higher":
+            key = means
+        elif direction == "lower":
+            key = -means
+        else:  # nearest_zero
+            key = -means.abs()
+        top = key.max()
+        tol = 1e-12 * max(1.0, abs(top))
+        best[str(metric)] = [p for p, v in key.items() if v >= top - tol]
+    return best
+
+
+def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.DataFrame:
+    """Metrics as rows, policies as columns: ``mean [95% CI]`` at the horizon, best marked.
+
+    The best policy of each row carries a trailing ``★``; the ``better`` column says which
+    way is better and ``unit`` gives the metric's unit.
+    """
+    summary = results.summary(metrics)
+    best = best_policies(summary)
+    cells: dict[str, dict[str, str]] = {}
+    for row in summary.itertuples(index=False):
+        text = format_number(row.mean)
+        if not (isinstance(row.ci_low, float) and math.isnan(row.ci_low)):
+            text += f" [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
+        if row.policy in best.get(row.metric, []):
+            text += f" {BEST_MARK}"
+        cells.setdefault(row.metric, {})[row.policy] = text
+    order = [m for m in list(METRIC_UNITS) + results.metrics if m in cells]
+    order = list(dict.fromkeys(order))
+    table = pd.DataFrame.from_dict(cells, orient="index").reindex(order)
+    table = table[[p for p in results.policies if p in table.columns]]
+    better = {"higher": "higher", "lower": "lower", "nearest_zero": "nearer 0"}
+    table.insert(0, "better", [better.get(METRIC_DIRECTION.get(m, ""), "–") for m in order])
+    table.insert(0, "unit", [METRIC_UNITS.get(m, "") for m in order])
+    table.index.name = "metric"
+    return table
+
+
+def executive_summary_html(results: Results, metrics: list[str] | None = None) -> str:
+    """The executive summary as a self-contained HTML table (best cells bold)."""
+    table = executive_summary(results, metrics)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *table.columns])
+    body = []
+    for metric, row in table.iterrows():
+        cells = [f"<th style='text-align:left'>{html.escape(str(metric))}</th>"]
+        for col, value in row.items():
+            text = html.escape(str(value))
+            is_best = col not in ("unit", "better") and str(value).endswith(BEST_MARK)
+            cells.append(f"<td><b>{text}</b></td>" if is_best else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<table class='simlib-executive-summary'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+# --- assumptions register -------------------------------------------------------------
+
+
+def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Dotted paths and values of every leaf; lists of scalars stay one value."""
+    if isinstance(value, dict):
+        if not value:
+            return [(prefix, {})] if prefix else []
+        out: list[tuple[str, Any]] = []
+        for key, sub in value.items():
+            out.extend(_leaves(sub, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        out = []
+        for i, sub in enumerate(value):
+            out.extend(_leaves(sub, f"{prefix}.{i}"))
+        return out
+    return [(prefix, value)]
+
+
+def _describe(path: list[str]) -> str:
+    """The schema's description of the field at ``path`` (empty when it has none)."""
+    annotation: Any = Scenario
+    description = ""
+    for key in path:
+        description = ""
+        nxt = None
+        for candidate in _inner_types(annotation):
+            origin = getattr(candidate, "__origin__", None)
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                field = candidate.model_fields.get(key)
+                if field is not None:
+                    nxt, description = field.annotation, field.description or ""
+                    break
+            elif origin is dict:
+                nxt = candidate.__args__[1]
+                break
+            elif origin is list and key.isdigit():
+                nxt = candidate.__args__[0]
+                break
+        if nxt is None:
+            return description
+        annotation = nxt
+    return description
+
+
+def _given(raw: Any, path: list[str]) -> bool:
+    node = raw
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    return True
+
+
+def assumptions_register(
+    scenario: Scenario,
+    source: str | Path | dict | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every parameter of ``scenario``: value, where it was set, and what it means.
+
+    Parameters
+    ----------
+    scenario
+        The resolved scenario (defaults filled in, presets expanded).
+    source
+        The YAML path or mapping it was loaded from, to tell given values from defaults.
+    overrides
+        Dotted-path overrides applied on top (reported as ``override``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``section, parameter, value, set_in, description``; ``set_in`` is one of
+        ``override``, ``scenario``, ``preset <name>`` or ``default``.
+    """
+    raw: Any = {}
+    if isinstance(source, dict):
+        raw = source
+    elif source is not None:
+        try:
+            raw = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            raw = {}
+    overrides = overrides or {}
+    rows = []
+    for dotted, value in _leaves(scenario.to_dict()):
+        path = dotted.split(".")
+        if dotted in overrides or any(dotted.startswith(f"{o}.") for o in overrides):
+            set_in = "override"
+        elif _given(raw, path):
+            set_in = "scenario"
+        elif path[0] == "policies" and _given(raw, path[:2] + ["preset"]):
+            preset = raw["policies"][path[1]]["preset"]
+            set_in = f"preset {preset}"
+        else:
+            set_in = "default"
+        shown = (
+            value
+            if not isinstance(value, (list, dict))
+            else yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
+        )
+        rows.append(
+            {
+                "section": path[0],
+                "parameter": dotted,
+                "value": shown,
+                "set_in": set_in,
+                "description": _describe(path),
+            }
+        )
+    return pd.DataFrame(rows, columns=["section", "parameter", "value", "set_in", "description"])
+
+
+# --- caveats ----------------------------------------------------------------------------
+
+
+def caveats(results: Results) -> list[str]:
+    """Plain-language cautions about these results, most important first."""
+    m = results.manifest
+    params = m.get("parameters", {})
+    reps = int(m.get("reps", 0))
+    out = [
+        "These are simulated outcomes of a model, not forecasts: they show how the policies "
+        "differ under the stated assumptions. Read the assumptions register before quoting "
+        "a number.",
+        f"Intervals are 95% confidence intervals over {reps} replications; they measure "
+        "simulation noise, not uncertainty about the assumptions themselves. Vary the "
+        "assumptions (a sensitivity analysis) before relying on a difference.",
+        "Paired differences compare policies on the same simulated people, applicants and "
+        "market shocks, so they are tighter than the overlap of the per-policy intervals "
+        "suggests.",
+        f"'{BEST_MARK}' marks the best mean per metric; it does not say the difference is "
+        "large or certain — check the paired differences.",
+    ]
+    if reps < 10:
+        out.insert(
+            1,
+            f"Only {reps} replication(s) were run: intervals are wide or missing. Use 10 or "
+            "more before drawing conclusions.",
+        )
+    absent = [name for name in METRIC_DIRECTION if name not in results.metrics]
+    if absent:
+        out.append("Not modelled in this version, so not reported: " + ", ".join(absent) + ".")
+    years = params.get("environment", {}).get("years")
+    if years is not None and years < 3:
+        out.append(
+            f"The horizon is {years} year(s); effects of exits and hiring on workforce "
+            "quality build up over several years."
+        )
+    return out
+
+
+def run_overrides(
+    overrides: dict[str, Any] | None = None,
+    *,
+    policies: list[str] | str | None = None,
+    reps: int | None = None,
+    seed: int | None = None,
+    years: int | None = None,
+) -> dict[str, Any]:
+    """A report's parameters as scenario overrides, so the assumptions register shows them.
+
+    ``policies`` may be a list or a comma-separated string; ``None`` leaves the scenario's
+    value in place.
+    """
+    out = dict(overrides or {})
+    if isinstance(policies, str):
+        policies = [p.strip() for p in policies.split(",") if p.strip()]
+    for path, value in (
+        ("experiment.policies", policies),
+        ("experiment.reps", reps),
+        ("experiment.seed", seed),
+        ("environment.years", years),
+    ):
+        if value is not None:
+            out[path] = list(value) if path == "experiment.policies" else value
+    return out
+
+
+def scenario_header(scenario: Scenario, source: str | Path | None = None) -> str:
+    """A short Markdown description of the scenario as run (name, size, horizon, policies)."""
+    exp = scenario.experiment
+    org = scenario.organization
+    # Scenario text is data: escaped, so a name or description holding HTML or a script
+    # shows as text in the report instead of running in the reader's browser.
+    esc = html.escape
+    policies = ", ".join(esc(p) for p in scenario.policy_names)
+    lines = [
+        f"**{esc(scenario.name)}** — {esc(org.name)}, {org.headcount:,} positions, "
+        f"{scenario.environment.years} years, {exp.reps} replications, seed {exp.seed}.",
+        "",
+        f"Policies: {policies} (baseline: {esc(scenario.baseline)}). "
+        f"Scenario hash `{scenario.hash}`"
+        + (f", from `{Path(source).name.replace('`', chr(39))}`." if source else "."),
+    ]
+    if scenario.description.strip():
+        lines += ["", "> " + esc(" ".join(scenario.description.split()))]
+    return "\n".join(lines)

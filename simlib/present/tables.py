@@ -1,0 +1,124 @@
+"""Plain-text tables for the terminal: summary and paired differences."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from simlib.analysis.results import Results
+from simlib.metrics.catalogue import METRIC_UNITS
+
+
+def format_number(x: float) -> str:
+    """A number for a table: thousands separators when large, 3–4 significant digits."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    ax = abs(x)
+    if ax >= 1e5:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:.1f}"
+    if ax >= 1:
+        return f"{x:.3f}"
+    return f"{x:.4f}"
+
+
+def _cell(mean: float, lo: float, hi: float, signed: bool = False) -> str:
+    m = format_number(mean)
+    if signed and not m.startswith("-") and m != "–":
+        m = "+" + m
+    if isinstance(lo, float) and math.isnan(lo):
+        return m
+    return f"{m} [{format_number(lo)}, {format_number(hi)}]"
+
+
+def summary_table(results: Results) -> pd.DataFrame:
+    """Metrics as rows, policies as columns: 'mean [95% CI]' at the horizon."""
+    s = results.summary()
+    s["cell"] = [
+        _cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"], strict=True)
+    ]
+    table = s.pivot(index="metric", columns="policy", values="cell")
+    order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
+    return table.loc[list(dict.fromkeys(order)), [p for p in results.policies if p in table]]
+
+
+def paired_table(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """Metrics as rows, each policy's paired difference from the baseline as columns."""
+    d = results.paired_diff(baseline)
+    if d.empty:
+        return pd.DataFrame()
+    d["cell"] = [
+        _cell(m, lo, hi, signed=True)
+        for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"], strict=True)
+    ]
+    table = d.pivot(index="metric", columns="policy", values="cell")
+    order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
+    return table.loc[list(dict.fromkeys(order))]
+
+
+def change_table(
+    results: Results,
+    metric: str = "workforce_potential",
+    years: tuple[int, ...] = (1, 3, 5, 10, 20, 30, 50),
+) -> pd.DataFrame:
+    """Change of ``metric`` since week 0 at selected years: mean [95% CI] over replications.
+
+    The change is taken within each replication, so the spread of starting points does not
+    widen the interval.
+    """
+    f = results.frame[results.frame["metric"] == metric]
+    if f.empty:
+        return pd.DataFrame()
+    wide = f.pivot_table(index=["policy", "rep"], columns="week", values="value")
+    if 0.0 not in wide.columns:
+        return pd.DataFrame()
+    horizon = max(wide.columns)
+    cols = {}
+    for year in years:
+        week = 52.0 * year
+        if week > horizon or week not in wide.columns:
+            continue
+        change = (wide[week] - wide[0.0]).groupby(level="policy")
+        cells = {}
+        for policy, values in change:
+            st = _interval_of(values)
+            cells[policy] = _cell(st[0], st[1], st[2], signed=True)
+        cols[f"year {year}"] = cells
+    table = pd.DataFrame(cols)
+    return table.loc[[p for p in results.policies if p in table.index]]
+
+
+def _interval_of(values: pd.Series) -> tuple[float, float, float]:
+    from simlib.analysis.results import _interval
+
+    st = _interval(values)
+    return float(st["mean"]), float(st["ci_low"]), float(st["ci_high"])
+
+
+def render(results: Results) -> str:
+    """The comparison as text: summary, then paired differences."""
+    m = results.manifest
+    years = m["parameters"]["environment"]["years"]
+    head = (
+        f"Scenario {m['scenario_name']} (hash {m['scenario_hash']}), {m['reps']} replications, "
+        f"seed {m['seed']}, {years} years. Values at the horizon, mean [95% CI]."
+    )
+    parts = [head, "", summary_table(results).to_string()]
+    change = change_table(results)
+    if not change.empty:
+        parts += [
+            "",
+            "Change in workforce_potential since week 0 (SD units), mean [95% CI]:",
+            change.to_string(),
+        ]
+    paired = paired_table(results)
+    if not paired.empty:
+        parts += [
+            "",
+            f"Paired differences against {results.baseline} (same people, applicants and "
+            "shocks in each replication):",
+            paired.to_string(),
+        ]
+    return "\n".join(parts)

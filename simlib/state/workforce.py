@@ -1,0 +1,248 @@
+"""The workforce: one row per position, as a struct of numpy arrays.
+
+Rows are positions in the organization chart. A position is either filled (``active``) or
+vacant; when someone leaves, their row becomes vacant and the next hire into that position
+reuses it. Teams are fixed: each department has working teams of ``span_of_control``
+members, and, when managers are modelled, one management team holding the managers of the
+department's working teams (rated by the department head).
+
+Performance accrues continuously between events: :meth:`Workforce.accrue` integrates each
+employee's performance rate over the weeks since the last event, exactly, so no weekly tick
+is needed unless a mechanism really acts every week.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simlib.scenario.definition import Organization
+
+
+def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Split ``total`` whole units by ``shares`` (summing to 1), largest remainder first.
+
+    Ties in the remainder go to the earlier entry, so the split is deterministic.
+    """
+    quotas = total * np.asarray(shares, dtype=float)
+    counts = np.floor(quotas + 1e-9).astype(np.int64)
+    short = int(total - counts.sum())
+    if short > 0:
+        remainders = quotas - counts
+        order = np.lexsort((np.arange(len(quotas)), -remainders))
+        counts[order[:short]] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    """The fixed structure: which team each position belongs to, and who manages whom."""
+
+    team: np.ndarray  # team index of each position
+    team_department: np.ndarray  # department index of each team
+    team_is_management: np.ndarray  # True for a department's management team
+    team_manager: np.ndarray  # position of each team's manager, -1 if a virtual rater
+    is_manager: np.ndarray  # position is a manager slot
+    department_names: tuple[str, ...]
+
+    @property
+    def positions(self) -> int:
+        return len(self.team)
+
+    @property
+    def department(self) -> np.ndarray:
+        return self.team_department[self.team]
+
+    @classmethod
+    def build(cls, org: Organization) -> OrgChart:
+        team_size = org.span_of_control + (1 if org.include_managers else 0)
+        n_teams = math.ceil(org.headcount / team_size)
+        n_dept = len(org.departments)
+        dept_shares = np.array([d.share for d in org.departments])
+        # Every department gets at least one team, the rest by share.
+        dept_teams = largest_remainder(n_teams - n_dept, dept_shares) + 1
+        team_department = np.repeat(np.arange(n_dept), dept_teams)
+        n_members = org.headcount - (n_teams if org.include_managers else 0)
+        members = largest_remainder(n_members, np.full(n_teams, 1.0 / n_teams))
+        team_parts = [np.repeat(np.arange(n_teams), members)]
+        is_manager_parts = [np.zeros(n_members, dtype=bool)]
+        team_manager = np.full(n_teams + (n_dept if org.include_managers else 0), -1, np.int64)
+        team_is_management = np.zeros(len(team_manager), dtype=bool)
+        if org.include_managers:
+            management_team = n_teams + team_department  # one per department
+            team_parts.append(management_team)
+            is_manager_parts.append(np.ones(n_teams, dtype=bool))
+            team_manager[:n_teams] = n_members + np.arange(n_teams)
+            team_is_management[n_teams:] = True
+            team_department = np.concatenate([team_department, np.arange(n_dept)])
+        return cls(
+            team=np.concatenate(team_parts).astype(np.int64),
+            team_department=team_department.astype(np.int64),
+            team_is_management=team_is_management,
+            team_manager=team_manager,
+            is_manager=np.concatenate(is_manager_parts),
+            department_names=tuple(d.name for d in org.departments),
+        )
+
+
+class Workforce:
+    """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
+
+    NEW_HIRE_ENGAGEMENT = 0.7
+    NEW_HIRE_FAIRNESS = 0.6
+
+    def __init__(self, chart: OrgChart) -> None:
+        n = chart.positions
+        self.chart = chart
+        self.active = np.zeros(n, dtype=bool)
+        self.potential = np.zeros(n)  # SD units, fixed per person
+        self.skill = np.zeros(n)  # SD units, grows with coaching
+        self.group = np.zeros(n, dtype=np.int64)
+        self.hired_week = np.zeros(n)
+        self.salary = np.zeros(n)
+        # Performance integrals since hire (SD-units x weeks) and weeks worked since hire.
+        self.perf_cum = np.zeros(n)
+        self.weeks_cum = np.zeros(n)
+        # Snapshot at the start of the current review cycle.
+        self.perf_cycle_start = np.zeros(n)
+        self.weeks_cycle_start = np.zeros(n)
+        # Grades: last grade index (-1 none yet) and consecutive bottom grades.
+        self.last_grade = np.full(n, -1, dtype=np.int64)
+        self.bottom_streak = np.zeros(n, dtype=np.int64)
+        self.on_pip = np.zeros(n, dtype=bool)
+        # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
+        self.engagement = np.zeros(n)
+        self.fairness_belief = np.zeros(n)
+        # Behavioural responses (set by simlib.mechanisms.incentives and simlib.mechanisms.goals).
+        self.drive = np.zeros(n)  # SD units added to the performance rate: effort, goals, team
+        self.effort = np.zeros(n)  # SD units of extra performance from effort
+        self.goal_effect = np.zeros(n)  # SD units from goal setting (negative if abandoned)
+        self.goal_acceptance = np.ones(n)  # share 0–1: how far the goal is still accepted
+        self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
+        self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
+        self.aligned = np.ones(n, dtype=bool)  # goal linked all the way up the cascade
+        self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
+        self.gaming_propensity = np.full(n, np.nan)  # personal multiplier, nan = not drawn yet
+        self.sabotage_propensity = np.full(n, np.nan)
+        self.helping = np.zeros(n)  # share 0–1 of time helping teammates
+        self.sabotage = np.zeros(n)  # share 0–1 of effort spent hurting rivals
+        self.measured_factor = np.ones(n)  # measured output per unit of output
+        self.value_factor = np.ones(n)  # business value per unit of output
+        self.pay_growth = np.full(n, np.nan)  # salary growth at the last review (share/year)
+        self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
+        self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
+        # Integrals of measured output and business value (factor x weeks, factor x SD x weeks).
+        self.measured_weeks_cum = np.zeros(n)
+        self.measured_perf_cum = np.zeros(n)
+        self.value_weeks_cum = np.zeros(n)
+        self.value_perf_cum = np.zeros(n)
+        self.measured_weeks_cycle_start = np.zeros(n)
+        self.measured_perf_cycle_start = np.zeros(n)
+
+    @property
+    def size(self) -> int:
+        return len(self.active)
+
+    @property
+    def headcount(self) -> int:
+        return int(np.count_nonzero(self.active))
+
+    def rows(self, mask: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(mask)
+
+    def accrue(
+        self, t0: float, t1: float, level: float, ramp_weeks: float, ramp_deficit: float
+    ) -> None:
+        """Add the performance of active employees over weeks [t0, t1].
+
+        The rate is ``potential + skill + level`` less a new-hire deficit that shrinks
+        linearly to zero over ``ramp_weeks`` of tenure; its integral is exact.
+        """
+        dt = t1 - t0
+        if dt <= 0:
+            return
+        a = self.active
+        rate = self.potential + self.skill + self.drive + level
+        gain = rate * dt
+        if ramp_weeks > 0 and ramp_deficit > 0:
+            s0 = np.clip(t0 - self.hired_week, 0.0, ramp_weeks)
+            s1 = np.clip(t1 - self.hired_week, 0.0, ramp_weeks)
+            ramping = s0 < ramp_weeks
+            if ramping.any():
+                g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
+                gain = gain - ramp_deficit * np.where(ramping, g(s1) - g(s0), 0.0)
+        gain = np.where(a, gain, 0.0)
+        weeks = np.where(a, dt, 0.0)
+        self.perf_cum += gain
+        self.weeks_cum += weeks
+        self.measured_perf_cum += self.measured_factor * gain
+        self.measured_weeks_cum += self.measured_factor * weeks
+        self.value_perf_cum += self.value_factor * gain
+        self.value_weeks_cum += self.value_factor * weeks
+
+    def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean performance rate per worked week in this cycle, and weeks worked in it."""
+        weeks = self.weeks_cum - self.weeks_cycle_start
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(weeks > 0, (self.perf_cum - self.perf_cycle_start) / weeks, 0.0)
+        return mean, weeks
+
+    def start_cycle(self) -> None:
+        self.perf_cycle_start[:] = self.perf_cum
+        self.weeks_cycle_start[:] = self.weeks_cum
+        self.measured_perf_cycle_start[:] = self.measured_perf_cum
+        self.measured_weeks_cycle_start[:] = self.measured_weeks_cum
+
+    def vacate(self, rows: np.ndarray) -> None:
+        self.active[rows] = False
+        self.on_pip[rows] = False
+
+    def fill(
+        self,
+        rows: np.ndarray,
+        week: float,
+        potential: np.ndarray,
+        group: np.ndarray,
+        salary: np.ndarray,
+    ) -> None:
+        """A new person takes each of ``rows``; everything personal starts afresh."""
+        self.active[rows] = True
+        self.potential[rows] = potential
+        self.skill[rows] = 0.0
+        self.group[rows] = group
+        self.salary[rows] = salary
+        self.hired_week[rows] = week
+        for arr in (self.perf_cum, self.weeks_cum, self.perf_cycle_start, self.weeks_cycle_start):
+            arr[rows] = 0.0
+        for arr in (
+            self.measured_perf_cum,
+            self.measured_weeks_cum,
+            self.value_perf_cum,
+            self.value_weeks_cum,
+            self.measured_perf_cycle_start,
+            self.measured_weeks_cycle_start,
+            self.drive,
+            self.effort,
+            self.goal_effect,
+            self.gaming,
+            self.sabotage,
+        ):
+            arr[rows] = 0.0
+        self.goal_acceptance[rows] = 1.0
+        self.goal_target[rows] = np.nan
+        self.goal_baseline[rows] = np.nan
+        self.gaming_propensity[rows] = np.nan
+        self.sabotage_propensity[rows] = np.nan
+        self.helping[rows] = 0.0
+        self.measured_factor[rows] = 1.0
+        self.value_factor[rows] = 1.0
+        self.pay_growth[rows] = np.nan
+        self.level[rows] = 0
+        self.low_weeks[rows] = 0
+        self.last_grade[rows] = -1
+        self.bottom_streak[rows] = 0
+        self.on_pip[rows] = False
+        self.engagement[rows] = self.NEW_HIRE_ENGAGEMENT
+        self.fairness_belief[rows] = self.NEW_HIRE_FAIRNESS
