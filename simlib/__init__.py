@@ -7,14 +7,33 @@ The public API is small:
 >>> results = simlib.compare(scenario, reps=5)
 >>> results.summary()          # per policy and metric at the horizon, mean and 95% CI
 >>> results.paired_diff()      # paired differences against the baseline policy
+
+Names are loaded on first use, so that importing one part (say the figures) does not load
+the engine.
 """
 
-from simlib.analysis.results import Results
-from simlib.engine.simulation import simulate
-from simlib.errors import ScenarioError
-from simlib.experiments.compare import compare
-from simlib.scenario.definition import Scenario, load_scenario
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from simlib.version import __version__
+
+if TYPE_CHECKING:
+    from simlib.analysis.results import Results
+    from simlib.engine.simulation import simulate
+    from simlib.errors import ScenarioError
+    from simlib.experiments.compare import compare
+    from simlib.scenario.definition import Scenario, load_scenario
+
+_PUBLIC = {
+    "Results": "simlib.analysis.results",
+    "Scenario": "simlib.scenario.definition",
+    "ScenarioError": "simlib.errors",
+    "compare": "simlib.experiments.compare",
+    "load_scenario": "simlib.scenario.definition",
+    "simulate": "simlib.engine.simulation",
+}
 
 __all__ = [
     "Results",
@@ -25,3 +44,15 @@ __all__ = [
     "load_scenario",
     "simulate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'simlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.metrics.ledger import Ledger
+from simlib.state.simulation_state import SimState
 
 ENV_VAR = "SIMLIB_CHECK_INVARIANTS"
 
@@ -56,14 +56,14 @@ def enabled(flag: bool | None = None) -> bool:
     return os.environ.get(ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _fail(sim: Simulation, what: str) -> None:
+def _fail(sim: SimState, what: str) -> None:
     raise InvariantError(
         f"invariant broken at week {sim.now:g} (policy {sim.policy_name!r}, rep {sim.rep}, "
         f"seed {sim.seed}): {what}"
     )
 
 
-def check_workforce(sim: Simulation) -> None:
+def check_workforce(sim: SimState) -> None:
     """Headcount, shares of attitudes and salaries of the current workforce."""
     wf = sim.workforce
     active = wf.active
@@ -84,9 +84,7 @@ def check_workforce(sim: Simulation) -> None:
         _fail(sim, f"{int(bad.sum())} salaries not positive: {salary[bad][:5].tolist()}")
 
 
-def check_grades(
-    sim: Simulation, scores: np.ndarray, units: np.ndarray, grades: np.ndarray
-) -> None:
+def check_grades(sim: SimState, scores: np.ndarray, units: np.ndarray, grades: np.ndarray) -> None:
     """Forced distribution: quotas met in every ranking unit, grades follow scores.
 
     ``scores``, ``units`` and ``grades`` are those of the rated employees (grade 0 = best).
@@ -131,9 +129,8 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
-def check_ledger(sim: Simulation) -> None:
+def check_ledger(sim: SimState, ledger: Ledger) -> None:
     """Every metric recorded so far is finite; shares and correlations within range."""
-    ledger = sim.ledger
     for week, metric, value in zip(ledger.weeks, ledger.metrics, ledger.values, strict=True):
         if not math.isfinite(value):
             _fail(sim, f"metric {metric} is {value} at week {week:g}")
@@ -146,31 +143,28 @@ def check_ledger(sim: Simulation) -> None:
 
 
 def check_review(
-    sim: Simulation, scores: np.ndarray, units: np.ndarray, grades: np.ndarray
+    sim: SimState, ledger: Ledger, scores: np.ndarray, units: np.ndarray, grades: np.ndarray
 ) -> None:
     """All invariants after one review (``scores``, ``units``, ``grades`` of the rated)."""
     check_grades(sim, scores, units, grades)
     check_workforce(sim)
-    check_ledger(sim)
+    check_ledger(sim, ledger)
 
 
-def check_final(sim: Simulation) -> None:
+def check_final(sim: SimState, ledger: Ledger) -> None:
     """All state invariants at the horizon."""
     check_workforce(sim)
-    check_ledger(sim)
+    check_ledger(sim, ledger)
 
 
-def watch_ledger(sim: Simulation) -> None:
-    """Make ``sim.ledger`` refuse a NaN or infinite metric instead of dropping it.
+def refuse_invalid(sim: SimState) -> Callable[[str, float], None]:
+    """What the ledger calls on a NaN or infinite metric: an :class:`InvariantError`.
 
     The ledger skips ``None`` (a metric undefined this cycle, e.g. a correlation of fewer
     than three people); a NaN is a computation gone wrong and must not vanish silently.
     """
-    record = sim.ledger.record
 
-    def record_finite(week: float, metric: str, value: float | None) -> None:
-        if value is not None and not math.isfinite(float(value)):
-            _fail(sim, f"metric {metric} computed as {value}")
-        record(week, metric, value)
+    def refuse(metric: str, value: float) -> None:
+        _fail(sim, f"metric {metric} computed as {value}")
 
-    sim.ledger.record = record_finite  # type: ignore[method-assign]
+    return refuse

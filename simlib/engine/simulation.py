@@ -4,36 +4,40 @@ The SimPy environment is the calendar of organizational events (reviews, quit de
 vacancies being filled, PIPs, market shocks). Every event updates the whole workforce with
 vectorized numpy; only per-case processes (a vacancy, a batch of PIPs, a shock) are SimPy
 processes, and only the events a scenario's mechanisms need are scheduled.
+
+The engine owns the calendar and the ledger; the mechanisms it runs are those registered in
+:mod:`simlib.mechanisms.registry`, each at the hooks it declares.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
-import simpy
 
 from simlib.engine import invariants
-from simlib.engine.review import review_cycle
+from simlib.engine.review import rate_and_grade, review_cycle
 from simlib.experiments.guards import check_resources
-from simlib.mechanisms.exits import voluntary_quits
+from simlib.mechanisms.base import HOOKS, Hook, Mechanism, Step, ordered_steps
+from simlib.mechanisms.grading import ranking_units
 from simlib.mechanisms.hiring import select_hires
-from simlib.mechanisms.market import random_shocks, scheduled_shock
-from simlib.mechanisms.pay import Pay
-from simlib.mechanisms.work import start_work
-from simlib.metrics.catalogue import Ledger
+from simlib.mechanisms.registry import MECHANISMS
+from simlib.metrics.catalogue import Cycle
+from simlib.metrics.ledger import Ledger
 from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario, load_scenario
 from simlib.scenario.policy import Policy
-from simlib.state.streams import Streams
-from simlib.state.workforce import OrgChart, Workforce
-
-UNLIMITED = 10**9
+from simlib.state.simulation_state import Review, SimState
 
 
-class Simulation:
-    """The state and calendar of one run. Use :func:`simulate` unless you need the internals."""
+class Simulation(SimState):
+    """The state, calendar and ledger of one run. Use :func:`simulate` unless you need them.
+
+    Parameters
+    ----------
+    mechanisms
+        The mechanisms to run (default: every registered one).
+    trace
+        Keep the event trace ``(week, event, count)`` in :attr:`trace`.
+    """
 
     def __init__(
         self,
@@ -42,90 +46,30 @@ class Simulation:
         seed: int,
         rep: int = 0,
         check_invariants: bool | None = None,
+        *,
+        mechanisms: tuple[Mechanism, ...] = MECHANISMS,
+        trace: bool = False,
     ) -> None:
-        if isinstance(policy, str):
-            if policy not in scenario.policies:
-                from simlib.errors import ScenarioError
-
-                raise ScenarioError(
-                    f"policy {policy!r} is not declared; declared: {', '.join(scenario.policies)}"
-                )
-            self.policy_name, self.policy = policy, scenario.policies[policy]
-        else:
-            self.policy_name, self.policy = "custom", policy
-        self.scenario = scenario
-        self.seed = seed
-        self.rep = rep
-        self.env = simpy.Environment()
-        self.streams = Streams(seed, rep)
-        self.workforce = Workforce(OrgChart.build(scenario.organization))
-        self.pay = Pay(scenario, self.workforce)
-        self.ledger = Ledger()
+        super().__init__(scenario, policy, seed, rep)
+        self.mechanisms = mechanisms
+        self.steps: dict[Hook, list[Step]] = {
+            hook: [step for _, step in ordered_steps(mechanisms, hook)] for hook in HOOKS
+        }
         self.check_invariants = invariants.enabled(check_invariants)
-        if self.check_invariants:
-            invariants.watch_ledger(self)
-        self.counters: Counter[str] = Counter()
-        self.cycle_counters: Counter[str] = Counter()
-        hiring = scenario.hiring
-        capacity = (
-            hiring.recruiters * hiring.requisitions_per_recruiter
-            if hiring.recruiters
-            else UNLIMITED
-        )
-        self.recruiters = simpy.Resource(self.env, capacity=capacity)
-        self.intake: list[int] = []  # positions whose search ended now, hired together
-        self.market_listeners: list[Callable[[Simulation, float, float], None]] = []
-        self.market_level = 0.0
-        self.cycle_outcome: dict[str, float] = {}
-        self.cycle_value_sum = 0.0
-        self.engagement_clock = 0.0
-        self.last_accrual = 0.0
-        self.cycle_started = 0.0
-        self.cycle_perf_sum = 0.0
-        self.cycle_fte_weeks = 0.0
+        refuse = invariants.refuse_invalid(self) if self.check_invariants else None
+        self.ledger = Ledger(on_invalid=refuse)
+        if trace:
+            self.trace = []
+        self.market_listeners.append(Simulation._market_moved)
 
-    @property
-    def now(self) -> float:
-        return float(self.env.now)
+    def _run_steps(self, hook: Hook, *args: object) -> None:
+        for step in self.steps[hook]:
+            step.run(self, *args)
 
-    @property
-    def market_level(self) -> float:
-        """Demand-driven shift of everyone's performance (SD units)."""
-        return self._market_level
-
-    @market_level.setter
-    def market_level(self, value: float) -> None:
-        old = getattr(self, "_market_level", value)
-        self._market_level = value
-        if value != old:
-            for listener in self.market_listeners:
-                listener(self, old, value)
-
-    def catch_up(self) -> None:
-        """Accrue everyone's performance up to now; call before any change of state."""
-        t0, t1 = self.last_accrual, self.now
-        if t1 <= t0:
-            return
-        wf = self.workforce
-        before = wf.perf_cum.sum(), wf.weeks_cum.sum()
-        k = self.scenario.behaviour.output_per_sd
-        value_before = wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
-        hiring = self.scenario.hiring
-        wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
-        self.cycle_perf_sum += wf.perf_cum.sum() - before[0]
-        self.cycle_fte_weeks += wf.weeks_cum.sum() - before[1]
-        self.cycle_value_sum += wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
-        self.cycle_value_sum -= value_before
-        self.pay.now = t1
-        self.last_accrual = t1
-
-    def start_cycle(self) -> None:
-        self.workforce.start_cycle()
-        self.cycle_started = self.now
-        self.cycle_perf_sum = 0.0
-        self.cycle_fte_weeks = 0.0
-        self.cycle_value_sum = 0.0
-        self.cycle_counters = Counter(self.counters)
+    @staticmethod
+    def _market_moved(sim: SimState, old: float, new: float) -> None:
+        assert isinstance(sim, Simulation)
+        sim._run_steps("market_change", old, new)
 
     def populate(self) -> None:
         """Fill every position at week 0 from the workforce stream."""
@@ -142,30 +86,53 @@ class Simulation:
         # Today's staff have been here a while: tenure from half a year to ten years.
         self.workforce.hired_week[:] = -rng.uniform(26, 10 * WEEKS_PER_YEAR, n)
 
+    def start(self) -> None:
+        """Week 0: the workforce, first beliefs, goals and effort, the first records, and
+        the calendar's processes (started, not yet run)."""
+        self.populate()
+        self._run_steps("start")
+        self._run_steps("new_cycle")
+        self.ledger.record_start(self)
+        for mechanism in self.mechanisms:
+            for factory in mechanism.before_reviews:
+                for process in factory(self):
+                    self.env.process(process)
+        self.env.process(review_cycle(self, self.conduct_review))
+        for mechanism in self.mechanisms:
+            for factory in mechanism.after_reviews:
+                for process in factory(self):
+                    self.env.process(process)
+
+    def conduct_review(self) -> None:
+        """One review: rate and grade, act, take its consequences, record, start a cycle."""
+        review = rate_and_grade(self)
+        self.log("review", len(review.rated))
+        self._run_steps("review", review)
+        self._run_steps("after_review", review)
+        self._run_steps("new_cycle")
+        self.record_review(review)
+        if self.check_invariants:
+            rated = review.rated
+            units = ranking_units(self)[rated]
+            invariants.check_review(
+                self, self.ledger, review.scores[rated], units, review.grades[rated]
+            )
+        self.start_cycle()
+
+    def record_review(self, review: Review) -> None:
+        cycle = self.cycle
+        counts = self.counts_this_cycle()
+        self.ledger.record_review(
+            self, Cycle(review, counts, cycle.perf_sum, cycle.fte_weeks, cycle.value_sum)
+        )
+
     def run(self) -> pd.DataFrame:
         """Run to the horizon and return the tidy frame ``week, metric, value``."""
-        env_cfg = self.scenario.environment
-        self.populate()
-        start_work(self)
-        self.ledger.record_state(self)
-        # Started first, quit decisions due at a review's instant come before the review.
-        if self.scenario.behaviour.voluntary_quit_rate > 0:
-            self.env.process(voluntary_quits(self))
-        self.env.process(review_cycle(self))
-        for spec in env_cfg.market_shocks:
-            self.env.process(scheduled_shock(self, spec))
-        if env_cfg.random_shocks_per_year > 0:
-            self.env.process(random_shocks(self))
-        self.env.run(until=env_cfg.weeks + 1e-6)
+        self.start()
+        self.env.run(until=self.scenario.environment.weeks + 1e-6)
         if self.check_invariants:
-            invariants.check_final(self)
-        return pd.DataFrame(
-            {
-                "week": np.asarray(self.ledger.weeks, dtype=float),
-                "metric": self.ledger.metrics,
-                "value": np.asarray(self.ledger.values, dtype=float),
-            }
-        )
+            invariants.check_final(self, self.ledger)
+        return self.ledger.frame()
 
 
 def simulate(
@@ -176,6 +143,7 @@ def simulate(
     *,
     check_invariants: bool | None = None,
     allow_large: bool = False,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Simulate one policy for one replication.
 
@@ -195,6 +163,10 @@ def simulate(
     allow_large
         Run even if the resource guard estimates more memory or time than this machine
         allows (see :mod:`simlib.experiments.guards`).
+    trace
+        Keep the calendar's events: ``frame.attrs["trace"]`` is then the list of
+        ``(week, event, count)`` in the order they happened (``review`` with the number
+        rated, ``quit``, ``exit``, ``hire``, ``shock``, ``pip``, ``appeal``, ``checkin``).
 
     Returns
     -------
@@ -205,8 +177,10 @@ def simulate(
     policy = scenario.baseline if policy is None else policy
     seed = scenario.experiment.seed if seed is None else seed
     check_resources(scenario, reps=1, policies=[policy], allow_large=allow_large)
-    sim = Simulation(scenario, policy, seed, rep, check_invariants=check_invariants)
+    sim = Simulation(scenario, policy, seed, rep, check_invariants=check_invariants, trace=trace)
     frame = sim.run()
     frame.insert(0, "rep", rep)
     frame.insert(0, "policy", sim.policy_name)
+    if trace:
+        frame.attrs["trace"] = list(sim.trace or [])
     return frame

@@ -13,14 +13,13 @@ when rejected. Appeals are few, so one SimPy process per case is cheap.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-import simpy
 
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
-    from simlib.scenario.definition import AppealBehaviour
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.scenario.definition import AppealBehaviour
+from simlib.state.simulation_state import Review, SimState
 
 
 def appeal_probability(gap: np.ndarray, beh: AppealBehaviour) -> np.ndarray:
@@ -31,17 +30,8 @@ def appeal_probability(gap: np.ndarray, beh: AppealBehaviour) -> np.ndarray:
     )
 
 
-def appeal_panels(sim: Simulation) -> simpy.Resource:
-    """The simulation's HR/committee panels hearing appeals (created on first use)."""
-    panels = getattr(sim, "appeal_panels", None)
-    if panels is None:
-        panels = simpy.Resource(sim.env, capacity=sim.policy.rating.appeals.panels)
-        sim.appeal_panels = panels  # type: ignore[attr-defined]
-    return panels
-
-
 def file_appeals(
-    sim: Simulation,
+    sim: SimState,
     rows: np.ndarray,
     final_scores: np.ndarray,
     self_scores: np.ndarray,
@@ -65,27 +55,29 @@ def file_appeals(
     if people is not None:
         still_here &= sim.workforce.hired_week[rows] == people
     appealing = rows[(draws[rows] < p) & still_here]
-    sim.counters["appeals"] += len(appealing)
+    sim.counts.appeals += len(appealing)
+    sim.log("appeal", len(appealing))
     for row in appealing.tolist():
         sim.env.process(appeal_case(sim, row))
     return len(appealing)
 
 
-def appeal_case(sim: Simulation, row: int) -> Generator[Any, Any, None]:
+def appeal_case(sim: SimState, row: int) -> Generator[Any, Any, None]:
     """One appeal: wait for a panel, hear the case, decide, and tell the employee."""
     wf = sim.workforce
     rule = sim.policy.rating.appeals
     beh = sim.scenario.behaviour.appeals
     person = wf.hired_week[row]
-    with appeal_panels(sim).request() as request:
+    with sim.appeal_panels.request() as request:
         yield request
         yield sim.env.timeout(rule.weeks_per_case)
-    sim.counters["manager_hours"] += rule.hours_per_case
+    sim.counts.manager_hours += rule.hours_per_case
     overturned = bool(sim.streams["appeal_outcomes"].random() < rule.overturn_share)
     if not (wf.active[row] and wf.hired_week[row] == person):
         return  # the employee has left: the case lapses
     if overturned:
-        sim.counters["appeals_overturned"] += 1
+        sim.counts.appeals_overturned += 1
+        sim.log("appeal_overturned")
         bottom = len(sim.policy.rating.grades) - 1
         if wf.last_grade[row] == bottom:
             wf.bottom_streak[row] = 0
@@ -93,3 +85,23 @@ def appeal_case(sim: Simulation, row: int) -> Generator[Any, Any, None]:
         wf.fairness_belief[row] = min(1.0, wf.fairness_belief[row] + beh.fairness_gain_overturned)
     else:
         wf.fairness_belief[row] = max(0.0, wf.fairness_belief[row] - beh.fairness_loss_upheld)
+
+
+def appeal_after_review(sim: SimState, review: Review) -> None:
+    if review.self_assessment is None:
+        return
+    rated = review.rated
+    review.appeals = file_appeals(
+        sim,
+        rated,
+        review.scores[rated],
+        review.self_assessment[rated],
+        review.rated_people,
+    )
+
+
+MECHANISM = Mechanism(
+    "appeals",
+    steps=(Step("review", appeal_after_review, after=("consequences",)),),
+    summary="employees rated well below their self-assessment contest it before a panel",
+)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simlib.mechanisms.base import Mechanism
 from simlib.scenario.policy import CalibrationRule
 
 
@@ -128,3 +129,9 @@ def calibrate(
     season = run_season(rule, rated_per_dept, raters_per_dept)
     calibrated_rater = season.departments_met[rater_department]
     return shrink_toward_norm(scores, rater, rule.strength, calibrated_rater), season
+
+
+MECHANISM = Mechanism(
+    "calibration",
+    summary="committees pull each manager's rating mean and spread toward the organization's",
+)

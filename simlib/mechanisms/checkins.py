@@ -9,28 +9,25 @@ warning flags anyone whose measured weekly output has been below their baseline 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simlib.mechanisms import engagement, incentives
+from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.definition import WEEKS_PER_YEAR
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import SimState
 
 SKILL_CEILING_SD = 1.0  # coaching gains shrink to nothing as skill approaches this
 
 
-def coach(sim: Simulation, rows: np.ndarray, gain_sd: float | np.ndarray) -> None:
+def coach(sim: SimState, rows: np.ndarray, gain_sd: float | np.ndarray) -> None:
     """Skill gain from coaching, shrinking as skill approaches its ceiling."""
     wf = sim.workforce
     room = np.maximum(SKILL_CEILING_SD - wf.skill[rows], 0.0)
     wf.skill[rows] += gain_sd * room / SKILL_CEILING_SD
 
 
-def checkin(sim: Simulation) -> None:
+def checkin(sim: SimState) -> None:
     """One round of check-ins with everyone employed."""
     policy = sim.policy.checkins
     interval = policy.interval_weeks
@@ -39,8 +36,9 @@ def checkin(sim: Simulation) -> None:
     sim.catch_up()
     wf = sim.workforce
     rows = np.flatnonzero(wf.active)
-    sim.counters["checkins"] += len(rows)
-    sim.counters["manager_hours"] += len(rows) * policy.minutes / 60.0
+    sim.counts.checkins += len(rows)
+    sim.log("checkin", len(rows))
+    sim.counts.manager_hours += len(rows) * policy.minutes / 60.0
     eb = sim.scenario.behaviour.engagement
     if eb is not None:
         engagement.advance(sim)
@@ -49,7 +47,7 @@ def checkin(sim: Simulation) -> None:
     incentives.update(sim)
 
 
-def early_warning(sim: Simulation, weekly_output_sd: np.ndarray) -> np.ndarray:
+def early_warning(sim: SimState, weekly_output_sd: np.ndarray) -> np.ndarray:
     """Update below-baseline streaks from this week's measured output; coach the flagged.
 
     Parameters
@@ -74,9 +72,16 @@ def early_warning(sim: Simulation, weekly_output_sd: np.ndarray) -> np.ndarray:
     flagged = np.flatnonzero(wf.low_weeks >= weeks)
     if len(flagged):
         wf.low_weeks[flagged] = 0
-        sim.counters["early_warnings"] += len(flagged)
-        sim.counters["manager_hours"] += len(flagged) * policy.coaching_hours
+        sim.counts.early_warnings += len(flagged)
+        sim.log("early_warning", len(flagged))
+        sim.counts.manager_hours += len(flagged) * policy.coaching_hours
         eb = sim.scenario.behaviour.engagement
         if eb is not None:
             coach(sim, flagged, eb.warning_coaching_sd * policy.feedback_quality / 0.5)
     return flagged
+
+
+MECHANISM = Mechanism(
+    "checkins",
+    summary="one-to-ones between reviews: coaching, and an early warning on weekly output",
+)

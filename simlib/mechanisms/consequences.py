@@ -8,20 +8,19 @@ performance over the plan; only those who score below the pass mark leave.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.engagement import pip_started
 from simlib.mechanisms.exits import leave
 from simlib.mechanisms.raters import reliability_scores
 from simlib.scenario.policy import PipRule
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import Review, SimState
 
 
-def apply_consequences(sim: Simulation, grades: np.ndarray) -> None:
+def apply_consequences(sim: SimState, grades: np.ndarray) -> None:
     """Update grade history from this review's ``grades`` (-1 = not rated) and act on it."""
     wf = sim.workforce
     rule = sim.policy.consequences
@@ -39,12 +38,12 @@ def apply_consequences(sim: Simulation, grades: np.ndarray) -> None:
         due |= rated & (wf.bottom_streak >= rule.consecutive_bottom_to_exit)
     rows = np.flatnonzero(due & wf.active & ~wf.on_pip)
     if rule.pip is None:
-        leave(sim, rows, "exits")
+        leave(sim, rows, voluntary=False)
     elif len(rows):
         sim.env.process(improvement_plan(sim, rows, rule.pip))
 
 
-def improvement_plan(sim: Simulation, rows: np.ndarray, rule: PipRule) -> Generator[Any, Any, None]:
+def improvement_plan(sim: SimState, rows: np.ndarray, rule: PipRule) -> Generator[Any, Any, None]:
     """A PIP for everyone in ``rows`` (started together): coach, wait, rate, decide."""
     wf = sim.workforce
     sim.catch_up()
@@ -53,7 +52,8 @@ def improvement_plan(sim: Simulation, rows: np.ndarray, rule: PipRule) -> Genera
     pip_started(sim, rows)
     hired = wf.hired_week[rows].copy()  # identifies the person, not just the position
     perf0, weeks0 = wf.perf_cum[rows].copy(), wf.weeks_cum[rows].copy()
-    sim.counters["pips"] += len(rows)
+    sim.counts.pips += len(rows)
+    sim.log("pip", len(rows))
     yield sim.env.timeout(rule.weeks)
     sim.catch_up()
     same = wf.active[rows] & (wf.hired_week[rows] == hired) & wf.on_pip[rows]
@@ -69,5 +69,16 @@ def improvement_plan(sim: Simulation, rows: np.ndarray, rule: PipRule) -> Genera
     ) / np.sqrt(np.maximum(weeks, 1.0))
     scores = reliability_scores(true, sim.scenario.behaviour.raters.reliability, rng)
     failed = rows[scores < rule.pass_score]
-    sim.counters["pips_failed"] += len(failed)
-    leave(sim, failed, "exits")
+    sim.counts.pips_failed += len(failed)
+    leave(sim, failed, voluntary=False)
+
+
+def act_on_grades(sim: SimState, review: Review) -> None:
+    apply_consequences(sim, review.grades)
+
+
+MECHANISM = Mechanism(
+    "consequences",
+    steps=(Step("review", act_on_grades, after=("raters",)),),
+    summary="exits for the bottom grade or consecutive low grades; performance improvement plans",
+)

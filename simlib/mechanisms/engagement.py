@@ -11,20 +11,17 @@ feedback quality and frequency raise it, disappointment and forced ranking lower
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_FAIRNESS = 0.6  # the new-hire level
 
 
-def checkin_intensity(sim: Simulation) -> float:
+def checkin_intensity(sim: SimState) -> float:
     """How much check-ins do for people: 1 weekly, ~0.71 biweekly, 0.5 monthly, 0 none.
 
     Returns diminish with frequency (square root of check-ins per week).
@@ -33,7 +30,7 @@ def checkin_intensity(sim: Simulation) -> float:
     return 0.0 if interval is None else float(1.0 / np.sqrt(interval))
 
 
-def set_point(sim: Simulation) -> np.ndarray:
+def set_point(sim: SimState) -> np.ndarray:
     """Engagement each person drifts toward under today's conditions (share 0–1)."""
     eb = sim.scenario.behaviour.engagement
     wf = sim.workforce
@@ -44,10 +41,10 @@ def set_point(sim: Simulation) -> np.ndarray:
     return np.clip(level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance), 0.0, 1.0)
 
 
-def advance(sim: Simulation) -> None:
+def advance(sim: SimState) -> None:
     """Let engagement drift toward its set point from the last update until now."""
     eb = sim.scenario.behaviour.engagement
-    last = getattr(sim, "engagement_clock", 0.0)
+    last = sim.engagement_clock
     sim.engagement_clock = sim.now
     if eb is None or sim.now <= last:
         return
@@ -60,7 +57,7 @@ def advance(sim: Simulation) -> None:
 
 
 def after_review(
-    sim: Simulation,
+    sim: SimState,
     grades: np.ndarray,
     true_performance: np.ndarray,
     promoted: np.ndarray,
@@ -104,10 +101,31 @@ def after_review(
     return short
 
 
-def pip_started(sim: Simulation, rows: np.ndarray) -> None:
+def pip_started(sim: SimState, rows: np.ndarray) -> None:
     """Entering a performance improvement plan costs engagement."""
     eb = sim.scenario.behaviour.engagement
     if eb is None or len(rows) == 0:
         return
     wf = sim.workforce
     wf.engagement[rows] = np.maximum(wf.engagement[rows] - eb.pip_penalty, 0.0)
+
+
+def review_attitudes(sim: SimState, review: Review) -> None:
+    after_review(
+        sim, review.grades, review.true_performance, review.promoted, review.self_assessment
+    )
+
+
+def market_moved(sim: SimState, old: float, new: float) -> None:
+    """Attitudes catch up to the moment demand moved (before goals are re-weighed)."""
+    advance(sim)
+
+
+MECHANISM = Mechanism(
+    "engagement",
+    steps=(
+        Step("after_review", review_attitudes, after=("promotion",)),
+        Step("market_change", market_moved),
+    ),
+    summary="engagement and perceived fairness: check-ins, disappointment, PIPs, ranking stress",
+)

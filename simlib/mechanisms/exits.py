@@ -8,15 +8,15 @@ position per check keeps the quits stream aligned across policies.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from simlib.mechanisms import engagement
+from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.definition import WEEKS_PER_YEAR
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import SimState
 
 
 def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarray:
@@ -25,17 +25,21 @@ def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarra
     return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
 
 
-def leave(sim: Simulation, rows: np.ndarray, reason: str) -> None:
-    """People in ``rows`` leave now; their positions become vacancies."""
+def leave(sim: SimState, rows: np.ndarray, voluntary: bool) -> None:
+    """People in ``rows`` leave now (quits or exits); their positions become vacancies."""
     if len(rows) == 0:
         return
     sim.catch_up()
     sim.workforce.vacate(rows)
-    sim.counters[reason] += len(rows)
+    if voluntary:
+        sim.counts.quits += len(rows)
+    else:
+        sim.counts.exits += len(rows)
+    sim.log("quit" if voluntary else "exit", len(rows))
     open_vacancies(sim, rows)
 
 
-def performance_z(sim: Simulation) -> np.ndarray:
+def performance_z(sim: SimState) -> np.ndarray:
     """Each position's current performance rate, standardized over those employed (SD)."""
     wf = sim.workforce
     rate = wf.potential + wf.skill + wf.drive
@@ -46,7 +50,7 @@ def performance_z(sim: Simulation) -> np.ndarray:
     return (rate - mean) / sd if sd > 0 else np.zeros(wf.size)
 
 
-def quit_hazard(sim: Simulation, z: np.ndarray) -> np.ndarray:
+def quit_hazard(sim: SimState, z: np.ndarray) -> np.ndarray:
     """Yearly quit rate of each position (share), given standardized performance ``z``.
 
     ``base x U(z) x pay lag x engagement x fairness``:
@@ -77,12 +81,12 @@ def quit_hazard(sim: Simulation, z: np.ndarray) -> np.ndarray:
     return base * np.exp(np.minimum(log_h, 50.0))  # a certain quit long before the cap
 
 
-def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
+def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
     """Every ``exit_check_weeks``, each employee quits with the hazard's probability.
 
     Quits of people in the top 20% by current performance are also counted as
-    ``regretted_quits``; ``quits_qK`` and ``quit_checks_qK`` count quits and people at
-    risk by performance quintile K (1 = bottom fifth) for the turnover curve.
+    ``regretted_quits``; ``quits_by_quintile`` and ``at_risk_by_quintile`` count quits and
+    people at risk by performance quintile (0 = bottom fifth) for the turnover curve.
     """
     weeks = sim.scenario.environment.exit_check_weeks
     rng = sim.streams["quits"]
@@ -92,17 +96,25 @@ def voluntary_quits(sim: Simulation) -> Generator[Any, Any, None]:
         wf = sim.workforce
         z = performance_z(sim)
         if sim.scenario.behaviour.exits is not None:
-            from simlib.mechanisms.engagement import advance
-
-            advance(sim)
+            engagement.advance(sim)
         quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
         if wf.active.any():
             cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
             quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth
-            sim.counters["regretted_quits"] += int(np.count_nonzero(quits & (quintile == 4)))
+            sim.counts.regretted_quits += int(np.count_nonzero(quits & (quintile == 4)))
             exposed = np.bincount(quintile[wf.active], minlength=5)
             quit_by = np.bincount(quintile[quits], minlength=5)
-            for q in range(5):
-                sim.counters[f"quit_checks_q{q + 1}"] += int(exposed[q])
-                sim.counters[f"quits_q{q + 1}"] += int(quit_by[q])
-        leave(sim, np.flatnonzero(quits), "quits")
+            sim.counts.at_risk_by_quintile += exposed
+            sim.counts.quits_by_quintile += quit_by
+        leave(sim, np.flatnonzero(quits), voluntary=True)
+
+
+def quit_decisions(sim: SimState) -> list[Generator[Any, Any, None]]:
+    return [voluntary_quits(sim)] if sim.scenario.behaviour.voluntary_quit_rate > 0 else []
+
+
+MECHANISM = Mechanism(
+    "exits",
+    before_reviews=(quit_decisions,),
+    summary="voluntary quits as a hazard: U-shaped in performance, pay lag, engagement, fairness",
+)

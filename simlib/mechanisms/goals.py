@@ -13,14 +13,11 @@ Without re-baselining, a fall in demand widens every gap at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.definition import GoalBehaviour
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import Review, SimState
 
 
 def goal_response(
@@ -44,13 +41,13 @@ def goal_response(
     return acceptance, effect
 
 
-def capability(sim: Simulation) -> np.ndarray:
+def capability(sim: SimState) -> np.ndarray:
     """What each person would do now without extra effort (SD units, market included)."""
     wf = sim.workforce
     return wf.potential + wf.skill + sim.market_level
 
 
-def cascade_alignment(sim: Simulation) -> np.ndarray:
+def cascade_alignment(sim: SimState) -> np.ndarray:
     """Whether each position's goal links all the way up: department, team, individual.
 
     Draws one uniform per department, team and position (the same count under every
@@ -66,7 +63,7 @@ def cascade_alignment(sim: Simulation) -> np.ndarray:
     return dept[chart.department] & team[chart.team] & own
 
 
-def set_targets(sim: Simulation) -> None:
+def set_targets(sim: SimState) -> None:
     """New goals for everyone employed, at the start of a review cycle."""
     wf = sim.workforce
     policy = sim.policy.goals
@@ -79,7 +76,7 @@ def set_targets(sim: Simulation) -> None:
     refresh(sim)
 
 
-def refresh(sim: Simulation) -> None:
+def refresh(sim: SimState) -> None:
     """Recompute acceptance and goal effect from today's targets and capability."""
     wf = sim.workforce
     policy = sim.policy.goals
@@ -96,17 +93,17 @@ def refresh(sim: Simulation) -> None:
     wf.goal_effect[:] = np.where(has_goal, effect, 0.0)
 
 
-def on_market_change(sim: Simulation, old: float, new: float) -> None:
+def on_market_change(sim: SimState, old: float, new: float) -> None:
     """Demand moved: re-baseline targets if the policy says so, then re-weigh the goals."""
     if sim.policy.goals.rebaseline:
         shift = new - old
         sim.workforce.goal_baseline += shift
         sim.workforce.goal_target += shift
-        sim.counters["rebaselines"] += 1
+        sim.counts.rebaselines += 1
     refresh(sim)
 
 
-def attainment(sim: Simulation, rows: np.ndarray) -> np.ndarray:
+def attainment(sim: SimState, rows: np.ndarray) -> np.ndarray:
     """OKR-style grade 0–1 of each row's cycle: progress of measured output to target.
 
     Progress is measured output above the baseline over the target's distance above it,
@@ -126,7 +123,7 @@ def attainment(sim: Simulation, rows: np.ndarray) -> np.ndarray:
     return np.where(ok, np.clip(progress, 0.0, 1.0), np.nan)
 
 
-def measured_bias(sim: Simulation, mean_rate: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np.ndarray:
     """How much better each person looks (SD units) because the rating counts measured KPIs.
 
     Measured output runs ahead of total output by the work moved to measured tasks; the
@@ -143,3 +140,23 @@ def measured_bias(sim: Simulation, mean_rate: np.ndarray, weeks: np.ndarray) -> 
         measured_sd = ((mw + k * mp) / weeks - 1.0) / k
     excess = np.where(weeks > 0, measured_sd - mean_rate, 0.0)
     return w * np.nan_to_num(excess)
+
+
+def record_attainment(sim: SimState, review: Review) -> None:
+    """The mean OKR-style grade of the rated this cycle, for the ``kpi_attainment`` metric."""
+    if sim.policy.goals.regime == "none":
+        return
+    attained = attainment(sim, review.rated)
+    if np.isfinite(attained).any():
+        sim.cycle_results.kpi_attainment = float(np.nanmean(attained))
+
+
+MECHANISM = Mechanism(
+    "goals",
+    steps=(
+        Step("new_cycle", set_targets),
+        Step("after_review", record_attainment),
+        Step("market_change", on_market_change, after=("engagement",)),
+    ),
+    summary="targets cascaded each cycle; difficulty, acceptance and abandonment; re-baselining",
+)

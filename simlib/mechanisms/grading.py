@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.mechanisms.base import Mechanism
 from simlib.scenario.policy import RatingPolicy
+from simlib.state.simulation_state import SimState
 from simlib.state.workforce import largest_remainder
 
 
@@ -60,3 +62,20 @@ def assign_grades(scores: np.ndarray, units: np.ndarray, rating: RatingPolicy) -
 def bottom_grades(n_grades: int) -> np.ndarray:
     """Grade indices counted as 'the bottom grades' for misclassification."""
     return np.arange(n_grades - (2 if n_grades >= 4 else 1), n_grades)
+
+
+def ranking_units(sim: SimState) -> np.ndarray:
+    """The unit each position is ranked in under the policy: team, department or all."""
+    chart = sim.workforce.chart
+    unit = sim.policy.rating.ranking_unit
+    if unit == "team":
+        return chart.team
+    if unit == "department":
+        return chart.department
+    return np.zeros(chart.positions, dtype=np.int64)
+
+
+MECHANISM = Mechanism(
+    "grading",
+    summary="scores become grades: absolute thresholds or a forced distribution by unit",
+)

@@ -9,15 +9,14 @@ every policy (common random numbers).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtr
 
+from simlib.mechanisms.base import Mechanism
 from simlib.scenario.definition import Organization
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.state.simulation_state import SimState
 
 
 def applicant_potential(z: np.ndarray, org: Organization) -> np.ndarray:
@@ -56,7 +55,7 @@ def select_hires(
     return chosen, group, band_position
 
 
-def hire_into(sim: Simulation, rows: np.ndarray) -> None:
+def hire_into(sim: SimState, rows: np.ndarray) -> None:
     """Fill ``rows`` now with the next hires from the applicant stream."""
     if len(rows) == 0:
         return
@@ -67,10 +66,11 @@ def hire_into(sim: Simulation, rows: np.ndarray) -> None:
     )
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)
-    sim.counters["hires"] += len(rows)
+    sim.counts.hires += len(rows)
+    sim.log("hire", len(rows))
 
 
-def hiring_pipeline(sim: Simulation, row: int) -> Generator[Any, Any, None]:
+def hiring_pipeline(sim: SimState, row: int) -> Generator[Any, Any, None]:
     """One vacancy: wait for a recruiter, search for a while, hire the best applicant.
 
     Searches last whole weeks (offers go out on a weekly rhythm), so vacancies filled in the
@@ -87,7 +87,7 @@ def hiring_pipeline(sim: Simulation, row: int) -> Generator[Any, Any, None]:
         sim.env.process(start_intake(sim))
 
 
-def start_intake(sim: Simulation) -> Generator[Any, Any, None]:
+def start_intake(sim: SimState) -> Generator[Any, Any, None]:
     """Hire everyone whose search ended at this instant, after all such searches ended."""
     yield sim.env.timeout(0)
     rows = np.array(sim.intake, dtype=np.int64)
@@ -96,7 +96,7 @@ def start_intake(sim: Simulation) -> Generator[Any, Any, None]:
     hire_into(sim, rows)
 
 
-def open_vacancies(sim: Simulation, rows: np.ndarray) -> None:
+def open_vacancies(sim: SimState, rows: np.ndarray) -> None:
     """Vacancies for ``rows``: filled at once when hiring takes no time, else by pipeline."""
     if len(rows) == 0:
         return
@@ -105,3 +105,9 @@ def open_vacancies(sim: Simulation, rows: np.ndarray) -> None:
         return
     for row in rows.tolist():
         sim.env.process(hiring_pipeline(sim, row))
+
+
+MECHANISM = Mechanism(
+    "hiring",
+    summary="vacancies filled by recruiters: time to fill, best of 1/selection-ratio applicants",
+)

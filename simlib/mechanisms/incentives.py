@@ -17,34 +17,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from simlib.mechanisms.grading import assign_grades
-from simlib.scenario.definition import IncentiveBehaviour
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.mechanisms.grading import assign_grades, ranking_units
+from simlib.mechanisms.pay import bonus_shares, merit_raises
+from simlib.scenario.definition import WEEKS_PER_YEAR, IncentiveBehaviour
+from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 
 
-@dataclass
-class IncentiveState:
-    """What the workforce believes about the policy (shared by all employees)."""
-
-    stake: float = 0.0  # % of salary per SD of performance
-    announced_stake: float = 0.0
-
-
-def is_relative(sim: Simulation) -> bool:
+def is_relative(sim: SimState) -> bool:
     """Grades handed out by rank within a unit: one's gain is a teammate's loss."""
     return sim.policy.rating.scheme == "forced_distribution"
 
 
-def exit_threat(sim: Simulation, n_grades: int) -> np.ndarray:
+def exit_threat(sim: SimState, n_grades: int) -> np.ndarray:
     """Expected chance of losing the job that each grade carries under the exit rules."""
     rule = sim.policy.consequences
     threat = np.zeros(n_grades)
@@ -68,10 +57,8 @@ def reward_slope(reward: np.ndarray, performance: np.ndarray) -> float:
     return float((p * (reward - reward.mean())).sum() / var) if var > 0 else 0.0
 
 
-def announced_stake(sim: Simulation) -> float:
+def announced_stake(sim: SimState) -> float:
     """The stake the policy promises, judged on today's workforce and a noisy rating."""
-    from simlib.engine.review import ranking_units
-
     wf = sim.workforce
     rating = sim.policy.rating
     rows = np.flatnonzero(wf.active)
@@ -85,11 +72,9 @@ def announced_stake(sim: Simulation) -> float:
 
 
 def review_reward(
-    sim: Simulation, rows: np.ndarray, grades: np.ndarray, raises: np.ndarray | None = None
+    sim: SimState, rows: np.ndarray, grades: np.ndarray, raises: np.ndarray | None = None
 ) -> np.ndarray:
     """What a review hands each of ``rows`` (% of salary): raise, bonus, job security."""
-    from simlib.mechanisms.pay import bonus_shares, merit_raises
-
     inc = sim.scenario.behaviour.incentives
     n_grades = len(sim.policy.rating.grades)
     if raises is None:
@@ -100,17 +85,15 @@ def review_reward(
     return 100.0 * (raises + bonus) - exit_value * threat
 
 
-def start(sim: Simulation) -> None:
-    """Draw personal traits and form first beliefs about the announced policy."""
-    sim.incentive_state = IncentiveState()
-    draw_traits(sim)
+def form_beliefs(sim: SimState) -> None:
+    """At week 0: first beliefs about the announced policy's stake."""
     if sim.scenario.behaviour.incentives is None:
         return
     stake = announced_stake(sim)
-    sim.incentive_state.stake = sim.incentive_state.announced_stake = stake
+    sim.beliefs.stake = sim.beliefs.announced_stake = stake
 
 
-def draw_traits(sim: Simulation) -> None:
+def draw_traits(sim: SimState) -> None:
     """Gaming and sabotage propensities (mean 1, lognormal) for anyone still without.
 
     Draws for every position each time (aligned streams); only newcomers take them.
@@ -128,7 +111,7 @@ def draw_traits(sim: Simulation) -> None:
 
 
 def learn_stake(
-    sim: Simulation,
+    sim: SimState,
     rows: np.ndarray,
     grades: np.ndarray,
     raises: np.ndarray,
@@ -138,7 +121,7 @@ def learn_stake(
     inc = sim.scenario.behaviour.incentives
     realized = reward_slope(review_reward(sim, rows, grades, raises), performance)
     if inc is not None:
-        state = sim.incentive_state
+        state = sim.beliefs
         state.stake = (1.0 - inc.stake_learning) * state.stake + inc.stake_learning * realized
     return realized
 
@@ -179,10 +162,10 @@ def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -
     return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
 
 
-def update(sim: Simulation) -> None:
+def update(sim: SimState) -> None:
     """Recompute everyone's effort, gaming, helping, sabotage and their performance drive.
 
-    Call after :meth:`Simulation.catch_up`: the new drive applies from now on.
+    Call after :meth:`SimState.catch_up`: the new drive applies from now on.
     """
     wf = sim.workforce
     inc = sim.scenario.behaviour.incentives
@@ -193,7 +176,7 @@ def update(sim: Simulation) -> None:
         wf.drive[:] = np.where(wf.active, wf.goal_effect, 0.0)
         wf.value_factor[:] = aligned
         return
-    stake = sim.incentive_state.stake
+    stake = sim.beliefs.stake
     w = goals.measured_pay_weight
     relative = 1.0 if is_relative(sim) else 0.0
     line_of_sight = 1.0 + inc.line_of_sight_gain * w
@@ -224,3 +207,35 @@ def update(sim: Simulation) -> None:
     measured, value = complement_factors(wf.gaming, inc.measured_share)
     wf.measured_factor[:] = measured
     wf.value_factor[:] = value * aligned
+
+
+def learn_from_review(sim: SimState, review: Review) -> None:
+    """The stake people perceive moves toward what this review's raises delivered."""
+    assert review.raises is not None, "pay decides raises before beliefs learn from them"
+    rated = review.rated
+    years = review.cycle_weeks / WEEKS_PER_YEAR
+    yearly = (1.0 + review.raises[rated]) ** (1.0 / max(years, 1e-9)) - 1.0
+    learn_stake(sim, rated, review.grades[rated], yearly, review.true_performance[rated])
+
+
+def prepare_cycle(sim: SimState) -> None:
+    """Traits for newcomers, then everyone's effort and behaviour for the cycle ahead."""
+    draw_traits(sim)
+    update(sim)
+
+
+def market_moved(sim: SimState, old: float, new: float) -> None:
+    """Demand moved: effort and behaviour respond to the re-weighed goals."""
+    update(sim)
+
+
+MECHANISM = Mechanism(
+    "incentives",
+    steps=(
+        Step("start", form_beliefs),
+        Step("new_cycle", prepare_cycle, after=("goals",)),
+        Step("after_review", learn_from_review, after=("pay",)),
+        Step("market_change", market_moved, after=("goals",)),
+    ),
+    summary="effort from the perceived stake; gaming, helping and sabotage",
+)

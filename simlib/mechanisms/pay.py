@@ -9,48 +9,12 @@ share of salary times the grade's multiplier.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.scenario.definition import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
-from simlib.state.workforce import Workforce
-
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
-
-
-class Pay:
-    def __init__(self, scenario: Scenario, workforce: Workforce) -> None:
-        bands = scenario.organization.salary_bands
-        manager = workforce.chart.is_manager
-        self.workforce = workforce
-        self.drift = scenario.environment.pay_drift
-        self.band_min = np.where(manager, bands.manager.min, bands.individual_contributor.min)
-        self.band_max = np.where(manager, bands.manager.max, bands.individual_contributor.max)
-        self.now = 0.0
-
-    def market_factor(self, week: float) -> float:
-        """How far market pay has moved since week 0 (1.0 = unchanged)."""
-        return float((1.0 + self.drift) ** (week / WEEKS_PER_YEAR))
-
-    def starting_salary(self, rows: np.ndarray, band_position: np.ndarray) -> np.ndarray:
-        """Salary at ``band_position`` (0–1) within each row's band, at today's market."""
-        lo, hi = self.band_min[rows], self.band_max[rows]
-        return (lo + band_position * (hi - lo)) * self.market_factor(self.now)
-
-    def compa_ratio(self) -> np.ndarray:
-        midpoint = 0.5 * (self.band_min + self.band_max) * self.market_factor(self.now)
-        return self.workforce.salary / midpoint
-
-    def general_increase(self, weeks: float) -> None:
-        """Everyone's pay follows the market over ``weeks`` (a cost-of-living adjustment)."""
-        self.workforce.salary *= (1.0 + self.drift) ** (weeks / WEEKS_PER_YEAR)
-
-    def payroll(self) -> float:
-        """Yearly pay of everyone employed now (currency)."""
-        return float(self.workforce.salary[self.workforce.active].sum())
+from simlib.state.simulation_state import Review, SimState
 
 
 def default_multipliers(n_grades: int) -> np.ndarray:
@@ -60,7 +24,7 @@ def default_multipliers(n_grades: int) -> np.ndarray:
     return np.linspace(1.6, 0.0, n_grades)
 
 
-def merit_raises(sim: Simulation, rows: np.ndarray, grades: np.ndarray, years: float) -> np.ndarray:
+def merit_raises(sim: SimState, rows: np.ndarray, grades: np.ndarray, years: float) -> np.ndarray:
     """Merit raise (share of salary) of each of ``rows`` with ``grades``, over ``years``.
 
     ``flat`` gives everyone the budget. ``matrix`` looks up grade x compa-ratio band and,
@@ -104,11 +68,11 @@ def bonus_shares(policy: Policy, grades: np.ndarray, n_grades: int) -> np.ndarra
     return pay.bonus_target * mult[grades]
 
 
-def pay_review(sim: Simulation, grades: np.ndarray, cycle_weeks: float) -> np.ndarray:
+def pay_review(sim: SimState, grades: np.ndarray, cycle_weeks: float) -> np.ndarray:
     """Raises and bonuses after a review; returns each position's raise (share, 0 if none).
 
     The rated get merit raises from the matrix; employed people not rated this cycle (too
-    new) follow the market. Bonuses are added to ``counters['bonus_paid']`` (currency).
+    new) follow the market. Bonuses are added to ``counts.bonus_paid`` (currency).
     """
     wf = sim.workforce
     years = cycle_weeks / WEEKS_PER_YEAR
@@ -118,8 +82,25 @@ def pay_review(sim: Simulation, grades: np.ndarray, cycle_weeks: float) -> np.nd
     unrated = wf.active & (grades < 0)
     raises[unrated] = (1.0 + sim.pay.drift) ** years - 1.0
     bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
-    sim.counters["bonus_paid"] += float((bonus * wf.salary[rated]).sum() * years)
+    sim.counts.bonus_paid += float((bonus * wf.salary[rated]).sum() * years)
     wf.salary[wf.active] *= 1.0 + raises[wf.active]
     growth = (1.0 + raises) ** (1.0 / max(years, 1e-9)) - 1.0
     wf.pay_growth[wf.active] = growth[wf.active]
     return raises
+
+
+def review_pay(sim: SimState, review: Review) -> None:
+    """Raises and bonuses for this review; how closely raises followed true performance."""
+    raises = pay_review(sim, review.grades, review.cycle_weeks)
+    review.raises = raises
+    rated, perf = review.rated, review.true_performance
+    if len(rated) >= 3 and np.std(raises[rated]) > 0 and np.std(perf[rated]) > 0:
+        corr = np.corrcoef(raises[rated], perf[rated])[0, 1]
+        sim.cycle_results.pay_performance_corr = float(corr)
+
+
+MECHANISM = Mechanism(
+    "pay",
+    steps=(Step("after_review", review_pay),),
+    summary="merit matrix or flat raises on a budget, bonuses by grade, market-drifting bands",
+)

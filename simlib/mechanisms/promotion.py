@@ -7,17 +7,14 @@ pool, organization-wide, are promoted: a career level up and a promotion raise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.state.simulation_state import Review, SimState
 from simlib.state.workforce import largest_remainder
 
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
 
-
-def promote(sim: Simulation, grades: np.ndarray, scores: np.ndarray) -> np.ndarray:
+def promote(sim: SimState, grades: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Apply the policy's promotion rule; return the promoted positions.
 
     Parameters
@@ -32,7 +29,7 @@ def promote(sim: Simulation, grades: np.ndarray, scores: np.ndarray) -> np.ndarr
     if rule is None:
         return np.zeros(0, dtype=np.int64)
     pool = np.flatnonzero(wf.active & (grades >= 0) & (grades < rule.pool_grades))
-    sim.counters["high_potential_pool"] += len(pool)
+    sim.counts.high_potential_pool += len(pool)
     wf.skill[pool] += rule.development_sd
     n_promoted = int(
         largest_remainder(len(pool), np.array([rule.share_promoted, 1 - rule.share_promoted]))[0]
@@ -43,5 +40,16 @@ def promote(sim: Simulation, grades: np.ndarray, scores: np.ndarray) -> np.ndarr
     wf.salary[promoted] *= 1.0 + rule.raise_share
     growth = np.nan_to_num(wf.pay_growth[promoted], nan=sim.pay.drift)
     wf.pay_growth[promoted] = (1.0 + growth) * (1.0 + rule.raise_share) - 1.0
-    sim.counters["promotions"] += len(promoted)
+    sim.counts.promotions += len(promoted)
     return promoted
+
+
+def promote_after_review(sim: SimState, review: Review) -> None:
+    review.promoted = promote(sim, review.grades, review.scores)
+
+
+MECHANISM = Mechanism(
+    "promotion",
+    steps=(Step("after_review", promote_after_review),),
+    summary="a high-potential pool from the top grades, development and promotions out of it",
+)

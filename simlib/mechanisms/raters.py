@@ -34,17 +34,16 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from simlib.engine.simulation import Simulation
-    from simlib.scenario.definition import Organization, RaterBehaviour
-    from simlib.scenario.policy import RatingPolicy
-    from simlib.state.workforce import Workforce
-
-NO_PERSON = -np.inf  # ``hired_week`` marker: no rater drawn / no last rating
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.scenario.definition import RaterBehaviour
+from simlib.scenario.policy import RatingPolicy
+from simlib.state.raters import RaterPanel, RaterTraits
+from simlib.state.simulation_state import Review, SimState
+from simlib.state.workforce import Workforce
 
 
 def reliability_scores(
@@ -113,116 +112,6 @@ def similar_to_me_bias(
     """
     same = (rater_group == ratee_group).astype(float)
     return strength * biased_groups[rater_group] * (same - group_share[rater_group])
-
-
-# --- raters' traits ---------------------------------------------------------------------
-
-
-@dataclass
-class RaterTraits:
-    """Effective traits of each team's rater under one policy (arrays indexed by team)."""
-
-    leniency: np.ndarray  # rating SD units
-    compression: np.ndarray  # 0–1
-    halo: np.ndarray  # 0–1
-    recency: np.ndarray  # 0–1
-    similar_to_me: np.ndarray  # rating SD units
-    group: np.ndarray  # group index of the rater
-    trained: np.ndarray  # bool
-
-
-class RaterPanel:
-    """The raters of one simulation: one per team, and what they remember.
-
-    Traits are drawn from the ``raters`` stream for every new manager, teams in index
-    order, a fixed number of draws each, so the k-th new rater of a replication has the
-    same traits under every policy. A team whose manager position is vacant keeps its last
-    rater (the acting manager). Teams without a manager position have a virtual rater,
-    drawn once.
-    """
-
-    DRAWS_PER_RATER = 3  # leniency, training lottery, group of a virtual rater
-
-    def __init__(self, workforce: Workforce, org: Organization, beh: RaterBehaviour) -> None:
-        n_teams = len(workforce.chart.team_manager)
-        self.leniency_z = np.zeros(n_teams)
-        self.training_u = np.ones(n_teams)
-        self.group = np.zeros(n_teams, dtype=np.int64)
-        self.identity = np.full(n_teams, NO_PERSON)  # hired_week of the manager drawn for
-        self.drawn = np.zeros(n_teams, dtype=bool)
-        self.last_score = np.full(workforce.size, np.nan)
-        self.last_score_person = np.full(workforce.size, NO_PERSON)
-        names = list(org.groups)
-        self.group_share = np.array(list(org.groups.values()), dtype=float)
-        chosen = beh.similar_to_me_groups
-        self.biased_groups = np.array(
-            [1.0 if chosen is None or g in chosen else 0.0 for g in names], dtype=float
-        )
-        self.snapshot_week = NO_PERSON
-        self.snapshot_perf = np.zeros(workforce.size)
-        self.snapshot_weeks = np.zeros(workforce.size)
-
-    def refresh(self, workforce: Workforce, rng: np.random.Generator) -> np.ndarray:
-        """Draw traits for teams whose manager changed (or never had a rater); return them."""
-        managers = workforce.chart.team_manager
-        real = managers >= 0
-        who = np.where(real, workforce.hired_week[np.maximum(managers, 0)], NO_PERSON)
-        filled = np.where(real, workforce.active[np.maximum(managers, 0)], False)
-        new = ~self.drawn | (real & filled & (who != self.identity))
-        teams = np.flatnonzero(new)
-        if len(teams) == 0:
-            return teams
-        z = rng.standard_normal((len(teams), self.DRAWS_PER_RATER))
-        self.leniency_z[teams] = z[:, 0]
-        self.training_u[teams] = _uniform(z[:, 1])
-        cdf = np.cumsum(self.group_share)
-        virtual_group = np.minimum(
-            np.searchsorted(cdf, _uniform(z[:, 2]), side="right"), len(cdf) - 1
-        )
-        mgr = managers[teams]
-        self.group[teams] = np.where(mgr >= 0, workforce.group[np.maximum(mgr, 0)], virtual_group)
-        self.identity[teams] = who[teams]
-        self.drawn[teams] = True
-        return teams
-
-    def traits(self, beh: RaterBehaviour, rating: RatingPolicy) -> RaterTraits:
-        """Each team's rater's effective traits, after rater training."""
-        trained = self.training_u < rating.rater_training
-        keep = 1.0 - beh.training_effect * trained
-        return RaterTraits(
-            leniency=beh.leniency_sd * self.leniency_z * keep,
-            compression=beh.compression * keep,
-            halo=beh.halo * keep,
-            recency=beh.recency * keep,
-            similar_to_me=beh.similar_to_me * keep,
-            group=self.group,
-            trained=trained,
-        )
-
-    # --- memory of past ratings (halo) ------------------------------------------------
-
-    def last_rating(self, workforce: Workforce, rows: np.ndarray) -> np.ndarray:
-        """The last final rating of the person now in each row (``nan`` if none)."""
-        same = self.last_score_person[rows] == workforce.hired_week[rows]
-        return np.where(same, self.last_score[rows], np.nan)
-
-    def remember(self, workforce: Workforce, rows: np.ndarray, scores: np.ndarray) -> None:
-        self.last_score[rows] = scores
-        self.last_score_person[rows] = workforce.hired_week[rows]
-
-    # --- the late part of the cycle (recency) -----------------------------------------
-
-    def snapshot(self, workforce: Workforce, week: float) -> None:
-        """Record everyone's performance integral at ``week`` (the start of the late part)."""
-        self.snapshot_week = week
-        self.snapshot_perf[:] = workforce.perf_cum
-        self.snapshot_weeks[:] = workforce.weeks_cum
-
-
-def _uniform(z: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr
-
-    return ndtr(z)
 
 
 def late_performance(
@@ -475,22 +364,13 @@ class ReviewRatings:
     self_assessment: np.ndarray | None  # the self-rating (None for the reliability model)
 
 
-def rater_panel(sim: Simulation) -> RaterPanel:
-    """The simulation's raters (created on first use)."""
-    panel = getattr(sim, "rater_panel", None)
-    if panel is None:
-        panel = RaterPanel(sim.workforce, sim.scenario.organization, sim.scenario.behaviour.raters)
-        sim.rater_panel = panel  # type: ignore[attr-defined]
-    return panel
-
-
 def purpose_shift(beh: RaterBehaviour, rating: RatingPolicy) -> float:
     """Leniency of ratings that decide pay (rating SD units; 0 for developmental ratings)."""
     return beh.pay_decision_leniency if rating.purpose == "administrative" else 0.0
 
 
 def rate_employees(
-    sim: Simulation,
+    sim: SimState,
     cycle_mean: np.ndarray,
     cycle_weeks: np.ndarray,
     luck_mean: np.ndarray,
@@ -509,7 +389,7 @@ def rate_employees(
         )
     wf = sim.workforce
     rating = sim.policy.rating
-    panel = rater_panel(sim)
+    panel = sim.raters
     panel.refresh(wf, sim.streams["raters"])
     traits = panel.traits(beh, rating)
     late = late_performance(
@@ -570,16 +450,34 @@ def rate_employees(
     return ReviewRatings(combine_sources(scores, available, weights), own)
 
 
-def recency_snapshots(sim: Simulation) -> Generator[Any, Any, None]:
+def recency_snapshots(sim: SimState) -> Generator[Any, Any, None]:
     """Mark the start of each cycle's late part, where recency looks (biased raters only)."""
     beh = sim.scenario.behaviour.raters
     weeks = sim.scenario.environment.weeks_per_cycle
     window = beh.recency_weeks
     if beh.model != "biased" or beh.recency <= 0 or window >= weeks:
         return
-    panel = rater_panel(sim)
+    panel = sim.raters
     yield sim.env.timeout(weeks - window)
     while True:
         sim.catch_up()
         panel.snapshot(sim.workforce, sim.now)
         yield sim.env.timeout(weeks)
+
+
+def remember_ratings(sim: SimState, review: Review) -> None:
+    """Raters remember this review's ratings (for halo), when they make self-ratings."""
+    if review.self_assessment is not None:
+        sim.raters.remember(sim.workforce, review.rated, review.scores[review.rated])
+
+
+def late_cycle_snapshots(sim: SimState) -> list[Generator[Any, Any, None]]:
+    return [recency_snapshots(sim)]
+
+
+MECHANISM = Mechanism(
+    "raters",
+    steps=(Step("review", remember_ratings),),
+    after_reviews=(late_cycle_snapshots,),
+    summary="leniency, compression, halo, recency, similar-to-me; supervisor, peers, self, reports",
+)

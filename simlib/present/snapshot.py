@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.grading import bottom_grades
+from simlib.present.nine_box import performance_boxes, potential_boxes
 from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario, load_scenario
 
 SNAPSHOT_COLUMNS = [
@@ -35,30 +35,6 @@ SNAPSHOT_COLUMNS = [
     "engagement",
     "fairness_belief",
 ]
-
-# Potential boxes cut at the terciles of N(0, 1) applicants (SD units): the same fixed cut
-# points for every policy, so a policy that raises potential moves people up the boxes.
-POTENTIAL_CUTS_SD = (-0.4307, 0.4307)
-BOX_LABELS = ("low", "medium", "high")
-
-
-def performance_boxes(grade_index: np.ndarray, n_grades: int) -> np.ndarray:
-    """0 = low, 1 = medium, 2 = high performance from grade indices (0 = best, -1 = unrated).
-
-    The bottom grades are those :func:`simlib.mechanisms.grading.bottom_grades` counts for
-    misclassification (the last two of a 4+ point scale, else the last); the same number of
-    top grades is "high"; the rest "medium". Unrated people get -1.
-    """
-    low = bottom_grades(n_grades)
-    top = np.arange(len(low))
-    box = np.where(np.isin(grade_index, top), 2, 1)
-    box = np.where(np.isin(grade_index, low), 0, box)
-    return np.where(grade_index < 0, -1, box)
-
-
-def potential_boxes(potential: np.ndarray) -> np.ndarray:
-    """0 = low, 1 = medium, 2 = high potential (fixed cut points in SD units)."""
-    return np.searchsorted(np.asarray(POTENTIAL_CUTS_SD), potential, side="right")
 
 
 def workforce_frame(sim: Simulation) -> pd.DataFrame:

@@ -59,8 +59,8 @@ def mean_over_cycles(sims: list[Simulation], metric: str) -> np.ndarray:
 
 def quit_rates(sims: list[Simulation]) -> np.ndarray:
     """Quits per person at risk by performance quintile (bottom first), pooled over runs."""
-    quits = np.array([[s.counters[f"quits_q{q}"] for q in range(1, 6)] for s in sims]).sum(0)
-    risk = np.array([[s.counters[f"quit_checks_q{q}"] for q in range(1, 6)] for s in sims]).sum(0)
+    quits = np.array([s.counts.quits_by_quintile for s in sims]).sum(0)
+    risk = np.array([s.counts.at_risk_by_quintile for s in sims]).sum(0)
     return quits / risk
 
 
@@ -77,8 +77,8 @@ def check_turnover(reps: int, headcount: int) -> None:
     assert flat[4] > merit[4] * 1.04, (flat, merit)
     paired = np.array(
         [
-            f.counters["quits_q5"] / f.counters["quit_checks_q5"]
-            - m.counters["quits_q5"] / m.counters["quit_checks_q5"]
+            f.counts.quits_by_quintile[4] / f.counts.at_risk_by_quintile[4]
+            - m.counts.quits_by_quintile[4] / m.counts.at_risk_by_quintile[4]
             for f, m in zip(r["flat"], r["merit"], strict=True)
         ]
     )

@@ -43,13 +43,13 @@ def test_cases_queue_on_the_panels_and_overturns_raise_the_grade_and_fairness(ti
     wf.bottom_streak[rows] = 1
     before = wf.fairness_belief[rows].copy()
     filed = file_appeals(sim, rows, np.zeros(4), np.full(4, 3.0))
-    assert filed == 4 and sim.counters["appeals"] == 4
+    assert filed == 4 and sim.counts.appeals == 4
     overturned_by_week = {}
 
     def watch():
         while True:
             yield sim.env.timeout(1.0)
-            overturned_by_week[sim.env.now] = sim.counters["appeals_overturned"]
+            overturned_by_week[sim.env.now] = sim.counts.appeals_overturned
 
     sim.env.process(watch())
     sim.env.run(until=9.5)
@@ -59,7 +59,7 @@ def test_cases_queue_on_the_panels_and_overturns_raise_the_grade_and_fairness(ti
     np.testing.assert_array_equal(wf.bottom_streak[rows], 0)
     beh = sim.scenario.behaviour.appeals
     np.testing.assert_allclose(wf.fairness_belief[rows], before + beh.fairness_gain_overturned)
-    assert sim.counters["manager_hours"] == pytest.approx(4 * 3.0)
+    assert sim.counts.manager_hours == pytest.approx(4 * 3.0)
 
 
 def test_rejected_appeals_lower_fairness_and_keep_the_grade(tiny):
@@ -73,7 +73,7 @@ def test_rejected_appeals_lower_fairness_and_keep_the_grade(tiny):
     np.testing.assert_array_equal(wf.last_grade[rows], 1)
     beh = sim.scenario.behaviour.appeals
     np.testing.assert_allclose(wf.fairness_belief[rows], before - beh.fairness_loss_upheld)
-    assert sim.counters["appeals_overturned"] == 0
+    assert sim.counts.appeals_overturned == 0
 
 
 def test_nobody_appeals_a_rating_at_or_above_their_self_assessment(tiny):
@@ -101,7 +101,7 @@ def test_a_case_lapses_when_the_employee_leaves(tiny):
     file_appeals(sim, np.array([0]), np.zeros(1), np.full(1, 3.0))
     wf.vacate(np.array([0]))
     sim.env.run(until=3)
-    assert sim.counters["appeals_overturned"] == 0
+    assert sim.counts.appeals_overturned == 0
 
 
 def test_a_successor_does_not_appeal_the_predecessors_rating(tiny):

@@ -14,7 +14,7 @@ from simlib.mechanisms.engagement import (
     pip_started,
     set_point,
 )
-from simlib.mechanisms.work import needs_weekly, start_work
+from simlib.mechanisms.work import needs_weekly
 
 
 def scenario(policies: dict, **behaviour) -> dict:
@@ -28,13 +28,12 @@ def scenario(policies: dict, **behaviour) -> dict:
 
 def started(policy: dict, **behaviour) -> Simulation:
     sim = Simulation(load_scenario(scenario({"p": policy}, **behaviour)), "p", seed=8)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     return sim
 
 
 def test_engagement_drifts_to_its_set_point_exponentially():
-    sim = started({})
+    sim = started({}, voluntary_quit_rate=0.0)
     wf = sim.workforce
     start = wf.engagement.copy()
     target = set_point(sim)
@@ -90,27 +89,30 @@ def test_pip_costs_engagement():
     assert np.allclose(sim.workforce.engagement[:4], before - 0.10)
 
 
+def events(policy: dict, until: float) -> list[tuple[float, str, int]]:
+    """The event trace of a year with no quits (so no hiring either) and no appeals."""
+    policy = {**policy, "rating": {"appeals": {"enabled": False}}}
+    s = load_scenario(scenario({"p": policy}, voluntary_quit_rate=0.0))
+    sim = Simulation(s, "p", seed=8, trace=True)
+    sim.start()
+    sim.env.run(until=until)
+    assert sim.trace is not None
+    return sim.trace
+
+
 def test_no_weekly_mechanism_no_weekly_events():
     assert not needs_weekly(started({}))
     assert needs_weekly(started({"checkins": {"cadence": "monthly"}}))
     assert needs_weekly(started({"checkins": {"early_warning_weeks": 2}}))
-    assert started({}).env.peek() == float("inf")  # nothing scheduled between reviews
-    assert started({"checkins": {"cadence": "monthly"}}).env.peek() == 0.0
-    busy = started({"checkins": {"cadence": "weekly"}})
-    busy.env.run(until=20.5)
-    assert busy.counters["checkins"] == 20 * busy.workforce.headcount
-    monthly = started({"checkins": {"cadence": "monthly"}})
-    ticks = []
-    original = monthly.catch_up
-
-    def spy() -> None:
-        ticks.append(monthly.now)
-        original()
-
-    monthly.catch_up = spy  # type: ignore[method-assign]
-    monthly.env.run(until=20.5)
-    assert monthly.counters["checkins"] == 5 * monthly.workforce.headcount
-    assert sorted(set(ticks)) == [4.0, 8.0, 12.0, 16.0, 20.0]  # no weekly ticks needed
+    # Nothing happens between reviews: a year is one review event.
+    assert events({}, until=53) == [(52.0, "review", 200)]
+    # Monthly check-ins every 4 weeks. At week 52 the review, scheduled a year ahead, comes
+    # first; the check-in, scheduled 4 weeks ahead, after it (SimPy keeps scheduling order).
+    monthly = events({"checkins": {"cadence": "monthly"}}, until=53)
+    checkins = [(4.0 * k, "checkin", 200) for k in range(1, 13)]
+    assert monthly == [*checkins, (52.0, "review", 200), (52.0, "checkin", 200)]
+    weekly = events({"checkins": {"cadence": "weekly"}}, until=20.5)
+    assert weekly == [(float(k), "checkin", 200) for k in range(1, 21)]
 
 
 def test_checkins_cost_manager_hours_and_coach_skill():
@@ -119,9 +121,9 @@ def test_checkins_cost_manager_hours_and_coach_skill():
     weekly_policy = {"checkins": {"cadence": "weekly", "minutes": 30, "feedback_quality": 1.0}}
     weekly = Simulation(load_scenario(scenario({"p": weekly_policy})), "p", seed=1)
     weekly.run()
-    extra = weekly.counters["manager_hours"] - none.counters["manager_hours"]
-    assert extra == pytest.approx(weekly.counters["checkins"] * 0.5, rel=0.05)
-    assert 50 * 150 < weekly.counters["checkins"] < 52 * 200
+    extra = weekly.counts.manager_hours - none.counts.manager_hours
+    assert extra == pytest.approx(weekly.counts.checkins * 0.5, rel=0.05)
+    assert 50 * 150 < weekly.counts.checkins < 52 * 200
     wf = weekly.workforce
     assert wf.skill[wf.active].mean() > none.workforce.skill[none.workforce.active].mean()
 
@@ -129,18 +131,16 @@ def test_checkins_cost_manager_hours_and_coach_skill():
 def test_early_warning_flags_those_below_baseline_for_weeks_running():
     policy = {"checkins": {"early_warning_weeks": 2, "warning_margin_sd": 0.0}}
     sim = Simulation(load_scenario(scenario({"p": policy})), "p", seed=3)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     sim.env.run(until=10)
     # Noise alone puts about half below baseline each week; a quarter flagged every 2 weeks.
-    flagged = sim.counters["early_warnings"] / sim.workforce.headcount
+    flagged = sim.counts.early_warnings / sim.workforce.headcount
     assert 0.5 < flagged < 3.0
     strict = {"checkins": {"early_warning_weeks": 2, "warning_margin_sd": 5.0}}
     calm = Simulation(load_scenario(scenario({"p": strict})), "p", seed=3)
-    calm.populate()
-    start_work(calm)
+    calm.start()
     calm.env.run(until=10)
-    assert calm.counters["early_warnings"] == 0
+    assert calm.counts.early_warnings == 0
 
 
 def engagement_after_shock(rebaseline: bool, reps: int = 3) -> float:

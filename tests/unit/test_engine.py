@@ -6,41 +6,37 @@ import pandas as pd
 import simlib
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
+from simlib.mechanisms.base import Mechanism, Step
+from simlib.mechanisms.registry import MECHANISMS
+from simlib.state.simulation_state import Review, SimState
 
 
 def test_bottom_of_team_is_fired_and_replaced_each_review(tiny):
     """With a perfect rater and no luck, the least able person goes at every review."""
+    graded_bottom = []
+
+    def observe(sim: SimState, review: Review) -> None:
+        rated = review.grades >= 0
+        bottom = review.grades == 1
+        potential = sim.workforce.potential
+        graded_bottom.append((sim.now, float(potential[bottom][0]), float(potential[rated].min())))
+
+    # A mechanism of the test's own, registered first: it sees the grades before any exit.
+    observer = Mechanism("observer", steps=(Step("review", observe),))
     scenario = load_scenario(tiny)
-    sim = Simulation(scenario, "fire_bottom", seed=1)
-    sim.populate()
-    fired = []
-    from simlib.engine import review as review_module
-
-    original = review_module.apply_consequences
-
-    def spy(s, grades):
-        rated = grades >= 0
-        fired.append(
-            (
-                s.now,
-                int(np.flatnonzero(grades == 1)[0]),
-                float(s.workforce.potential[grades == 1][0]),
-                float(s.workforce.potential[rated].min()),
-            )
-        )
-        return original(s, grades)
-
-    review_module.apply_consequences = spy
-    try:
-        sim.ledger.record_state(sim)
-        sim.env.process(review_module.review_cycle(sim))
-        sim.env.run(until=3 * 52 + 1e-6)
-    finally:
-        review_module.apply_consequences = original
-    assert [f[0] for f in fired] == [52.0, 104.0, 156.0]
-    for _, _, potential, lowest in fired:
+    sim = Simulation(
+        scenario, "fire_bottom", seed=1, mechanisms=(observer, *MECHANISMS), trace=True
+    )
+    sim.run()
+    assert [g[0] for g in graded_bottom] == [52.0, 104.0, 156.0]
+    for _, potential, lowest in graded_bottom:
         assert potential == lowest
-    assert sim.counters["exits"] == 3 and sim.counters["hires"] == 3
+    assert sim.trace == [
+        event
+        for week in (52.0, 104.0, 156.0)
+        for event in [(week, "review", 10), (week, "exit", 1), (week, "hire", 1)]
+    ]
+    assert sim.counts.exits == 3 and sim.counts.hires == 3
     assert sim.workforce.headcount == 10
 
 
@@ -174,4 +170,4 @@ def test_searches_ending_in_the_same_week_are_hired_in_one_step(tiny):
     leave(sim, np.array([3, 4, 5]), "exits")
     sim.env.run(until=10)
     assert fills == [(1.0, [3, 4, 5])]
-    assert sim.counters["hires"] == 3 and sim.workforce.headcount == 10
+    assert sim.counts.hires == 3 and sim.workforce.headcount == 10

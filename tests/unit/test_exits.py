@@ -8,7 +8,6 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.exits import performance_z, quit_hazard, quit_probability
-from simlib.mechanisms.work import start_work
 from simlib.scenario.definition import ExitBehaviour
 
 PREMIUM = ExitBehaviour().market_premium_per_sd
@@ -25,8 +24,7 @@ def scenario(policies: dict | None = None, **behaviour) -> dict:
 
 def started(**behaviour) -> Simulation:
     sim = Simulation(load_scenario(scenario(**behaviour)), "p", seed=6)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     return sim
 
 
@@ -101,8 +99,8 @@ def test_quintile_counters_and_regretted_quits_add_up():
     s = load_scenario(scenario())
     sim = Simulation(s, "p", seed=1)
     sim.run()
-    c = sim.counters
-    quits = sum(c[f"quits_q{q}"] for q in range(1, 6))
-    assert quits == c["quits"] and c["regretted_quits"] == c["quits_q5"]
-    at_risk = [c[f"quit_checks_q{q}"] for q in range(1, 6)]
+    c = sim.counts
+    quits = c.quits_by_quintile.sum()
+    assert quits == c.quits and c.regretted_quits == c.quits_by_quintile[4]
+    at_risk = c.at_risk_by_quintile
     assert max(at_risk) - min(at_risk) <= 13 * 2  # fifths of everyone employed, each check

@@ -8,7 +8,6 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.goals import goal_response
-from simlib.mechanisms.work import start_work
 from simlib.scenario.definition import GoalBehaviour
 
 
@@ -23,8 +22,7 @@ def org(goals: dict, **behaviour) -> dict:
 
 def started(scenario: dict, policy: str = "p", seed: int = 3, rep: int = 0) -> Simulation:
     sim = Simulation(load_scenario(scenario), policy, seed=seed, rep=rep)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     return sim
 
 
@@ -82,7 +80,7 @@ def test_demand_shock_widens_gaps_unless_rebaselined(rebaseline):
     if rebaseline:
         assert np.allclose(wf.goal_target[a], target0[a] - 1.5)
         assert wf.goal_acceptance[a].mean() == pytest.approx(accept0)
-        assert sim.counters["rebaselines"] == 1
+        assert sim.counts.rebaselines == 1
     else:
         assert np.array_equal(wf.goal_target[a], target0[a])
         assert wf.goal_acceptance[a].mean() < accept0 - 0.3

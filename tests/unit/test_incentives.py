@@ -14,7 +14,6 @@ from simlib.mechanisms.incentives import (
     reward_slope,
     team_others_mean,
 )
-from simlib.mechanisms.work import start_work
 from simlib.scenario.definition import IncentiveBehaviour
 
 
@@ -36,8 +35,7 @@ def scenario(**behaviour) -> dict:
 
 def started(policy: str, **behaviour) -> Simulation:
     sim = Simulation(load_scenario(scenario(**behaviour)), policy, seed=2)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     return sim
 
 
@@ -90,7 +88,7 @@ def test_reward_slope_and_exit_threat():
 def test_forced_ranking_raises_stake_and_effort_cuts_helping_and_breeds_sabotage():
     absolute, forced = started("absolute"), started("forced")
     a, f = absolute.workforce, forced.workforce
-    assert forced.incentive_state.stake > absolute.incentive_state.stake + 1.0
+    assert forced.beliefs.stake > absolute.beliefs.stake + 1.0
     assert f.effort[f.active].mean() > a.effort[a.active].mean()
     assert f.helping[f.active].mean() < a.helping[a.active].mean()
     assert a.sabotage.max() == 0.0 and f.sabotage[f.active].mean() > 0.02
@@ -101,7 +99,7 @@ def test_forced_ranking_raises_stake_and_effort_cuts_helping_and_breeds_sabotage
 
 def test_flat_pay_promises_no_stake():
     flat = started("flat")
-    assert flat.incentive_state.stake == pytest.approx(0.0, abs=1e-9)
+    assert flat.beliefs.stake == pytest.approx(0.0, abs=1e-9)
     assert flat.workforce.effort.max() == 0.0
 
 

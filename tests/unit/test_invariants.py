@@ -99,10 +99,10 @@ def test_negative_headcount_and_bad_share_metrics_are_caught(tiny):
     sim.ledger.metrics.append("headcount")
     sim.ledger.values.append(-1.0)
     with pytest.raises(InvariantError, match="headcount -1.0 outside 0..10"):
-        invariants.check_ledger(sim)
+        invariants.check_ledger(sim, sim.ledger)
     sim.ledger.values[-1] = 10.0
     sim.ledger.weeks.append(52.0)
     sim.ledger.metrics.append("misclassification")
     sim.ledger.values.append(1.2)
     with pytest.raises(InvariantError, match="share misclassification = 1.2"):
-        invariants.check_ledger(sim)
+        invariants.check_ledger(sim, sim.ledger)

@@ -10,7 +10,6 @@ from simlib.engine.simulation import Simulation
 from simlib.errors import ScenarioError
 from simlib.mechanisms.pay import bonus_shares, default_multipliers, merit_raises, pay_review
 from simlib.mechanisms.promotion import promote
-from simlib.mechanisms.work import start_work
 
 
 def scenario(policy: dict, **environment) -> dict:
@@ -23,8 +22,7 @@ def scenario(policy: dict, **environment) -> dict:
 
 def started(policy: dict, **environment) -> Simulation:
     sim = Simulation(load_scenario(scenario(policy, **environment)), "p", seed=4)
-    sim.populate()
-    start_work(sim)
+    sim.start()
     return sim
 
 
@@ -85,7 +83,7 @@ def test_pay_review_raises_salaries_and_records_growth_and_bonus():
     assert np.allclose(wf.salary[a], before[a] * (1 + raises[a]))
     assert np.allclose(raises[:5][a[:5]], 0.03)
     assert np.allclose(wf.pay_growth[a], raises[a])
-    assert sim.counters["bonus_paid"] > 0
+    assert sim.counts.bonus_paid > 0
 
 
 def test_promotion_from_the_high_potential_pool():
@@ -136,7 +134,7 @@ def test_pay_performance_correlation_is_reported_and_positive_under_merit_pay():
 
 
 def test_bottom_grades_get_capability_training():
-    from simlib.mechanisms.work import train_bottom_grades
+    from simlib.mechanisms.development import train_bottom_grades
 
     sim = started({"development": {"bottom_grades": 2, "skill_gain_sd": 0.2, "hours": 8}})
     wf = sim.workforce
@@ -147,6 +145,6 @@ def test_bottom_grades_get_capability_training():
     assert np.allclose(wf.skill[trained] - skill0[trained], 0.2 * (1 - skill0[trained]))
     others = np.setdiff1d(np.arange(wf.size), trained)
     assert np.array_equal(wf.skill[others], skill0[others])
-    assert sim.counters["training_hours"] == 8 * len(trained)
+    assert sim.counts.training_hours == 8 * len(trained)
     with pytest.raises(ScenarioError, match="development.bottom_grades"):
         load_scenario(scenario({"development": {"bottom_grades": 5}}))

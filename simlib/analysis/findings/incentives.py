@@ -135,7 +135,6 @@ def goal_d(run: Run, stretch_sd: float, overrides: dict[str, Any] | None) -> np.
     under each instruction; d is the difference of mean performance over the pooled SD.
     """
     from simlib.engine.simulation import Simulation
-    from simlib.mechanisms.work import start_work
     from simlib.scenario.definition import load_scenario
 
     scenario = load_scenario(_goal_scenario(stretch_sd), overrides)
@@ -148,8 +147,7 @@ def goal_d(run: Run, stretch_sd: float, overrides: dict[str, Any] | None) -> np.
             perf = {}
             for policy in ("specific_goal", "do_your_best"):
                 sim = Simulation(scenario, policy, seed=run.seed, rep=rep)
-                sim.populate()
-                start_work(sim)
+                sim.start()
                 sim.env.run(until=GOAL_WEEKS)
                 sim.catch_up()
                 mean, _ = sim.workforce.cycle_performance()
@@ -261,7 +259,7 @@ TURNOVER_REPS = (24, 10)
 def quit_rates_by_quintile(run: Run, overrides: dict[str, Any] | None) -> dict[str, np.ndarray]:
     """Per policy: quits per person-check by performance quintile, ``(reps, 5)``.
 
-    Read from the engine's quit counters (``quits_qK`` over ``quit_checks_qK``; quintiles
+    Read from the simulation's counts (quits over people at risk by quintile; quintiles
     of current performance among those employed at each quit check).
     """
     from simlib.engine.simulation import Simulation
@@ -278,10 +276,8 @@ def quit_rates_by_quintile(run: Run, overrides: dict[str, Any] | None) -> dict[s
             for rep in range(reps):
                 sim = Simulation(scenario, policy, seed=run.seed, rep=rep)
                 sim.run()
-                c = sim.counters
-                rates[rep] = [
-                    c[f"quits_q{q}"] / max(c[f"quit_checks_q{q}"], 1) for q in range(1, 6)
-                ]
+                c = sim.counts
+                rates[rep] = c.quits_by_quintile / np.maximum(c.at_risk_by_quintile, 1)
             out[policy] = rates
         return out
 

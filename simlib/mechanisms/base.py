@@ -1,0 +1,85 @@
+"""How a mechanism plugs into the calendar: the hooks it joins and the order it needs.
+
+A mechanism is a module of functions over :class:`~simlib.state.simulation_state.SimState`
+that ends with one :class:`Mechanism` declaration, listed in :mod:`simlib.mechanisms.registry`.
+The engine runs every registered step of a hook in registry order, moved only as far as a
+step's ``after`` constraint requires, and starts the mechanisms' calendar processes.
+
+Hooks, in the order of a run:
+
+``start``
+    Week 0, once the workforce is in place: first beliefs about the policy.
+``new_cycle``
+    Week 0 and at every review, before the review's metrics are recorded: new goals,
+    newcomers' traits, effort for the cycle ahead.
+``review``
+    At a review, once grades are set: decisions on the grades (exits, PIPs, appeals).
+``after_review``
+    Then what the review brings: pay, beliefs about the stake, careers, attitudes.
+``market_change``
+    Demand moved (``SimState.market_level`` set), after performance was accrued.
+
+Processes are generators on the SimPy calendar, made at week 0 by a mechanism's factories:
+first every mechanism's ``before_reviews`` processes, then the review cycle, then every
+``after_reviews`` process, each group in registry order. Events due at one instant run in
+the order they were scheduled, so start order decides ties at the first such instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from simlib.state.simulation_state import Review, SimState
+
+HOOKS = ("start", "new_cycle", "review", "after_review", "market_change")
+Hook = Literal["start", "new_cycle", "review", "after_review", "market_change"]
+
+StateStep = Callable[[SimState], None]
+ReviewStep = Callable[[SimState, Review], None]
+MarketStep = Callable[[SimState, float, float], None]
+Processes = Callable[[SimState], Sequence[Generator[Any, Any, None]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One function a mechanism runs at a hook, after the named mechanisms' steps."""
+
+    hook: Hook
+    run: Callable[..., None]
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A mechanism's declaration: its name, hook steps and calendar processes."""
+
+    name: str
+    steps: Sequence[Step] = ()
+    before_reviews: Sequence[Processes] = field(default=())
+    after_reviews: Sequence[Processes] = field(default=())
+    summary: str = ""
+
+
+def ordered_steps(mechanisms: Sequence[Mechanism], hook: Hook) -> list[tuple[str, Step]]:
+    """The steps of ``hook`` in registry order, each moved after the mechanisms it names.
+
+    Raises ``ValueError`` for a constraint naming an unknown mechanism or a cycle.
+    """
+    names = [m.name for m in mechanisms]
+    pending = [(m.name, s) for m in mechanisms for s in m.steps if s.hook == hook]
+    for _, step in pending:
+        unknown = [a for a in step.after if a not in names]
+        if unknown:
+            raise ValueError(f"{hook} step {step.run.__name__} runs after unknown {unknown}")
+    done: list[tuple[str, Step]] = []
+    while pending:
+        waiting = {name for name, _ in pending}
+        for i, (name, step) in enumerate(pending):
+            if not (set(step.after) - {name}) & waiting:
+                done.append(pending.pop(i))
+                break
+        else:
+            raise ValueError(f"{hook} steps wait on each other: {sorted(waiting)}")
+    return done

@@ -1,0 +1,68 @@
+"""Counts: what the mechanisms of one simulation did, summed since week 0.
+
+Each field is written by one mechanism and read by the metrics (a cycle's count is the
+difference of two snapshots: see :meth:`Counts.since`). Manager hours are the hours every
+mechanism costs managers (reviews, calibration, appeals, check-ins, coaching).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+QUINTILES = 5
+
+
+@dataclass
+class Counts:
+    """Running totals of one simulation (people, events, hours, currency)."""
+
+    hires: int = 0
+    quits: int = 0  # voluntary leavers
+    exits: int = 0  # involuntary leavers (exit rules, failed PIPs)
+    regretted_quits: int = 0  # quits of the top fifth by current performance
+    # Quits and people at risk by performance quintile (index 0 = bottom fifth).
+    quits_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(QUINTILES, np.int64))
+    at_risk_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(QUINTILES, np.int64))
+    manager_hours: float = 0.0
+    appeals: int = 0
+    appeals_overturned: int = 0
+    pips: int = 0
+    pips_failed: int = 0
+    checkins: int = 0
+    early_warnings: int = 0
+    high_potential_pool: int = 0
+    promotions: int = 0
+    trainees: int = 0
+    training_hours: float = 0.0
+    rebaselines: int = 0
+    shocks: int = 0
+    bonus_paid: float = 0.0  # currency
+
+    def copy(self) -> Counts:
+        return dataclasses.replace(
+            self,
+            quits_by_quintile=self.quits_by_quintile.copy(),
+            at_risk_by_quintile=self.at_risk_by_quintile.copy(),
+        )
+
+    def since(self, earlier: Counts) -> Counts:
+        """What happened between ``earlier`` (a snapshot) and now."""
+        out = {}
+        for f in dataclasses.fields(self):
+            out[f.name] = getattr(self, f.name) - getattr(earlier, f.name)
+        return Counts(**out)
+
+    def as_dict(self) -> dict[str, float]:
+        """Totals by name, quintiles as ``quits_q1`` ... ``quit_checks_q5``; zeros left out."""
+        out: dict[str, float] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                prefix = "quits_q" if f.name == "quits_by_quintile" else "quit_checks_q"
+                out.update({f"{prefix}{q + 1}": float(v) for q, v in enumerate(value)})
+            else:
+                out[f.name] = float(value)
+        return {k: v for k, v in sorted(out.items()) if v}

@@ -1,0 +1,177 @@
+"""The state of one simulation: what every mechanism reads and writes, each field declared.
+
+Mechanisms receive a :class:`SimState` and never import the engine that drives them. State a
+mechanism keeps between events is a declared field here (the raters' memory, the appeal
+panels, the workforce's beliefs about the policy), and what mechanisms count is a typed
+:class:`~simlib.state.counts.Counts`, not a dictionary of strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from simlib.errors import ScenarioError
+from simlib.scenario.definition import Scenario
+from simlib.scenario.policy import Policy
+from simlib.state.counts import Counts
+from simlib.state.pay_bands import Pay
+from simlib.state.raters import RaterPanel
+from simlib.state.streams import Streams
+from simlib.state.workforce import OrgChart, Workforce
+
+UNLIMITED = 10**9
+
+MarketListener = Callable[["SimState", float, float], None]
+
+
+@dataclass
+class Beliefs:
+    """What the workforce believes about the policy (shared by all employees)."""
+
+    stake: float = 0.0  # % of salary per SD of performance
+    announced_stake: float = 0.0
+
+
+@dataclass
+class CycleTotals:
+    """Integrals over the current review cycle, for the cycle's metrics."""
+
+    started: float = 0.0  # week the cycle began
+    perf_sum: float = 0.0  # performance x weeks of everyone who worked (SD x weeks)
+    fte_weeks: float = 0.0  # weeks worked, summed over people
+    value_sum: float = 0.0  # business value x weeks (index, 1 = average full-speed hire)
+
+
+@dataclass
+class CycleResults:
+    """Facts of the last review that only a mechanism can compute, for the metrics."""
+
+    kpi_attainment: float | None = None  # mean OKR-style grade 0-1 of the rated
+    pay_performance_corr: float | None = None  # raise vs true performance
+
+
+@dataclass
+class Review:
+    """One review as the mechanisms that act on it see it (arrays over all positions).
+
+    The engine fills the rating part; mechanisms that act after it add what they decide
+    (raises, promotions, appeals) for the ones after them and for the metrics.
+    """
+
+    rated: np.ndarray  # rows rated this cycle
+    true_performance: np.ndarray  # true cycle performance (SD units)
+    scores: np.ndarray  # final rating scores, after calibration
+    grades: np.ndarray  # grade index, 0 = best, -1 = not rated
+    self_assessment: np.ndarray | None  # self-ratings, when the rater model makes them
+    cycle_weeks: float
+    n_grades: int
+    rated_people: np.ndarray  # hired_week of each rated person (who they were)
+    groups: np.ndarray  # group index of the rated, at the review
+    raises: np.ndarray | None = None  # merit raise of each position (share)
+    promoted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    appeals: int = 0  # appeals filed after this review
+
+
+class SimState:
+    """Everything one run of one policy holds: workforce, calendar, streams, memory, counts.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    policy
+        A declared policy name, or a Policy object (named ``custom``).
+    seed, rep
+        Experiment seed and replication: together they fix every random stream.
+    """
+
+    def __init__(self, scenario: Scenario, policy: str | Policy, seed: int, rep: int = 0) -> None:
+        if isinstance(policy, str):
+            if policy not in scenario.policies:
+                raise ScenarioError(
+                    f"policy {policy!r} is not declared; declared: {', '.join(scenario.policies)}"
+                )
+            self.policy_name, self.policy = policy, scenario.policies[policy]
+        else:
+            self.policy_name, self.policy = "custom", policy
+        self.scenario = scenario
+        self.seed = seed
+        self.rep = rep
+        self.env = simpy.Environment()
+        self.streams = Streams(seed, rep)
+        self.workforce = Workforce(OrgChart.build(scenario.organization))
+        self.pay = Pay(scenario, self.workforce)
+        self.counts = Counts()
+        self.cycle_start_counts = Counts()
+        self.cycle = CycleTotals()
+        self.cycle_results = CycleResults()
+        self.beliefs = Beliefs()
+        hiring = scenario.hiring
+        capacity = (
+            hiring.recruiters * hiring.requisitions_per_recruiter
+            if hiring.recruiters
+            else UNLIMITED
+        )
+        self.recruiters = simpy.Resource(self.env, capacity=capacity)
+        self.intake: list[int] = []  # positions whose search ended now, hired together
+        self.raters = RaterPanel(self.workforce, scenario.organization, scenario.behaviour.raters)
+        self.appeal_panels = simpy.Resource(self.env, capacity=self.policy.rating.appeals.panels)
+        self.engagement_clock = 0.0  # week engagement was last brought up to date
+        self.last_accrual = 0.0  # week performance was last accrued
+        self.market_listeners: list[MarketListener] = []
+        self._market_level = 0.0
+        self.trace: list[tuple[float, str, int]] | None = None
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    @property
+    def market_level(self) -> float:
+        """Demand-driven shift of everyone's performance (SD units)."""
+        return self._market_level
+
+    @market_level.setter
+    def market_level(self, value: float) -> None:
+        old = self._market_level
+        self._market_level = value
+        if value != old:
+            for listener in self.market_listeners:
+                listener(self, old, value)
+
+    def log(self, event: str, count: int = 1) -> None:
+        """Add ``(week, event, count)`` to the event trace, if one is being kept."""
+        if self.trace is not None:
+            self.trace.append((self.now, event, int(count)))
+
+    def catch_up(self) -> None:
+        """Accrue everyone's performance up to now; call before any change of state."""
+        t0, t1 = self.last_accrual, self.now
+        if t1 <= t0:
+            return
+        wf = self.workforce
+        before = wf.perf_cum.sum(), wf.weeks_cum.sum()
+        k = self.scenario.behaviour.output_per_sd
+        value_before = wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
+        hiring = self.scenario.hiring
+        wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
+        cycle = self.cycle
+        cycle.perf_sum += wf.perf_cum.sum() - before[0]
+        cycle.fte_weeks += wf.weeks_cum.sum() - before[1]
+        cycle.value_sum += wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
+        cycle.value_sum -= value_before
+        self.pay.now = t1
+        self.last_accrual = t1
+
+    def start_cycle(self) -> None:
+        """A new review cycle starts now: reset the cycle's integrals and counts."""
+        self.workforce.start_cycle()
+        self.cycle = CycleTotals(started=self.now)
+        self.cycle_start_counts = self.counts.copy()
+
+    def counts_this_cycle(self) -> Counts:
+        return self.counts.since(self.cycle_start_counts)
