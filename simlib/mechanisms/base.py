@@ -33,8 +33,8 @@ from typing import Any, Literal
 
 from simlib.state.simulation_state import Review, SimState
 
-HOOKS = ("start", "new_cycle", "review", "after_review", "market_change")
 Hook = Literal["start", "new_cycle", "review", "after_review", "market_change"]
+HOOKS: tuple[Hook, ...] = ("start", "new_cycle", "review", "after_review", "market_change")
 
 StateStep = Callable[[SimState], None]
 ReviewStep = Callable[[SimState, Review], None]

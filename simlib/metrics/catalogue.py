@@ -67,6 +67,7 @@ class Metric:
     kind: Literal["state", "flow"]
     reporter: Reporter
     at_start: bool = False  # also recorded at week 0
+    meaning: str = ""  # one line for the README's outcomes table
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -222,6 +223,7 @@ METRICS: dict[str, Metric] = {
             "state",
             workforce_potential,
             at_start=True,
+            meaning="mean potential of everyone employed",
         ),
         Metric(
             "output_per_head",
@@ -230,6 +232,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "flow",
             output_per_head,
+            meaning="output per head-week over the cycle",
         ),
         Metric(
             "rating_accuracy",
@@ -238,6 +241,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "flow",
             rating_accuracy,
+            meaning="rank correlation of rating with true cycle performance",
         ),
         Metric(
             "misclassification",
@@ -246,6 +250,7 @@ METRICS: dict[str, Metric] = {
             "lower",
             "flow",
             misclassification,
+            meaning="share of the true top 20% graded in the bottom grades",
         ),
         Metric(
             "voluntary_attrition",
@@ -254,6 +259,7 @@ METRICS: dict[str, Metric] = {
             "lower",
             "flow",
             voluntary_attrition,
+            meaning="quits over the cycle",
         ),
         Metric(
             "involuntary_exits",
@@ -262,9 +268,28 @@ METRICS: dict[str, Metric] = {
             "lower",
             "flow",
             involuntary_exits,
+            meaning="exits decided by the policy",
         ),
-        Metric("headcount", "Headcount", "people", None, "state", headcount, at_start=True),
-        Metric("payroll", "Payroll", "currency per year", "lower", "state", payroll, at_start=True),
+        Metric(
+            "headcount",
+            "Headcount",
+            "people",
+            None,
+            "state",
+            headcount,
+            at_start=True,
+            meaning="people employed",
+        ),
+        Metric(
+            "payroll",
+            "Payroll",
+            "currency per year",
+            "lower",
+            "state",
+            payroll,
+            at_start=True,
+            meaning="yearly pay of everyone employed",
+        ),
         Metric(
             "group_rating_gap",
             "Rating gap between groups",
@@ -272,6 +297,7 @@ METRICS: dict[str, Metric] = {
             "nearest_zero",
             "flow",
             group_rating_gap,
+            meaning="rating of the first listed group minus the others at equal true performance",
         ),
         Metric(
             "manager_hours",
@@ -281,6 +307,7 @@ METRICS: dict[str, Metric] = {
             "lower",
             "flow",
             manager_hours,
+            meaning="hours per rater per year on reviews, calibration, appeals and check-ins",
         ),
         Metric(
             "appeals",
@@ -289,6 +316,7 @@ METRICS: dict[str, Metric] = {
             None,
             "flow",
             appeals,
+            meaning="appeals filed per 100 rated employees per review",
         ),
         Metric(
             "business_value",
@@ -297,6 +325,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "flow",
             business_value,
+            meaning="output weighted by its worth (less for gamed or misaligned work)",
         ),
         Metric(
             "kpi_attainment",
@@ -305,6 +334,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "flow",
             kpi_attainment,
+            meaning="progress of measured output toward target, graded 0-1 (KPI/OKR goals only)",
         ),
         Metric(
             "engagement",
@@ -313,6 +343,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "state",
             engagement,
+            meaning="mean engagement of everyone employed",
         ),
         Metric(
             "perceived_fairness",
@@ -321,6 +352,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "state",
             perceived_fairness,
+            meaning="mean belief of everyone employed that evaluation is fair",
         ),
         Metric(
             "cooperation",
@@ -329,6 +361,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "state",
             cooperation,
+            meaning="mean share of time spent helping teammates",
         ),
         Metric(
             "gaming",
@@ -337,6 +370,7 @@ METRICS: dict[str, Metric] = {
             "lower",
             "state",
             gaming,
+            meaning="mean share of unmeasured work moved to measured tasks",
         ),
         Metric(
             "regretted_attrition",
@@ -345,6 +379,7 @@ METRICS: dict[str, Metric] = {
             "lower",
             "flow",
             regretted_attrition,
+            meaning="quits of the top 20% by current performance",
         ),
         Metric(
             "pay_performance_corr",
@@ -353,6 +388,7 @@ METRICS: dict[str, Metric] = {
             "higher",
             "flow",
             pay_performance_corr,
+            meaning="correlation of merit raise with true cycle performance",
         ),
     )
 }
@@ -363,3 +399,19 @@ METRIC_DIRECTION: dict[str, str] = {
     name: m.direction for name, m in METRICS.items() if m.direction is not None
 }
 METRIC_LABELS: dict[str, str] = {name: m.label for name, m in METRICS.items()}
+
+
+def markdown_table() -> str:
+    """The README's outcomes table, written from the catalogue (a test keeps them equal)."""
+    rows = [
+        "| metric | meaning | unit | better | kind |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for m in METRICS.values():
+        better = (m.direction or "–").replace("_", " ")
+        rows.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {better} | {m.kind} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
