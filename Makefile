@@ -54,6 +54,8 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check simlib tests benchmarks
+	$(VENV)/bin/ruff format --check simlib tests benchmarks
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.mechanisms.raters import impression_scale, judge
+from simlib.mechanisms.rater_judgement import impression_scale, judge
 from simlib.scenario.definition import RaterBehaviour, Scenario, load_scenario
 from simlib.state.streams import stream
 

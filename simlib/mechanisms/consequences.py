@@ -15,7 +15,7 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.engagement import pip_started
 from simlib.mechanisms.exits import leave
-from simlib.mechanisms.raters import reliability_scores
+from simlib.mechanisms.rater_judgement import reliability_scores
 from simlib.scenario.policy import PipRule
 from simlib.state.simulation_state import Review, SimState
 

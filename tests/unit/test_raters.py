@@ -8,23 +8,25 @@ import pytest
 import simlib
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.raters import (
-    RaterPanel,
-    RatingInputs,
-    combine_sources,
+from simlib.mechanisms.rater_judgement import (
     impression_scale,
     late_performance,
-    peer_scores,
-    rate_employees,
     reliability_scores,
-    self_scores,
     similar_to_me_bias,
+    with_halo,
+)
+from simlib.mechanisms.raters import rate_employees
+from simlib.mechanisms.rating_sources import (
+    RatingInputs,
+    combine_sources,
+    peer_scores,
+    self_scores,
     subordinate_scores,
     supervisor_scores,
-    with_halo,
 )
 from simlib.scenario.definition import Organization, RaterBehaviour
 from simlib.scenario.policy import RatingPolicy
+from simlib.state.raters import RaterPanel
 from simlib.state.streams import stream
 from simlib.state.workforce import OrgChart, Workforce
 
