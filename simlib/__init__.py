@@ -13,7 +13,8 @@ from simlib.analysis.results import Results
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
 from simlib.experiments.compare import compare
-from simlib.scenario.definition import Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 from simlib.version import __version__
 
 __all__ = [

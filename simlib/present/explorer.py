@@ -31,7 +31,8 @@ from pydantic import BaseModel
 
 from simlib.analysis.results import Results
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 from simlib.scenario.schema import field_bounds
 
 SKIPPED_FIELDS = {"description", "scheme", "grades", "name"}

@@ -13,7 +13,9 @@ import pandas as pd
 
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.grading import bottom_grades
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.organization import WEEKS_PER_YEAR
 
 SNAPSHOT_COLUMNS = [
     "policy",

@@ -9,7 +9,7 @@ from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.exits import performance_z, quit_hazard, quit_probability
 from simlib.mechanisms.work import start_work
-from simlib.scenario.definition import ExitBehaviour
+from simlib.scenario.behaviour import ExitBehaviour
 
 PREMIUM = ExitBehaviour().market_premium_per_sd
 

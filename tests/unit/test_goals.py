@@ -9,7 +9,7 @@ from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.goals import goal_response
 from simlib.mechanisms.work import start_work
-from simlib.scenario.definition import GoalBehaviour
+from simlib.scenario.behaviour import GoalBehaviour
 
 
 def org(goals: dict, **behaviour) -> dict:

@@ -15,7 +15,7 @@ from simlib.mechanisms.incentives import (
     team_others_mean,
 )
 from simlib.mechanisms.work import start_work
-from simlib.scenario.definition import IncentiveBehaviour
+from simlib.scenario.behaviour import IncentiveBehaviour
 
 
 def scenario(**behaviour) -> dict:

@@ -23,8 +23,9 @@ from simlib.mechanisms.raters import (
     supervisor_scores,
     with_halo,
 )
-from simlib.scenario.definition import Organization, RaterBehaviour
-from simlib.scenario.policy import RatingPolicy
+from simlib.scenario.organization import Organization
+from simlib.scenario.rater_behaviour import RaterBehaviour
+from simlib.scenario.rating import RatingPolicy
 from simlib.state.streams import stream
 from simlib.state.workforce import OrgChart, Workforce
 

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from simlib import ScenarioError, load_scenario
-from simlib.scenario.definition import parse_override
+from simlib.scenario.loading import parse_override
 from tests.conftest import SCENARIOS
 
 
