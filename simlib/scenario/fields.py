@@ -311,13 +311,6 @@ def walk(
         stack.append(iter(_children(record)))
 
 
-def leaves(target: type[BaseModel] | BaseModel, prefix: PathLike = ()) -> Iterator[FieldRecord]:
-    """The records of :func:`walk` that have nothing below them (scalars, nulls, empties)."""
-    for record in walk(target, prefix):
-        if next(_children(record), None) is None:
-            yield record
-
-
 def find(target: type[BaseModel] | BaseModel, path: PathLike) -> FieldRecord:
     """The record at ``path`` below ``target`` (a dotted string or a sequence of keys).
 
