@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from simlib.engine.simulation import simulate
     from simlib.errors import ScenarioError
     from simlib.experiments.compare import compare
-    from simlib.scenario.definition import Scenario, load_scenario
+    from simlib.scenario.definition import Scenario
+    from simlib.scenario.loading import load_scenario
 
 _PUBLIC = {
     "Results": "simlib.analysis.results",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.experiments.runner import iter_parts, require_complete
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 
 UNIT = ["variant", "policy", "rep"]
 BATCH_ROWS = 200_000  # records read before reducing them to horizon values

@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from simlib.mechanisms.rater_judgement import impression_scale, judge
-from simlib.scenario.definition import RaterBehaviour, Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.rater_behaviour import RaterBehaviour
 from simlib.state.streams import stream
 
 SOURCES = ("supervisor", "supervisor", "peer", "peer", "subordinate", "subordinate", "self")

@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
-    from simlib.scenario.definition import parse_override
+    from simlib.scenario.loading import parse_override
 
     out: dict[str, Any] = {}
     for text in pairs or []:
@@ -55,7 +55,7 @@ def _seed(text: str) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from simlib.experiments.guards import check_resources
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
     from simlib.state.workforce import OrgChart
 
     scenario = load_scenario(args.file, overrides=_overrides(args.set))
@@ -88,7 +88,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from simlib.experiments.compare import compare
     from simlib.experiments.runner import worker_pool
     from simlib.present.tables import render
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     overrides = _overrides(args.set)
     if args.years is not None:

@@ -26,7 +26,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simlib.cli.main import _overrides
     from simlib.experiments.runner import open_executor, read_manifest
     from simlib.experiments.sweep import check_factors, make_design, parse_vary, run_sweep
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     scenario = load_scenario(args.file, overrides=_overrides(args.set))
     factors = [parse_vary(text) for text in args.vary]

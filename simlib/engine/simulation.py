@@ -23,7 +23,9 @@ from simlib.mechanisms.hiring import select_hires
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.metrics.catalogue import Cycle
 from simlib.metrics.ledger import Ledger
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
 from simlib.state.simulation_state import Review, SimState
 

@@ -18,7 +18,8 @@ from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
 from simlib.experiments.guards import check_resources
 from simlib.experiments.runner import execute
-from simlib.scenario.definition import Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 
 
 def _task(scenario: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:

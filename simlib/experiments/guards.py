@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.organization import WEEKS_PER_YEAR
 
 # --- measured costs (seconds or bytes; see the module docstring) ----------------------------
 SECONDS_PER_SIMULATION = 0.01  # set-up: org chart, streams, first hiring round bookkeeping

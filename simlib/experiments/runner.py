@@ -48,7 +48,8 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 from simlib.state.streams import stream
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
 

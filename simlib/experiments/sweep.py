@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import simlib.scenario.dotted as dotted
+import simlib.scenario.fields as fields
 from simlib.errors import ScenarioError
 from simlib.experiments.runner import Model, RunSummary, ScenarioModel, run_experiment
 from simlib.scenario.definition import Scenario
@@ -134,10 +136,8 @@ def check_factors(scenario: Scenario, factors: Sequence[Factor]) -> None:
         raise ScenarioError("a sweep needs at least one --vary path=low:high")
     seen: set[str] = set()
     model = ScenarioModel(scenario)
-    resolved = scenario.to_dict()
     for f in factors:
-        root = f.path.split(".")[0]
-        if root not in SWEEPABLE:
+        if dotted.split(f.path)[0] not in SWEEPABLE:
             raise ScenarioError(
                 f"--vary {f.path}: only the uncertain assumptions behaviour.* and "
                 "environment.* can be swept; compare levers as policies and set the "
@@ -146,22 +146,18 @@ def check_factors(scenario: Scenario, factors: Sequence[Factor]) -> None:
         if f.path in seen:
             raise ScenarioError(f"--vary {f.path}: given twice")
         seen.add(f.path)
-        node: Any = resolved
-        parts = f.path.split(".")
-        for i, part in enumerate(parts):
-            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            elif isinstance(node, dict) and part in node:
-                node = node[part]
-            else:
-                where = ".".join(parts[:i]) or "the scenario"
-                options = list(node) if isinstance(node, dict) else []
-                close = difflib.get_close_matches(part, options, n=1)
-                hint = f"; did you mean {'.'.join([*parts[:i], close[0]])!r}?" if close else ""
-                raise ScenarioError(f"--vary {f.path}: {where} has no {part!r}{hint}")
+        try:
+            record = fields.find(scenario, f.path)
+        except dotted.PathError as exc:
+            better = exc.suggestion()
+            hint = f"; did you mean {better!r}?" if better else ""
+            where = exc.where or "the scenario"
+            raise ScenarioError(f"--vary {f.path}: {where} has no {exc.key!r}{hint}") from None
+        node = record.value
         if isinstance(node, bool) or not isinstance(node, (int, float)):
+            shown = "dict" if record.kind == "model" and node is not None else type(node).__name__
             raise ScenarioError(
-                f"--vary {f.path}: is not a number (it is {type(node).__name__}); only "
+                f"--vary {f.path}: is not a number (it is {shown}); only "
                 "numeric assumptions can be swept"
             )
         for value in (f.low, f.high):
@@ -455,7 +451,7 @@ def sweep_scenario(
     (Design, RunSummary)
     """
     from simlib.experiments.runner import open_executor
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     base = load_scenario(scenario, overrides=overrides)
     if isinstance(vary, Mapping):

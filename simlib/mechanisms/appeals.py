@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.scenario.definition import AppealBehaviour
+from simlib.scenario.rater_behaviour import AppealBehaviour
 from simlib.state.simulation_state import Review, SimState
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 
 from simlib.mechanisms.base import Mechanism
-from simlib.scenario.policy import CalibrationRule
+from simlib.scenario.rating import CalibrationRule
 
 
 def shrink_toward_norm(

@@ -15,7 +15,7 @@ import numpy as np
 from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.hiring import open_vacancies
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import SimState
 
 

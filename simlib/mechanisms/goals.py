@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.scenario.definition import GoalBehaviour
+from simlib.scenario.behaviour import GoalBehaviour
 from simlib.state.simulation_state import Review, SimState
 
 

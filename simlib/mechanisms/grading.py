@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism
-from simlib.scenario.policy import RatingPolicy
+from simlib.scenario.rating import RatingPolicy
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import largest_remainder
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from simlib.mechanisms.base import Mechanism
-from simlib.scenario.definition import Organization
+from simlib.scenario.organization import Organization
 from simlib.state.simulation_state import SimState
 
 

@@ -22,7 +22,8 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import assign_grades, ranking_units
 from simlib.mechanisms.pay import bonus_shares, merit_raises
-from simlib.scenario.definition import WEEKS_PER_YEAR, IncentiveBehaviour
+from simlib.scenario.behaviour import IncentiveBehaviour
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here

@@ -11,7 +11,7 @@ from collections.abc import Generator
 from typing import Any
 
 from simlib.mechanisms.base import Mechanism
-from simlib.scenario.definition import WEEKS_PER_YEAR, MarketShock
+from simlib.scenario.organization import WEEKS_PER_YEAR, MarketShock
 from simlib.state.simulation_state import SimState
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
 from simlib.state.simulation_state import Review, SimState
 

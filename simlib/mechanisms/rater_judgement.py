@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.scenario.definition import RaterBehaviour
+from simlib.scenario.rater_behaviour import RaterBehaviour
 from simlib.state.raters import RaterPanel
 from simlib.state.workforce import Workforce
 

@@ -23,8 +23,8 @@ from simlib.mechanisms.rating_sources import (
     subordinate_scores,
     supervisor_scores,
 )
-from simlib.scenario.definition import RaterBehaviour
-from simlib.scenario.policy import RatingPolicy
+from simlib.scenario.rater_behaviour import RaterBehaviour
+from simlib.scenario.rating import RatingPolicy
 from simlib.state.simulation_state import Review, SimState
 
 # --- one review's ratings -------------------------------------------------------------

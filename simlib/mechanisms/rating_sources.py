@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.mechanisms.rater_judgement import impression_scale, judge, similar_to_me_bias
-from simlib.scenario.definition import RaterBehaviour
+from simlib.scenario.rater_behaviour import RaterBehaviour
 from simlib.state.raters import RaterPanel, RaterTraits
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from simlib.mechanisms.grading import bottom_grades
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import Counts
 from simlib.state.simulation_state import Review, SimState
 

@@ -66,7 +66,7 @@ def _sha256(data: bytes) -> str:
 def scenario_identity(path: Path, parameters: dict[str, Any]) -> str:
     """The scenario's hash as the notebook will see it, or its file's hash if it is invalid."""
     from simlib.present.briefing import run_overrides
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     try:
         overrides = run_overrides(
@@ -103,10 +103,10 @@ def resume_key(scenario: Path, notebook: Path, parameters: dict[str, Any]) -> st
 
 def _display_name(path: Path) -> str:
     """The scenario's own ``name`` if its YAML has one, else the file name without suffix."""
-    from simlib.scenario.definition import _read_yaml  # size, nesting and alias-bomb limits
+    from simlib.scenario.loading import read_yaml  # size, nesting and alias-bomb limits
 
     try:
-        data = _read_yaml(path)
+        data = read_yaml(path)
     except ScenarioError:  # the notebook reports the problem; the folder takes the file name
         data = None
     name = data.get("name") if isinstance(data, dict) else None

@@ -18,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
 
+import simlib.scenario.dotted as dotted
 from simlib.analysis.results import Results
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
 from simlib.present.tables import format_number
 from simlib.scenario.definition import Scenario
-from simlib.scenario.schema import _inner_types
+from simlib.scenario.fields import FieldRecord, walk
 
 BEST_MARK = "★"
 
@@ -100,59 +100,28 @@ def executive_summary_html(results: Results, metrics: list[str] | None = None) -
 # --- assumptions register -------------------------------------------------------------
 
 
-def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Dotted paths and values of every leaf; lists of scalars stay one value."""
-    if isinstance(value, dict):
-        if not value:
-            return [(prefix, {})] if prefix else []
-        out: list[tuple[str, Any]] = []
-        for key, sub in value.items():
-            out.extend(_leaves(sub, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        out = []
-        for i, sub in enumerate(value):
-            out.extend(_leaves(sub, f"{prefix}.{i}"))
-        return out
-    return [(prefix, value)]
+def _parameters(scenario: Scenario) -> list[tuple[FieldRecord, Any]]:
+    """Every parameter of the resolved scenario with its value as saved (JSON types).
 
-
-def _describe(path: list[str]) -> str:
-    """The schema's description of the field at ``path`` (empty when it has none)."""
-    annotation: Any = Scenario
-    description = ""
-    for key in path:
-        description = ""
-        nxt = None
-        for candidate in _inner_types(annotation):
-            origin = getattr(candidate, "__origin__", None)
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                field = candidate.model_fields.get(key)
-                if field is not None:
-                    nxt, description = field.annotation, field.description or ""
-                    break
-            elif origin is dict:
-                nxt = candidate.__args__[1]
-                break
-            elif origin is list and key.isdigit():
-                nxt = candidate.__args__[0]
-                break
-        if nxt is None:
-            return description
-        annotation = nxt
-    return description
-
-
-def _given(raw: Any, path: list[str]) -> bool:
-    node = raw
-    for key in path:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return False
-    return True
+    A list of plain values is one parameter (``compa_bands``); lists of sections and
+    mappings are opened up (``organization.departments.0.share``).
+    """
+    resolved = scenario.to_dict()
+    found: list[tuple[FieldRecord, Any]] = []
+    whole: tuple[str, ...] | None = None  # a list shown as one value: skip its items
+    for record in walk(scenario):
+        if whole is not None and record.path[: len(whole)] == whole:
+            continue
+        value = dotted.get(resolved, record.path)
+        if isinstance(value, dict):
+            if value:
+                continue
+        elif isinstance(value, list):
+            if any(isinstance(v, (dict, list)) for v in value):
+                continue
+            whole = record.path
+        found.append((record, value))
+    return found
 
 
 def assumptions_register(
@@ -187,13 +156,13 @@ def assumptions_register(
             raw = {}
     overrides = overrides or {}
     rows = []
-    for dotted, value in _leaves(scenario.to_dict()):
-        path = dotted.split(".")
-        if dotted in overrides or any(dotted.startswith(f"{o}.") for o in overrides):
+    for record, value in _parameters(scenario):
+        path, name = record.path, record.dotted
+        if name in overrides or any(name.startswith(f"{o}.") for o in overrides):
             set_in = "override"
-        elif _given(raw, path):
+        elif dotted.has(raw, path):
             set_in = "scenario"
-        elif path[0] == "policies" and _given(raw, path[:2] + ["preset"]):
+        elif path[0] == "policies" and dotted.has(raw, (*path[:2], "preset")):
             preset = raw["policies"][path[1]]["preset"]
             set_in = f"preset {preset}"
         else:
@@ -206,10 +175,10 @@ def assumptions_register(
         rows.append(
             {
                 "section": path[0],
-                "parameter": dotted,
+                "parameter": name,
                 "value": shown,
                 "set_in": set_in,
-                "description": _describe(path),
+                "description": "" if record.entry else record.description,
             }
         )
     return pd.DataFrame(rows, columns=["section", "parameter", "value", "set_in", "description"])

@@ -18,21 +18,21 @@ from __future__ import annotations
 import html
 import math
 import time
-import types
-import typing
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 
 from simlib.analysis.results import Results
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import Scenario, load_scenario
-from simlib.scenario.schema import field_bounds
+from simlib.scenario.definition import Scenario
+from simlib.scenario.fields import FieldRecord, walk
+from simlib.scenario.loading import load_scenario
 
 SKIPPED_FIELDS = {"description", "scheme", "grades", "name"}
 SLIDER_MAX_SPAN = 1_000.0  # wider numeric ranges get a number box, not a slider
@@ -78,118 +78,50 @@ class Lever:
         )
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
-    """(core type, constraint metadata, optional?) of an annotation."""
-    metadata: list[Any] = []
-    optional = False
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            args = typing.get_args(annotation)
-            annotation, metadata = args[0], metadata + list(args[1:])
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            optional = True
-            if len(args) != 1:
-                return annotation, metadata, optional
-            annotation = args[0]
-        else:
-            return annotation, metadata, optional
-
-
-def _bounds(metadata: list[Any]) -> tuple[float | None, float | None]:
-    low, high, _, _ = field_bounds(metadata)
-    return (None if low is None else float(low)), (None if high is None else float(high))
-
-
-def _label(path: list[str]) -> str:
+def _label(path: Sequence[str]) -> str:
     return " · ".join(p.replace("_", " ") for p in path)
 
 
-def _scalar_lever(
-    annotation: Any,
-    metadata: list[Any],
-    value: Any,
-    path: list[str],
-    group: str,
-    doc: str,
-    label_from: int,
-    optional: bool = False,
-) -> Lever | None:
-    core, more, maybe_none = _unwrap(annotation)
-    metadata = metadata + more
-    optional = optional or maybe_none
-    dotted = ".".join(path)
-    label = _label(path[label_from:])
-    if typing.get_origin(core) is Literal:
-        options = tuple(typing.get_args(core))
-        return Lever(dotted, label, "choice", value, group, options=options, description=doc)
-    if core is bool and isinstance(value, bool):
-        return Lever(dotted, label, "bool", value, group, description=doc)
-    if core in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool):
-        low, high = _bounds(metadata)
-        kind = "int" if core is int else "float"
-        return Lever(
-            dotted, label, kind, value, group, low, high, description=doc, optional=optional
-        )
-    if core in (int, float) and value is None and optional:
-        low, high = _bounds(metadata)
-        if low is None or high is None:
-            return None
-        kind = "int" if core is int else "float"
-        return Lever(dotted, label, kind, None, group, low, high, description=doc, optional=True)
+def _lever(record: FieldRecord, group: str, label: str) -> Lever | None:
+    """The control for one field or item, if it is a number, a yes/no or a choice."""
+    value, path, doc = record.value, record.dotted, record.description
+    if record.kind == "choice":
+        return Lever(path, label, "choice", value, group, options=record.choices, description=doc)
+    if record.kind == "bool" and isinstance(value, bool):
+        return Lever(path, label, "bool", value, group, description=doc)
+    if not record.numeric:
+        return None
+    low = None if record.low is None else float(record.low)
+    high = None if record.high is None else float(record.high)
+    numeric = Lever(path, label, record.kind, value, group, low, high, description=doc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return replace(numeric, optional=record.optional)
+    if value is None and record.optional and low is not None and high is not None:
+        return replace(numeric, optional=True)
     return None
 
 
-def _walk(model: BaseModel, prefix: list[str], group: str, label_from: int) -> list[Lever]:
-    found: list[Lever] = []
-    for name, info in type(model).model_fields.items():
-        if name in SKIPPED_FIELDS:
+def _walk(
+    model: BaseModel, prefix: tuple[str, ...], group: str, label_from: int
+) -> list[tuple[Lever, tuple[str, ...]]]:
+    """Levers of every field below ``model`` with their paths; sections name the group.
+
+    Items of lists and mappings become levers too (a pay matrix cell, a share of a forced
+    curve); fields of models held in a list or mapping do not.
+    """
+    found: list[tuple[Lever, tuple[str, ...]]] = []
+    skipped: list[tuple[str, ...]] = []
+    for record in walk(model, prefix):
+        if record.in_item or any(record.path[: len(s)] == s for s in skipped):
             continue
-        value = getattr(model, name)
-        path = [*prefix, name]
-        doc = info.description or ""
-        if isinstance(value, BaseModel):
-            sub_group = group if len(prefix) > label_from else name.replace("_", " ")
-            found.extend(_walk(value, path, sub_group, label_from))
+        if not record.entry and record.field in SKIPPED_FIELDS:
+            skipped.append(record.path)
             continue
-        core, metadata, _ = _unwrap(info.annotation)
-        metadata = metadata + list(info.metadata)
-        origin = typing.get_origin(core)
-        if isinstance(value, dict) and origin is dict:
-            inner = typing.get_args(core)[1]
-            for key, item in value.items():
-                if isinstance(item, list):  # e.g. a pay matrix: grade -> raise per band
-                    cell_type = (typing.get_args(_unwrap(inner)[0]) or (None,))[0]
-                    for j, cell in enumerate(item):
-                        where = [*path, str(key), str(j)]
-                        lever = _scalar_lever(cell_type, [], cell, where, group, doc, label_from)
-                        if lever is not None:
-                            found.append(lever)
-                    continue
-                lever = _scalar_lever(inner, [], item, [*path, str(key)], group, doc, label_from)
-                if lever is not None:
-                    found.append(lever)
-        elif isinstance(value, list) and origin is list:
-            inner = typing.get_args(core)[0]
-            for i, item in enumerate(value):
-                if isinstance(item, list):
-                    row_inner = typing.get_args(_unwrap(inner)[0])[0]
-                    for j, cell in enumerate(item):
-                        lever = _scalar_lever(
-                            row_inner, [], cell, [*path, str(i), str(j)], group, doc, label_from
-                        )
-                        if lever is not None:
-                            found.append(lever)
-                else:
-                    lever = _scalar_lever(inner, [], item, [*path, str(i)], group, doc, label_from)
-                    if lever is not None:
-                        found.append(lever)
-        else:
-            optional = _unwrap(info.annotation)[2]
-            lever = _scalar_lever(core, metadata, value, path, group, doc, label_from, optional)
-            if lever is not None:
-                found.append(lever)
+        owner = record.owner
+        section = owner[label_from].replace("_", " ") if len(owner) > label_from else group
+        lever = _lever(record, section, _label(record.path[label_from:]))
+        if lever is not None:
+            found.append((lever, record.path))
     return found
 
 
@@ -201,12 +133,10 @@ def levers(scenario: Scenario, policy: str) -> list[Lever]:
     Labels leave out the section, which the group title names.
     """
     found = []
-    for lv in _walk(scenario.policies[policy], ["policies", policy], "", 2):
-        parts = lv.path.split(".")
+    for lv, parts in _walk(scenario.policies[policy], ("policies", policy), "", 2):
         label = _label(parts[3:]) if len(parts) > 3 else _label(parts[2:])
         found.append(replace(lv, label=label, group=f"{policy}: {lv.group or 'policy'}"))
-    for lv in _walk(scenario.behaviour, ["behaviour"], "general", 1):
-        parts = lv.path.split(".")
+    for lv, parts in _walk(scenario.behaviour, ("behaviour",), "general", 1):
         label = _label(parts[1:]) if lv.group == "general" else _label(parts[2:])
         found.append(replace(lv, label=label, group=f"assumptions: {lv.group}"))
     return found

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from simlib.analysis.results import Results
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
 from simlib.present.nine_box import BOX_LABELS
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.storage.atomic import atomic_write_bytes
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.

@@ -13,7 +13,9 @@ import pandas as pd
 
 from simlib.engine.simulation import Simulation
 from simlib.present.nine_box import performance_boxes, potential_boxes
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.organization import WEEKS_PER_YEAR
 
 SNAPSHOT_COLUMNS = [
     "policy",

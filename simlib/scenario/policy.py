@@ -2,209 +2,47 @@
 
 A scenario declares its policies by name. Each may start from a shipped preset
 (``preset: forced_distribution``) and override any part of it; the result is validated like
-the rest of the scenario.
+the rest of the scenario. The presets are data: one commented YAML file per preset in
+``simlib/scenario/presets/``. How ratings are given is :mod:`simlib.scenario.rating`.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
+from importlib import resources
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import Field, model_validator
 
-from simlib.scenario.schema import Section, check_shares
+from simlib.scenario.rating import (
+    DEFAULT_GRADES,
+    AppealRule,
+    CalibrationRule,
+    RatingPolicy,
+    RatingSources,
+)
+from simlib.scenario.schema import Section
 
-DEFAULT_GRADES = ("S", "A", "B", "C", "D")
-
-
-class RatingSources(Section):
-    """Who rates: weights of each source in the final rating (a 360 policy uses several).
-
-    Weights are relative; a source nobody can give (no peers in a one-person team, no
-    subordinates for someone who manages no one) is left out and the rest reweighted.
-    """
-
-    supervisor: float = Field(1.0, ge=0, le=1, description="weight of the manager's rating")
-    peers: float = Field(0.0, ge=0, le=1, description="weight of the mean peer rating")
-    self_rating: float = Field(
-        0.0, ge=0, le=1, alias="self", description="weight of the self-rating (lenient)"
-    )
-    subordinates: float = Field(
-        0.0, ge=0, le=1, description="weight of the mean subordinate rating (managers only)"
-    )
-    peer_count: int = Field(3, ge=1, le=50, description="teammates rating each employee")
-    subordinate_count: int = Field(
-        5, ge=1, le=200, description="most subordinates rating each manager"
-    )
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> RatingSources:
-        if self.supervisor + self.peers + self.self_rating + self.subordinates <= 0:
-            raise ValueError("at least one source needs a weight above 0")
-        return self
-
-    @property
-    def multi_source(self) -> bool:
-        return self.peers > 0 or self.self_rating > 0 or self.subordinates > 0
-
-
-class CalibrationRule(Section):
-    """Calibration committees: meetings that pull each manager's ratings toward the norm."""
-
-    strength: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="share (0–1) by which a meeting moves each manager's rating mean and "
-        "spread toward the organization's; 0 = no calibration",
-    )
-    committees: int = Field(1, ge=1, le=1000, description="committees meeting in parallel")
-    committee_hours: float = Field(
-        80.0,
-        gt=0,
-        le=10_000,
-        description="hours each committee can meet in a review season; departments not "
-        "reached keep their uncalibrated ratings",
-    )
-    minutes_per_employee: float = Field(
-        5.0, ge=0, le=120, description="meeting minutes spent per rated employee"
-    )
-    overhead_hours: float = Field(
-        1.0, ge=0, le=40, description="fixed hours per department meeting"
-    )
-
-
-class AppealRule(Section):
-    """Rating appeals: who hears them and how often ratings are changed."""
-
-    enabled: bool = Field(True, description="employees may appeal their rating")
-    panels: int = Field(
-        1,
-        ge=1,
-        le=10_000,
-        description="HR/committee panels hearing appeals in parallel; one panel hears "
-        "52 / weeks_per_case cases a year, and appeals beyond that wait in a queue",
-    )
-    weeks_per_case: float = Field(2.0, gt=0, le=52, description="panel weeks per appeal")
-    hours_per_case: float = Field(
-        3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
-    )
-    overturn_share: float = Field(
-        0.25, ge=0, le=1, description="share of appeals that raise the grade one step"
-    )
-
-
-class RatingPolicy(Section):
-    """How observed performance becomes a grade.
-
-    ``absolute`` compares each rating score (SD units) with fixed thresholds: anyone can get
-    any grade. ``forced_distribution`` ranks employees within a ranking unit and hands out
-    grades by fixed shares, rounded to whole people by largest remainder.
-    """
-
-    scheme: Literal["absolute", "forced_distribution"] = "absolute"
-    grades: list[Annotated[str, Field(min_length=1, max_length=24)]] = Field(
-        default_factory=lambda: list(DEFAULT_GRADES), min_length=2, max_length=10
-    )
-    thresholds: list[Annotated[float, Field(ge=-10, le=10)]] | None = Field(
-        default=None,
-        description="absolute: minimum rating score (SD units) for each grade but the last, "
-        "best grade first, strictly descending",
-    )
-    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
-        default=None, description="forced_distribution: share of each grade, best first; sum 1"
-    )
-    bottom_cut: Annotated[float, Field(gt=0, lt=1)] | None = Field(
-        default=None,
-        description="forced_distribution shorthand: the bottom share gets the last grade, "
-        "everyone else the first (two grades, e.g. 'retain' and 'cut')",
-    )
-    ranking_unit: Literal["team", "department", "organization"] = "team"
-    min_weeks_rated: int = Field(
-        13, ge=1, le=104, description="weeks worked in a cycle needed to be rated in it"
-    )
-    sources: RatingSources = Field(
-        default_factory=RatingSources, description="who rates, with weights (360 feedback)"
-    )
-    calibration: CalibrationRule = Field(
-        default_factory=CalibrationRule, description="calibration committees (strength 0 = none)"
-    )
-    data_capture: Literal["self_reported", "automatic"] = Field(
-        "self_reported",
-        description="how results reach the rater: reported by employees, or captured "
-        "automatically by systems (less measurement noise)",
-    )
-    rater_training: float = Field(
-        0.0, ge=0, le=1, description="share of raters trained (0–1); training shrinks biases"
-    )
-    purpose: Literal["administrative", "developmental"] = Field(
-        "administrative",
-        description="ratings that decide pay and promotion run more lenient than "
-        "developmental ones (Jawahar & Williams 1997)",
-    )
-    appeals: AppealRule = Field(default_factory=AppealRule)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _grades_from_shares(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            if isinstance(data.get("shares"), dict) and "grades" not in data:
-                data["grades"] = list(data["shares"])
-            if data.get("bottom_cut") is not None and "grades" not in data:
-                data["grades"] = ["retain", "cut"]
-        return data
-
-    @model_validator(mode="after")
-    def _consistent(self) -> RatingPolicy:
-        if len(set(self.grades)) != len(self.grades):
-            raise ValueError(f"grades must be distinct, got {self.grades}")
-        if self.scheme == "absolute":
-            if self.shares is not None or self.bottom_cut is not None:
-                raise ValueError("shares and bottom_cut belong to scheme forced_distribution")
-            if self.thresholds is not None:
-                need = len(self.grades) - 1
-                if len(self.thresholds) != need:
-                    raise ValueError(
-                        f"thresholds need {need} values for {len(self.grades)} grades, "
-                        f"got {len(self.thresholds)}"
-                    )
-                if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
-                    raise ValueError("thresholds must be strictly descending (best grade first)")
-        else:
-            if self.thresholds is not None:
-                raise ValueError("thresholds belong to scheme absolute")
-            if (self.shares is None) == (self.bottom_cut is None):
-                raise ValueError("forced_distribution needs exactly one of shares or bottom_cut")
-            if self.shares is not None:
-                check_shares(self.shares, "rating.shares")
-                if list(self.shares) != self.grades:
-                    raise ValueError("rating.shares keys must be the grades, best first")
-            elif len(self.grades) != 2:
-                raise ValueError(
-                    "bottom_cut gives two grades; list exactly two or leave grades out"
-                )
-        return self
-
-    def grade_shares(self) -> list[float]:
-        """Shares per grade, best first (forced distribution only)."""
-        if self.shares is not None:
-            return [self.shares[g] for g in self.grades]
-        assert self.bottom_cut is not None
-        return [1.0 - self.bottom_cut, self.bottom_cut]
-
-    def grade_thresholds(self) -> list[float]:
-        """Minimum rating score per grade but the last (absolute only)."""
-        if self.thresholds is not None:
-            return list(self.thresholds)
-        # Spread like a typical lenient 5-point scale: ~7/24/52/12/5% of a N(0,1) population.
-        defaults = {2: [-1.28], 3: [1.0, -1.0], 4: [1.2, 0.0, -1.2], 5: [1.5, 0.7, -0.9, -1.65]}
-        n = len(self.grades)
-        if n in defaults:
-            return defaults[n]
-        from scipy.stats import norm
-
-        return [float(norm.ppf(1 - k / n)) for k in range(1, n)]
+# Rating names that code outside the scenario layer still imports from this module.
+__all__ = [
+    "DEFAULT_GRADES",
+    "PRESETS",
+    "AppealRule",
+    "CalibrationRule",
+    "CheckinPolicy",
+    "Consequences",
+    "DevelopmentPolicy",
+    "GoalPolicy",
+    "PayPolicy",
+    "PipRule",
+    "Policy",
+    "PromotionRule",
+    "RatingPolicy",
+    "RatingSources",
+    "expand_preset",
+]
 
 
 class PipRule(Section):
@@ -437,77 +275,31 @@ class Policy(Section):
         return self
 
 
-PRESETS: dict[str, dict[str, Any]] = {
-    "absolute": {
-        "description": "Absolute ratings against fixed standards; no forced curve, no exits "
-        "by grade.",
-        "rating": {"scheme": "absolute"},
-    },
-    "forced_distribution": {
-        "description": "Forced curve S5/A20/B60/C10/D5 within departments (a team of eight "
-        "is too small for a 5% grade); exit after two consecutive D grades.",
-        "rating": {
-            "scheme": "forced_distribution",
-            "shares": {"S": 0.05, "A": 0.20, "B": 0.60, "C": 0.10, "D": 0.05},
-            "ranking_unit": "department",
-        },
-        "consequences": {"consecutive_bottom_to_exit": 2},
-    },
-    "calibrated": {
-        "description": "Absolute ratings, then calibration committees that move each "
-        "manager's rating mean and spread 80% of the way to the organization's.",
-        "rating": {"scheme": "absolute", "calibration": {"strength": 0.8}},
-    },
-    "feedback_360": {
-        "description": "Absolute ratings from 360 feedback: supervisor 50%, three peers 30%, "
-        "self 10%, subordinates 10% (managers).",
-        "rating": {
-            "scheme": "absolute",
-            "sources": {"supervisor": 0.5, "peers": 0.3, "self": 0.1, "subordinates": 0.1},
-        },
-    },
-    "rank_and_yank": {
-        "description": "Fire the bottom 10% of each team every review (Scullen et al. 2005).",
-        "rating": {"scheme": "forced_distribution", "bottom_cut": 0.10, "ranking_unit": "team"},
-        "consequences": {"terminate_bottom_grade": True},
-    },
-    "okr": {
-        "description": "OKRs: stretch goals graded 0-1 (~0.6-0.7 expected), decoupled from "
-        "pay, cascaded with high alignment, biweekly check-ins with structured feedback, "
-        "re-baselined when the market moves; absolute ratings.",
-        "rating": {"scheme": "absolute"},
-        "goals": {
-            "regime": "okr",
-            "stretch_sd": 1.2,
-            "pay_coupling": 0.0,
-            "alignment": 0.9,
-            "rebaseline": True,
-        },
-        "checkins": {"cadence": "biweekly", "feedback_quality": 0.8},
-    },
-    "pay_matrix": {
-        "description": "Merit matrix grade x compa-ratio band on a 3.5% budget: S gets 1.5x "
-        "A, no raise at C and below; bonus multipliers S 1.2, A 1.1, B 1.0; the S/A grades "
-        "form a high-potential pool with promotion.",
-        "rating": {"scheme": "absolute"},
-        "goals": {"regime": "kpi"},
-        "pay": {
-            "scheme": "matrix",
-            "merit_budget": 0.035,
-            "compa_bands": [0.9, 1.1],
-            "matrix": {
-                "S": [0.075, 0.06, 0.045],
-                "A": [0.05, 0.04, 0.03],
-                "B": [0.035, 0.025, 0.015],
-                "C": [0.0, 0.0, 0.0],
-                "D": [0.0, 0.0, 0.0],
-            },
-            "bonus_target": 0.10,
-            "bonus_multipliers": {"S": 1.2, "A": 1.1, "B": 1.0, "C": 0.5, "D": 0.0},
-            "promotion": {"pool_grades": 2, "share_promoted": 0.25, "raise_share": 0.10},
-        },
-    },
-}
+# --- presets ------------------------------------------------------------------------------
+
+PRESET_NAMES = (
+    "absolute",
+    "forced_distribution",
+    "calibrated",
+    "feedback_360",
+    "rank_and_yank",
+    "okr",
+    "pay_matrix",
+)
+"""The shipped presets in the order they are offered (one ``presets/<name>.yaml`` each)."""
+
+
+def _load_presets() -> dict[str, dict[str, Any]]:
+    folder = resources.files("simlib.scenario").joinpath("presets")
+    found = {}
+    for name in PRESET_NAMES:
+        text = folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+        found[name] = yaml.safe_load(text)
+    return found
+
+
+PRESETS: dict[str, dict[str, Any]] = _load_presets()
+"""Preset name -> the raw policy mapping it stands for (read once, at import)."""
 
 
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -535,8 +327,6 @@ def expand_preset(raw: Any, where: str) -> Any:
     rest = {k: v for k, v in raw.items() if k != "preset"}
     name = raw["preset"]
     if not isinstance(name, str) or name not in PRESETS:
-        import difflib
-
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ValueError(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.scenario.definition import WEEKS_PER_YEAR, Scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.workforce import Workforce
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from simlib.scenario.definition import Organization, RaterBehaviour
-from simlib.scenario.policy import RatingPolicy
+from simlib.scenario.organization import Organization
+from simlib.scenario.rater_behaviour import RaterBehaviour
+from simlib.scenario.rating import RatingPolicy
 from simlib.state.workforce import Workforce
 
 NO_PERSON = -np.inf  # ``hired_week`` marker: no rater drawn / no last rating

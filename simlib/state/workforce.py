@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib.scenario.definition import Organization
+from simlib.scenario.organization import Organization
 
 
 def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:

@@ -22,7 +22,8 @@ import numpy as np
 from simlib.cli.main import main
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import Scenario, load_scenario
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 from tests.fuzz.settings import TALLY
 
 CASE_SECONDS = 60
@@ -179,7 +180,7 @@ def run_case(path: Path, kind: str, *, extra: Sequence[str] = (), must_load: boo
 
 
 def _parsed(extra: Sequence[str]) -> dict[str, object]:
-    from simlib.scenario.definition import parse_override
+    from simlib.scenario.loading import parse_override
 
     out: dict[str, object] = {}
     for flag, pair in zip(extra[::2], extra[1::2], strict=True):

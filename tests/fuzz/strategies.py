@@ -23,6 +23,8 @@ import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+import simlib.scenario.dotted as dotted
+import simlib.scenario.fields as fields
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import PRESETS
 from simlib.scenario.schema import field_bounds
@@ -58,10 +60,7 @@ def node_paths(doc: Any, prefix: Path_ = ()) -> list[Path_]:
 
 
 def _parent(doc: Any, path: Path_) -> Any:
-    node = doc
-    for key in path[:-1]:
-        node = node[key]
-    return node
+    return dotted.get(doc, path[:-1])
 
 
 WRONG_TYPES = [None, "", "text", [], {}, True, False, [1, 2], {"x": 1}, "ünïcødé ✓", 0, -1]
@@ -96,10 +95,10 @@ def mutation(draw: st.DrawFn, doc: Any) -> str:
     if not paths:
         kind = "unknown_key"
     if kind == "unknown_key":
-        mappings = [()] + [p for p in paths if isinstance(_get(doc, p), dict)]
+        mappings = [()] + [p for p in paths if isinstance(dotted.get(doc, p), dict)]
         where = draw(st.sampled_from(mappings))
         key = draw(st.text(st.characters(codec="utf-8"), min_size=1, max_size=12))
-        _get(doc, where)[key] = draw(st.sampled_from(WRONG_TYPES))
+        dotted.get(doc, where)[key] = draw(st.sampled_from(WRONG_TYPES))
         return f"unknown_key {where}"
     path = draw(st.sampled_from(paths))
     parent = _parent(doc, path)
@@ -120,13 +119,6 @@ def mutation(draw: st.DrawFn, doc: Any) -> str:
         suffix = draw(st.sampled_from(["s", "_", "x", "é", " "]))
         parent[key + suffix] = parent.pop(key)
     return f"{kind} {path}"
-
-
-def _get(doc: Any, path: Path_) -> Any:
-    node = doc
-    for key in path:
-        node = node[key]
-    return node
 
 
 def _number(value: Any) -> bool:
@@ -239,15 +231,19 @@ def for_annotation(annotation: Any, metadata: list[Any], depth: int) -> st.Searc
     return st.none()
 
 
+def for_field(record: fields.FieldRecord, depth: int) -> st.SearchStrategy[Any]:
+    """Values for one field as the walker describes it (``None`` too if it is optional)."""
+    values = for_annotation(record.core, list(record.metadata), depth)
+    return st.one_of(st.none(), values) if record.optional else values
+
+
 def for_model(model: type[BaseModel], depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     """A mapping with a random subset of ``model``'s fields, each drawn from its schema."""
     if depth > 6:
         return st.just({})
     optional = {
-        name: st.deferred(
-            lambda f=field: for_annotation(f.annotation, list(f.metadata), depth)  # noqa: B023
-        )
-        for name, field in model.model_fields.items()
+        record.name: st.deferred(lambda r=record: for_field(r, depth))
+        for record in fields.walk(model, nested=False)
     }
     return st.fixed_dictionaries({}, optional=optional)
 

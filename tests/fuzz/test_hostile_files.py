@@ -17,7 +17,7 @@ import pytest
 from simlib.cli.main import main
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import load_scenario, parse_override
+from simlib.scenario.loading import load_scenario, parse_override
 from tests.conftest import ROOT, SCENARIOS
 
 ALIAS_BOMB = "\n".join(

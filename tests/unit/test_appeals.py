@@ -8,7 +8,7 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.appeals import appeal_probability, file_appeals
-from simlib.scenario.definition import AppealBehaviour
+from simlib.scenario.rater_behaviour import AppealBehaviour
 
 
 def test_probability_is_zero_below_the_threshold_and_rises_to_the_cap():

@@ -8,7 +8,7 @@ import pytest
 import simlib
 from simlib import load_scenario
 from simlib.mechanisms.calibration import calibrate, meeting_hours, run_season, shrink_toward_norm
-from simlib.scenario.policy import CalibrationRule
+from simlib.scenario.rating import CalibrationRule
 
 SCORES = np.array([2.0, 3.0, 4.0, -1.0, 0.0, 1.0, -0.5, 0.5])
 RATER = np.array([0, 0, 0, 1, 1, 1, 2, 2])

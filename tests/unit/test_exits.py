@@ -8,7 +8,7 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.exits import performance_z, quit_hazard, quit_probability
-from simlib.scenario.definition import ExitBehaviour
+from simlib.scenario.behaviour import ExitBehaviour
 
 PREMIUM = ExitBehaviour().market_premium_per_sd
 

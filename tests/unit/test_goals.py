@@ -8,7 +8,7 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.goals import goal_response
-from simlib.scenario.definition import GoalBehaviour
+from simlib.scenario.behaviour import GoalBehaviour
 
 
 def org(goals: dict, **behaviour) -> dict:

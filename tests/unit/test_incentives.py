@@ -14,7 +14,7 @@ from simlib.mechanisms.incentives import (
     reward_slope,
     team_others_mean,
 )
-from simlib.scenario.definition import IncentiveBehaviour
+from simlib.scenario.behaviour import IncentiveBehaviour
 
 
 def scenario(**behaviour) -> dict:

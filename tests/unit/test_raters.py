@@ -24,8 +24,9 @@ from simlib.mechanisms.rating_sources import (
     subordinate_scores,
     supervisor_scores,
 )
-from simlib.scenario.definition import Organization, RaterBehaviour
-from simlib.scenario.policy import RatingPolicy
+from simlib.scenario.organization import Organization
+from simlib.scenario.rater_behaviour import RaterBehaviour
+from simlib.scenario.rating import RatingPolicy
 from simlib.state.raters import RaterPanel
 from simlib.state.streams import stream
 from simlib.state.workforce import OrgChart, Workforce

@@ -27,7 +27,7 @@ from simlib.experiments.runner import (
     run_experiment,
 )
 from simlib.experiments.sweep import Factor, make_design, run_design, run_sweep
-from simlib.scenario.definition import load_scenario
+from simlib.scenario.loading import load_scenario
 
 # --- analytic models (module level, so worker processes can import them) -------------------
 

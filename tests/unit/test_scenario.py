@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from simlib import ScenarioError, load_scenario
-from simlib.scenario.definition import parse_override
+from simlib.scenario.loading import parse_override
 from tests.conftest import SCENARIOS
 
 
@@ -184,3 +184,19 @@ def test_scenario_is_frozen(tiny):
     scenario = load_scenario(tiny)
     with pytest.raises(ValidationError):
         scenario.organization.headcount = 3  # type: ignore[misc]
+
+
+def test_presets_are_read_from_their_yaml_files_in_order():
+    from importlib import resources
+
+    from simlib.scenario.policy import PRESET_NAMES, PRESETS
+
+    folder = resources.files("simlib.scenario").joinpath("presets")
+    files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
+    assert files == sorted(f"{name}.yaml" for name in PRESET_NAMES)
+    assert list(PRESETS) == list(PRESET_NAMES)
+    assert PRESETS["forced_distribution"]["rating"]["shares"]["D"] == 0.05
+    assert PRESETS["pay_matrix"]["pay"]["matrix"]["S"] == [0.075, 0.06, 0.045]
+    assert PRESETS["rank_and_yank"]["consequences"]["terminate_bottom_grade"] is True
+    scenario = load_scenario({"policies": {n: {"preset": n} for n in PRESET_NAMES}})
+    assert scenario.policies["okr"].goals.pay_coupling == 0.0

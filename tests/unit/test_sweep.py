@@ -22,7 +22,7 @@ from simlib.analysis.robustness import (
 from simlib.errors import ScenarioError
 from simlib.experiments.runner import ExperimentError, FunctionModel
 from simlib.experiments.sweep import Factor, check_factors, make_design, parse_vary, run_design
-from simlib.scenario.definition import load_scenario
+from simlib.scenario.loading import load_scenario
 
 # --- parsing and checking factors --------------------------------------------------------
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.hiring import select_hires
-from simlib.scenario.definition import Organization
+from simlib.scenario.organization import Organization
 from simlib.state.workforce import OrgChart, Workforce
 
 

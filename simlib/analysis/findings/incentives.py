@@ -135,7 +135,7 @@ def goal_d(run: Run, stretch_sd: float, overrides: dict[str, Any] | None) -> np.
     under each instruction; d is the difference of mean performance over the pooled SD.
     """
     from simlib.engine.simulation import Simulation
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     scenario = load_scenario(_goal_scenario(stretch_sd), overrides)
     reps = _reps(run)
@@ -263,7 +263,7 @@ def quit_rates_by_quintile(run: Run, overrides: dict[str, Any] | None) -> dict[s
     of current performance among those employed at each quit check).
     """
     from simlib.engine.simulation import Simulation
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     scenario = load_scenario(_TURNOVER_SCENARIO, overrides)
     reps = min(run.reps, TURNOVER_REPS[1] if run.quick else TURNOVER_REPS[0])

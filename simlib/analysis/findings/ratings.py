@@ -26,7 +26,8 @@ import numpy as np
 
 from simlib.analysis.findings.base import Finding, Measurement, Run
 from simlib.analysis.results import mean_ci
-from simlib.scenario.definition import RaterBehaviour, load_scenario
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.rater_behaviour import RaterBehaviour
 
 SMG = "Scullen, Mount & Goff (2000), J. Applied Psychology 85"
 VOS = "Viswesvaran, Ones & Schmidt (1996), J. Applied Psychology 81"

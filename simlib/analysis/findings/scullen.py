@@ -36,7 +36,7 @@ import numpy as np
 
 from simlib.analysis.findings.base import Finding, Measurement, Run, ratio_ci, shipped_scenario
 from simlib.analysis.results import mean_ci
-from simlib.scenario.definition import WEEKS_PER_YEAR
+from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.streams import stream
 
 SOURCE = "Scullen, Bergey & Aiman-Smith (2005), Personnel Psychology 58"
@@ -159,7 +159,7 @@ def engine_gains(
 
 def scenario_hash(run: Run, overrides: dict[str, Any] | None) -> str:
     """Hash of the resolved Scullen scenario the engine ran (for the manifest)."""
-    from simlib.scenario.definition import load_scenario
+    from simlib.scenario.loading import load_scenario
 
     key = ("scullen_hash", tuple(sorted((overrides or {}).items(), key=str)))
     return run.memo(key, lambda: load_scenario(shipped_scenario(SCENARIO), overrides).hash)

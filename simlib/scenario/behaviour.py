@@ -1,0 +1,280 @@
+"""The uncertain assumptions about people: effort and incentives, goals, engagement and
+fairness, who quits, and the ``behaviour`` section that gathers them with the rater
+assumptions of :mod:`simlib.scenario.rater_behaviour`.
+
+Every number is a default with a literature source in its description; these are what a
+sweep (``simlib sweep --vary behaviour.*``) varies.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from simlib.scenario.rater_behaviour import AppealBehaviour, RaterBehaviour
+from simlib.scenario.schema import Section
+
+
+class IncentiveBehaviour(Section):
+    """How people respond to rewards: effort, gaming, helping and sabotage.
+
+    Effort follows expectancy theory (Vroom 1964): it rises with the reward one more SD of
+    performance brings (the *stake*: merit raise, bonus and job security, in % of salary),
+    weighted by perceived fairness and engagement, against a rising cost of effort.
+    Gaming moves work to what the KPIs measure as their weight in pay rises (Kerr 1975;
+    Holmström & Milgrom 1991). Relative ranking lowers helping and breeds sabotage that
+    grows with the prize spread faster than effort does (Harbring & Irlenbusch 2011;
+    Berger, Harbring & Sliwka 2013).
+    """
+
+    effort_max_sd: float = Field(
+        1.5, ge=0, le=5, description="extra performance at full effort (SD units)"
+    )
+    effort_cost: float = Field(
+        3.0,
+        gt=0,
+        le=1000,
+        description="stake (% of salary per SD) that gets 63% of full effort from a fully "
+        "engaged employee who believes ratings are fair",
+    )
+    exit_value: float = Field(
+        100.0,
+        ge=0,
+        le=1000,
+        description="what losing the job is worth to an employee (% of yearly salary); "
+        "makes exit rules part of the stake",
+    )
+    stake_learning: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="weight of the latest review's realized pay-for-performance link in the "
+        "stake people perceive (0 = they only believe the announced policy)",
+    )
+    line_of_sight_gain: float = Field(
+        1.0,
+        ge=0,
+        le=5,
+        description="extra effort response when pay rests wholly on measured KPIs (a clear "
+        "line of sight; share)",
+    )
+    measured_share: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="share of work that KPIs count; the rest (quality, helping, long-term "
+        "work) is unmeasured and complements it in business value",
+    )
+    gaming_at_full_weight: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="share of unmeasured work a typical employee shifts to measured tasks "
+        "when pay rests wholly on KPIs (assumption after Kerr 1975)",
+    )
+    gaming_propensity_sd: float = Field(
+        0.5, ge=0, le=3, description="spread of gaming propensity across people (log SD)"
+    )
+    help_base: float = Field(
+        0.5, ge=0, le=1, description="helping (0–1) of an employee under absolute ratings"
+    )
+    help_effect_sd: float = Field(
+        0.3, ge=0, le=3, description="teammates' performance gain per unit of helping (SD)"
+    )
+    help_ranking_sensitivity: float = Field(
+        0.08,
+        ge=0,
+        le=5,
+        description="fall of helping per % of stake under relative ranking (log units)",
+    )
+    sabotage_propensity: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="mean propensity to sabotage rivals under relative ranking (0 = none, "
+        "the lab condition without a sabotage option)",
+    )
+    sabotage_effect_sd: float = Field(
+        1.5, ge=0, le=10, description="teammates' performance loss per unit of sabotage (SD)"
+    )
+    sabotage_stake_ref: float = Field(
+        6.0,
+        ge=0.01,  # smaller references overflow the power law (found by fuzzing)
+        le=1000,
+        description="stake (% of salary per SD) at which a typical saboteur is at full "
+        "sabotage; sabotage grows with the stake to the power 1.5",
+    )
+
+
+class GoalBehaviour(Section):
+    """Goal-setting effects (Locke & Latham 1990, 2002)."""
+
+    specific_sd: float = Field(
+        0.1, ge=-2, le=2, description="gain from having a specific goal at all (SD units)"
+    )
+    difficulty_slope: float = Field(
+        0.35,
+        ge=0,
+        le=3,
+        description="gain per SD of target difficulty while the goal is accepted; with the "
+        "defaults specific difficult goals beat 'do your best' by d ~ 0.4-0.5",
+    )
+    abandon_gap_sd: float = Field(
+        2.0,
+        ge=0,
+        le=10,
+        description="gap between target and capability (SD) at which half give up on the goal",
+    )
+    abandon_width_sd: float = Field(
+        0.35, gt=0, le=5, description="how sharply acceptance falls around that gap (SD)"
+    )
+    abandon_penalty_sd: float = Field(
+        0.3, ge=0, le=3, description="performance lost by someone who has given up (SD)"
+    )
+    decoupled_tolerance_sd: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="extra gap people accept when goals are not tied to pay (OKR practice)",
+    )
+    estimate_noise_sd: float = Field(
+        0.3, ge=0, le=3, description="error of managers' baseline estimates behind targets (SD)"
+    )
+    misalignment_loss: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="business value lost on work not linked to company goals (share)",
+    )
+
+
+class EngagementBehaviour(Section):
+    """Engagement and perceived fairness (0–1): what raises and lowers them."""
+
+    set_point: float = Field(
+        0.65, ge=0, le=1, description="engagement people drift toward under neutral conditions"
+    )
+    adjust_weeks: float = Field(
+        26.0, gt=0, le=520, description="time for engagement to close 63% of a gap (weeks)"
+    )
+    checkin_gain: float = Field(
+        0.12,
+        ge=0,
+        le=1,
+        description="set-point gain from weekly check-ins with perfect feedback (Gallup: "
+        "regular manager conversations are the strongest engagement driver)",
+    )
+    disappointment_penalty: float = Field(
+        0.04, ge=0, le=1, description="engagement lost per grade below one's self-assessment"
+    )
+    self_leniency_sd: float = Field(
+        0.4,
+        ge=0,
+        le=3,
+        description="self-assessments exceed supervisors' (d ~ .3-.5, Harris & Schaubroeck 1988)",
+    )
+    pip_penalty: float = Field(0.10, ge=0, le=1, description="engagement lost on entering a PIP")
+    promotion_boost: float = Field(0.10, ge=0, le=1, description="engagement gained on promotion")
+    ranking_stress: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="set-point loss under forced ranking (Schleicher et al. 2009: seen as "
+        "less fair, more stressful)",
+    )
+    hopeless_penalty: float = Field(
+        0.25, ge=0, le=1, description="set-point loss for someone whose goal looks hopeless"
+    )
+    fairness_update: float = Field(
+        0.5, ge=0, le=1, description="weight of each review in perceived fairness (0–1)"
+    )
+    fairness_feedback_gain: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="fairness gain from weekly, perfect feedback (procedural and "
+        "informational justice, Colquitt et al. 2001)",
+    )
+    fairness_gap_penalty: float = Field(
+        0.1, ge=0, le=1, description="fairness lost per grade below one's self-assessment"
+    )
+    fairness_ranking_penalty: float = Field(
+        0.1, ge=0, le=1, description="fairness lost under forced ranking (Schleicher et al. 2009)"
+    )
+    coaching_skill_sd: float = Field(
+        0.10,
+        ge=0,
+        le=2,
+        description="yearly skill growth from weekly check-ins with perfect feedback (SD)",
+    )
+    warning_coaching_sd: float = Field(
+        0.03, ge=0, le=1, description="skill gain from one early-warning coaching session (SD)"
+    )
+
+
+class ExitBehaviour(Section):
+    """Voluntary turnover as a hazard (Trevor, Gerhart & Boudreau 1997; Griffeth et al. 2000).
+
+    The hazard multiplies ``voluntary_quit_rate``, which holds for someone of average
+    performance, paid at the market's pace for their performance, with neutral attitudes.
+    Realized turnover is higher where merit pay lags for top performers or attitudes sour.
+    """
+
+    u_curvature: float = Field(
+        0.10,
+        ge=0,
+        lt=0.5,
+        description="U-shape of quits in performance: hazard x exp(c z^2), z = performance "
+        "in SD (Trevor et al. 1997)",
+    )
+    market_premium_per_sd: float = Field(
+        0.01,
+        ge=0,
+        le=0.5,
+        description="yearly pay growth the market offers per SD of performance (share)",
+    )
+    pay_lag_sensitivity: float = Field(
+        40.0,
+        ge=0,
+        le=500,
+        description="log hazard per unit of yearly pay growth short of what the market pays "
+        "for one's performance; high performers with low salary growth quit much more "
+        "(Trevor et al. 1997)",
+    )
+    engagement_sensitivity: float = Field(
+        3.0, ge=0, le=50, description="log hazard per unit of engagement below its set point"
+    )
+    fairness_sensitivity: float = Field(
+        1.5, ge=0, le=50, description="log hazard per unit of fairness below the new-hire level"
+    )
+
+
+class Behaviour(Section):
+    """The uncertain assumptions about people, with literature defaults."""
+
+    performance_noise_sd: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="week-to-week luck in true performance (SD units per week)",
+    )
+    output_per_sd: float = Field(
+        0.20, ge=0, le=1, description="output change per SD of performance (share of 100)"
+    )
+    voluntary_quit_rate: float = Field(
+        0.10, ge=0, le=1, description="yearly voluntary turnover at average conditions (share)"
+    )
+    raters: RaterBehaviour = Field(default_factory=RaterBehaviour)
+    appeals: AppealBehaviour = Field(default_factory=AppealBehaviour)
+    incentives: IncentiveBehaviour | None = Field(
+        default_factory=IncentiveBehaviour,
+        description="effort, gaming, helping, sabotage (null = performance does not respond)",
+    )
+    goals: GoalBehaviour = Field(default_factory=GoalBehaviour)
+    engagement: EngagementBehaviour | None = Field(
+        default_factory=EngagementBehaviour,
+        description="engagement and fairness dynamics (null = attitudes stay as hired)",
+    )
+    exits: ExitBehaviour | None = Field(
+        default_factory=ExitBehaviour,
+        description="who quits (null = quits unrelated to performance, pay or attitudes)",
+    )

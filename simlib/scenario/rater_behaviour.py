@@ -1,0 +1,225 @@
+"""Assumptions about raters and appeals: how people turn what they see into a rating, and
+when employees contest one.
+
+Each default comes with its source in the field description (DESIGN §3 and §7).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from simlib.scenario.schema import Section
+
+
+class RaterBehaviour(Section):
+    """How raters turn what they see into a rating (DESIGN §3, defaults from §7).
+
+    ``model: biased`` (the default) is the realistic rater: a supervisor's rating is
+    ``leniency + purpose + similar_to_me + (1 - compression) * impression / scale``, blended
+    with the last rating by ``halo``, where the impression is true cycle performance
+    (recency-weighted) plus measurement noise of the performance records, a rater-by-ratee
+    idiosyncratic impression and random error per rated dimension. With these defaults
+    ``simlib.analysis.validation.rating_variance`` reproduces Scullen, Mount & Goff (2000) and
+    Viswesvaran, Ones & Schmidt (1996). ``model: reliability`` is the rater of Scullen,
+    Bergey & Aiman-Smith (2005): ``sqrt(rel) * y + sqrt(1 - rel) * e``; giving
+    ``reliability`` without a ``model`` selects it.
+    """
+
+    model: Literal["biased", "reliability"] = Field(
+        "biased",
+        description="'biased': raters with leniency, compression, halo, recency, "
+        "similar-to-me and noise; 'reliability': score = sqrt(rel) y + sqrt(1-rel) e "
+        "(default 'reliability' when only reliability is given)",
+    )
+    reliability: float = Field(
+        0.70,
+        gt=0,
+        le=1,
+        description="model 'reliability' (and PIP re-ratings): share of rating variance due "
+        "to true cycle performance (Viswesvaran et al. 1996: ~.52 for one supervisor; "
+        "Scullen et al. 2005 use .70)",
+    )
+    leniency_sd: float = Field(
+        0.45,
+        ge=0,
+        le=3,
+        description="SD across raters of their mean shift (rating SD units). Rater main "
+        "effects are part of the idiosyncratic 53–62% of rating variance (Scullen, Mount & "
+        "Goff 2000); their design cannot split it from rater-by-ratee impressions, so about "
+        "half of it is assumed to be general leniency",
+    )
+    compression: float = Field(
+        0.20,
+        ge=0,
+        lt=1,
+        description="central tendency: share (0–1) by which raters pull ratings toward their "
+        "own midpoint (ratings crowd the upper-middle of scales; Bretz, Milkovich & Read 1992)",
+    )
+    halo: float = Field(
+        0.20,
+        ge=0,
+        le=1,
+        description="weight (0–1) of the ratee's last rating in this one: prior ratings "
+        "anchor new ones (Murphy, Balzer, Lockhart & Eisenman 1985)",
+    )
+    recency: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="extra weight (0–1) raters give the last recency_weeks of the cycle over "
+        "the cycle as a whole (recency effects: Steiner & Rain 1989)",
+    )
+    recency_weeks: int = Field(
+        13, ge=1, le=104, description="the late part of the cycle that recency favours (weeks)"
+    )
+    idiosyncratic_sd: float = Field(
+        1.00,
+        ge=0,
+        le=10,
+        description="rater-by-ratee impression (SD units of true performance), fresh each "
+        "rating; sized so the idiosyncratic share matches Scullen, Mount & Goff (2000)",
+    )
+    error_sd: float = Field(
+        0.70,
+        ge=0,
+        le=10,
+        description="random error of one rated dimension (SD units of true performance); "
+        "random error is 11–18% of rating variance (Scullen, Mount & Goff 2000)",
+    )
+    dimensions: int = Field(
+        3, ge=1, le=20, description="performance dimensions rated; the rating is their mean"
+    )
+    measurement_noise_self_reported_sd: float = Field(
+        1.15,
+        ge=0,
+        le=10,
+        description="noise in performance records when employees report their own results "
+        "(SD units); shared by every supervisor reading them, it is the supervisors' common "
+        "view that makes two supervisors agree (r ≈ .52, Viswesvaran et al. 1996) more than "
+        "they agree with the truth",
+    )
+    measurement_noise_automatic_sd: float = Field(
+        0.30,
+        ge=0,
+        le=10,
+        description="the same when results are captured automatically by systems (the seed "
+        "articles' digital data collection practice)",
+    )
+    similar_to_me: float = Field(
+        0.20,
+        ge=0,
+        le=3,
+        description="how much higher (rating SD units) raters rate ratees of their own group "
+        "than others at equal performance, centred so the mean is unmoved (Kraiger & Ford "
+        "1985: r ≈ .18 for rater-ratee race; Tsui & O'Reilly 1989)",
+    )
+    similar_to_me_groups: list[str] | None = Field(
+        None,
+        max_length=100,
+        description="groups whose raters show similar-to-me bias (null = every group)",
+    )
+    pay_decision_leniency: float = Field(
+        0.33,
+        ge=0,
+        le=3,
+        description="extra leniency of ratings that decide pay over developmental ones "
+        "(rating SD units; Jawahar & Williams 1997: about 1/3 SD)",
+    )
+    training_effect: float = Field(
+        0.40,
+        ge=0,
+        le=1,
+        description="share by which training shrinks a trained rater's leniency, compression, "
+        "halo, recency and similar-to-me (rater training: Woehr & Huffcutt 1994)",
+    )
+    peer_perspective_sd: float = Field(
+        0.50,
+        ge=0,
+        le=10,
+        description="view shared by a ratee's peers and by no one else (SD units); sized so "
+        "peer inter-rater reliability ≈ .42 (Viswesvaran et al. 1996)",
+    )
+    subordinate_perspective_sd: float = Field(
+        0.50,
+        ge=0,
+        le=10,
+        description="view shared by a manager's subordinates (SD units); 360 perspective "
+        "effects are small (Scullen, Mount & Goff 2000)",
+    )
+    self_leniency: float = Field(
+        0.35,
+        ge=-3,
+        le=3,
+        description="mean shift of self-ratings (rating SD units): self-ratings are lenient, "
+        "d ≈ .3–.5 (Harris & Schaubroeck 1988; Heidemeier & Moser 2009)",
+    )
+    self_distortion_sd: float = Field(
+        1.38,
+        ge=0,
+        le=10,
+        description="self-view distortion (SD units of true performance); sized so "
+        "self-supervisor r ≈ .22–.35 (Harris & Schaubroeck 1988)",
+    )
+    review_hours: float = Field(
+        4.0,
+        ge=0,
+        le=200,
+        description="manager hours per review written: preparing, writing, discussing (CEB "
+        "2012: managers spend ~210 hours a year on performance management)",
+    )
+    multi_source_review_hours: float = Field(
+        1.0,
+        ge=0,
+        le=200,
+        description="extra manager hours per review for collecting and reading 360 feedback",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_from_reliability(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "model" not in data and "reliability" in data:
+            data = {**data, "model": "reliability"}
+        return data
+
+    def measurement_noise_sd(self, data_capture: str) -> float:
+        """Noise of performance records under ``'automatic'`` or ``'self_reported'`` capture."""
+        if data_capture == "automatic":
+            return self.measurement_noise_automatic_sd
+        return self.measurement_noise_self_reported_sd
+
+
+class AppealBehaviour(Section):
+    """When employees appeal a rating, and what the outcome does to perceived fairness."""
+
+    threshold_sd: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="gap between self-assessment and final rating (rating SD units) above "
+        "which an employee considers appealing",
+    )
+    propensity_per_sd: float = Field(
+        0.10,
+        ge=0,
+        le=10,
+        description="probability of appealing per SD of gap above the threshold (capped at "
+        "max_share); formal appeals are rare, a few per 100 ratings",
+    )
+    max_share: float = Field(
+        0.5, ge=0, le=1, description="highest probability of appealing, however large the gap"
+    )
+    fairness_gain_overturned: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="rise in perceived fairness (0–1 scale) when an appeal succeeds (voice and "
+        "correctability: Leventhal 1980; Folger 1977)",
+    )
+    fairness_loss_upheld: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="fall in perceived fairness (0–1 scale) when an appeal is rejected",
+    )

@@ -1,0 +1,204 @@
+"""How a policy rates: the rating scheme, who rates, calibration committees and appeals.
+
+Part of a :class:`simlib.scenario.policy.Policy` (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from simlib.scenario.schema import Section, check_shares
+
+DEFAULT_GRADES = ("S", "A", "B", "C", "D")
+
+
+class RatingSources(Section):
+    """Who rates: weights of each source in the final rating (a 360 policy uses several).
+
+    Weights are relative; a source nobody can give (no peers in a one-person team, no
+    subordinates for someone who manages no one) is left out and the rest reweighted.
+    """
+
+    supervisor: float = Field(1.0, ge=0, le=1, description="weight of the manager's rating")
+    peers: float = Field(0.0, ge=0, le=1, description="weight of the mean peer rating")
+    self_rating: float = Field(
+        0.0, ge=0, le=1, alias="self", description="weight of the self-rating (lenient)"
+    )
+    subordinates: float = Field(
+        0.0, ge=0, le=1, description="weight of the mean subordinate rating (managers only)"
+    )
+    peer_count: int = Field(3, ge=1, le=50, description="teammates rating each employee")
+    subordinate_count: int = Field(
+        5, ge=1, le=200, description="most subordinates rating each manager"
+    )
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> RatingSources:
+        if self.supervisor + self.peers + self.self_rating + self.subordinates <= 0:
+            raise ValueError("at least one source needs a weight above 0")
+        return self
+
+    @property
+    def multi_source(self) -> bool:
+        return self.peers > 0 or self.self_rating > 0 or self.subordinates > 0
+
+
+class CalibrationRule(Section):
+    """Calibration committees: meetings that pull each manager's ratings toward the norm."""
+
+    strength: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share (0–1) by which a meeting moves each manager's rating mean and "
+        "spread toward the organization's; 0 = no calibration",
+    )
+    committees: int = Field(1, ge=1, le=1000, description="committees meeting in parallel")
+    committee_hours: float = Field(
+        80.0,
+        gt=0,
+        le=10_000,
+        description="hours each committee can meet in a review season; departments not "
+        "reached keep their uncalibrated ratings",
+    )
+    minutes_per_employee: float = Field(
+        5.0, ge=0, le=120, description="meeting minutes spent per rated employee"
+    )
+    overhead_hours: float = Field(
+        1.0, ge=0, le=40, description="fixed hours per department meeting"
+    )
+
+
+class AppealRule(Section):
+    """Rating appeals: who hears them and how often ratings are changed."""
+
+    enabled: bool = Field(True, description="employees may appeal their rating")
+    panels: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="HR/committee panels hearing appeals in parallel; one panel hears "
+        "52 / weeks_per_case cases a year, and appeals beyond that wait in a queue",
+    )
+    weeks_per_case: float = Field(2.0, gt=0, le=52, description="panel weeks per appeal")
+    hours_per_case: float = Field(
+        3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
+    )
+    overturn_share: float = Field(
+        0.25, ge=0, le=1, description="share of appeals that raise the grade one step"
+    )
+
+
+class RatingPolicy(Section):
+    """How observed performance becomes a grade.
+
+    ``absolute`` compares each rating score (SD units) with fixed thresholds: anyone can get
+    any grade. ``forced_distribution`` ranks employees within a ranking unit and hands out
+    grades by fixed shares, rounded to whole people by largest remainder.
+    """
+
+    scheme: Literal["absolute", "forced_distribution"] = "absolute"
+    grades: list[Annotated[str, Field(min_length=1, max_length=24)]] = Field(
+        default_factory=lambda: list(DEFAULT_GRADES), min_length=2, max_length=10
+    )
+    thresholds: list[Annotated[float, Field(ge=-10, le=10)]] | None = Field(
+        default=None,
+        description="absolute: minimum rating score (SD units) for each grade but the last, "
+        "best grade first, strictly descending",
+    )
+    shares: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="forced_distribution: share of each grade, best first; sum 1"
+    )
+    bottom_cut: Annotated[float, Field(gt=0, lt=1)] | None = Field(
+        default=None,
+        description="forced_distribution shorthand: the bottom share gets the last grade, "
+        "everyone else the first (two grades, e.g. 'retain' and 'cut')",
+    )
+    ranking_unit: Literal["team", "department", "organization"] = "team"
+    min_weeks_rated: int = Field(
+        13, ge=1, le=104, description="weeks worked in a cycle needed to be rated in it"
+    )
+    sources: RatingSources = Field(
+        default_factory=RatingSources, description="who rates, with weights (360 feedback)"
+    )
+    calibration: CalibrationRule = Field(
+        default_factory=CalibrationRule, description="calibration committees (strength 0 = none)"
+    )
+    data_capture: Literal["self_reported", "automatic"] = Field(
+        "self_reported",
+        description="how results reach the rater: reported by employees, or captured "
+        "automatically by systems (less measurement noise)",
+    )
+    rater_training: float = Field(
+        0.0, ge=0, le=1, description="share of raters trained (0–1); training shrinks biases"
+    )
+    purpose: Literal["administrative", "developmental"] = Field(
+        "administrative",
+        description="ratings that decide pay and promotion run more lenient than "
+        "developmental ones (Jawahar & Williams 1997)",
+    )
+    appeals: AppealRule = Field(default_factory=AppealRule)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _grades_from_shares(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if isinstance(data.get("shares"), dict) and "grades" not in data:
+                data["grades"] = list(data["shares"])
+            if data.get("bottom_cut") is not None and "grades" not in data:
+                data["grades"] = ["retain", "cut"]
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RatingPolicy:
+        if len(set(self.grades)) != len(self.grades):
+            raise ValueError(f"grades must be distinct, got {self.grades}")
+        if self.scheme == "absolute":
+            if self.shares is not None or self.bottom_cut is not None:
+                raise ValueError("shares and bottom_cut belong to scheme forced_distribution")
+            if self.thresholds is not None:
+                need = len(self.grades) - 1
+                if len(self.thresholds) != need:
+                    raise ValueError(
+                        f"thresholds need {need} values for {len(self.grades)} grades, "
+                        f"got {len(self.thresholds)}"
+                    )
+                if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+                    raise ValueError("thresholds must be strictly descending (best grade first)")
+        else:
+            if self.thresholds is not None:
+                raise ValueError("thresholds belong to scheme absolute")
+            if (self.shares is None) == (self.bottom_cut is None):
+                raise ValueError("forced_distribution needs exactly one of shares or bottom_cut")
+            if self.shares is not None:
+                check_shares(self.shares, "rating.shares")
+                if list(self.shares) != self.grades:
+                    raise ValueError("rating.shares keys must be the grades, best first")
+            elif len(self.grades) != 2:
+                raise ValueError(
+                    "bottom_cut gives two grades; list exactly two or leave grades out"
+                )
+        return self
+
+    def grade_shares(self) -> list[float]:
+        """Shares per grade, best first (forced distribution only)."""
+        if self.shares is not None:
+            return [self.shares[g] for g in self.grades]
+        assert self.bottom_cut is not None
+        return [1.0 - self.bottom_cut, self.bottom_cut]
+
+    def grade_thresholds(self) -> list[float]:
+        """Minimum rating score per grade but the last (absolute only)."""
+        if self.thresholds is not None:
+            return list(self.thresholds)
+        # Spread like a typical lenient 5-point scale: ~7/24/52/12/5% of a N(0,1) population.
+        defaults = {2: [-1.28], 3: [1.0, -1.0], 4: [1.2, 0.0, -1.2], 5: [1.5, 0.7, -0.9, -1.65]}
+        n = len(self.grades)
+        if n in defaults:
+            return defaults[n]
+        from scipy.stats import norm
+
+        return [float(norm.ppf(1 - k / n)) for k in range(1, n)]
