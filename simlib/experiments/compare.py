@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 from simlib.analysis.results import Results, build_manifest
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
+from simlib.experiments.execution import execute
 from simlib.experiments.guards import check_resources
-from simlib.experiments.runner import execute
 from simlib.scenario.definition import Scenario, load_scenario
 
 
