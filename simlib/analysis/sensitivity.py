@@ -164,8 +164,8 @@ def sensitivity(
     Parameters
     ----------
     out_dir
-        A folder written by :func:`simlib.experiments.sweep.run_sweep` (or the runner with a sweep
-        design), with every task finished.
+        A folder written by :func:`simlib.experiments.sweep.run_sweep`, with every task
+        finished (read through :mod:`simlib.storage.store`).
     metrics, policies
         Restrict the analysis (default: every metric recorded, derived ones included, and
         every policy).

@@ -74,7 +74,7 @@ def compare(
     frames: list[pd.DataFrame | None] = [None] * len(tasks)
     calls = ((i, (scenario, p, seed, r)) for i, (p, r) in enumerate(tasks))
     try:
-        # the experiment runner's engine: a bounded number of tasks in flight
+        # the same bounded execution as sweeps: a bounded number of tasks in flight
         for i, result in execute(_task, calls, executor):
             frames[i] = result
             bar.update()

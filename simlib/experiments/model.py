@@ -23,7 +23,7 @@ from simlib.storage.store import plain
 
 
 class Model(Protocol):
-    """What the runner needs from a model.
+    """What a sweep needs from a model.
 
     ``policies`` are the policy names the model knows (or None if any name goes);
     ``describe()`` is recorded in the manifest and decides whether a folder can be resumed;
