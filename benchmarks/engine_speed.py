@@ -65,7 +65,9 @@ def _case(name: str, queue: mp.Queue) -> None:
         # Warm up on a tiny copy first: the first call pays one-off imports and caches,
         # which a long-running notebook or sweep pays once, not per simulation.
         simlib.simulate(
-            scenario.with_overrides({"organization.headcount": 50, "environment.years": 1}),
+            simlib.load_scenario(
+                scenario, overrides={"organization.headcount": 50, "environment.years": 1}
+            ),
             policy,
             seed=0,
         )

@@ -57,7 +57,9 @@ def _measure(path: str, overrides: dict, queue: mp.Queue) -> None:
     # Warm up (lazy imports, first-call costs) on a small copy: the guard estimates runs of
     # many simulations, where those costs are paid once.
     small = {"organization.headcount": 100, "environment.years": 1}
-    simlib.simulate(scenario.with_overrides(small), policy, seed=0, check_invariants=False)
+    simlib.simulate(
+        simlib.load_scenario(scenario, overrides=small), policy, seed=0, check_invariants=False
+    )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     start = time.perf_counter()
     simlib.simulate(scenario, policy, seed=0, allow_large=True, check_invariants=False)

@@ -66,8 +66,9 @@ def control_speedup() -> float:
 
 def throughput(tasks: int, workers: int, dask: bool = False) -> dict:
     """Tasks per second of an LHS sweep with ``tasks`` variants and one replication."""
-    from simlib.experiments.runner import open_executor
-    from simlib.experiments.sweep import make_design, parse_vary, run_sweep
+    from simlib.experiments.executors import open_executor
+    from simlib.experiments.sampling import make_design
+    from simlib.experiments.sweep import parse_vary, run_sweep
 
     design = make_design([parse_vary(v) for v in VARY], tasks, "lhs", seed=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,7 +113,8 @@ class _pool:
 
 def memory_child(reps: int, workers: int, out: str) -> None:
     """Run one sweep and print its peak memory as JSON (called in a fresh process)."""
-    from simlib.experiments.sweep import make_design, parse_vary, run_sweep
+    from simlib.experiments.sampling import make_design
+    from simlib.experiments.sweep import parse_vary, run_sweep
 
     tree_peak = [0]
     stop = threading.Event()

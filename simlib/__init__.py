@@ -32,7 +32,7 @@ _PUBLIC = {
     "Scenario": "simlib.scenario.definition",
     "ScenarioError": "simlib.errors",
     "compare": "simlib.experiments.compare",
-    "load_scenario": "simlib.scenario.definition",
+    "load_scenario": "simlib.scenario.loading",
     "simulate": "simlib.engine.simulation",
 }
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.experiments.runner import iter_parts, require_complete
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.storage.store import iter_parts, require_complete
 
 UNIT = ["variant", "policy", "rep"]
 BATCH_ROWS = 200_000  # records read before reducing them to horizon values
@@ -45,7 +45,8 @@ DERIVED_METRICS: dict[str, Callable[[pd.DataFrame], pd.Series | None]] = {
 """Derived metric name -> function of a task's records returning one value per unit."""
 
 DERIVED_DIRECTION: dict[str, str] = {"payroll_growth": "lower"}
-"""Which way is better for each derived metric (as in ``simlib.metrics.catalogue.METRIC_DIRECTION``)."""
+"""Which way is better for each derived metric (as in
+``simlib.metrics.catalogue.METRIC_DIRECTION``)."""
 
 
 def horizon_values(records: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def load_outcomes(out_dir: str | Path) -> pd.DataFrame:
 
     Raises
     ------
-    simlib.experiments.runner.ExperimentError
+    simlib.storage.store.ExperimentError
         If the folder is not an experiment or some tasks have not finished.
     """
     require_complete(out_dir)

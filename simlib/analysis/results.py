@@ -7,9 +7,6 @@ replication against the baseline policy, which common random numbers make tight.
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import platform
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from simlib.metrics.catalogue import METRIC_UNITS
-from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
+from simlib.storage.provenance import provenance
+from simlib.storage.store import read_comparison, write_comparison
 
 FRAME_COLUMNS = ["policy", "rep", "week", "metric", "value"]
 
@@ -145,56 +143,18 @@ class Results:
         one written last, so a folder holding a manifest always holds the files it describes
         (an interrupted save leaves no manifest, and :meth:`load` refuses the folder).
         """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "results": out / "results.parquet",
-            "summary": out / "summary.csv",
-            "manifest": out / "manifest.json",
-        }
-        paths["manifest"].unlink(missing_ok=True)
-        atomic_write_bytes(paths["results"], _parquet_bytes(self.frame))
-        atomic_write_text(paths["summary"], self.summary().to_csv(index=False))
-        atomic_write_text(paths["manifest"], json.dumps(self.manifest, indent=2, sort_keys=True))
-        return paths
+        return write_comparison(out_dir, self.frame, self.summary(), self.manifest)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> Results:
-        out = Path(out_dir)
-        frame = pd.read_parquet(out / "results.parquet")
-        manifest = json.loads((out / "manifest.json").read_text())
+        frame, manifest = read_comparison(out_dir)
         return cls(frame, manifest)
-
-
-def _parquet_bytes(frame: pd.DataFrame) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()
 
 
 def build_manifest(
     scenario: Any, policies: list[str], baseline: str, reps: int, seed: int, **extra: Any
 ) -> dict[str, Any]:
-    """Provenance for any output: version, scenario hash, seeds, parameters, time."""
-    from simlib.version import __version__
-
-    return {
-        "simlib_version": __version__,
-        "scenario_name": scenario.name,
-        "scenario_hash": scenario.hash,
-        "seed": seed,
-        "reps": reps,
-        "policies": policies,
-        "baseline": baseline,
-        "seeds": {
-            "experiment_seed": seed,
-            "replications": list(range(reps)),
-            "streams": "SeedSequence(seed, spawn_key=(rep, crc32(mechanism)))",
-        },
-        "parameters": scenario.to_dict(),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        **extra,
-    }
+    """Provenance of a comparison: version, scenario hash, seeds, parameters, time."""
+    manifest = provenance(seed, reps, scenario=scenario, list_replications=True)
+    manifest.update(policies=policies, baseline=baseline, **extra)
+    return manifest

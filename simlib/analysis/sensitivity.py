@@ -28,8 +28,8 @@ import pandas as pd
 
 from simlib.analysis.outcomes import load_outcomes, variant_means
 from simlib.errors import ScenarioError
-from simlib.experiments.runner import read_design, read_manifest
-from simlib.experiments.sweep import MORRIS_LEVELS, design_from_manifest
+from simlib.storage.design import MORRIS_LEVELS, design_from_manifest
+from simlib.storage.store import read_design, read_manifest
 
 COLUMNS = ["policy", "metric", "factor", "index", "value", "conf"]
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "S1", "grid": "ST"}
@@ -164,8 +164,8 @@ def sensitivity(
     Parameters
     ----------
     out_dir
-        A folder written by :func:`simlib.experiments.sweep.run_sweep` (or the runner with a sweep
-        design), with every task finished.
+        A folder written by :func:`simlib.experiments.sweep.run_sweep`, with every task
+        finished (read through :mod:`simlib.storage.store`).
     metrics, policies
         Restrict the analysis (default: every metric recorded, derived ones included, and
         every policy).

@@ -11,8 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from simlib.cli import common
+from simlib.cli.common import overrides as _overrides
 from simlib.errors import ScenarioError
 
 
@@ -21,36 +22,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"simlib: error: {message}", file=sys.stderr)
         raise SystemExit(2)
-
-
-def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
-    from simlib.scenario.loading import parse_override
-
-    out: dict[str, Any] = {}
-    for text in pairs or []:
-        key, value = parse_override(text)
-        out[key] = value
-    return out
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed at least 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 0 to 2**63-1")
-    return value
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -86,7 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from simlib.experiments.compare import compare
-    from simlib.experiments.runner import worker_pool
+    from simlib.experiments.executors import worker_pool
     from simlib.present.tables import render
     from simlib.scenario.loading import load_scenario
 
@@ -251,9 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
             + ("" if name == "compare" else " (same as compare)"),
         )
         cmp.add_argument("file", type=Path)
-        cmp.add_argument("--reps", type=_positive_int, help="replications per policy")
-        cmp.add_argument("--seed", type=_seed, help="experiment seed")
-        cmp.add_argument("--years", type=_positive_int, help="simulated years")
+        cmp.add_argument("--reps", type=common.positive_int, help="replications per policy")
+        cmp.add_argument("--seed", type=common.seed, help="experiment seed")
+        cmp.add_argument("--years", type=common.positive_int, help="simulated years")
         cmp.add_argument("--policies", help="comma-separated policy names to compare")
         cmp.add_argument(
             "--set",
@@ -261,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="PATH=VALUE",
             help="override a parameter, e.g. hiring.selection_ratio=0.2",
         )
-        cmp.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+        cmp.add_argument("--jobs", type=common.positive_int, default=1, help="worker processes")
         cmp.add_argument(
             "--out", type=Path, help="folder for results.parquet, summary.csv, manifest.json"
         )
@@ -281,8 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_present_command(sub)
 
     val = sub.add_parser("validate", help="check that the model reproduces the published findings")
-    val.add_argument("--reps", type=_positive_int, help="replications per simulated condition")
-    val.add_argument("--seed", type=_seed, help="experiment seed")
+    val.add_argument(
+        "--reps", type=common.positive_int, help="replications per simulated condition"
+    )
+    val.add_argument("--seed", type=common.seed, help="experiment seed")
     val.add_argument("--quick", action="store_true", help="a reduced run (fewer replications)")
     val.add_argument("--findings", help="comma-separated finding ids (default: all)")
     val.add_argument(
@@ -306,11 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML)",
     )
     bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    bat.add_argument("--jobs", type=_positive_int, default=1, help="scenarios run at once")
+    bat.add_argument("--jobs", type=common.positive_int, default=1, help="scenarios run at once")
     bat.add_argument(
         "--resume", action="store_true", help="skip scenarios already done with the same inputs"
     )
-    bat.add_argument("--timeout", type=_positive_int, help="seconds allowed per notebook cell")
+    bat.add_argument(
+        "--timeout", type=common.positive_int, help="seconds allowed per notebook cell"
+    )
     bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
     bat.set_defaults(func=cmd_batch)
     return parser

@@ -19,46 +19,38 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.experiments.sweep import METHODS
+from simlib.cli.common import names, overrides, positive_int, seed
+from simlib.experiments.sampling import METHODS
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from simlib.cli.main import _overrides
-    from simlib.experiments.runner import open_executor, read_manifest
-    from simlib.experiments.sweep import check_factors, make_design, parse_vary, run_sweep
-    from simlib.scenario.loading import load_scenario
+    from simlib.experiments.sweep import run_sweep
+    from simlib.storage.store import read_manifest
 
-    scenario = load_scenario(args.file, overrides=_overrides(args.set))
-    factors = [parse_vary(text) for text in args.vary]
-    check_factors(scenario, factors)
-    seed = scenario.experiment.seed if args.seed is None else args.seed
-    design = make_design(
-        factors, args.samples, args.method, seed=seed, second_order=args.second_order
-    )
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
-    with open_executor(args.jobs, args.dask) as executor:
-        summary = run_sweep(
-            scenario,
-            design,
-            args.out,
-            policies=policies,
-            reps=args.reps,
-            seed=seed,
-            executor=executor,
-            progress=not args.quiet,
-            allow_large=args.force,
-        )
+    summary = run_sweep(
+        args.file,
+        args.vary,
+        args.out,
+        samples=args.samples,
+        method=args.method,
+        second_order=args.second_order,
+        policies=policies,
+        reps=args.reps,
+        seed=args.seed,
+        overrides=overrides(args.set),
+        jobs=args.jobs,
+        dask=args.dask,
+        progress=not args.quiet,
+        allow_large=args.force,
+    )
     manifest = read_manifest(args.out)
     print(
-        f"Sweep: {manifest['variants']} variants ({design.method}) x "
+        f"Sweep: {manifest['variants']} variants ({summary.design.method}) x "
         f"{len(manifest['policies'])} policies x {manifest['reps']} reps; {summary.line()}"
     )
     print(f"Next: simlib sensitivity {args.out}")
     return 0
-
-
-def _names(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -66,7 +58,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from simlib.storage.atomic import atomic_write_text
 
     table = sensitivity(
-        args.dir, metrics=_names(args.metrics), policies=_names(args.policies), versus=args.versus
+        args.dir, metrics=names(args.metrics), policies=names(args.policies), versus=args.versus
     )
     index = table.attrs["main_index"]
     main = table[table["index"] == index]
@@ -85,10 +77,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
+    from simlib.analysis.conditions import parse_condition
     from simlib.analysis.robustness import (
         SweepTable,
         explain_changes,
-        parse_condition,
         parse_objectives,
         regret_summary,
         satisficing_summary,
@@ -111,8 +103,6 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Register the commands on the CLI's subparsers."""
-    from simlib.cli.main import _overrides, _positive_int, _seed  # noqa: F401 - shared validators
-
     sweep = sub.add_parser(
         "sweep",
         help="simulate the policies across ranges of uncertain assumptions",
@@ -129,7 +119,7 @@ def add_commands(sub: Any) -> None:
     )
     sweep.add_argument(
         "--samples",
-        type=_positive_int,
+        type=positive_int,
         help="levels per factor (grid, default 5), variants (lhs, default 50), base samples "
         "(sobol, a power of 2, default 64) or trajectories (morris, default 10)",
     )
@@ -138,13 +128,13 @@ def add_commands(sub: Any) -> None:
         "--second-order", action="store_true", help="sobol: allow second-order indices"
     )
     sweep.add_argument("--out", type=Path, required=True, help="sweep folder (resumable)")
-    sweep.add_argument("--reps", type=_positive_int, help="replications per variant and policy")
-    sweep.add_argument("--seed", type=_seed, help="experiment seed")
+    sweep.add_argument("--reps", type=positive_int, help="replications per variant and policy")
+    sweep.add_argument("--seed", type=seed, help="experiment seed")
     sweep.add_argument("--policies", help="comma-separated policy names")
     sweep.add_argument(
         "--set", action="append", metavar="PATH=VALUE", help="override a base parameter"
     )
-    sweep.add_argument("--jobs", type=_positive_int, help="worker processes (default: all cores)")
+    sweep.add_argument("--jobs", type=positive_int, help="worker processes (default: all cores)")
     sweep.add_argument(
         "--dask",
         metavar="local|tcp://HOST:PORT",

@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 from simlib.analysis.results import Results, build_manifest
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
+from simlib.experiments.execution import execute
 from simlib.experiments.guards import check_resources
-from simlib.experiments.runner import execute
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
@@ -75,7 +75,7 @@ def compare(
     frames: list[pd.DataFrame | None] = [None] * len(tasks)
     calls = ((i, (scenario, p, seed, r)) for i, (p, r) in enumerate(tasks))
     try:
-        # the experiment runner's engine: a bounded number of tasks in flight
+        # the same bounded execution as sweeps: a bounded number of tasks in flight
         for i, result in execute(_task, calls, executor):
             frames[i] = result
             bar.update()

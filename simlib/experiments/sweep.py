@@ -1,105 +1,48 @@
-"""Sweeps over the uncertain assumptions: designs of scenario variants, and running them.
+"""Sweeps over the uncertain assumptions: run a model over a design, streamed to disk.
 
 Only what we are unsure of is swept: ``behaviour.*`` (how people respond) and
 ``environment.*`` (the world around the organization). Policy levers are compared as
 policies, and the organization and its hiring are fixed by the scenario.
 
-Designs (``--samples N``):
-
-``grid``
-    ``N`` evenly spaced levels per factor, every combination: ``N ** k`` variants.
-``lhs``
-    ``N`` variants by Latin hypercube sampling (SALib).
-``sobol``
-    Saltelli's extension of Sobol' sequences (SALib): ``N * (k + 2)`` variants, or
-    ``N * (2k + 2)`` with second-order indices; ``N`` must be a power of 2.
-``morris``
-    ``N`` Morris trajectories on a 4-level grid (SALib): ``N * (k + 1)`` variants.
-
-Integer assumptions (e.g. ``environment.years``) are sampled as continuous and rounded
-when simulated. Every variant is validated as a scenario before anything runs.
+:func:`run_sweep` is the one way to run a sweep from Python (``simlib sweep`` and the
+robustness notebook call it). Replication ``r`` of every variant and every policy draws from
+the same seeded streams (common random numbers), so differences are paired rather than
+drowned in noise. Each finished task is written to the results folder
+(:mod:`simlib.storage.store`) at once, so an interrupted sweep, even a killed one, resumes
+by running the same call again.
 """
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import math
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from tqdm.auto import tqdm
 
 import simlib.scenario.dotted as dotted
 import simlib.scenario.fields as fields
 from simlib.errors import ScenarioError
-from simlib.experiments.runner import Model, RunSummary, ScenarioModel, run_experiment
+from simlib.experiments.execution import RunSummary, execute
+from simlib.experiments.executors import executor_for, executor_workers
+from simlib.experiments.model import Model, ScenarioModel
+from simlib.experiments.sampling import make_design
+from simlib.experiments.tasks import make_tasks, run_task
 from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+from simlib.storage.design import Design, Factor
+from simlib.storage.store import (
+    ExperimentError,
+    mark_complete,
+    new_manifest,
+    prepare_folder,
+    write_part,
+)
 
 SWEEPABLE = ("behaviour", "environment")
-METHODS = ("grid", "lhs", "sobol", "morris")
-MORRIS_LEVELS = 4
-DEFAULT_SAMPLES = {"grid": 5, "lhs": 50, "sobol": 64, "morris": 10}
-"""``--samples`` when not given, by method."""
-MAX_VARIANTS = 1_000_000
-
-
-@dataclass(frozen=True)
-class Factor:
-    """An uncertain assumption and the range it is swept over."""
-
-    path: str
-    low: float
-    high: float
-
-
-@dataclass
-class Design:
-    """Scenario variants to simulate, and how they were drawn.
-
-    Attributes
-    ----------
-    method, samples, seed
-        How the variants were drawn (see the module docs).
-    factors
-        The swept assumptions.
-    variants
-        One row per variant, one column per factor path (values as drawn, before rounding
-        of integer fields).
-    second_order
-        Sobol designs only: whether second-order indices can be estimated.
-    """
-
-    method: str
-    samples: int
-    seed: int
-    factors: list[Factor]
-    variants: pd.DataFrame
-    second_order: bool = False
-
-    @property
-    def problem(self) -> dict[str, Any]:
-        """The SALib problem definition."""
-        return {
-            "num_vars": len(self.factors),
-            "names": [f.path for f in self.factors],
-            "bounds": [[f.low, f.high] for f in self.factors],
-        }
-
-    def to_manifest(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "samples": self.samples,
-            "seed": self.seed,
-            "second_order": self.second_order,
-            "factors": [asdict(f) for f in self.factors],
-            "problem": self.problem,
-            "morris_levels": MORRIS_LEVELS,
-        }
 
 
 def parse_vary(text: str) -> Factor:
@@ -164,81 +107,6 @@ def check_factors(scenario: Scenario, factors: Sequence[Factor]) -> None:
             model.prepare({f.path: value})
 
 
-def make_design(
-    factors: Sequence[Factor],
-    samples: int | None = None,
-    method: str = "lhs",
-    seed: int = 0,
-    *,
-    second_order: bool = False,
-) -> Design:
-    """Draw the scenario variants of a sweep.
-
-    Parameters
-    ----------
-    factors
-        The swept assumptions and their ranges.
-    samples
-        Levels per factor (grid), variants (lhs), base samples (sobol, a power of 2) or
-        trajectories (morris); see the module docs for the resulting number of variants.
-        Default: :data:`DEFAULT_SAMPLES` for the method.
-    method
-        ``grid``, ``lhs``, ``sobol`` or ``morris``.
-    seed
-        Seeds the sampler (the same seed gives the same design).
-    second_order
-        Sobol only: also allow second-order indices (about twice the variants).
-    """
-    try:
-        from SALib.sample import latin, morris
-        from SALib.sample import sobol as saltelli
-    except ImportError:
-        raise ScenarioError("sweep designs need SALib; install simlib[distributed]") from None
-
-    if method not in METHODS:
-        close = difflib.get_close_matches(method, METHODS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ScenarioError(f"--method {method!r}: allowed {', '.join(METHODS)}{hint}")
-    factors = list(factors)
-    k = len(factors)
-    samples = DEFAULT_SAMPLES[method] if samples is None else int(samples)
-    if samples < 1:
-        raise ScenarioError(f"--samples {samples}: out of range; allowed at least 1")
-    counts = {
-        "grid": samples**k,
-        "lhs": samples,
-        "sobol": samples * (2 * k + 2 if second_order else k + 2),
-        "morris": samples * (k + 1),
-    }
-    if counts[method] > MAX_VARIANTS:
-        raise ScenarioError(
-            f"--samples {samples}: {method} over {k} factors gives {counts[method]:,} variants; "
-            f"allowed at most {MAX_VARIANTS:,}"
-        )
-    design = Design(method, samples, seed, factors, pd.DataFrame(), second_order)
-    problem = design.problem
-    if method == "grid":
-        if samples < 2:
-            raise ScenarioError("--samples: a grid needs at least 2 levels per factor")
-        levels = [np.linspace(f.low, f.high, samples) for f in factors]
-        x = np.array(list(itertools.product(*levels)), dtype=float)
-    elif method == "lhs":
-        x = latin.sample(problem, samples, seed=seed)
-    elif method == "sobol":
-        if samples & (samples - 1):
-            below = 1 << (samples.bit_length() - 1)
-            raise ScenarioError(
-                f"--samples {samples}: sobol needs a power of 2, e.g. {below} or {below * 2}"
-            )
-        x = saltelli.sample(problem, samples, calc_second_order=second_order, seed=seed)
-    else:
-        if samples < 2:
-            raise ScenarioError("--samples: morris needs at least 2 trajectories")
-        x = morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
-    design.variants = pd.DataFrame(np.asarray(x, dtype=float), columns=[f.path for f in factors])
-    return design
-
-
 def validate_variants(
     model: ScenarioModel,
     design: Design,
@@ -256,8 +124,8 @@ def validate_variants(
         For the first variant that is not a valid scenario.
     simlib.experiments.guards.ResourceLimitError
         Unless ``allow_large``: if the sweep is estimated to need more time or memory than
-        this machine allows (the estimates of :mod:`simlib.experiments.guards`, summed over variants;
-        results stream to disk, so memory is the workers' simulations only).
+        this machine allows (the estimates of :mod:`simlib.experiments.guards`, summed over
+        variants; results stream to disk, so memory is the workers' simulations only).
     """
     from simlib.experiments import guards
 
@@ -300,180 +168,195 @@ def validate_variants(
         )
 
 
-def run_design(
-    model: Model,
-    design: Design,
-    out_dir: str | Path,
-    *,
-    policies: Sequence[str] | None = None,
-    reps: int = 1,
-    seed: int = 0,
-    executor: Executor | None = None,
-    task_size: int = 1,
-    progress: bool = False,
-    extra: dict[str, Any] | None = None,
-) -> RunSummary:
-    """Run any model (e.g. a :class:`~simlib.experiments.runner.FunctionModel`) over a design.
-
-    The folder records the design, so :func:`simlib.analysis.sensitivity.sensitivity` and the
-    robustness functions can read it like a scenario sweep.
-    """
-    return run_experiment(
-        model,
-        out_dir,
-        design=design.variants,
-        policies=policies,
-        reps=reps,
-        seed=seed,
-        executor=executor,
-        task_size=task_size,
-        progress=progress,
-        extra={"sweep": design.to_manifest(), **(extra or {})},
-    )
-
-
 def run_sweep(
-    scenario: Scenario | str | Path | dict[str, Any],
-    design: Design,
-    out_dir: str | Path,
-    *,
-    policies: Sequence[str] | None = None,
-    reps: int | None = None,
-    seed: int | None = None,
-    executor: Executor | None = None,
-    progress: bool = False,
-    allow_large: bool = False,
-) -> RunSummary:
-    """Simulate every policy on every variant of ``design`` and stream results to disk.
-
-    Replication ``r`` uses the same random streams in every variant and for every policy.
-    Running the same sweep into the same folder again resumes it.
-
-    Parameters
-    ----------
-    scenario
-        The base scenario; each variant overrides the design's paths.
-    design
-        From :func:`make_design`.
-    out_dir
-        The sweep folder (see :mod:`simlib.experiments.runner` for its layout).
-    policies, reps, seed
-        Default: the scenario's ``experiment`` settings.
-    executor
-        Any ``concurrent.futures.Executor``; default in this process.
-    allow_large
-        Run even if the resource guard estimates more time or memory than this machine
-        allows (see :func:`validate_variants`).
-    """
-    from simlib.experiments.runner import executor_workers
-
-    model = ScenarioModel(scenario, allow_large=True)  # the sweep as a whole is checked here
-    base = model.scenario
-    check_factors(base, design.factors)
-    policies = list(policies or base.policy_names)
-    unknown = [p for p in policies if p not in base.policies]
-    if unknown:
-        raise ScenarioError(f"unknown policies {unknown}; declared: {', '.join(base.policies)}")
-    reps = base.experiment.reps if reps is None else int(reps)
-    workers = executor_workers(executor) if executor is not None else 1
-    validate_variants(
-        model, design, policies=policies, reps=reps, workers=workers, allow_large=allow_large
-    )
-    return run_design(
-        model,
-        design,
-        out_dir,
-        policies=policies,
-        reps=reps,
-        seed=base.experiment.seed if seed is None else int(seed),
-        executor=executor,
-        progress=progress,
-        extra={"baseline": base.baseline if base.baseline in policies else policies[0]},
-    )
-
-
-def design_from_manifest(manifest: dict[str, Any], variants: pd.DataFrame) -> Design:
-    """Rebuild the :class:`Design` recorded in a sweep folder."""
-    spec = manifest.get("sweep")
-    if not spec:
-        raise ScenarioError("this experiment folder was not made by a sweep (no design)")
-    return Design(
-        method=spec["method"],
-        samples=int(spec["samples"]),
-        seed=int(spec["seed"]),
-        factors=[Factor(**f) for f in spec["factors"]],
-        variants=variants,
-        second_order=bool(spec.get("second_order", False)),
-    )
-
-
-def sweep_scenario(
-    scenario: Scenario | str | Path | dict[str, Any],
-    vary: Sequence[str | Factor] | Mapping[str, Sequence[float]],
+    model: Scenario | str | Path | dict[str, Any] | Model,
+    design: Design | Mapping[str, Sequence[float]] | Sequence[str | Factor] | str,
     out_dir: str | Path,
     *,
     samples: int | None = None,
     method: str = "lhs",
+    second_order: bool = False,
     policies: Sequence[str] | None = None,
     reps: int | None = None,
     seed: int | None = None,
     overrides: dict[str, Any] | None = None,
-    jobs: int | None = None,
+    jobs: int | None = 1,
     dask: str | None = None,
+    executor: Executor | None = None,
+    task_size: int = 1,
+    max_in_flight: int | None = None,
     progress: bool = False,
     allow_large: bool = False,
-) -> tuple[Design, RunSummary]:
-    """Everything ``simlib sweep`` does, as one call (for notebooks and scripts).
+) -> RunSummary:
+    """Run every policy on every variant of a design and stream the results to ``out_dir``.
+
+    Running the same sweep into the same folder again resumes it: finished tasks are kept
+    and only the missing ones are computed. A folder holding a different experiment is
+    refused. Read the folder with :mod:`simlib.storage.store` and analyse it with
+    :mod:`simlib.analysis.sensitivity` and :mod:`simlib.analysis.robustness`.
 
     Parameters
     ----------
-    scenario
-        The base scenario (a Scenario, a YAML path or a mapping).
-    vary
-        ``{"path": [low, high], ...}``, or ``"path=low:high"`` strings or :class:`Factor`
-        objects.
+    model
+        A scenario (a Scenario, a YAML path or a mapping) whose variants override the
+        design's paths, or any :class:`~simlib.experiments.model.Model` (e.g. a
+        :class:`~simlib.experiments.model.FunctionModel`).
+    design
+        A :class:`~simlib.storage.design.Design` from
+        :func:`~simlib.experiments.sampling.make_design`, or the ranges to draw one from:
+        ``{"path": [low, high], ...}``, or ``"path=low:high"`` strings or
+        :class:`~simlib.storage.design.Factor` objects.
     out_dir
-        The sweep folder; the same call again resumes an interrupted sweep.
-    samples, method
-        The design (see the module docs).
+        The sweep folder (created if needed; see :mod:`simlib.storage.store`).
+    samples, method, second_order
+        How to draw the design from ranges (see :mod:`simlib.experiments.sampling`).
     policies, reps, seed
-        Default: the scenario's ``experiment`` settings; the seed also seeds the design.
+        Default: a scenario's ``experiment`` settings; for a model, all the policies it
+        declares, 1 replication and seed 0. The seed also seeds a design drawn here.
     overrides
         Dotted-path overrides of the base scenario.
     jobs, dask
-        Worker processes (default all cores; 1 runs in this process) and an optional Dask
-        cluster (``"local"`` or ``"tcp://HOST:PORT"``).
+        Worker processes (None: all cores; 1, the default: this process) and an optional
+        Dask cluster (``"local"`` or ``"tcp://HOST:PORT"``), set up and shut down here.
+    executor
+        A running ``concurrent.futures.Executor`` to use instead (a process pool, a Dask
+        ``Client.get_executor()``); ``jobs`` and ``dask`` are then ignored.
+    task_size
+        ``(variant, rep)`` units per task and per file; raise it for fast models.
+    max_in_flight
+        Tasks submitted but not yet written (default: two per worker, plus two); bounds
+        memory while keeping every worker busy.
+    progress
+        Show a progress bar on stderr.
     allow_large
-        Run even if the resource guard refuses the sweep.
+        Scenarios only: run even if the resource guard estimates more time or memory than
+        this machine allows (see :func:`validate_variants`).
 
     Returns
     -------
-    (Design, RunSummary)
+    RunSummary
+        Task counts (computed now, found finished), wall time and the design.
     """
-    from simlib.experiments.runner import open_executor
-    from simlib.scenario.loading import load_scenario
-
-    base = load_scenario(scenario, overrides=overrides)
-    if isinstance(vary, Mapping):
-        factors = [_factor_from_range(path, bounds) for path, bounds in vary.items()]
-    else:
-        factors = [v if isinstance(v, Factor) else parse_vary(v) for v in vary]
-    check_factors(base, factors)
-    seed = base.experiment.seed if seed is None else int(seed)
-    design = make_design(factors, samples, method, seed=seed)
-    with open_executor(jobs, dask) as executor:
-        summary = run_sweep(
-            base,
-            design,
+    base = None
+    if isinstance(model, (Scenario, str, Path, dict)):
+        base = load_scenario(model, overrides=overrides)
+        seed = base.experiment.seed if seed is None else int(seed)
+    elif overrides:
+        raise ExperimentError("overrides apply to a scenario; this sweep runs a model")
+    seed = 0 if seed is None else int(seed)
+    design = _design(design, samples, method, second_order, seed, base)
+    extra: dict[str, Any] = {"sweep": design.to_manifest()}
+    with executor_for(executor, jobs, dask) as running:
+        if base is not None:
+            model = ScenarioModel(base, allow_large=True)  # the sweep as a whole is checked
+            policies = list(policies or base.policy_names)
+            unknown = [p for p in policies if p not in base.policies]
+            if unknown:
+                declared = ", ".join(base.policies)
+                raise ScenarioError(f"unknown policies {unknown}; declared: {declared}")
+            reps = base.experiment.reps if reps is None else int(reps)
+            workers = executor_workers(running) if running is not None else 1
+            validate_variants(
+                model,
+                design,
+                policies=policies,
+                reps=reps,
+                workers=workers,
+                allow_large=allow_large,
+            )
+            extra["baseline"] = base.baseline if base.baseline in policies else policies[0]
+        return _run_experiment(
+            model,
             out_dir,
+            design,
             policies=policies,
-            reps=reps,
+            reps=1 if reps is None else int(reps),
             seed=seed,
-            executor=executor,
+            executor=running,
+            task_size=task_size,
+            max_in_flight=max_in_flight,
             progress=progress,
-            allow_large=allow_large,
+            extra=extra,
         )
-    return design, summary
+
+
+def _design(
+    given: Design | Mapping[str, Sequence[float]] | Sequence[str | Factor] | str,
+    samples: int | None,
+    method: str,
+    second_order: bool,
+    seed: int,
+    scenario: Scenario | None,
+) -> Design:
+    """The design to run: as given, or drawn from ranges (checked against the scenario)."""
+    if isinstance(given, Design):
+        factors = given.factors
+    elif isinstance(given, Mapping):
+        factors = [_factor_from_range(path, bounds) for path, bounds in given.items()]
+    else:
+        items = [given] if isinstance(given, str) else list(given)
+        factors = [v if isinstance(v, Factor) else parse_vary(v) for v in items]
+    if scenario is not None:
+        check_factors(scenario, factors)
+    if isinstance(given, Design):
+        return given
+    return make_design(factors, samples, method, seed=seed, second_order=second_order)
+
+
+def _run_experiment(
+    model: Model,
+    out_dir: str | Path,
+    design: Design,
+    *,
+    policies: Sequence[str] | None,
+    reps: int,
+    seed: int,
+    executor: Executor | None,
+    task_size: int,
+    max_in_flight: int | None,
+    progress: bool,
+    extra: Mapping[str, Any],
+) -> RunSummary:
+    """Run ``policies x variants x reps`` and write each finished task to ``out_dir``."""
+    started = time.perf_counter()
+    out = Path(out_dir)
+    variants = design.variants.reset_index(drop=True)
+    if len(variants) == 0:
+        raise ExperimentError("the design has no variants")
+    if reps < 1:
+        raise ExperimentError(f"reps: {reps} is out of range; allowed at least 1")
+    if task_size < 1:
+        raise ExperimentError(f"task_size: {task_size} is out of range; allowed at least 1")
+    policies = list(policies or model.policies or [])
+    if not policies:
+        raise ExperimentError("no policies to run")
+    if model.policies is not None:
+        unknown = [p for p in policies if p not in model.policies]
+        if unknown:
+            raise ExperimentError(
+                f"unknown policies {unknown}; declared: {', '.join(model.policies)}"
+            )
+    n_tasks = math.ceil(len(variants) * reps / task_size)
+    scenario = model.scenario.to_dict() if isinstance(model, ScenarioModel) else None
+    manifest = new_manifest(
+        model.describe(), variants, policies, reps, seed, task_size, n_tasks, extra, scenario
+    )
+    done = prepare_folder(out, manifest, variants)
+
+    bar = tqdm(total=n_tasks, initial=len(done), desc="sweep", unit="task", disable=not progress)
+    computed = 0
+    try:
+        todo = make_tasks(variants, reps, task_size, done)
+        calls = ((task, (model, task, policies, seed)) for task in todo)
+        for task, frame in execute(run_task, calls, executor, max_in_flight):
+            write_part(out, task.index, frame)
+            computed += 1
+            bar.update()
+    finally:
+        bar.close()
+    mark_complete(out, manifest)
+    seconds = time.perf_counter() - started
+    return RunSummary(out, n_tasks, len(done), computed, seconds, design)
 
 
 def _factor_from_range(path: str, bounds: Sequence[float]) -> Factor:

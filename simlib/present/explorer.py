@@ -341,7 +341,7 @@ def process_pool(jobs: int) -> Any:
     """
     if jobs <= 1:
         return None
-    from simlib.experiments.runner import worker_pool
+    from simlib.experiments.executors import worker_pool
 
     return worker_pool(jobs, spawn=True)
 

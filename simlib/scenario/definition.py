@@ -135,25 +135,3 @@ class Scenario(Section):
         """A stable 16-hex-digit hash of the resolved parameters."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A new scenario with dotted-path overrides applied and validated."""
-        from simlib.scenario.loading import load_scenario
-
-        return load_scenario(self.to_dict(), overrides=overrides)
-
-
-_FROM_LOADING = {"load_scenario", "parse_override", "apply_overrides", "_read_yaml"}
-
-
-def __getattr__(name: str) -> Any:
-    """``load_scenario`` and friends, for importers that still look for them here.
-
-    They live in :mod:`simlib.scenario.loading`, which needs :class:`Scenario`; importing
-    them lazily keeps the two modules free of an import cycle.
-    """
-    if name in _FROM_LOADING:
-        from simlib.scenario import loading
-
-        return getattr(loading, name.lstrip("_") if name == "_read_yaml" else name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -40,3 +40,11 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def make_readable(paths: list[Path]) -> None:
+    """Give files the permissions of ordinary new files (temporary files are private, 0600)."""
+    mode = default_file_mode()
+    for path in paths:
+        if path.is_file():
+            os.chmod(path, mode)

@@ -133,7 +133,7 @@ def tiny(scenario: Scenario) -> Scenario:
     if org.headcount > TINY_HEADCOUNT:
         team = org.span_of_control + (1 if org.include_managers else 0)
         caps["organization.headcount"] = max(TINY_HEADCOUNT, len(org.departments) * team)
-    return scenario.with_overrides(caps)
+    return load_scenario(scenario, overrides=caps)
 
 
 def run_tiny(scenario: Scenario) -> int:

@@ -131,7 +131,7 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
 
 
 def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
-    from simlib.present.batch import plan, resume_key
+    from simlib.present.batch_plan import plan, resume_key
 
     good, _ = scenarios
     notebook = ROOT / "notebooks" / "compare.ipynb"

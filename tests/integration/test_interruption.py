@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from simlib.analysis.results import Results
-from simlib.experiments.runner import finished_tasks, load_records, read_manifest
+from simlib.storage.store import finished_tasks, load_records, read_manifest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and groups")

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from simlib.cli.main import main
-from simlib.experiments.runner import finished_tasks, load_records, read_manifest
+from simlib.storage.store import finished_tasks, load_records, read_manifest
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from simlib.experiments.runner import read_manifest
+from simlib.storage.store import read_manifest
 from tests.conftest import ROOT
 
 papermill = pytest.importorskip("papermill")

@@ -31,7 +31,9 @@ def test_estimate_scales_with_reps_policies_and_workers(baseline):
     assert ten.seconds == pytest.approx(10 * one.seconds)
     assert both.seconds > ten.seconds and both.simulations == 20
     assert ten.peak_bytes > one.peak_bytes  # the result frame grows with replications
-    bigger = estimate_resources(baseline.with_overrides({"organization.headcount": 50_000}))
+    bigger = estimate_resources(
+        load_scenario(baseline, overrides={"organization.headcount": 50_000})
+    )
     assert bigger.seconds > both.seconds and bigger.peak_bytes > both.peak_bytes
 
 
@@ -48,7 +50,7 @@ def test_estimate_is_in_the_measured_range(baseline):
 
 
 def test_huge_run_is_refused_with_the_estimate(baseline):
-    scenario = baseline.with_overrides(HUGE)
+    scenario = load_scenario(baseline, overrides=HUGE)
     with pytest.raises(ResourceLimitError) as info:
         check_resources(scenario)
     message = str(info.value)
@@ -61,8 +63,8 @@ def test_huge_run_is_refused_with_the_estimate(baseline):
 
 def test_memory_limit_names_the_selection_ratio(baseline, monkeypatch):
     monkeypatch.setattr(guards, "available_memory", lambda: 4e9)
-    scenario = baseline.with_overrides(
-        {"organization.headcount": 200_000, "hiring.selection_ratio": 0.001}
+    scenario = load_scenario(
+        baseline, overrides={"organization.headcount": 200_000, "hiring.selection_ratio": 0.001}
     )
     with pytest.raises(ResourceLimitError) as info:
         check_resources(scenario, reps=1)
@@ -81,10 +83,10 @@ def test_time_limit_comes_from_the_environment(baseline, monkeypatch):
 def test_compare_and_simulate_refuse_before_allocating(baseline):
     start = time.perf_counter()
     with pytest.raises(ResourceLimitError):
-        compare(baseline.with_overrides(HUGE))
+        compare(load_scenario(baseline, overrides=HUGE))
     # Two million positions with 10,000 applicants each would need ~650 GB at hiring.
-    monster = baseline.with_overrides(
-        {"organization.headcount": 2_000_000, "hiring.selection_ratio": 0.0001}
+    monster = load_scenario(
+        baseline, overrides={"organization.headcount": 2_000_000, "hiring.selection_ratio": 0.0001}
     )
     with pytest.raises(ResourceLimitError, match="applicants per hire"):
         simulate(monster, "absolute")

@@ -300,7 +300,7 @@ def test_rater_model_choice():
     explicit = load_scenario(minimal(raters={"reliability": 0.6, "model": "biased"}))
     assert explicit.behaviour.raters.model == "biased"
     # The resolved scenario reloads to the same model (to_dict keeps it explicit).
-    again = load_scenario(minimal()).with_overrides({"organization.headcount": 50})
+    again = load_scenario(minimal(), overrides={"organization.headcount": 50})
     assert again.behaviour.raters.model == "biased"
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import simlib
-from simlib.analysis import results as results_module
+from simlib.storage import store as store_module
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_interrupted_save_leaves_no_manifest_beside_new_files(small_results, tmp
     def fail(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(results_module, "atomic_write_text", fail)
+    monkeypatch.setattr(store_module, "atomic_write_text", fail)
     with pytest.raises(KeyboardInterrupt):
         small_results.save(tmp_path)
     # The new parquet is whole, but no manifest claims it: load refuses the folder.

@@ -14,20 +14,19 @@ import pytest
 
 from simlib.analysis.sensitivity import sensitivity
 from simlib.errors import ScenarioError
-from simlib.experiments.runner import (
+from simlib.experiments.executors import executor_workers, open_executor
+from simlib.experiments.model import FunctionModel, ScenarioModel
+from simlib.experiments.sampling import make_design
+from simlib.experiments.sweep import run_sweep
+from simlib.scenario.loading import load_scenario
+from simlib.storage.design import Design, Factor
+from simlib.storage.store import (
     ExperimentError,
-    FunctionModel,
-    ScenarioModel,
-    executor_workers,
     finished_tasks,
     load_records,
-    open_executor,
     part_path,
     read_manifest,
-    run_experiment,
 )
-from simlib.experiments.sweep import Factor, make_design, run_design, run_sweep
-from simlib.scenario.loading import load_scenario
 
 # --- analytic models (module level, so worker processes can import them) -------------------
 
@@ -91,7 +90,7 @@ def test_sobol_indices_of_ishigami_match_closed_form(tmp_path):
     design = make_design(
         [Factor(f"x{i}", -math.pi, math.pi) for i in (1, 2, 3)], 2048, "sobol", seed=1
     )
-    summary = run_design(FunctionModel(ishigami), design, tmp_path / "ish", task_size=4096)
+    summary = run_sweep(FunctionModel(ishigami), design, tmp_path / "ish", task_size=4096)
     assert summary.computed == math.ceil(2048 * 5 / 4096)
     table = sensitivity(tmp_path / "ish", num_resamples=20)
     s1, st = ishigami_indices()
@@ -109,7 +108,7 @@ def test_second_order_sobol_finds_the_ishigami_interaction(tmp_path):
         seed=2,
         second_order=True,
     )
-    run_design(FunctionModel(ishigami), design, tmp_path / "s2", task_size=8192)
+    run_sweep(FunctionModel(ishigami), design, tmp_path / "s2", task_size=8192)
     table = sensitivity(tmp_path / "s2", num_resamples=10)
     s2 = table[table["index"] == "S2"].set_index("factor")["value"]
     _, st = ishigami_indices()
@@ -121,7 +120,7 @@ def test_second_order_sobol_finds_the_ishigami_interaction(tmp_path):
 def test_morris_effects_of_a_linear_model_are_exact(tmp_path):
     factors = [Factor("x1", 0, 1), Factor("x2", 0, 2), Factor("x3", 0, 1)]
     design = make_design(factors, 10, "morris", seed=2)
-    run_design(FunctionModel(linear), design, tmp_path / "lin", task_size=1000)
+    run_sweep(FunctionModel(linear), design, tmp_path / "lin", task_size=1000)
     table = sensitivity(tmp_path / "lin", num_resamples=10).set_index(["metric", "index", "factor"])
     # an elementary effect of y = a x over the whole range [lo, hi] is a * (hi - lo)
     for factor, effect in {"x1": 2.0, "x2": 2.0, "x3": 0.0}.items():
@@ -138,7 +137,7 @@ def two_linear(x1: float, x2: float, policy: str) -> dict:
 
 def test_sensitivity_of_the_gap_between_policies(tmp_path):
     design = make_design([Factor("x1", 0, 1), Factor("x2", 0, 1)], 6, "morris", seed=3)
-    run_design(FunctionModel(two_linear, policies=["a", "b"]), design, tmp_path / "gap")
+    run_sweep(FunctionModel(two_linear, policies=["a", "b"]), design, tmp_path / "gap")
     levels = sensitivity(tmp_path / "gap", num_resamples=10).set_index(
         ["policy", "index", "factor"]
     )
@@ -158,7 +157,7 @@ def product(x1: float, x2: float) -> dict:
 
 def test_grid_indices_are_the_exact_variance_decomposition(tmp_path):
     factors = [Factor("x1", 0, 1), Factor("x2", 0, 1)]
-    run_design(
+    run_sweep(
         FunctionModel(linear),
         make_design(factors + [Factor("x3", 0, 1)], 5, "grid"),
         tmp_path / "lin",
@@ -171,7 +170,7 @@ def test_grid_indices_are_the_exact_variance_decomposition(tmp_path):
         assert lin[index, "x2"] == pytest.approx(0.2)
         assert lin[index, "x3"] == pytest.approx(0.0, abs=1e-12)
     centred = [Factor("x1", -1, 1), Factor("x2", -1, 1)]
-    run_design(FunctionModel(product), make_design(centred, 5, "grid"), tmp_path / "prod")
+    run_sweep(FunctionModel(product), make_design(centred, 5, "grid"), tmp_path / "prod")
     prod = sensitivity(tmp_path / "prod").set_index(["index", "factor"])["value"]
     # y = x1 x2 around 0: no main effects, all interaction
     assert prod["S1", "x1"] == pytest.approx(0.0, abs=1e-12)
@@ -181,7 +180,7 @@ def test_grid_indices_are_the_exact_variance_decomposition(tmp_path):
 
 def test_too_few_variants_for_rbd_fast_are_refused(tmp_path):
     design = make_design([Factor("x1", 0, 1), Factor("x2", 0, 1), Factor("x3", 0, 1)], 6, "lhs")
-    run_design(FunctionModel(linear), design, tmp_path / "few")
+    run_sweep(FunctionModel(linear), design, tmp_path / "few")
     with pytest.raises(ScenarioError, match="6 variants are too few for RBD-FAST"):
         sensitivity(tmp_path / "few")
 
@@ -189,7 +188,7 @@ def test_too_few_variants_for_rbd_fast_are_refused(tmp_path):
 def test_rbd_fast_on_a_latin_hypercube_recovers_linear_shares(tmp_path):
     # y = 2 x1 + x2 on uniform [0, 1]: variance shares 4/5 and 1/5, x3 none
     design = make_design([Factor(f"x{i}", 0, 1) for i in (1, 2, 3)], 2000, "lhs", seed=5)
-    run_design(FunctionModel(linear), design, tmp_path / "rbd", task_size=2000)
+    run_sweep(FunctionModel(linear), design, tmp_path / "rbd", task_size=2000)
     table = sensitivity(tmp_path / "rbd", metrics=["y"], num_resamples=10)
     s1 = table.set_index("factor")["value"]
     assert s1["x1"] == pytest.approx(0.8, abs=0.05)
@@ -244,7 +243,7 @@ def test_resume_computes_only_missing_tasks_and_repairs_leftovers(tmp_path):
     design = make_design([Factor("x", 0, 1)], 40, "lhs", seed=1)
     out = tmp_path / "run"
     model = FunctionModel(noisy, policies=["steady", "bold"])
-    first = run_design(model, design, out, reps=3, task_size=7)
+    first = run_sweep(model, design, out, reps=3, task_size=7)
     assert (first.tasks, first.computed, first.already_done) == (18, 18, 0)
     complete = load_records(out)
 
@@ -255,7 +254,7 @@ def test_resume_computes_only_missing_tasks_and_repairs_leftovers(tmp_path):
     (out / "parts" / ".task-000017.parquet.abc.tmp").write_bytes(b"half")  # a dead temp file
     assert finished_tasks(out) == set(range(18)) - {3, 5, 11}
 
-    again = run_design(model, design, out, reps=3, task_size=7)
+    again = run_sweep(model, design, out, reps=3, task_size=7)
     assert (again.computed, again.already_done) == (3, 15)
     assert part_path(out, 0).stat().st_mtime_ns == kept.st_mtime_ns  # not rewritten
     assert not list((out / "parts").glob(".*"))
@@ -267,16 +266,16 @@ def test_resume_computes_only_missing_tasks_and_repairs_leftovers(tmp_path):
 
 def test_a_folder_with_a_different_experiment_is_refused(tmp_path):
     design = make_design([Factor("x", 0, 1)], 5, "lhs", seed=1)
-    run_design(FunctionModel(slow_square), design, tmp_path / "d")
+    run_sweep(FunctionModel(slow_square), design, tmp_path / "d")
     other = make_design([Factor("x", 0, 2)], 5, "lhs", seed=1)
     with pytest.raises(ExperimentError, match="holds a different experiment"):
-        run_design(FunctionModel(slow_square), other, tmp_path / "d")
+        run_sweep(FunctionModel(slow_square), other, tmp_path / "d")
     with pytest.raises(ExperimentError, match="holds a different experiment"):
-        run_design(FunctionModel(slow_square), design, tmp_path / "d", reps=2)
+        run_sweep(FunctionModel(slow_square), design, tmp_path / "d", reps=2)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("someone's files")
     with pytest.raises(ExperimentError, match="not empty and not an experiment folder"):
-        run_design(FunctionModel(slow_square), design, tmp_path / "mine")
+        run_sweep(FunctionModel(slow_square), design, tmp_path / "mine")
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
 
 
@@ -309,9 +308,7 @@ def test_tasks_in_flight_are_bounded(tmp_path):
     design = make_design([Factor("x", 0, 1)], 60, "lhs", seed=1)
     executor = CountingExecutor()
     try:
-        summary = run_design(
-            FunctionModel(slow_square), design, tmp_path / "b", executor=executor, extra=None
-        )
+        summary = run_sweep(FunctionModel(slow_square), design, tmp_path / "b", executor=executor)
     finally:
         executor.shutdown()
     assert summary.computed == 60
@@ -321,15 +318,20 @@ def test_tasks_in_flight_are_bounded(tmp_path):
     np.testing.assert_allclose(records["value"].to_numpy(), expected)
 
 
-def test_max_in_flight_is_respected(tmp_path):
-    from simlib.experiments.runner import run_experiment as run
+def given(**columns) -> Design:
+    """A design of the given variants (one column per parameter)."""
+    frame = pd.DataFrame(columns)
+    factors = [Factor(name, float(frame[name].min()), float(frame[name].max())) for name in frame]
+    return Design("given", len(frame), 0, factors, frame)
 
+
+def test_max_in_flight_is_respected(tmp_path):
     executor = CountingExecutor()
     try:
-        run(
+        run_sweep(
             FunctionModel(slow_square),
+            given(x=np.linspace(0, 1, 30)),
             tmp_path / "m",
-            design=pd.DataFrame({"x": np.linspace(0, 1, 30)}),
             executor=executor,
             max_in_flight=3,
         )
@@ -347,22 +349,20 @@ def failing(x: float) -> dict:
 def test_a_failing_task_stops_the_run_and_keeps_finished_tasks(tmp_path):
     out = tmp_path / "f"
     with pytest.raises(RuntimeError, match="model blew up"):
-        run_experiment(
-            FunctionModel(failing), out, design=pd.DataFrame({"x": [0.1, 0.2, 0.9, 0.3]})
-        )
+        run_sweep(FunctionModel(failing), given(x=[0.1, 0.2, 0.9, 0.3]), out)
     assert finished_tasks(out) == {0, 1}
     assert read_manifest(out)["status"] == "running"
 
 
 def test_bad_arguments_are_refused(tmp_path):
     model = FunctionModel(slow_square, policies=["a"])
-    design = pd.DataFrame({"x": [0.1]})
+    design = given(x=[0.1])
     with pytest.raises(ExperimentError, match="reps: 0 is out of range"):
-        run_experiment(model, tmp_path / "x", design=design, reps=0)
+        run_sweep(model, design, tmp_path / "x", reps=0)
     with pytest.raises(ExperimentError, match="unknown policies"):
-        run_experiment(model, tmp_path / "x", design=design, policies=["b"])
+        run_sweep(model, design, tmp_path / "x", policies=["b"])
     with pytest.raises(ExperimentError, match="no variants"):
-        run_experiment(model, tmp_path / "x", design=design.iloc[:0])
+        run_sweep(model, given(x=[]), tmp_path / "x")
     with pytest.raises(ExperimentError, match="cannot reach the scheduler"):
         with open_executor(1, "tcp://127.0.0.1:9", connect_timeout=1):
             pass

@@ -20,9 +20,12 @@ from simlib.analysis.robustness import (
     satisficing_summary,
 )
 from simlib.errors import ScenarioError
-from simlib.experiments.runner import ExperimentError, FunctionModel
-from simlib.experiments.sweep import Factor, check_factors, make_design, parse_vary, run_design
+from simlib.experiments.model import FunctionModel
+from simlib.experiments.sampling import make_design
+from simlib.experiments.sweep import check_factors, parse_vary, run_sweep
 from simlib.scenario.loading import load_scenario
+from simlib.storage.design import Factor
+from simlib.storage.store import ExperimentError
 
 # --- parsing and checking factors --------------------------------------------------------
 
@@ -184,7 +187,7 @@ def two_policies(x: float, policy: str, rep: int) -> dict:
 @pytest.fixture
 def known(tmp_path) -> SweepTable:
     design = make_design([Factor("x", 0.0, 1.0)], 5, "grid")  # x = 0, .25, .5, .75, 1
-    run_design(
+    run_sweep(
         FunctionModel(two_policies, policies=["steady", "bold"]),
         design,
         tmp_path / "known",
@@ -269,7 +272,7 @@ def test_analysis_of_an_unfinished_or_foreign_folder_is_refused(tmp_path, known)
         load_outcomes(tmp_path)
     design = make_design([Factor("x", 0.0, 1.0)], 4, "grid")
     out = tmp_path / "partial"
-    run_design(FunctionModel(two_policies, policies=["steady", "bold"]), design, out)
+    run_sweep(FunctionModel(two_policies, policies=["steady", "bold"]), design, out)
     (out / "parts" / "task-000002.parquet").unlink()
     with pytest.raises(ExperimentError, match="incomplete, 1 of 4 tasks missing"):
         SweepTable.load(out)
@@ -277,8 +280,7 @@ def test_analysis_of_an_unfinished_or_foreign_folder_is_refused(tmp_path, known)
 
 def test_a_sweep_beyond_the_machine_is_refused_unless_forced(tmp_path, tiny, monkeypatch):
     from simlib.experiments.guards import ResourceLimitError
-    from simlib.experiments.runner import finished_tasks
-    from simlib.experiments.sweep import run_sweep
+    from simlib.storage.store import finished_tasks
 
     design = make_design([Factor("environment.years", 1, 3)], 3, "grid")
     monkeypatch.setenv("SIMLIB_MAX_HOURS", "1e-9")

@@ -9,9 +9,7 @@ down. A finding whose mechanism the model does not have yet is not in :data:`FIN
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import platform
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from simlib.analysis.findings import incentives, ratings, scullen
 from simlib.analysis.findings.base import CSV_COLUMNS, Finding, FindingResult, Measurement, Run
 from simlib.errors import ScenarioError
 from simlib.storage.atomic import atomic_write_text
+from simlib.storage.provenance import provenance
 
 FINDINGS: dict[str, Finding] = {
     f.id: f for f in [*scullen.FINDINGS, *ratings.FINDINGS, *incentives.FINDINGS]
@@ -117,20 +116,12 @@ def validation_manifest(
     results: Sequence[FindingResult], reps: int, seed: int, quick: bool
 ) -> dict[str, Any]:
     """Provenance of a validation run: version, seed, replications, per-finding details."""
-    from simlib.version import __version__
-
-    return {
-        "simlib_version": __version__,
-        "kind": "validation",
-        "seed": seed,
-        "reps": reps,
-        "quick": quick,
-        "seeds": {
-            "experiment_seed": seed,
-            "streams": "SeedSequence(seed, spawn_key=(rep, crc32(mechanism)))",
-        },
-        "all_hold": all(r.holds for r in results),
-        "findings": {
+    manifest = provenance(seed, reps)
+    manifest.update(
+        kind="validation",
+        quick=quick,
+        all_hold=all(r.holds for r in results),
+        findings={
             r.finding: {
                 "source": r.source,
                 "claim": r.claim,
@@ -142,9 +133,8 @@ def validation_manifest(
             }
             for r in results
         },
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-    }
+    )
+    return manifest
 
 
 def save_validation(

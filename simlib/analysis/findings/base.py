@@ -195,9 +195,8 @@ def ratio_ci(
 
 def shipped_scenario(name: str) -> Path:
     """Path of a scenario shipped beside the package (``scenarios/NAME``)."""
-    import simlib
-
-    path = Path(simlib.__file__).resolve().parents[1] / "scenarios" / name
+    package = Path(__file__).resolve().parents[2]  # simlib/analysis/findings/base.py
+    path = package.parent / "scenarios" / name
     if not path.is_file():
         raise ScenarioError(
             f"the shipped scenario {name!r} was not found beside the simlib package; "
