@@ -153,7 +153,7 @@ def __getattr__(name: str) -> Any:
     them lazily keeps the two modules free of an import cycle.
     """
     if name in _FROM_LOADING:
-        from simlib.scenario import loading
+        import simlib.scenario.loading as loading
 
         return getattr(loading, name.lstrip("_") if name == "_read_yaml" else name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
