@@ -19,49 +19,20 @@ from pydantic import Field, model_validator
 
 from simlib.scenario.behaviour import (
     Behaviour,
-    EngagementBehaviour,
-    ExitBehaviour,
-    GoalBehaviour,
-    IncentiveBehaviour,
 )
 from simlib.scenario.organization import (
-    WEEKS_PER_YEAR,
-    Department,
     Environment,
     Experiment,
     Hiring,
-    MarketShock,
     Organization,
     PolicyName,
-    SalaryBand,
-    SalaryBands,
 )
 from simlib.scenario.policy import Policy, expand_preset
-from simlib.scenario.rater_behaviour import AppealBehaviour, RaterBehaviour
 from simlib.scenario.schema import Section
 
 # Names that code outside the scenario layer still imports from this module; new code
 # imports them from the module that defines them.
-__all__ = [
-    "WEEKS_PER_YEAR",
-    "AppealBehaviour",
-    "Behaviour",
-    "Department",
-    "EngagementBehaviour",
-    "Environment",
-    "ExitBehaviour",
-    "Experiment",
-    "GoalBehaviour",
-    "Hiring",
-    "IncentiveBehaviour",
-    "MarketShock",
-    "Organization",
-    "PolicyName",
-    "RaterBehaviour",
-    "SalaryBand",
-    "SalaryBands",
-    "Scenario",
-]
+__all__ = ["Scenario"]
 
 
 class Scenario(Section):
