@@ -160,5 +160,6 @@ def _evaluate(node: ast.AST, table: pd.DataFrame) -> Any:
     if isinstance(node, ast.Name):
         return table[node.id].to_numpy(dtype=float)
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, (int, float))  # _check admits numeric constants only
         return float(node.value)
     raise AssertionError(f"unchecked node {node!r}")  # parse_condition rejects the rest

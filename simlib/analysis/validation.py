@@ -36,7 +36,9 @@ SOURCES = ("supervisor", "supervisor", "peer", "peer", "subordinate", "subordina
 DIMENSIONS = 3
 
 
-def _rater_behaviour(scenario: Scenario | str | Path | dict | None) -> RaterBehaviour:
+def _rater_behaviour(
+    scenario: Scenario | RaterBehaviour | str | Path | dict | None,
+) -> RaterBehaviour:
     if scenario is None:
         return RaterBehaviour()
     if isinstance(scenario, RaterBehaviour):
@@ -138,15 +140,17 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def rating_variance(
-    scenario: Scenario | str | Path | dict | None = None, seed: int = 0, ratees: int = 20_000
+    scenario: Scenario | RaterBehaviour | str | Path | dict | None = None,
+    seed: int = 0,
+    ratees: int = 20_000,
 ) -> dict[str, Any]:
     """Simulate the Scullen, Mount & Goff (2000) design with the model's raters.
 
     Parameters
     ----------
     scenario
-        A scenario (object, YAML path or mapping) whose ``behaviour.raters`` to use;
-        default: the rater defaults.
+        A scenario (object, YAML path or mapping) whose ``behaviour.raters`` to use, or
+        those rater settings themselves; default: the rater defaults.
     seed
         Seed of the design's random stream.
     ratees

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
@@ -50,7 +51,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         for row in register.itertuples(index=False):
             value = " ".join(str(row.value).split())
             value = value if len(value) <= 60 else value[:57] + "..."
-            meaning = f"  {row.description}" if row.description else ""
+            description = cast(str, row.description)  # the register's descriptions are text
+            meaning = f"  {description}" if description else ""
             print(f"{row.parameter} = {value}  [{row.set_in}]{meaning}")
     return 0
 

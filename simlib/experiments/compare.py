@@ -8,6 +8,7 @@ between policies are paired. Any ``concurrent.futures.Executor`` can run the tas
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,7 +29,7 @@ def _task(scenario: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:
 
 
 def compare(
-    scenario: Scenario | str | dict,
+    scenario: Scenario | str | Path | dict,
     policies: list[str] | None = None,
     reps: int | None = None,
     seed: int | None = None,

@@ -268,9 +268,9 @@ def check_resources(
             f"({format_bytes(estimate.available_bytes)} available)"
         )
     if estimate.too_long:
-        workers = f"{estimate.workers} worker{'s' if estimate.workers > 1 else ''}"
+        on_workers = f"{estimate.workers} worker{'s' if estimate.workers > 1 else ''}"
         problems.append(
-            f"about {format_duration(estimate.seconds)} on {workers} "
+            f"about {format_duration(estimate.seconds)} on {on_workers} "
             f"(limit {format_duration(estimate.max_seconds)}, SIMLIB_MAX_HOURS)"
         )
     levers = "organization.headcount, environment.years or experiment.reps"

@@ -265,6 +265,8 @@ def run_sweep(
                 allow_large=allow_large,
             )
             extra["baseline"] = base.baseline if base.baseline in policies else policies[0]
+        # A scenario was wrapped in a ScenarioModel above; anything else already is a Model.
+        assert not isinstance(model, (Scenario, str, Path, dict))
         return _run_experiment(
             model,
             out_dir,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import yaml
@@ -62,12 +62,15 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
     best = best_policies(summary)
     cells: dict[str, dict[str, str]] = {}
     for row in summary.itertuples(index=False):
-        text = format_number(row.mean)
+        # The summary's metric and policy columns hold names, its statistics numbers.
+        metric, policy = cast(str, row.metric), cast(str, row.policy)
+        text = format_number(cast(float, row.mean))
         if not (isinstance(row.ci_low, float) and math.isnan(row.ci_low)):
-            text += f" [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
-        if row.policy in best.get(row.metric, []):
+            text += f" [{format_number(cast(float, row.ci_low))}, "
+            text += f"{format_number(cast(float, row.ci_high))}]"
+        if policy in best.get(metric, []):
             text += f" {BEST_MARK}"
-        cells.setdefault(row.metric, {})[row.policy] = text
+        cells.setdefault(metric, {})[policy] = text
     order = [m for m in list(METRIC_UNITS) + results.metrics if m in cells]
     order = list(dict.fromkeys(order))
     table = pd.DataFrame.from_dict(cells, orient="index").reindex(order)
@@ -239,12 +242,13 @@ def run_overrides(
     out = dict(overrides or {})
     if isinstance(policies, str):
         policies = [p.strip() for p in policies.split(",") if p.strip()]
-    for path, value in (
+    settings: tuple[tuple[str, Any], ...] = (
         ("experiment.policies", policies),
         ("experiment.reps", reps),
         ("experiment.seed", seed),
         ("environment.years", years),
-    ):
+    )
+    for path, value in settings:
         if value is not None:
             out[path] = list(value) if path == "experiment.policies" else value
     return out

@@ -298,6 +298,7 @@ class _OptionalControl:
         w = explorer.w
         start = value
         if start is None:  # switched off: the slider waits at a modest setting
+            assert lever.low is not None  # every optional numeric field has a lower bound
             start = int(lever.low) if lever.kind == "int" else lever.low + 5 * lever.step
         self.enabled = w.Checkbox(
             value=value is not None,
@@ -547,6 +548,7 @@ class Explorer:
         elif lever.kind == "choice":
             control = w.Dropdown(options=list(lever.options), value=value, **common)
         elif lever.slider and lever.kind == "int":
+            assert lever.low is not None and lever.high is not None  # implied by lever.slider
             control = w.IntSlider(
                 value=int(value),
                 min=int(lever.low),

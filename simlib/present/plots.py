@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,8 @@ def style() -> Iterator[None]:
     """Apply simlib's figure style inside a ``with`` block."""
     import matplotlib as mpl
 
-    with mpl.rc_context(STYLE):
+    # matplotlib's stubs key rc_context by a Literal of rc names; STYLE holds only valid ones.
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
@@ -172,7 +174,9 @@ def _legend(fig: Figure, colors: dict[str, str], policies: Sequence[str]) -> Non
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=colors[p], lw=3) for p in policies]
-    where = "outside lower center" if fig.get_layout_engine() is not None else "lower center"
+    where: Literal["outside lower center", "lower center"] = (
+        "outside lower center" if fig.get_layout_engine() is not None else "lower center"
+    )
     fig.legend(handles, list(policies), loc=where, ncols=min(len(policies), 4))
 
 
@@ -257,7 +261,7 @@ def plot_paired_differences(
             ax.set_yticks(range(len(others)), others)
             ax.set_ylim(-0.7, len(others) - 0.3)
             ax.invert_yaxis()
-            better = METRIC_DIRECTION.get(metric)
+            better = METRIC_DIRECTION.get(metric, "")
             hint = {"higher": " (more is better)", "lower": " (less is better)"}.get(better, "")
             ax.set_title(metric_title(metric) + hint, fontsize=13)
             ax.set_xlabel(_unit_axis_label(metric, "difference, "))
@@ -328,7 +332,11 @@ def plot_pay_distribution(
         params = results.manifest.get("parameters", {})
         currency = params.get("organization", {}).get("salary_bands", {}).get("currency")
     salary = snapshot["salary"].to_numpy() / 1000.0
-    bins = np.linspace(np.nanmin(salary), np.nanmax(salary), 31) if len(salary) else 10
+    # hist takes any array of edges; its stubs name only Sequence[float].
+    bins = cast(
+        "Sequence[float] | int",
+        np.linspace(np.nanmin(salary), np.nanmax(salary), 31) if len(salary) else 10,
+    )
     fig = _figure(8.5, 4.6)
     with style():
         ax = fig.subplots()

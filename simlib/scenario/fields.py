@@ -137,11 +137,11 @@ def unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
             args = typing.get_args(annotation)
             annotation, metadata = args[0], metadata + list(args[1:])
         elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
             optional = True
-            if len(args) != 1:
+            if len(members) != 1:
                 return annotation, metadata, optional
-            annotation = args[0]
+            annotation = members[0]
         else:
             return annotation, metadata, optional
 

@@ -72,7 +72,7 @@ class _SafeLoader(yaml.SafeLoader):
 
     max_expanded_nodes = 200_000
 
-    def compose_document(self) -> Any:  # type: ignore[override]
+    def compose_document(self) -> Any:
         node = super().compose_document()
         sizes: dict[int, int] = {}
 

@@ -167,7 +167,7 @@ def explain(
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
         elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-            bounds = _bounds(root, loc) or item["msg"].lower()
+            bounds: str | None = _bounds(root, loc) or item["msg"].lower()
             lines.append(f"{path}: {_short(given)} is out of range; {bounds}")
         elif kind in {"finite_number"}:
             bounds = _bounds(root, loc)

@@ -26,7 +26,7 @@ def render_table(table: pd.DataFrame) -> str:
     for r in table.itertuples(index=False):
         rows.append(
             (
-                r.finding,
+                str(r.finding),
                 _fmt(r.published),
                 _fmt(r.simulated),
                 f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
