@@ -8,8 +8,8 @@ The public API is small:
 >>> results.summary()          # per policy and metric at the horizon, mean and 95% CI
 >>> results.paired_diff()      # paired differences against the baseline policy
 
-Names are loaded on first use, so that importing one part (say the figures) does not load
-the engine.
+``simlib.__all__`` lists every public name (the notebooks use only these). Names are loaded
+on first use, so that importing one part (say the figures) does not load the engine.
 """
 
 from __future__ import annotations
@@ -28,28 +28,76 @@ if TYPE_CHECKING:
     from simlib.scenario.loading import load_scenario
 
 _PUBLIC = {
-    "Results": "simlib.analysis.results",
+    # the model
     "Scenario": "simlib.scenario.definition",
     "ScenarioError": "simlib.errors",
-    "compare": "simlib.experiments.compare",
     "load_scenario": "simlib.scenario.loading",
     "simulate": "simlib.engine.simulation",
+    "compare": "simlib.experiments.compare",
+    "run_sweep": "simlib.experiments.sweep",
+    # results and their analysis
+    "Results": "simlib.analysis.results",
+    "read_manifest": "simlib.storage.store",
+    "sensitivity": "simlib.analysis.sensitivity",
+    "ranking": "simlib.analysis.sensitivity",
+    "plot_sensitivity": "simlib.analysis.sensitivity",
+    "robustness": None,  # the module simlib.analysis.robustness
+    "check_findings": "simlib.analysis.findings",
+    "resolve_reps": "simlib.analysis.findings",
+    "results_frame": "simlib.analysis.findings",
+    "save_validation": "simlib.analysis.findings",
+    "plot_finding": "simlib.analysis.findings.report",
+    # presentation
+    "plots": None,  # the module simlib.present.plots
+    "briefing": None,  # the module simlib.present.briefing
+    "paired_table": "simlib.present.tables",
+    "final_workforce": "simlib.present.snapshot",
+    "Explorer": "simlib.present.explorer",
+    "process_pool": "simlib.present.explorer",
+    "locate": "simlib.storage.paths",
+}
+_MODULES = {
+    "robustness": "simlib.analysis.robustness",
+    "plots": "simlib.present.plots",
+    "briefing": "simlib.present.briefing",
 }
 
 __all__ = [
+    "Explorer",
     "Results",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "briefing",
+    "check_findings",
     "compare",
+    "final_workforce",
     "load_scenario",
+    "locate",
+    "paired_table",
+    "plot_finding",
+    "plot_sensitivity",
+    "plots",
+    "process_pool",
+    "ranking",
+    "read_manifest",
+    "resolve_reps",
+    "results_frame",
+    "robustness",
+    "run_sweep",
+    "save_validation",
+    "sensitivity",
     "simulate",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     if name in _PUBLIC:
-        value = getattr(import_module(_PUBLIC[name]), name)
+        value = getattr(import_module(str(_PUBLIC[name])), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'simlib' has no attribute {name!r}")

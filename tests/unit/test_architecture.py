@@ -156,3 +156,19 @@ def test_the_readme_outcomes_table_is_the_catalogue():
     assert markdown_table() in readme
     for name in METRICS:
         assert f"`{name}`" in markdown_table()
+
+
+def test_notebooks_import_only_public_names():
+    import json
+    import re
+
+    import simlib
+
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert not re.search(r"^\s*(from|import) simlib\.", code, re.M), notebook.name
+        for names in re.findall(r"^from simlib import ([\w, ]+)$", code, re.M):
+            for name in names.split(","):
+                assert name.strip() in simlib.__all__, (notebook.name, name)
+                getattr(simlib, name.strip())
