@@ -29,7 +29,8 @@ def main() -> None:
 
     import multiprocessing
 
-    from simlib.present.explorer import Explorer, ExplorerSession
+    from simlib.present.explorer import Explorer
+    from simlib.present.explorer_session import ExplorerSession
 
     executor = (
         ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"))

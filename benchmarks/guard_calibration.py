@@ -1,7 +1,7 @@
 """Resource guard calibration: the guard's estimate of time and memory against measurement.
 
 Prints, per case, the measured seconds and peak memory of one simulation (each in a fresh
-process) beside :func:`simlib.experiments.guards.estimate_resources`, and the ratio. The guard is
+process) beside :func:`simlib.engine.guards.estimate_resources`, and the ratio. The guard is
 meant to be right within a factor of about two; a ratio far outside 0.5–2 means the
 constants in ``simlib/guards.py`` need measuring again. Not a test: machines are noisy.
 
@@ -70,7 +70,7 @@ def _measure(path: str, overrides: dict, queue: mp.Queue) -> None:
 
 def main() -> None:
     import simlib
-    from simlib.experiments.guards import BYTES_BASE, estimate_resources, format_bytes
+    from simlib.engine.guards import BYTES_BASE, estimate_resources, format_bytes
 
     print(f"{'case':44s} {'measured':>9s} {'estimate':>9s} {'ratio':>6s}   memory (est / meas)")
     for label, path, overrides in CASES:

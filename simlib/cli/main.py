@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from simlib.experiments.guards import check_resources
+    from simlib.engine.guards import check_resources
     from simlib.scenario.loading import load_scenario
     from simlib.state.workforce import OrgChart
 

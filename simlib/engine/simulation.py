@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine import invariants
+from simlib.engine.guards import check_resources
 from simlib.engine.review import rate_and_grade, review_cycle
-from simlib.experiments.guards import check_resources
 from simlib.mechanisms.base import HOOKS, Hook, Mechanism, Step, ordered_steps
 from simlib.mechanisms.grading import ranking_units
 from simlib.mechanisms.hiring import select_hires
@@ -164,7 +164,7 @@ def simulate(
         ``SIMLIB_CHECK_INVARIANTS`` environment variable; see :mod:`simlib.engine.invariants`).
     allow_large
         Run even if the resource guard estimates more memory or time than this machine
-        allows (see :mod:`simlib.experiments.guards`).
+        allows (see :mod:`simlib.engine.guards`).
     trace
         Keep the calendar's events: ``frame.attrs["trace"]`` is then the list of
         ``(week, event, count)`` in the order they happened (``review`` with the number

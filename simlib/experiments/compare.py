@@ -15,10 +15,10 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simlib.analysis.results import Results, build_manifest
+from simlib.engine.guards import check_resources
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
 from simlib.experiments.execution import execute
-from simlib.experiments.guards import check_resources
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
@@ -56,7 +56,7 @@ def compare(
     progress
         Show a progress bar (on stderr).
     allow_large
-        Run even if the resource guard (:mod:`simlib.experiments.guards`) estimates more memory or
+        Run even if the resource guard (:mod:`simlib.engine.guards`) estimates more memory or
         time than this machine allows; otherwise such a run is refused before it starts.
     """
     scenario = load_scenario(scenario, overrides=overrides)

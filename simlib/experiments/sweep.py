@@ -122,12 +122,12 @@ def validate_variants(
     ------
     ScenarioError
         For the first variant that is not a valid scenario.
-    simlib.experiments.guards.ResourceLimitError
+    simlib.engine.guards.ResourceLimitError
         Unless ``allow_large``: if the sweep is estimated to need more time or memory than
-        this machine allows (the estimates of :mod:`simlib.experiments.guards`, summed over
+        this machine allows (the estimates of :mod:`simlib.engine.guards`, summed over
         variants; results stream to disk, so memory is the workers' simulations only).
     """
-    from simlib.experiments import guards
+    from simlib.engine import guards
 
     seconds, worst_bytes = 0.0, 0.0
     for i, row in enumerate(design.variants.itertuples(index=False)):

@@ -7,6 +7,8 @@ this catalogue and nothing else; a test checks the README's outcomes table again
 
 Every metric is recorded at each review; those marked ``at_start`` also at week 0. Rates of
 leaving are yearly shares of the average headcount over the cycle.
+
+Kept whole at about 420 lines: the catalogue reads in one place, one entry per metric.
 """
 
 from __future__ import annotations

@@ -11,282 +11,31 @@ The logic is plain Python and testable without a browser: :func:`levers` lists t
 cache keyed by the scenario hash (which covers every parameter, replications and seed
 included), so unchanged inputs redraw instantly. :class:`Explorer` is the thin ipywidgets
 layer. Bad input shows as readable lines in the page, never as a traceback.
+
+Kept whole at about 420 lines: the controls, their layout and their callbacks read best
+together; the lever logic and the session live in :mod:`simlib.present.levers` and
+:mod:`simlib.present.explorer_session`.
 """
 
 from __future__ import annotations
 
 import html
-import math
-import time
 import warnings
-from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from pydantic import BaseModel
-
-from simlib.analysis.results import Results
 from simlib.errors import ScenarioError
-from simlib.scenario.definition import Scenario
-from simlib.scenario.fields import FieldRecord, walk
-from simlib.scenario.loading import load_scenario
-
-SKIPPED_FIELDS = {"description", "scheme", "grades", "name"}
-SLIDER_MAX_SPAN = 1_000.0  # wider numeric ranges get a number box, not a slider
-
-
-@dataclass(frozen=True)
-class Lever:
-    """One control: where it writes in the scenario and what it allows.
-
-    ``path`` is the dotted override path (``policies.curve.rating.shares.S``); ``kind`` is
-    ``float``, ``int``, ``bool`` or ``choice``.
-    """
-
-    path: str
-    label: str
-    kind: str
-    value: Any
-    group: str
-    low: float | None = None
-    high: float | None = None
-    options: tuple[Any, ...] = ()
-    description: str = ""
-    optional: bool = False  # None (switched off) is allowed, e.g. no merit budget of its own
-
-    @property
-    def step(self) -> float:
-        if self.kind == "int":
-            return 1
-        if self.low is None or self.high is None:
-            return 0.01
-        span = self.high - self.low
-        raw = span / 100.0
-        power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 0.01
-        return min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=power)
-
-    @property
-    def slider(self) -> bool:
-        return (
-            self.kind in ("float", "int")
-            and self.low is not None
-            and self.high is not None
-            and self.high - self.low <= SLIDER_MAX_SPAN
-        )
-
-
-def _label(path: Sequence[str]) -> str:
-    return " · ".join(p.replace("_", " ") for p in path)
-
-
-def _lever(record: FieldRecord, group: str, label: str) -> Lever | None:
-    """The control for one field or item, if it is a number, a yes/no or a choice."""
-    value, path, doc = record.value, record.dotted, record.description
-    if record.kind == "choice":
-        return Lever(path, label, "choice", value, group, options=record.choices, description=doc)
-    if record.kind == "bool" and isinstance(value, bool):
-        return Lever(path, label, "bool", value, group, description=doc)
-    if not record.numeric:
-        return None
-    low = None if record.low is None else float(record.low)
-    high = None if record.high is None else float(record.high)
-    numeric = Lever(path, label, record.kind, value, group, low, high, description=doc)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return replace(numeric, optional=record.optional)
-    if value is None and record.optional and low is not None and high is not None:
-        return replace(numeric, optional=True)
-    return None
-
-
-def _walk(
-    model: BaseModel, prefix: tuple[str, ...], group: str, label_from: int
-) -> list[tuple[Lever, tuple[str, ...]]]:
-    """Levers of every field below ``model`` with their paths; sections name the group.
-
-    Items of lists and mappings become levers too (a pay matrix cell, a share of a forced
-    curve); fields of models held in a list or mapping do not.
-    """
-    found: list[tuple[Lever, tuple[str, ...]]] = []
-    skipped: list[tuple[str, ...]] = []
-    for record in walk(model, prefix):
-        if record.in_item or any(record.path[: len(s)] == s for s in skipped):
-            continue
-        if not record.entry and record.field in SKIPPED_FIELDS:
-            skipped.append(record.path)
-            continue
-        owner = record.owner
-        section = owner[label_from].replace("_", " ") if len(owner) > label_from else group
-        lever = _lever(record, section, _label(record.path[label_from:]))
-        if lever is not None:
-            found.append((lever, record.path))
-    return found
-
-
-def levers(scenario: Scenario, policy: str) -> list[Lever]:
-    """The controls for ``policy`` and for the behaviour assumptions, read off the schema.
-
-    Policy fields come first, grouped by section (``rating``, ``consequences``, and any
-    section the schema adds); then the assumptions of ``behaviour``, grouped the same way.
-    Labels leave out the section, which the group title names.
-    """
-    found = []
-    for lv, parts in _walk(scenario.policies[policy], ("policies", policy), "", 2):
-        label = _label(parts[3:]) if len(parts) > 3 else _label(parts[2:])
-        found.append(replace(lv, label=label, group=f"{policy}: {lv.group or 'policy'}"))
-    for lv, parts in _walk(scenario.behaviour, ("behaviour",), "general", 1):
-        label = _label(parts[1:]) if lv.group == "general" else _label(parts[2:])
-        found.append(replace(lv, label=label, group=f"assumptions: {lv.group}"))
-    return found
-
-
-def shares_check(values: dict[str, float]) -> tuple[bool, str]:
-    """Whether grade shares sum to 100%, and a line saying so."""
-    total = 100.0 * math.fsum(values.values())
-    ok = abs(total - 100.0) < 0.05
-    mark = "✓" if ok else "✗"
-    return ok, f"{mark} shares sum to {total:.1f}%" + ("" if ok else " — they must sum to 100%")
-
-
-# --- running, with a cache --------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """One answered Run: the scenario as run, its results and (on demand) final workforce."""
-
-    scenario: Scenario
-    results: Results
-    seconds: float
-    cached: bool
-    _store: dict = field(default_factory=dict, repr=False)  # shared with cached copies
-
-    @property
-    def snapshot(self) -> pd.DataFrame:
-        """The final workforce of replication 0 per policy, simulated the first time it is
-        needed (only the grade, pay and 9-box views need it)."""
-        if "snapshot" not in self._store:
-            from simlib.present.snapshot import final_workforce
-
-            self._store["snapshot"] = final_workforce(
-                self.scenario, self.results.policies, seed=self.results.manifest["seed"], rep=0
-            )
-        return self._store["snapshot"]
-
-
-@dataclass
-class ExplorerSession:
-    """Scenario loading, validation and cached runs, without any widgets.
-
-    Parameters
-    ----------
-    cache_size
-        How many distinct runs to keep (least recently used are dropped).
-    executor
-        Optional ``concurrent.futures`` executor for the replications.
-    """
-
-    cache_size: int = 16
-    executor: Any = None
-    _cache: OrderedDict = field(default_factory=OrderedDict)
-    _bases: dict = field(default_factory=dict)
-
-    def base(self, source: str | Path) -> Scenario:
-        """The scenario file as written (loaded once per file version)."""
-        path = Path(source)
-        stamp = path.stat().st_mtime_ns if path.exists() else 0
-        key = (str(path), stamp)
-        if key not in self._bases:
-            self._bases[key] = load_scenario(path)
-        return self._bases[key]
-
-    def scenario(
-        self,
-        source: str | Path,
-        overrides: dict[str, Any],
-        policies: list[str],
-        years: int,
-        reps: int,
-        seed: int,
-    ) -> Scenario:
-        """The validated scenario for these inputs (raises ScenarioError with readable lines)."""
-        from simlib.present.briefing import run_overrides
-
-        if not policies:
-            raise ScenarioError("choose at least one policy to compare")
-        merged = run_overrides(overrides, policies=policies, reps=reps, seed=seed, years=years)
-        return load_scenario(self.base(source).to_dict(), overrides=merged)
-
-    def run(self, scenario: Scenario) -> Outcome:
-        """Results (and, on demand, final workforce) for ``scenario``; cached by its hash."""
-        from simlib.experiments.compare import compare
-
-        key = scenario.hash
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return replace(self._cache[key], seconds=0.0, cached=True)
-        started = time.perf_counter()
-        results = compare(scenario, executor=self.executor)
-        outcome = Outcome(scenario, results, time.perf_counter() - started, False)
-        self._cache[key] = outcome
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return outcome
-
-
-def summary_html(outcome: Outcome) -> str:
-    """The executive summary with a one-line header, as HTML for the page."""
-    from simlib.present.briefing import executive_summary_html
-
-    m = outcome.results.manifest
-    how = "from cache" if outcome.cached else f"in {outcome.seconds:.1f} s"
-    years = m["parameters"]["environment"]["years"]
-    head = (
-        f"<p><b>{html.escape(m['scenario_name'])}</b>: {m['reps']} replications × "
-        f"{len(m['policies'])} policies × {years} years, seed {m['seed']} — answered {how}. "
-        "Mean [95% CI] at the horizon; ★ best per row.</p>"
-    )
-    return head + executive_summary_html(outcome.results)
-
-
-def error_html(lines: list[str]) -> str:
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return (
-        "<div style='color:#b00020;border-left:4px solid #b00020;padding:.3em .8em'>"
-        f"<b>Cannot run these settings:</b><ul style='margin:.2em 0'>{items}</ul></div>"
-    )
-
-
-def problem_lines(exc: BaseException) -> list[str]:
-    """Readable lines for any failure (no traceback)."""
-    if isinstance(exc, ScenarioError):
-        return list(exc.messages)
-    return [f"{type(exc).__name__}: {exc}"]
-
-
-# --- figures ------------------------------------------------------------------------------
-
-FIGURE_TABS = ("Over time", "Differences", "Grades & pay", "9-box")
-EXPLORER_DPI = 80
-
-
-def figure_pngs(tab: str, outcome: Outcome) -> list[bytes]:
-    """The PNG images of one tab (rendered at screen resolution)."""
-    from simlib.present import plots
-
-    r, snap = outcome.results, outcome.snapshot
-    if tab == "Over time":
-        figs = [plots.plot_over_time(r, fast=True)]
-    elif tab == "Differences":
-        figs = [plots.plot_paired_differences(r, fast=True)] if len(r.policies) > 1 else []
-    elif tab == "Grades & pay":
-        figs = [plots.plot_grade_distribution(snap, r), plots.plot_pay_distribution(snap, r)]
-    else:
-        figs = [plots.plot_nine_box(snap, r)]
-    return [plots.figure_png(f, dpi=EXPLORER_DPI, tight=False) for f in figs]
-
+from simlib.present.explorer_session import (
+    FIGURE_TABS,
+    ExplorerSession,
+    Outcome,
+    error_html,
+    figure_pngs,
+    problem_lines,
+    summary_html,
+)
+from simlib.present.levers import Lever, levers, shares_check
 
 # --- the widgets --------------------------------------------------------------------------
 

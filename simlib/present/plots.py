@@ -5,6 +5,8 @@ Every figure reads :class:`simlib.analysis.results.Results` (and, for people-lev
 labels with units, a policy keeps its colour in every figure (its position among the
 scenario's declared policies picks it from a colour-blind-safe palette), and type large
 enough to read on a slide.
+
+Kept whole at about 420 lines: one style for every figure reads best in one place.
 """
 
 from __future__ import annotations

@@ -101,6 +101,8 @@ def test_layers_point_one_way():
         if module.startswith(below_engine):
             upward = [t for t in targets if t.startswith(("simlib.engine", "simlib.experiments"))]
             assert not upward, f"{module} imports {upward}"
+        if module.startswith("simlib.engine"):
+            assert not [t for t in targets if t.startswith("simlib.experiments")], module
         if module.startswith(("simlib.analysis", "simlib.present")):
             assert not [
                 t

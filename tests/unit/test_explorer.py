@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from simlib import ScenarioError, load_scenario
-from simlib.present.explorer import Explorer, ExplorerSession, levers, shares_check
+from simlib.present.explorer import Explorer
+from simlib.present.explorer_session import ExplorerSession
+from simlib.present.levers import levers, shares_check
 from tests.conftest import SCENARIOS
 
 pytest.importorskip("ipywidgets")

@@ -8,8 +8,8 @@ import pytest
 
 from simlib import compare, load_scenario, simulate
 from simlib.cli.main import main
-from simlib.experiments import guards
-from simlib.experiments.guards import ResourceLimitError, check_resources, estimate_resources
+from simlib.engine import guards
+from simlib.engine.guards import ResourceLimitError, check_resources, estimate_resources
 from tests.conftest import SCENARIOS
 
 HUGE = {

@@ -279,7 +279,7 @@ def test_analysis_of_an_unfinished_or_foreign_folder_is_refused(tmp_path, known)
 
 
 def test_a_sweep_beyond_the_machine_is_refused_unless_forced(tmp_path, tiny, monkeypatch):
-    from simlib.experiments.guards import ResourceLimitError
+    from simlib.engine.guards import ResourceLimitError
     from simlib.storage.store import finished_tasks
 
     design = make_design([Factor("environment.years", 1, 3)], 3, "grid")
