@@ -21,7 +21,7 @@ from simlib.mechanisms.calibration import calibrate
 from simlib.mechanisms.goals import measured_bias
 from simlib.mechanisms.grading import assign_grades, ranking_units
 from simlib.mechanisms.raters import rate_employees
-from simlib.state.simulation_state import CycleResults, Review, SimState
+from simlib.state.simulation_state import Review, SimState
 
 
 def calibrate_and_cost(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -80,5 +80,4 @@ def review_cycle(sim: SimState, conduct: Callable[[], None]) -> Generator[Any, A
     weeks = sim.scenario.environment.weeks_per_cycle
     while True:
         yield sim.env.timeout(weeks)
-        sim.cycle_results = CycleResults()
         conduct()

@@ -62,16 +62,14 @@ class Simulation(SimState):
         self.ledger = Ledger(on_invalid=refuse)
         if trace:
             self.trace = []
-        self.market_listeners.append(Simulation._market_moved)
+        self.market_listeners.append(self._market_moved)
 
     def _run_steps(self, hook: Hook, *args: object) -> None:
         for step in self.steps[hook]:
             step.run(self, *args)
 
-    @staticmethod
-    def _market_moved(sim: SimState, old: float, new: float) -> None:
-        assert isinstance(sim, Simulation)
-        sim._run_steps("market_change", old, new)
+    def _market_moved(self, old: float, new: float) -> None:
+        self._run_steps("market_change", old, new)
 
     def populate(self) -> None:
         """Fill every position at week 0 from the workforce stream."""
@@ -95,13 +93,13 @@ class Simulation(SimState):
         self._run_steps("start")
         self._run_steps("new_cycle")
         self.ledger.record_start(self)
-        for mechanism in self.mechanisms:
-            for factory in mechanism.before_reviews:
-                for process in factory(self):
-                    self.env.process(process)
+        self._start_processes("before_reviews")
         self.env.process(review_cycle(self, self.conduct_review))
+        self._start_processes("after_reviews")
+
+    def _start_processes(self, group: str) -> None:
         for mechanism in self.mechanisms:
-            for factory in mechanism.after_reviews:
+            for factory in getattr(mechanism, group):
                 for process in factory(self):
                     self.env.process(process)
 

@@ -15,6 +15,10 @@ import numpy as np
 QUINTILES = 5
 
 
+def _by_quintile() -> np.ndarray:
+    return np.zeros(QUINTILES, dtype=np.int64)
+
+
 @dataclass
 class Counts:
     """Running totals of one simulation (people, events, hours, currency)."""
@@ -24,8 +28,8 @@ class Counts:
     exits: int = 0  # involuntary leavers (exit rules, failed PIPs)
     regretted_quits: int = 0  # quits of the top fifth by current performance
     # Quits and people at risk by performance quintile (index 0 = bottom fifth).
-    quits_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(QUINTILES, np.int64))
-    at_risk_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(QUINTILES, np.int64))
+    quits_by_quintile: np.ndarray = field(default_factory=lambda: _by_quintile())
+    at_risk_by_quintile: np.ndarray = field(default_factory=lambda: _by_quintile())
     manager_hours: float = 0.0
     appeals: int = 0
     appeals_overturned: int = 0

@@ -25,7 +25,7 @@ from simlib.state.workforce import OrgChart, Workforce
 
 UNLIMITED = 10**9
 
-MarketListener = Callable[["SimState", float, float], None]
+MarketListener = Callable[[float, float], None]  # old and new market level
 
 
 @dataclass
@@ -141,7 +141,7 @@ class SimState:
         self._market_level = value
         if value != old:
             for listener in self.market_listeners:
-                listener(self, old, value)
+                listener(old, value)
 
     def log(self, event: str, count: int = 1) -> None:
         """Add ``(week, event, count)`` to the event trace, if one is being kept."""
@@ -172,6 +172,7 @@ class SimState:
         self.workforce.start_cycle()
         self.cycle = CycleTotals(started=self.now)
         self.cycle_start_counts = self.counts.copy()
+        self.cycle_results = CycleResults()
 
     def counts_this_cycle(self) -> Counts:
         return self.counts.since(self.cycle_start_counts)

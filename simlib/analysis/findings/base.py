@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from simlib.analysis.results import mean_ci
 from simlib.errors import ScenarioError
 
 CSV_COLUMNS = [
@@ -76,6 +77,12 @@ class Measurement:
     condition: bool = True
     condition_text: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, samples: Any, **fields: Any) -> Measurement:
+        """The mean of ``samples`` (one value per replication) with its 95% CI."""
+        mean, low, high = mean_ci(np.asarray(samples, dtype=float))
+        return cls(simulated=mean, ci_low=low, ci_high=high, **fields)
 
 
 @dataclass(frozen=True)

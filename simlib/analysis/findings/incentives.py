@@ -95,11 +95,8 @@ def _fd_output_gain(extra: dict[str, Any] | None) -> Callable[..., Measurement]:
         merged = _merged(extra, overrides)
         out = horizon_means(run, _BHS_SCENARIO, ["output_per_head"], merged)["output_per_head"]
         gain = out["forced_distribution"] / out["absolute"] - 1.0  # paired by replication
-        mean, low, high = mean_ci(gain)
-        return Measurement(
-            simulated=mean,
-            ci_low=low,
-            ci_high=high,
+        return Measurement.of(
+            gain,
             details={"reps": len(gain), "scenario": _BHS_SCENARIO, "overrides": merged},
         )
 
@@ -164,11 +161,8 @@ def goal_d(run: Run, stretch_sd: float, overrides: dict[str, Any] | None) -> np.
 def _goal_measure(stretch_sd: float) -> Callable[..., Measurement]:
     def measure(run: Run, overrides: dict[str, Any] | None) -> Measurement:
         d = goal_d(run, stretch_sd, overrides)
-        mean, low, high = mean_ci(d)
-        return Measurement(
-            simulated=mean,
-            ci_low=low,
-            ci_high=high,
+        return Measurement.of(
+            d,
             details={"reps": len(d), "stretch_sd": stretch_sd, "weeks": GOAL_WEEKS},
         )
 
@@ -226,11 +220,8 @@ def _merit(run: Run, overrides: dict[str, Any] | None) -> Measurement:
     wide = f[f["metric"] == "payroll"].pivot_table(index="rep", columns="week", values="value")
     growth = wide[max(wide.columns)] / wide[0.0] - 1.0
     heads = f[f["metric"] == "headcount"].groupby("week")["value"].mean()
-    mean, low, high = mean_ci(growth.to_numpy())
-    return Measurement(
-        simulated=mean,
-        ci_low=low,
-        ci_high=high,
+    return Measurement.of(
+        growth.to_numpy(),
         condition=bool(heads.nunique() == 1),
         condition_text="the same people at both ends of the year",
         details={"reps": reps, "policy": "pay_matrix preset without promotions"},
@@ -289,11 +280,8 @@ def quit_rates_by_quintile(run: Run, overrides: dict[str, Any] | None) -> dict[s
 def _u_shape(run: Run, overrides: dict[str, Any] | None) -> Measurement:
     rates = quit_rates_by_quintile(run, overrides)["merit"]
     ends = np.minimum(rates[:, 0], rates[:, 4]) / rates[:, 2]
-    mean, low, high = mean_ci(ends)
-    return Measurement(
-        simulated=mean,
-        ci_low=low,
-        ci_high=high,
+    return Measurement.of(
+        ends,
         details={
             "reps": len(ends),
             "quit_share_per_check_by_quintile": rates.mean(axis=0).round(5).tolist(),
@@ -304,8 +292,7 @@ def _u_shape(run: Run, overrides: dict[str, Any] | None) -> Measurement:
 def _low_raise_top_quits(run: Run, overrides: dict[str, Any] | None) -> Measurement:
     rates = quit_rates_by_quintile(run, overrides)
     ratio = rates["flat"][:, 4] / rates["merit"][:, 4]  # paired by replication
-    mean, low, high = mean_ci(ratio)
-    return Measurement(simulated=mean, ci_low=low, ci_high=high, details={"reps": len(ratio)})
+    return Measurement.of(ratio, details={"reps": len(ratio)})
 
 
 FINDINGS: list[Finding] = [

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from simlib.analysis.findings.base import Finding, Measurement, Run
-from simlib.analysis.results import mean_ci
 from simlib.scenario.loading import load_scenario
 from simlib.scenario.rater_behaviour import RaterBehaviour
 
@@ -79,11 +78,8 @@ def design_samples(run: Run, overrides: dict[str, Any] | None) -> list[dict[str,
 def _from_design(key: str) -> Callable[[Run, dict[str, Any] | None], Measurement]:
     def measure(run: Run, overrides: dict[str, Any] | None) -> Measurement:
         values = np.array([s[key] for s in design_samples(run, overrides)])
-        mean, low, high = mean_ci(values)
-        return Measurement(
-            simulated=mean,
-            ci_low=low,
-            ci_high=high,
+        return Measurement.of(
+            values,
             details={
                 "design": "2 supervisors, 2 peers, 2 subordinates, self; 3 dimensions",
                 "samples": DESIGN_SAMPLES,
@@ -116,11 +112,8 @@ def _admin_leniency(run: Run, overrides: dict[str, Any] | None) -> Measurement:
         a, b = final["administrative"], final["developmental"]
         pooled = np.sqrt(0.5 * (a.var(ddof=1) + b.var(ddof=1)))
         d[rep] = (a.mean() - b.mean()) / pooled
-    mean, low, high = mean_ci(d)
-    return Measurement(
-        simulated=mean,
-        ci_low=low,
-        ci_high=high,
+    return Measurement.of(
+        d,
         details={"reps": reps, "headcount": 1000, "scenario_hash": scenario.hash},
     )
 

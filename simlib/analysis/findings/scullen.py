@@ -173,11 +173,8 @@ def _gain_at(year: int):
     def measure(run: Run, overrides: dict[str, Any] | None) -> Measurement:
         engine = engine_gains(run, overrides, years=30)[:, year]
         published = float(_reference(run)[:, year].mean())
-        mean, low, high = mean_ci(engine)
-        return Measurement(
-            simulated=mean,
-            ci_low=low,
-            ci_high=high,
+        return Measurement.of(
+            engine,
             published=published,
             low=published * (1 - GAIN_TOLERANCE),
             high=published * (1 + GAIN_TOLERANCE),
