@@ -400,7 +400,6 @@ METRIC_UNITS: dict[str, str] = {name: m.unit for name, m in METRICS.items()}
 METRIC_DIRECTION: dict[str, str] = {
     name: m.direction for name, m in METRICS.items() if m.direction is not None
 }
-METRIC_LABELS: dict[str, str] = {name: m.label for name, m in METRICS.items()}
 
 
 def markdown_table() -> str:
