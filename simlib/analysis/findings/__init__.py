@@ -17,7 +17,14 @@ from typing import Any
 import pandas as pd
 
 from simlib.analysis.findings import incentives, ratings, scullen
-from simlib.analysis.findings.base import CSV_COLUMNS, Finding, FindingResult, Measurement, Run
+from simlib.analysis.findings.base import (
+    CSV_COLUMNS,
+    KIND_MEANINGS,
+    Finding,
+    FindingResult,
+    Measurement,
+    Run,
+)
 from simlib.errors import ScenarioError
 from simlib.storage.atomic import atomic_write_text
 from simlib.storage.provenance import provenance
@@ -33,6 +40,7 @@ DEFAULT_SEED = 2005
 __all__ = [
     "CSV_COLUMNS",
     "FINDINGS",
+    "KIND_MEANINGS",
     "Finding",
     "FindingResult",
     "Measurement",
@@ -97,8 +105,9 @@ def check_findings(
 
 
 def results_frame(results: Sequence[FindingResult]) -> pd.DataFrame:
-    """The validation table: columns ``finding, source, published, simulated, ci_low,
-    ci_high, low, high, holds``."""
+    """The validation table: columns ``finding, kind, source, published, simulated, ci_low,
+    ci_high, low, high, holds``; ``kind`` says whether the finding was fitted
+    (``calibrated``), holds by the model's form (``structural``) or was ``held_out``."""
     return pd.DataFrame([r.row() for r in results], columns=CSV_COLUMNS)
 
 
@@ -123,6 +132,7 @@ def validation_manifest(
         all_hold=all(r.holds for r in results),
         findings={
             r.finding: {
+                "kind": r.kind,
                 "source": r.source,
                 "claim": r.claim,
                 "unit": r.unit,

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from simlib.errors import ScenarioError
 
 CSV_COLUMNS = [
     "finding",
+    "kind",
     "source",
     "published",
     "simulated",
@@ -30,6 +31,17 @@ CSV_COLUMNS = [
     "high",
     "holds",
 ]
+
+
+FindingKind = Literal["calibrated", "structural", "held_out"]
+
+KIND_MEANINGS: dict[str, str] = {
+    "calibrated": "a parameter was set to hit it: agreement shows the fit, not a prediction",
+    "structural": "it holds by the model's form (the mechanism is written that way): "
+    "agreement shows the mechanism is wired as intended",
+    "held_out": "nothing was tuned to it: the band comes from the source, fixed before the "
+    "model's answer was seen, so agreement is a prediction that came true",
+}
 
 
 @dataclass
@@ -93,6 +105,9 @@ class Finding:
     ----------
     id
         Stable identifier, e.g. ``scullen2005_fd_gain_y5``.
+    kind
+        ``calibrated`` (a parameter was set to hit it), ``structural`` (it holds by the
+        model's form) or ``held_out`` (nothing was tuned to it); see :data:`KIND_MEANINGS`.
     source
         The publication(s).
     claim
@@ -111,6 +126,7 @@ class Finding:
     """
 
     id: str
+    kind: FindingKind
     source: str
     claim: str
     unit: str
@@ -119,6 +135,12 @@ class Finding:
     published: float = math.nan
     low: float = -math.inf
     high: float = math.inf
+
+    def __post_init__(self) -> None:
+        if self.kind not in KIND_MEANINGS:
+            raise ValueError(
+                f"finding {self.id}: kind {self.kind!r} is not one of {list(KIND_MEANINGS)}"
+            )
 
     def check(self, run: Run, overrides: dict[str, Any] | None = None) -> FindingResult:
         """Simulate and judge: the finding holds when the simulated value lies in the band."""
@@ -130,6 +152,7 @@ class Finding:
         holds = bool(finite and low <= m.simulated <= high and m.condition)
         return FindingResult(
             finding=self.id,
+            kind=self.kind,
             source=self.source,
             published=float(published),
             simulated=float(m.simulated),
@@ -152,6 +175,7 @@ class FindingResult:
     """One row of the validation table, with what a report needs to explain it."""
 
     finding: str
+    kind: str
     source: str
     published: float
     simulated: float

@@ -298,6 +298,7 @@ def _low_raise_top_quits(run: Run, overrides: dict[str, Any] | None) -> Measurem
 FINDINGS: list[Finding] = [
     Finding(
         id="tgb1997_turnover_u_shape",
+        kind="structural",
         source=TGB,
         claim="Voluntary turnover is U-shaped in performance: the weakest and the best "
         "quit more often than those in the middle.",
@@ -314,6 +315,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="tgb1997_low_raise_top_quits",
+        kind="structural",
         source=TGB,
         claim="High performers whose salary growth is low quit much more: removing merit "
         "differentiation raises quits in the top fifth.",
@@ -331,6 +333,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="bhs2013_fd_output_gain_no_sabotage",
+        kind="calibrated",
         source=BHS,
         claim="A forced distribution raised output by about 6-12% over absolute ratings "
         "when sabotage was not possible.",
@@ -346,6 +349,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="bhs2013_fd_with_sabotage",
+        kind="calibrated",
         source=BHS,
         claim="When sabotage is possible, the forced distribution stops paying off: no "
         "output gain over absolute ratings.",
@@ -361,6 +365,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="goal_difficulty_d",
+        kind="calibrated",
         source=GOALS,
         claim="Specific difficult goals beat 'do your best' by d of about .4-.8.",
         unit="SD (Cohen's d)",
@@ -374,6 +379,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="goal_too_hard",
+        kind="structural",
         source=GOALS,
         claim="Goals far beyond reach lower performance below 'do your best' (goal abandonment).",
         unit="SD (Cohen's d)",
@@ -386,6 +392,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="gaming_kpi_up_value_down",
+        kind="structural",
         source=GAMING,
         claim="Putting pay on measured KPIs raises KPI attainment while business value "
         "falls: what is measured and paid crowds out what is not.",
@@ -399,6 +406,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="merit_budget_share",
+        kind="structural",
         source=MERIT,
         claim="Merit budgets are about 3-4% of payroll a year.",
         unit="share of payroll per year",

@@ -128,6 +128,7 @@ _RATER = (
 FINDINGS: list[Finding] = [
     Finding(
         id="smg2000_ratee_share",
+        kind="calibrated",
         source=SMG,
         claim="True performance of the ratee explains only about 21–25% of rating variance.",
         unit="share of rating variance",
@@ -142,6 +143,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="smg2000_idiosyncratic_share",
+        kind="calibrated",
         source=SMG,
         claim="Idiosyncratic rater effects explain about 53–62% of rating variance, the "
         "largest part.",
@@ -156,6 +158,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="vos1996_supervisor_interrater_r",
+        kind="calibrated",
         source=VOS,
         claim="Two supervisors' overall ratings of the same person correlate about .52.",
         unit="correlation",
@@ -170,6 +173,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="vos1996_peer_interrater_r",
+        kind="calibrated",
         source=VOS,
         claim="Two peers' overall ratings of the same person correlate about .42.",
         unit="correlation",
@@ -183,6 +187,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="self_supervisor_r",
+        kind="calibrated",
         source=SELF,
         claim="Self-ratings correlate only about .22–.35 with supervisors' ratings.",
         unit="correlation",
@@ -196,6 +201,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="self_leniency_d",
+        kind="calibrated",
         source=SELF,
         claim="Self-ratings run about .3–.5 SD higher than supervisors' ratings.",
         unit="SD (Cohen's d)",
@@ -209,6 +215,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="jw1997_admin_leniency_d",
+        kind="calibrated",
         source=JW,
         claim="Ratings that decide pay run about 1/3 SD higher than ratings made for "
         "research or development.",

@@ -21,12 +21,13 @@ def _fmt(x: Any) -> str:
 
 
 def render_table(table: pd.DataFrame) -> str:
-    """A plain-text table: finding, published, simulated [95% CI], accepted band, holds."""
-    rows = [("finding", "published", "simulated", "95% CI", "accepted band", "holds")]
+    """A plain-text table: finding, kind, published, simulated [95% CI], accepted band, holds."""
+    rows = [("finding", "kind", "published", "simulated", "95% CI", "accepted band", "holds")]
     for r in table.itertuples(index=False):
         rows.append(
             (
                 str(r.finding),
+                str(r.kind),
                 _fmt(r.published),
                 _fmt(r.simulated),
                 f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
@@ -37,8 +38,8 @@ def render_table(table: pd.DataFrame) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
+            c.rjust(w) for c, w in zip(row[2:], widths[2:], strict=True)
         ]
         lines.append("  ".join(cells))
         if k == 0:

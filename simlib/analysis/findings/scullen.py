@@ -251,6 +251,7 @@ _SELECTION = (
 FINDINGS: list[Finding] = [
     Finding(
         id="scullen2005_fd_gain_y5",
+        kind="structural",
         source=SOURCE,
         claim="Firing the bottom 10% of each group yearly raises mean workforce potential; "
         "gain after 5 years as in the published design.",
@@ -262,6 +263,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="scullen2005_fd_gain_y10",
+        kind="structural",
         source=SOURCE,
         claim="Gain in mean workforce potential after 10 years as in the published design.",
         unit="SD of potential",
@@ -272,6 +274,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="scullen2005_more_firing_more_gain",
+        kind="structural",
         source=SOURCE,
         claim="Greater improvement is associated with firing more (20% vs 10% a year, gain "
         "after 10 years).",
@@ -285,6 +288,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="scullen2005_more_turnover_less_gain",
+        kind="structural",
         source=SOURCE,
         claim="Higher voluntary turnover is associated with less improvement (20% vs 10% a "
         "year, gain after 10 years).",
@@ -298,6 +302,7 @@ FINDINGS: list[Finding] = [
     ),
     Finding(
         id="scullen2005_front_loaded",
+        kind="structural",
         source=SOURCE,
         claim="Most of the improvement comes in the first several years: share of the "
         "30-year gain reached by year 5.",
