@@ -20,6 +20,7 @@ import numpy as np
 from simlib.mechanisms.calibration import calibrate
 from simlib.mechanisms.goals import measured_bias
 from simlib.mechanisms.grading import assign_grades, ranking_units
+from simlib.mechanisms.promotion import level_demands
 from simlib.mechanisms.raters import rate_employees
 from simlib.state.simulation_state import Review, SimState
 
@@ -54,9 +55,11 @@ def rate_and_grade(sim: SimState) -> Review:
     mean_rate, weeks = wf.cycle_performance()
     luck = sim.streams["performance_noise"].standard_normal(wf.size)
     luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
-    true_perf = mean_rate + luck_mean
+    # Performance is judged against the demands of each person's career level.
+    judged_rate = mean_rate - level_demands(sim)
+    true_perf = judged_rate + luck_mean
     # Raters see measured KPIs in proportion to their weight: gaming flatters the measured.
-    seen_rate = mean_rate + measured_bias(sim, mean_rate, weeks)
+    seen_rate = judged_rate + measured_bias(sim, mean_rate, weeks)
     ratings = rate_employees(sim, seen_rate, weeks, luck_mean)
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
     scores = calibrate_and_cost(sim, rated, ratings.final)

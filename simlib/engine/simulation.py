@@ -17,6 +17,7 @@ import pandas as pd
 from simlib.engine import invariants
 from simlib.engine.guards import check_resources
 from simlib.engine.review import rate_and_grade, review_cycle
+from simlib.engine.turnover_anchor import anchor_quit_rate
 from simlib.mechanisms.base import HOOKS, Hook, Mechanism, Step, ordered_steps
 from simlib.mechanisms.grading import ranking_units
 from simlib.mechanisms.hiring import select_hires
@@ -39,6 +40,10 @@ class Simulation(SimState):
         The mechanisms to run (default: every registered one).
     trace
         Keep the event trace ``(week, event, count)`` in :attr:`trace`.
+    neutral_quit_rate
+        The quit hazard's intercept (default: solved at :meth:`start` so that the
+        scenario's status quo realises its ``voluntary_quit_rate``; see
+        :mod:`simlib.engine.turnover_anchor`).
     """
 
     def __init__(
@@ -51,9 +56,11 @@ class Simulation(SimState):
         *,
         mechanisms: tuple[Mechanism, ...] = MECHANISMS,
         trace: bool = False,
+        neutral_quit_rate: float | None = None,
     ) -> None:
         super().__init__(scenario, policy, seed, rep)
         self.mechanisms = mechanisms
+        self.quit_intercept = neutral_quit_rate
         self.steps: dict[Hook, list[Step]] = {
             hook: [step for _, step in ordered_steps(mechanisms, hook)] for hook in HOOKS
         }
@@ -89,6 +96,9 @@ class Simulation(SimState):
     def start(self) -> None:
         """Week 0: the workforce, first beliefs, goals and effort, the first records, and
         the calendar's processes (started, not yet run)."""
+        if self.quit_intercept is None:
+            self.quit_intercept = anchor_quit_rate(self.scenario, self.mechanisms, Simulation)
+        self.turnover.neutral_quit_rate = self.quit_intercept
         self.populate()
         self._run_steps("start")
         self._run_steps("new_cycle")

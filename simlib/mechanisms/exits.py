@@ -3,6 +3,13 @@
 Quits are drawn every ``environment.exit_check_weeks`` for everyone employed, from a yearly
 rate turned into the probability of leaving within the interval. One uniform draw per
 position per check keeps the quits stream aligned across policies.
+
+The hazard's intercept, ``sim.turnover.neutral_quit_rate``, is set by the engine so that the
+status-quo policy realises the scenario's ``voluntary_quit_rate``; the terms here are what
+move another policy away from it. Outside employers pay for the performance they can see:
+a promotion is a public signal, so a promoted person's market standing is at least what
+the market reads into a promotion in this organization (the mean standing of those
+promoted), and their pay must keep up with that or they are pulled away.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ import numpy as np
 from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.hiring import open_vacancies
+from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import SimState
+from simlib.state.turnover import Departures
 
 
 def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarray:
@@ -30,6 +39,10 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool) -> None:
     if len(rows) == 0:
         return
     sim.catch_up()
+    departures = sim.turnover.departures
+    if departures is not None:
+        hired = sim.workforce.hired_week[rows].copy()
+        departures.append(Departures(sim.now, rows.copy(), hired, voluntary))
     sim.workforce.vacate(rows)
     if voluntary:
         sim.counts.quits += len(rows)
@@ -50,35 +63,58 @@ def performance_z(sim: SimState) -> np.ndarray:
     return (rate - mean) / sd if sd > 0 else np.zeros(wf.size)
 
 
+def market_standing(sim: SimState, z: np.ndarray) -> np.ndarray:
+    """The performance standing (SD) outside employers see: one's own, or for the promoted
+    at least ``promotion_visibility`` x the mean standing of everyone promoted so far."""
+    xb = sim.scenario.behaviour.exits
+    signal = sim.turnover.promotion_signal_sd
+    if xb is None or xb.promotion_visibility == 0 or not np.isfinite(signal):
+        return z
+    promoted = sim.workforce.level > 0
+    return np.where(promoted, np.maximum(z, xb.promotion_visibility * signal), z)
+
+
 def quit_hazard(sim: SimState, z: np.ndarray) -> np.ndarray:
     """Yearly quit rate of each position (share), given standardized performance ``z``.
 
-    ``base x U(z) x pay lag x engagement x fairness``:
+    ``intercept x U(z) x pay lag x engagement x fairness`` (the sizes and their sources are
+    in :class:`~simlib.scenario.behaviour.ExitBehaviour`):
 
     * U-shaped in performance, ``exp(c z^2) sqrt(1 - 2c)`` (mean 1 over a normal
       workforce): the weakest are pushed, the best pulled by outside offers (Trevor,
       Gerhart & Boudreau 1997);
-    * high performers whose pay growth lags what the market would pay for their
-      performance quit much more: ``exp(s * lag)``, with
-      ``lag = max(0, drift + premium * clip(z, 0, 2) - pay growth)`` (Trevor et al. 1997);
-    * low engagement and low perceived fairness raise it (Griffeth, Hom & Gaertner 2000).
+    * people whose pay growth lags what the market would pay for the performance it sees
+      quit more: ``exp(s * lag)``, with
+      ``lag = max(0, drift + premium * clip(standing, 0, 2) - pay growth)``, where the
+      standing is :func:`market_standing` (Trevor et al. 1997; Nyberg 2010);
+    * low engagement and low perceived fairness raise it (Griffeth, Hom & Gaertner 2000;
+      Colquitt et al. 2001).
+
+    The intercept is ``sim.turnover.neutral_quit_rate``.
     """
-    base = sim.scenario.behaviour.voluntary_quit_rate
+    base = sim.turnover.neutral_quit_rate
     xb = sim.scenario.behaviour.exits
     wf = sim.workforce
     if xb is None:
         return np.full(wf.size, base)
+    return base * np.exp(log_hazard_terms(sim, z, xb))
+
+
+def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndarray:
+    """The log of the hazard's terms beyond the intercept (0 = neutral), capped at 50."""
+    wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
     log_h = c * z * z + 0.5 * np.log(1.0 - 2.0 * c)
     growth = np.nan_to_num(wf.pay_growth, nan=drift)
-    deserved = drift + xb.market_premium_per_sd * np.clip(z, 0.0, 2.0)
+    standing = market_standing(sim, z)
+    deserved = drift + xb.market_premium_per_sd * np.clip(standing, 0.0, 2.0)
     log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
     eb = sim.scenario.behaviour.engagement
     usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
     log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
     log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
-    return base * np.exp(np.minimum(log_h, 50.0))  # a certain quit long before the cap
+    return np.minimum(log_h, 50.0)  # a certain quit long before the cap
 
 
 def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
@@ -86,7 +122,9 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
 
     Quits of people in the top 20% by current performance are also counted as
     ``regretted_quits``; ``quits_by_quintile`` and ``at_risk_by_quintile`` count quits and
-    people at risk by performance quintile (0 = bottom fifth) for the turnover curve.
+    people at risk by performance quintile (0 = bottom fifth) for the turnover curve. The
+    quit probabilities and the person-years at risk are summed in ``sim.turnover`` (what
+    the engine's anchor measures: expected quits, free of the draws' noise).
     """
     weeks = sim.scenario.environment.exit_check_weeks
     rng = sim.streams["quits"]
@@ -97,7 +135,10 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
         z = performance_z(sim)
         if sim.scenario.behaviour.exits is not None:
             engagement.advance(sim)
-        quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
+        probability = quit_probability(quit_hazard(sim, z), weeks)
+        quits = wf.active & (draws < probability)
+        sim.turnover.expected_quits += float(probability[wf.active].sum())
+        sim.turnover.exposure_years += wf.headcount * weeks / WEEKS_PER_YEAR
         if wf.active.any():
             cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
             quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth

@@ -212,11 +212,13 @@ class EngagementBehaviour(Section):
 
 
 class ExitBehaviour(Section):
-    """Voluntary turnover as a hazard (Trevor, Gerhart & Boudreau 1997; Griffeth et al. 2000).
+    """Who quits: a yearly hazard multiplied by performance, pay and attitude terms.
 
-    The hazard multiplies ``voluntary_quit_rate``, which holds for someone of average
-    performance, paid at the market's pace for their performance, with neutral attitudes.
-    Realized turnover is higher where merit pay lags for top performers or attitudes sour.
+    ``hazard = intercept x U(z) x pay lag x engagement x fairness``. The intercept is not
+    typed in: the engine solves it so that the scenario's status-quo policy realises
+    ``behaviour.voluntary_quit_rate`` (see :mod:`simlib.engine.turnover_anchor`); the terms
+    below only move other policies away from the status quo. Each size says where it comes
+    from: a published number where there is one, otherwise an assumption with a range.
     """
 
     u_curvature: float = Field(
@@ -224,27 +226,76 @@ class ExitBehaviour(Section):
         ge=0,
         lt=0.5,
         description="U-shape of quits in performance: hazard x exp(c z^2), z = performance "
-        "in SD (Trevor et al. 1997)",
+        "in SD. The shape is Trevor, Gerhart & Boudreau (1997): turnover higher for low and "
+        "high performers than for average ones. The size is an assumption: 0.10 makes "
+        "people 2 SD from average quit ~1.5x as often as average performers; range "
+        "0.05-0.20 (1.2x-2.2x)",
     )
     market_premium_per_sd: float = Field(
         0.01,
         ge=0,
         le=0.5,
-        description="yearly pay growth the market offers per SD of performance (share)",
+        description="yearly pay growth outside employers offer per SD of performance "
+        "(share). Assumption: the market rewards performance about as merit practice does "
+        "(top grades ~1.5x the middle raise on a 3% budget: ~1 point per SD); range "
+        "0.005-0.02",
     )
     pay_lag_sensitivity: float = Field(
         40.0,
         ge=0,
         le=500,
-        description="log hazard per unit of yearly pay growth short of what the market pays "
-        "for one's performance; high performers with low salary growth quit much more "
-        "(Trevor et al. 1997)",
+        description="log hazard per unit of yearly pay growth short of what the market "
+        "pays for one's performance. Direction from Trevor, Gerhart & Boudreau (1997; "
+        "high performers with low salary growth quit 'extremely' often, with high growth "
+        "'rather' seldom) and Nyberg (2010); no size carries over, so the size is an "
+        "assumption: 40 makes a 2-point shortfall multiply the hazard by 2.2; range 10-60 "
+        "(1.2x-3.3x)",
     )
     engagement_sensitivity: float = Field(
-        3.0, ge=0, le=50, description="log hazard per unit of engagement below its set point"
+        2.0,
+        ge=0,
+        le=50,
+        description="log hazard per unit of engagement (0-1) below its set point. From "
+        "Griffeth, Hom & Gaertner (2000): job satisfaction and turnover rho = -.19. A "
+        "log-linear hazard gives a point-biserial r = b s sqrt(p/(1-p)) for an attitude of "
+        "SD s at a turnover rate p; with p = .15 and s = .22 (a 1-5 survey scale's SD of "
+        "~0.9 points on 0-1) b = .19 x 2.38 / .22 = 2.0; range 1.5-3.0 (p .10-.20, "
+        "s .20-.25)",
     )
     fairness_sensitivity: float = Field(
-        1.5, ge=0, le=50, description="log hazard per unit of fairness below the new-hire level"
+        1.0,
+        ge=0,
+        le=50,
+        description="log hazard per unit of perceived fairness (0-1) below the new-hire "
+        "level. Justice perceptions relate to withdrawal (Colquitt et al. 2001), largely "
+        "through the satisfaction and commitment the engagement term already carries; "
+        "the direct path is an assumption: half the engagement slope, range 0-2.0",
+    )
+    promotion_visibility: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="how far outside employers read a promotion as evidence of "
+        "performance: a promoted person's market standing is at least this share of the "
+        "mean standing of everyone promoted (signalling, Waldman 1984; Trevor, Gerhart & "
+        "Boudreau 1997: promotions give 'visibility and legitimacy in the external job "
+        "market', most for weaker performers). Assumption; 0 = promotions invisible "
+        "outside, 1 = the market believes the signal fully",
+    )
+
+
+class CareerBehaviour(Section):
+    """What a promotion changes besides pay: the demands of the new role."""
+
+    level_demand_sd: float = Field(
+        0.5,
+        ge=0,
+        le=3,
+        description="performance the next career level demands beyond the current one (SD "
+        "units): a promoted person is rated against the higher level, so the same work "
+        "looks this much weaker. Assumption: 0 = the next level asks no more; ~1.2, the "
+        "standing of those promoted, makes a promotee an average performer of the new "
+        "level (the Peter principle's starting point); range 0-1.5",
     )
 
 
@@ -261,7 +312,13 @@ class Behaviour(Section):
         0.20, ge=0, le=1, description="output change per SD of performance (share of 100)"
     )
     voluntary_quit_rate: float = Field(
-        0.10, ge=0, le=1, description="yearly voluntary turnover at average conditions (share)"
+        0.10,
+        ge=0,
+        le=1,
+        description="yearly voluntary turnover realised under the status-quo policy "
+        "(experiment.baseline, else the first policy), share; the quit hazard's intercept "
+        "is solved to reproduce it, and other policies move away from it only through the "
+        "hazard's terms (without behaviour.exits the rate applies to everyone as is)",
     )
     raters: RaterBehaviour = Field(default_factory=RaterBehaviour)
     appeals: AppealBehaviour = Field(default_factory=AppealBehaviour)
@@ -278,3 +335,4 @@ class Behaviour(Section):
         default_factory=ExitBehaviour,
         description="who quits (null = quits unrelated to performance, pay or attitudes)",
     )
+    careers: CareerBehaviour = Field(default_factory=CareerBehaviour)

@@ -21,6 +21,7 @@ from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
 from simlib.state.raters import RaterPanel
 from simlib.state.streams import Streams
+from simlib.state.turnover import Turnover
 from simlib.state.workforce import OrgChart, Workforce
 
 UNLIMITED = 10**9
@@ -110,6 +111,8 @@ class SimState:
         self.cycle = CycleTotals()
         self.cycle_results = CycleResults()
         self.beliefs = Beliefs()
+        # The engine replaces the stated rate by the intercept anchored to the status quo.
+        self.turnover = Turnover(scenario.behaviour.voluntary_quit_rate)
         hiring = scenario.hiring
         capacity = (
             hiring.recruiters * hiring.requisitions_per_recruiter

@@ -1,0 +1,187 @@
+"""Anchoring turnover to the status quo: the quit hazard's intercept, solved once per scenario.
+
+A scenario states ``behaviour.voluntary_quit_rate`` as what its organization sees today:
+the yearly voluntary turnover under its status-quo policy (``scenario.baseline``). The quit
+hazard multiplies an intercept by terms for performance, pay lag, engagement and fairness,
+so the rate people would realise with the stated rate as intercept differs from it (the
+terms do not average to one). What is solved:
+
+    find the intercept r (a yearly quit rate at neutral conditions) such that, simulating
+    the status-quo policy with it, quits per person-year at risk over the horizon equal
+    the stated rate.
+
+The status quo is simulated with a fixed seed derived from the scenario's content (not
+from the experiment's seed or the replication), and its quits are *expected* quits: the
+sum of every employed person's quit probability at every quit check, which removes the
+noise of the draws. A few multiplicative steps, ``r <- r x stated / realised``, then secant
+steps on ``log r``, bring it within :data:`TOLERANCE`. Every policy of the scenario then
+runs with the same intercept: common random numbers stay exact, and a policy differs from
+the status quo only through the hazard's terms. Without hazard terms
+(``behaviour.exits: null``) the stated rate is the intercept, unchanged.
+
+Solutions are kept per scenario content in this process (:data:`CACHE_SIZE`), so an
+experiment pays for the solve once per process, not per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from simlib.mechanisms.base import Mechanism
+from simlib.scenario.definition import Scenario
+from simlib.state.turnover import Turnover
+
+TOLERANCE = 0.0005  # |realised - stated| at which the solve stops (share per year)
+MAX_RUNS = 6  # status-quo evaluations at most (each ``reps`` simulations)
+PERSON_YEARS = 2_000  # person-years each evaluation simulates at least (more reps if small)
+MAX_REPS = 8
+CACHE_SIZE = 64
+
+
+class StatusQuoRun(Protocol):
+    """A simulation of the status quo: the anchor runs it and reads its turnover state."""
+
+    turnover: Turnover
+
+    def run(self) -> object: ...
+
+
+SimulationFactory = Callable[..., StatusQuoRun]
+"""The engine's simulation class (passed in: the anchor sits below it)."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The solved intercept and how it was found (for reports and tests)."""
+
+    neutral_quit_rate: float  # the intercept: yearly quit rate at neutral conditions
+    stated_rate: float  # behaviour.voluntary_quit_rate
+    realised_rate: float  # expected quits per person-year under the status quo
+    evaluations: int  # status-quo evaluations the solve took
+    reps: int  # simulations per evaluation
+    seed: int
+
+
+_CACHE: OrderedDict[str, Anchor] = OrderedDict()
+
+
+def content_key(scenario: Scenario, mechanisms: Sequence[Mechanism]) -> str:
+    """What the intercept depends on: the organization, environment, behaviour, hiring and
+    status-quo policy, and the mechanisms run (not the other policies or the experiment)."""
+    data = scenario.to_dict()
+    relevant = {k: data[k] for k in ("organization", "environment", "behaviour", "hiring")}
+    relevant["status_quo"] = data["policies"][scenario.baseline]
+    relevant["mechanisms"] = [m.name for m in mechanisms]
+    canonical = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def needs_solving(scenario: Scenario) -> bool:
+    """Whether the hazard has terms that move realised turnover away from the intercept."""
+    beh = scenario.behaviour
+    return beh.exits is not None and beh.voluntary_quit_rate > 0
+
+
+def anchor_quit_rate(
+    scenario: Scenario, mechanisms: Sequence[Mechanism], simulation: SimulationFactory
+) -> float:
+    """The intercept that makes the status quo realise the stated rate (cached)."""
+    return anchor(scenario, mechanisms, simulation).neutral_quit_rate
+
+
+def anchor(
+    scenario: Scenario, mechanisms: Sequence[Mechanism], simulation: SimulationFactory
+) -> Anchor:
+    """The solved intercept with how it was found (cached per scenario content).
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``baseline`` policy is the status quo.
+    mechanisms
+        The mechanisms the simulations run (part of the cache key).
+    simulation
+        The engine's simulation class, called as ``simulation(scenario, policy, seed, rep,
+        check_invariants=False, mechanisms=..., neutral_quit_rate=...)``.
+    """
+    stated = scenario.behaviour.voluntary_quit_rate
+    if not needs_solving(scenario):
+        return Anchor(stated, stated, stated, 0, 0, 0)
+    key = content_key(scenario, mechanisms)
+    found = _CACHE.get(key)
+    if found is None:
+
+        def run(rate: float, seed: int, rep: int) -> StatusQuoRun:
+            sim = simulation(
+                scenario,
+                scenario.baseline,
+                seed,
+                rep,
+                check_invariants=False,
+                mechanisms=tuple(mechanisms),
+                neutral_quit_rate=rate,
+            )
+            sim.run()
+            return sim
+
+        found = solve(scenario, key, run)
+        _CACHE[key] = found
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
+
+
+def solve(scenario: Scenario, key: str, run: Callable[[float, int, int], StatusQuoRun]) -> Anchor:
+    """Solve the intercept for ``scenario`` (see the module docstring)."""
+    stated = scenario.behaviour.voluntary_quit_rate
+    seed = int(key[:12], 16)
+    years = scenario.environment.years
+    reps = min(
+        MAX_REPS, max(1, math.ceil(PERSON_YEARS / (scenario.organization.headcount * years)))
+    )
+
+    def realised(rate: float) -> float:
+        quits = exposure = 0.0
+        for rep in range(reps):
+            turnover = run(rate, seed, rep).turnover
+            quits += turnover.expected_quits
+            exposure += turnover.exposure_years
+        return quits / exposure if exposure > 0 else math.nan
+
+    tried: list[tuple[float, float]] = []  # (log intercept, log realised)
+    log_rate = math.log(stated)
+    for _ in range(MAX_RUNS):
+        got = realised(math.exp(log_rate))
+        if not math.isfinite(got) or got <= 0:
+            break
+        tried.append((log_rate, math.log(got)))
+        if abs(got - stated) <= TOLERANCE:
+            break
+        log_rate = next_guess(tried, math.log(stated))
+    best_log, best_got = min(tried, key=lambda t: abs(math.exp(t[1]) - stated))
+    return Anchor(math.exp(best_log), stated, math.exp(best_got), len(tried), reps, seed)
+
+
+def next_guess(tried: list[tuple[float, float]], target: float) -> float:
+    """The next log intercept: a secant step through the last two tries, else a step that
+    assumes realised turnover proportional to the intercept. Steps are kept within a
+    factor of e."""
+    x1, y1 = tried[-1]
+    slope = 1.0
+    if len(tried) >= 2:
+        x0, y0 = tried[-2]
+        if x1 != x0 and (y1 - y0) / (x1 - x0) > 0.1:
+            slope = (y1 - y0) / (x1 - x0)
+    step = (target - y1) / slope
+    return x1 + max(-1.0, min(1.0, step))
+
+
+def clear_cache() -> None:
+    """Forget every solved intercept (tests; the results do not depend on the cache)."""
+    _CACHE.clear()
