@@ -17,7 +17,8 @@ noise of the draws. A few multiplicative steps, ``r <- r x stated / realised``, 
 steps on ``log r``, bring it within :data:`TOLERANCE`. Every policy of the scenario then
 runs with the same intercept: common random numbers stay exact, and a policy differs from
 the status quo only through the hazard's terms. Without hazard terms
-(``behaviour.exits: null``) the stated rate is the intercept, unchanged.
+(``behaviour.exits: null``), or with ``behaviour.anchor_turnover: false``, the stated rate
+is the intercept, unchanged.
 
 Solutions are kept per scenario content in this process (:data:`CACHE_SIZE`), so an
 experiment pays for the solve once per process, not per run.
@@ -85,7 +86,7 @@ def content_key(scenario: Scenario, mechanisms: Sequence[Mechanism]) -> str:
 def needs_solving(scenario: Scenario) -> bool:
     """Whether the hazard has terms that move realised turnover away from the intercept."""
     beh = scenario.behaviour
-    return beh.exits is not None and beh.voluntary_quit_rate > 0
+    return beh.anchor_turnover and beh.exits is not None and beh.voluntary_quit_rate > 0
 
 
 def anchor_quit_rate(

@@ -320,6 +320,13 @@ class Behaviour(Section):
         "is solved to reproduce it, and other policies move away from it only through the "
         "hazard's terms (without behaviour.exits the rate applies to everyone as is)",
     )
+    anchor_turnover: bool = Field(
+        True,
+        description="solve the quit hazard's intercept so the status quo realises "
+        "voluntary_quit_rate (false: the rate is the intercept itself, the yearly quit rate "
+        "at average performance, market-paced pay and neutral attitudes, and realised "
+        "turnover differs from it)",
+    )
     raters: RaterBehaviour = Field(default_factory=RaterBehaviour)
     appeals: AppealBehaviour = Field(default_factory=AppealBehaviour)
     incentives: IncentiveBehaviour | None = Field(
