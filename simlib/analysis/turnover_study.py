@@ -123,12 +123,12 @@ def person_years(
     )
     sim.turnover.departures = []
     sim.run()
-    departures = sim.turnover.departures
+    departures = sim.turnover.departures or []
     reviews = observer.rows[:-1]  # the last review has no following period
     frames = []
     for i, obs in enumerate(reviews):
         start, end = float(obs["week"]), float(observer.rows[i + 1]["week"])
-        left = {True: set(), False: set()}
+        left: dict[bool, set[tuple[int, float]]] = {True: set(), False: set()}
         for d in departures:
             if start <= d.week < end:
                 left[d.voluntary].update(zip(d.rows.tolist(), d.hired_week.tolist(), strict=True))
@@ -182,6 +182,33 @@ def base_rate_adjusted(r: float, p: float) -> float:
     return u * r / math.sqrt((u * u - 1.0) * r * r + 1.0)
 
 
+def moments(x: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Sufficient statistics of a correlation: ``n, sum x, sum y, sum x^2, sum y^2, sum xy``
+    (they add up over samples, so pooled and bootstrap correlations come from sums)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(left, dtype=float)
+    return np.array([len(x), x.sum(), y.sum(), x @ x, y @ y, x @ y])
+
+
+def correlation_from_moments(m: np.ndarray) -> float:
+    """The plain (point-biserial) correlation from :func:`moments` summed over samples."""
+    n, sx, sy, sxx, syy, sxy = (float(v) for v in m)
+    if n < 3:
+        return math.nan
+    var_x = sxx / n - (sx / n) ** 2
+    var_y = syy / n - (sy / n) ** 2
+    if var_x <= 1e-12 or var_y <= 1e-12:
+        return math.nan
+    return (sxy / n - sx * sy / n**2) / math.sqrt(var_x * var_y)
+
+
+def corrected_from_moments(m: np.ndarray, rating_reliability: float) -> float:
+    """:func:`corrected_correlation` from :func:`moments` summed over samples."""
+    r = correlation_from_moments(m)
+    share = float(m[2] / m[0]) if m[0] > 0 else math.nan
+    return base_rate_adjusted(r, share) / math.sqrt(rating_reliability)
+
+
 def corrected_correlation(x: np.ndarray, left: np.ndarray, rating_reliability: float) -> float:
     """The rating-turnover correlation with the artifact corrections of a meta-analysis.
 
@@ -189,7 +216,4 @@ def corrected_correlation(x: np.ndarray, left: np.ndarray, rating_reliability: f
     adjusted to a 50/50 turnover split (:func:`base_rate_adjusted`), then divided by the
     square root of the ratings' reliability (disattenuation).
     """
-    if len(x) < 3 or left.min() == left.max() or np.std(x) == 0:
-        return math.nan
-    r = float(np.corrcoef(x, left)[0, 1])
-    return base_rate_adjusted(r, float(left.mean())) / math.sqrt(rating_reliability)
+    return corrected_from_moments(moments(x, left), rating_reliability)

@@ -35,6 +35,9 @@ ISSUE_IDS = {
     "goal_too_hard",
     "gaming_kpi_up_value_down",
     "merit_budget_share",
+    "status_quo_attrition",
+    "tgb1997_promotion_turnover",
+    "bycio1990_rating_voluntary",
 }
 
 

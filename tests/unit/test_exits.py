@@ -7,7 +7,12 @@ import pytest
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.exits import performance_z, quit_hazard, quit_probability
+from simlib.mechanisms.exits import (
+    market_standing,
+    performance_z,
+    quit_hazard,
+    quit_probability,
+)
 from simlib.scenario.behaviour import ExitBehaviour
 
 PREMIUM = ExitBehaviour().market_premium_per_sd
@@ -23,7 +28,8 @@ def scenario(policies: dict | None = None, **behaviour) -> dict:
 
 
 def started(**behaviour) -> Simulation:
-    sim = Simulation(load_scenario(scenario(**behaviour)), "p", seed=6)
+    """A started simulation whose hazard intercept is 0.10 (the form, not the anchor)."""
+    sim = Simulation(load_scenario(scenario(**behaviour)), "p", seed=6, neutral_quit_rate=0.10)
     sim.start()
     return sim
 
@@ -73,14 +79,43 @@ def test_low_engagement_and_fairness_raise_the_hazard():
     sim.workforce.engagement[0] -= 0.2
     sim.workforce.fairness_belief[1] -= 0.2
     h = quit_hazard(sim, z)
-    assert h[0] == pytest.approx(base * np.exp(3.0 * 0.2))
-    assert h[1] == pytest.approx(base * np.exp(1.5 * 0.2))
+    xb = sim.scenario.behaviour.exits
+    assert h[0] == pytest.approx(base * np.exp(xb.engagement_sensitivity * 0.2))
+    assert h[1] == pytest.approx(base * np.exp(xb.fairness_sensitivity * 0.2))
 
 
-def test_switched_off_hazard_is_flat():
-    sim = started(exits=None)
+def test_switched_off_hazard_is_flat_at_the_stated_rate():
+    sim = Simulation(load_scenario(scenario(exits=None)), "p", seed=6)
+    sim.start()  # no hazard terms: nothing to anchor, the stated rate is the intercept
     z = np.linspace(-3, 3, sim.workforce.size)
     assert np.all(quit_hazard(sim, z) == 0.10)
+
+
+def test_a_promotion_raises_the_market_standing_of_those_below_the_signal():
+    sim = started()
+    neutral(sim, sim.workforce.size)
+    wf = sim.workforce
+    z = np.zeros(wf.size)
+    z[:3] = [-0.5, 0.5, 2.0]
+    z[3:6] = z[:3]  # twins: same performance and pay, not promoted
+    sim.turnover.learn_promotion_signal(np.array([1.0, 1.4]))
+    assert sim.turnover.promotion_signal_sd == pytest.approx(1.2)
+    wf.level[:3] = 1
+    assert np.allclose(market_standing(sim, z)[:6], [1.2, 1.2, 2.0, -0.5, 0.5, 2.0])
+    wf.pay_growth[:] = 0.03
+    h = quit_hazard(sim, z)
+    xb = sim.scenario.behaviour.exits
+    pulled = np.exp(xb.pay_lag_sensitivity * PREMIUM * (1.2 - np.array([0.0, 0.5])))
+    assert np.allclose(h[:2], h[3:5] * pulled)  # net of pay growth, the promoted quit more
+    assert h[2] == pytest.approx(h[5])  # already visible: a promotion adds nothing
+
+
+def test_promotions_invisible_to_the_market_change_nothing():
+    sim = started(exits={"promotion_visibility": 0.0})
+    sim.turnover.learn_promotion_signal(np.array([1.5]))
+    sim.workforce.level[:5] = 1
+    z = np.zeros(sim.workforce.size)
+    assert np.array_equal(market_standing(sim, z), z)
 
 
 def test_performance_z_is_standardized_over_the_employed():
