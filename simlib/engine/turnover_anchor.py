@@ -165,6 +165,8 @@ def solve(scenario: Scenario, key: str, run: Callable[[float, int, int], StatusQ
         if abs(got - stated) <= TOLERANCE:
             break
         log_rate = next_guess(tried, math.log(stated))
+    if not tried:  # nobody at risk, or a rate too small to measure: nothing to anchor
+        return Anchor(stated, stated, math.nan, 1, reps, seed)
     best_log, best_got = min(tried, key=lambda t: abs(math.exp(t[1]) - stated))
     return Anchor(math.exp(best_log), stated, math.exp(best_got), len(tried), reps, seed)
 

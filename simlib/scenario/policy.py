@@ -165,7 +165,8 @@ class CheckinPolicy(Section):
 
 
 class PromotionRule(Section):
-    """High-potential pool from the top grades, and promotion out of it."""
+    """High-potential pool from the top grades, and promotion out of it: one career level
+    up, into a role judged against higher demands (``behaviour.careers``), with a raise."""
 
     pool_grades: int = Field(
         2, ge=1, le=9, description="the best this many grades enter the high-potential pool"
@@ -175,7 +176,12 @@ class PromotionRule(Section):
     )
     raise_share: float = Field(0.10, ge=0, le=1, description="promotion raise (share of salary)")
     development_sd: float = Field(
-        0.1, ge=0, le=2, description="skill gain from the pool's development programme (SD)"
+        0.1,
+        ge=0,
+        le=2,
+        description="skill gain from the pool's development programme (SD) for someone "
+        "with no skill gained yet; it shrinks linearly to nothing as skill nears the "
+        "coaching ceiling of 1 SD (diminishing returns)",
     )
 
 

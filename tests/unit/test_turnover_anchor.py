@@ -142,3 +142,8 @@ def test_a_given_intercept_is_used_as_given():
     sim = Simulation(s, "ranked", seed=1, neutral_quit_rate=0.05)
     sim.start()
     assert sim.turnover.neutral_quit_rate == 0.05
+
+
+def test_a_rate_too_small_to_measure_is_used_as_is():
+    s = load_scenario(scenario_dict(voluntary_quit_rate=1e-160))
+    assert anchor(s, MECHANISMS, Simulation).neutral_quit_rate == 1e-160
