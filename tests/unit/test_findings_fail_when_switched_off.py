@@ -59,15 +59,11 @@ SWITCH_OFF: dict[str, dict] = {
     "tgb1997_low_raise_top_quits": {"behaviour.exits.pay_lag_sensitivity": 0.0},
     # Without the anchor the stated rate is the intercept, and the status quo realises more.
     "status_quo_attrition": {"behaviour.anchor_turnover": False},
-    # Without what a promotion changes (visibility outside, the higher level's demands)
-    # and without an outside market that pays for performance (in which a promotion is
-    # evidence of performance beyond one rating), promotions no longer predict quits.
-    "tgb1997_promotion_turnover": {
-        "behaviour.exits.promotion_visibility": 0.0,
-        "behaviour.careers.level_demand_sd": 0.0,
-        "behaviour.exits.market_premium_per_sd": 0.0,
-        "behaviour.exits.u_curvature": 0.0,
-    },
+    # Promotions predict quits net of salary growth through several of the hazard's terms
+    # (visibility to outside employers, ratings against the higher level, performance
+    # beyond one rating, raises that fall back after a promotion): with quits unrelated to
+    # performance, pay and attitudes they no longer do.
+    "tgb1997_promotion_turnover": {"behaviour.exits": None},
     # Quits unrelated to performance, pay or attitudes: ratings no longer predict them.
     "bycio1990_rating_voluntary": {"behaviour.exits": None},
 }

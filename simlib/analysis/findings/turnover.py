@@ -221,7 +221,9 @@ FINDINGS: list[Finding] = [
         "against the higher level's demands, so their ratings, and the raises and "
         "attitudes that follow them, understate what outside employers pay for. A "
         "promotion is also evidence of performance beyond one rating, and quits follow "
-        "true performance. Measured like the study: a logistic regression of quitting on "
+        "true performance; and raises after a promotion won on a lucky rating fall back, "
+        "which salary growth since hire (the promotion raise included) does not show. "
+        "Measured like the study: a logistic regression of quitting on "
         "promotions, salary growth since first seen, the rating and its square, and "
         "tenure, in the pay_matrix policy.",
         measure=_promotion_turnover,
