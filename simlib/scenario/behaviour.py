@@ -139,6 +139,16 @@ class GoalBehaviour(Section):
     estimate_noise_sd: float = Field(
         0.3, ge=0, le=3, description="error of managers' baseline estimates behind targets (SD)"
     )
+    gameable_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="most that gaming can add to what the KPIs count, as a share of the real "
+        "output behind them: a KPI can be pushed ahead of the work only so far (timing, "
+        "selection, reclassification). An assumption, range 0.02-0.10: timing games cost "
+        "one software vendor 6-8% of revenue (Larkin 2014), an upper end of what one "
+        "measure lets people move",
+    )
     misalignment_loss: float = Field(
         0.2,
         ge=0,
