@@ -87,7 +87,21 @@ class AppealRule(Section):
         3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
     )
     overturn_share: float = Field(
-        0.25, ge=0, le=1, description="share of appeals that raise the grade one step"
+        0.25,
+        ge=0,
+        le=1,
+        description="share of appeals the panel upholds (raising the grade one step) when "
+        "the evidence tells it nothing about the rating's error: its leaning toward "
+        "appellants; with informative evidence it overturns wrong ratings more often",
+    )
+    evidence_reliability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="share (0-1) of the variance of the panel's reading of a case that "
+        "reflects the rating's real error; the panel re-judges the record like a second "
+        "rater, whose agreement with a first is about .52 (Viswesvaran, Ones & Schmidt "
+        "1996). 0 = the panel decides by lot",
     )
 
 
