@@ -24,9 +24,12 @@ from simlib.mechanisms.raters import rate_employees
 from simlib.state.simulation_state import Review, SimState
 
 
-def calibrate_and_cost(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Calibrate the rated employees' scores if the policy says so; count manager hours
-    for writing the reviews and sitting in calibration meetings."""
+def calibrate_and_cost(
+    sim: SimState, rated: np.ndarray, scores: np.ndarray, records: np.ndarray | None = None
+) -> np.ndarray:
+    """Calibrate the rated employees' scores if the policy says so (against the performance
+    ``records`` when the rater model keeps them); count manager hours for writing the
+    reviews and sitting in calibration meetings."""
     rating = sim.policy.rating
     beh = sim.scenario.behaviour.raters
     per_review = beh.review_hours + (
@@ -37,7 +40,11 @@ def calibrate_and_cost(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> 
         return scores
     chart = sim.workforce.chart
     calibrated, season = calibrate(
-        scores[rated], chart.team[rated], chart.team_department, rating.calibration
+        scores[rated],
+        chart.team[rated],
+        chart.team_department,
+        rating.calibration,
+        None if records is None else records[rated],
     )
     sim.counts.manager_hours += season.manager_hours
     out = scores.copy()
@@ -59,7 +66,7 @@ def rate_and_grade(sim: SimState) -> Review:
     seen_rate = mean_rate + measured_bias(sim, mean_rate, weeks)
     ratings = rate_employees(sim, seen_rate, weeks, luck_mean)
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
-    scores = calibrate_and_cost(sim, rated, ratings.final)
+    scores = calibrate_and_cost(sim, rated, ratings.final, ratings.records)
     grades = np.full(wf.size, -1, dtype=np.int64)
     grades[rated] = assign_grades(scores[rated], ranking_units(sim)[rated], rating)
     return Review(

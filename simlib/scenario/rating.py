@@ -46,14 +46,17 @@ class RatingSources(Section):
 
 
 class CalibrationRule(Section):
-    """Calibration committees: meetings that pull each manager's ratings toward the norm."""
+    """Calibration committees: meetings that check each manager's ratings against the
+    shared performance records and pull them toward what the records support."""
 
     strength: float = Field(
         0.0,
         ge=0,
         le=1,
-        description="share (0–1) by which a meeting moves each manager's rating mean and "
-        "spread toward the organization's; 0 = no calibration",
+        description="share (0–1) of the part of each rating that departs from what the "
+        "performance records predict that a meeting removes (with the reliability rater "
+        "model, which keeps no records: of each manager's departure from the "
+        "organization's rating mean and spread); 0 = no calibration",
     )
     committees: int = Field(1, ge=1, le=1000, description="committees meeting in parallel")
     committee_hours: float = Field(
