@@ -17,6 +17,10 @@ The goal-difficulty effect (Locke & Latham 1990, 2002): a specific goal helps a 
 harder one more, while it is accepted; as the gap between target and capability grows past
 what people believe they can reach, they give up and perform *below* "do your best".
 Without re-baselining, a fall in demand widens every gap at once.
+
+With team goals (``goals.level: team``) a team shares one target: its members' estimated
+levels averaged, plus the stretch. Every member judges the goal by the team's gap and
+strives for it as for an own goal; attainment is the team's.
 """
 
 from __future__ import annotations
@@ -63,6 +67,15 @@ def working_level(sim: SimState) -> np.ndarray:
     return capability(sim) + wf.drive - wf.goal_effect
 
 
+def team_mean(values: np.ndarray, team: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """Each position's team mean of ``values`` over the ``counted`` positions (nan if none)."""
+    n_teams = int(team.max()) + 1 if len(team) else 0
+    total = np.bincount(team, weights=np.where(counted, values, 0.0), minlength=n_teams)
+    count = np.bincount(team, weights=counted.astype(float), minlength=n_teams)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (total / count)[team]
+
+
 def cascade_alignment(sim: SimState) -> np.ndarray:
     """Whether each position's goal links all the way up: department, team, individual.
 
@@ -93,7 +106,9 @@ def set_targets(sim: SimState) -> None:
     incentives.update(sim)
     baseline = working_level(sim) + gb.estimate_noise_sd * noise
     wf.goal_baseline[:] = np.where(wf.active, baseline, np.nan)
-    wf.goal_target[:] = wf.goal_baseline + policy.stretch
+    if policy.level == "team":
+        baseline = team_mean(baseline, wf.chart.team, wf.active)
+    wf.goal_target[:] = np.where(wf.active, baseline + policy.stretch, np.nan)
     refresh(sim)
 
 
@@ -115,6 +130,8 @@ def refresh(sim: SimState) -> None:
         gb = sim.scenario.behaviour.goals
         has_goal = np.isfinite(wf.goal_target)
         anyway = working_level(sim) + kpi_lift(sim)
+        if policy.level == "team":
+            anyway = team_mean(anyway, wf.chart.team, has_goal & wf.active)
         gap = np.where(has_goal, wf.goal_target - anyway, 0.0)
         tolerance = gb.decoupled_tolerance_sd * (1.0 - policy.coupling)
         acceptance, effect = goal_response(gap, gb, tolerance)
@@ -179,13 +196,20 @@ def attainment(sim: SimState, rows: np.ndarray, luck: np.ndarray | None = None) 
 
     Progress is KPI output above the baseline over the target's distance above it,
     capped to 0–1; rows without a target (or a zero stretch) are NaN. ``luck`` is each
-    row's mean weekly luck over the cycle (SD units): the KPIs count it too.
+    row's mean weekly luck over the cycle (SD units): the KPIs count it too. Under team
+    goals output and baseline are the team's means over its ``rows``.
     """
     wf = sim.workforce
     k = sim.scenario.behaviour.output_per_sd
     measured, weeks = kpi_output(sim, rows, luck)
+    baseline = wf.goal_baseline[rows]
+    if sim.policy.goals.level == "team" and len(rows):
+        team = wf.chart.team[rows]
+        counted = (weeks > 0) & np.isfinite(measured) & np.isfinite(baseline)
+        measured = team_mean(measured, team, counted)
+        baseline = team_mean(baseline, team, counted)
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = 1.0 + k * wf.goal_baseline[rows]
+        base = 1.0 + k * baseline
         target = 1.0 + k * wf.goal_target[rows]
         progress = (measured - base) / (target - base)
     ok = (weeks > 0) & np.isfinite(progress) & (target - base > 1e-12)

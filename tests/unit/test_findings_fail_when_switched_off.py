@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from simlib.analysis.findings import FINDINGS, Run
+from simlib.analysis.findings import FINDINGS, NOT_REPRODUCED, Run
 
 FD = "policies.forced_distribution"
 NO_FIRING = {f"{FD}.consequences.terminate_bottom_grade": False}
@@ -59,6 +59,29 @@ SWITCH_OFF: dict[str, dict] = {
     "tgb1997_low_raise_top_quits": {"behaviour.exits.pay_lag_sensitivity": 0.0},
 }
 
+# Held-out findings the model misses today (see NOT_REPRODUCED): they fail with their
+# mechanism on, so instead each must respond to it: switched off, the measured effect
+# falls to (about) nothing; made stronger, it grows.
+NO_FEEDBACK_EFFECT = {
+    "behaviour.engagement.coaching_skill_sd": 0.0,
+    "behaviour.engagement.checkin_gain": 0.0,
+    "behaviour.engagement.fairness_feedback_gain": 0.0,
+}
+STRONG_FEEDBACK = {
+    "behaviour.engagement.coaching_skill_sd": 2.0,
+    "behaviour.engagement.checkin_gain": 0.5,
+}
+NOT_REPRODUCED_SWITCH: dict[str, tuple[dict, dict]] = {
+    "kd1996_feedback_mean_d": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
+    # The harmful share needs feedback to help on average first (its condition).
+    "kd1996_feedback_harmful_share": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
+    # Without the difficulty effect a team goal adds only the small specific-goal gain.
+    "kva2011_group_goal_d": (
+        {"behaviour.goals.difficulty_slope": 0.0},
+        {"behaviour.goals.difficulty_slope": 0.7},
+    ),
+}
+
 REPS = 40
 
 
@@ -69,6 +92,27 @@ def run() -> Run:
 
 def test_every_registered_finding_has_a_switch_off_test():
     assert set(SWITCH_OFF) == set(FINDINGS)
+    assert set(NOT_REPRODUCED_SWITCH) == set(NOT_REPRODUCED)
+    assert not set(NOT_REPRODUCED) & set(FINDINGS)
+    assert all(f.kind == "held_out" for f in NOT_REPRODUCED.values())
+
+
+@pytest.mark.parametrize("finding_id", sorted(NOT_REPRODUCED_SWITCH))
+def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
+    finding = NOT_REPRODUCED[finding_id]
+    off_overrides, strong_overrides = NOT_REPRODUCED_SWITCH[finding_id]
+    on = finding.check(run)
+    off = finding.check(run, overrides=off_overrides)
+    strong = finding.check(run, overrides=strong_overrides)
+    assert not off.holds
+    if finding_id == "kd1996_feedback_harmful_share":
+        # Around no effect about half of the small studies come out negative; with feedback
+        # that helps, fewer do.
+        assert not off.condition and off.simulated > 0.45
+        assert strong.simulated < off.simulated - 0.1
+        return
+    assert strong.simulated > on.simulated + 0.1
+    assert off.simulated < on.simulated - (0.01 if finding_id.startswith("kd") else 0.3)
 
 
 @pytest.mark.parametrize("finding_id", sorted(SWITCH_OFF))

@@ -7,6 +7,7 @@ import pytest
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
+from simlib.mechanisms import goals
 from simlib.mechanisms.goals import goal_response
 from simlib.scenario.behaviour import GoalBehaviour
 
@@ -164,3 +165,34 @@ def test_gaming_lifts_kpi_attainment_only_as_far_as_the_kpis_can_be_gamed():
     # Nothing to game: paying on the KPIs lifts effort (in the targets), not attainment.
     assert abs(ungameable["paid"] - ungameable["unpaid"]) < 0.05
     assert wide_open["paid"] > default["paid"] + 0.1  # unbounded, the gaming lift is far larger
+
+
+def test_a_team_goal_is_one_target_for_the_team_that_every_member_judges_alike():
+    sim = started(org({"regime": "kpi", "level": "team", "stretch_sd": 0.8}))
+    wf = sim.workforce
+    a = wf.active
+    team = wf.chart.team
+    for t in np.unique(team[a])[:5]:
+        members = a & (team == t)
+        assert np.ptp(wf.goal_target[members]) < 1e-12
+        assert wf.goal_target[members][0] == pytest.approx(wf.goal_baseline[members].mean() + 0.8)
+        assert np.ptp(wf.goal_effect[members]) < 1e-12  # the team's gap, shared
+    # Members keep their own baselines (the early warning compares each with their own).
+    assert np.ptp(wf.goal_baseline[a & (team == team[a][0])]) > 0
+
+
+def test_team_attainment_is_the_teams():
+    sim = started(org({"regime": "kpi", "level": "team"}))
+    sim.env.run(until=26)
+    sim.catch_up()
+    wf = sim.workforce
+    rows = np.flatnonzero(wf.active)
+    grade = goals.attainment(sim, rows)
+    team = wf.chart.team[rows]
+    for t in np.unique(team)[:5]:
+        assert np.nanmax(grade[team == t]) - np.nanmin(grade[team == t]) < 1e-12
+    individual = started(org({"regime": "kpi"}))
+    individual.env.run(until=26)
+    individual.catch_up()
+    mine = goals.attainment(individual, np.flatnonzero(individual.workforce.active))
+    assert np.nanstd(mine) > np.nanstd(grade)  # pooled over a team, luck and error average out
