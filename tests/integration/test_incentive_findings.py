@@ -139,7 +139,8 @@ def check_measured_pay_weight(reps: int) -> None:
     kpi = {w: mean_over_cycles(r[f"w{w}"], "kpi_attainment").mean() for w in weights}
     value = {w: mean_over_cycles(r[f"w{w}"], "business_value") for w in weights}
     gaming = {w: at_horizon(r[f"w{w}"], "gaming").mean() for w in weights}
-    assert kpi[1.0] > kpi[0.0] + 0.03 and kpi[1.0] > 0.95  # "95% of KPIs met"
+    # KPIs look better the more pay rests on them (gaming lifts them up to what can be gamed)
+    assert kpi[1.0] > kpi[0.0] + 0.03
     assert gaming[0.0] == 0 and gaming[1.0] > gaming[0.6] > gaming[0.2] > 0
     best = max(weights, key=lambda w: value[w].mean())
     assert best < 1.0  # business value peaks short of full weight ...
