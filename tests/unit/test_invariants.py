@@ -36,15 +36,15 @@ def test_shipped_scenarios_keep_every_invariant(path):
 
 
 def _shifted(real):
-    def assign(scores, units, rating):
-        grades = real(scores, units, rating)
-        return np.minimum(grades + (np.arange(len(grades)) == 0), len(rating.grades) - 1)
+    def grade(sim, rated, scores):
+        grades = real(sim, rated, scores)
+        return np.minimum(grades + (np.arange(len(grades)) == 0), len(sim.policy.rating.grades) - 1)
 
-    return assign
+    return grade
 
 
 def test_broken_quota_is_caught(tiny, monkeypatch):
-    monkeypatch.setattr(review_module, "assign_grades", _shifted(review_module.assign_grades))
+    monkeypatch.setattr(review_module, "grade_review", _shifted(review_module.grade_review))
     scenario = load_scenario(tiny)
     with pytest.raises(InvariantError, match=r"ranking unit 0 of 10 rated got grade counts"):
         simulate(scenario, "keep_all", check_invariants=True)
@@ -52,12 +52,12 @@ def test_broken_quota_is_caught(tiny, monkeypatch):
 
 
 def test_grades_out_of_score_order_are_caught(tiny, monkeypatch):
-    real = review_module.assign_grades
+    real = review_module.grade_review
 
-    def reversed_order(scores, units, rating):
-        return real(-scores, units, rating)  # right counts, wrong people
+    def reversed_order(sim, rated, scores):
+        return real(sim, rated, -scores)  # right counts, wrong people
 
-    monkeypatch.setattr(review_module, "assign_grades", reversed_order)
+    monkeypatch.setattr(review_module, "grade_review", reversed_order)
     with pytest.raises(InvariantError, match="lower rating score got a better grade"):
         simulate(load_scenario(tiny), "keep_all", check_invariants=True)
 
