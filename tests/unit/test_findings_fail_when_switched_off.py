@@ -22,6 +22,10 @@ RATERS = "behaviour.raters"
 # Rater idiosyncrasy: the rater's general leniency and rater-by-ratee impressions.
 NO_RATER_IDIOSYNCRASY = {f"{RATERS}.idiosyncratic_sd": 0.0, f"{RATERS}.leniency_sd": 0.0}
 
+# Week-to-week luck at the schema's largest: a year's mean luck (SD 10 / sqrt(52) = 1.4)
+# outweighs potential (SD 1), so performance no longer persists from year to year.
+NO_PERSISTENCE = {"behaviour.performance_noise_sd": 10.0}
+
 SWITCH_OFF: dict[str, dict] = {
     "scullen2005_fd_gain_y5": NO_FIRING,
     "scullen2005_fd_gain_y10": UNINFORMATIVE_RATINGS,
@@ -41,6 +45,10 @@ SWITCH_OFF: dict[str, dict] = {
     "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
     "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
     "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
+    # Without persistence of performance (the year's luck swamping who people are), neither
+    # true performance nor its rating keeps its order from one year to the next.
+    "sturman2005_one_year_stability": NO_PERSISTENCE,
+    "sturman2005_one_year_rating_correlation": NO_PERSISTENCE,
     # Without an effort response to the stake, ranking raises no output.
     "bhs2013_fd_output_gain_no_sabotage": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without sabotage the forced curve pays off again (the lab's no-sabotage condition).
