@@ -36,6 +36,8 @@ SWITCH_OFF: dict[str, dict] = {
     "smg2000_ratee_share": NO_RATER_IDIOSYNCRASY,
     # ... and the idiosyncratic share drops out of its band.
     "smg2000_idiosyncratic_share": NO_RATER_IDIOSYNCRASY,
+    # Without an error of its own in each rated dimension there is no random error.
+    "smg2000_error_share": {f"{RATERS}.error_sd": 0.0},
     # Supervisors agree because they read the same (noisy) records: without that shared
     # measurement noise their agreement falls below .45.
     "vos1996_supervisor_interrater_r": {f"{RATERS}.measurement_noise_self_reported_sd": 0.0},
