@@ -37,8 +37,7 @@ def test_a_team_of_ten_on_the_vitality_curve():
     assert unit_quotas(sizes, VITALITY, better).tolist() == [[1, 2, 6, 1, 0]]
     rng = np.random.default_rng(0)
     s_wins = [
-        unit_quotas(sizes, VITALITY, QuotaRounding(), rng.random((1, 5)))[0, 0]
-        for _ in range(2000)
+        unit_quotas(sizes, VITALITY, QuotaRounding(), rng.random((1, 5)))[0, 0] for _ in range(2000)
     ]
     assert 0.45 < np.mean(s_wins) < 0.55
     rule = QuotaRounding(ties="better", bottom_grade_min_unit=10)
