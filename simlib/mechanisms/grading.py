@@ -116,12 +116,14 @@ def forced_grades(
     grades = np.empty(n, dtype=np.int64)
     if n == 0:
         return grades
-    # Best score first (ties by key or position), then a stable sort by unit keeps that
-    # order within units (numpy radix-sorts 16-bit keys, far faster than 64-bit ones).
-    if draws is None:
-        by_score = np.argsort(-scores, kind="stable")
-    else:
-        by_score = np.lexsort((draws.score_keys, -scores))
+    # Best score first, then a stable sort by unit keeps that order within units (numpy
+    # radix-sorts 16-bit keys, far faster than 64-bit ones). Equal scores, rare with
+    # continuous ratings, are put in key or position order only when there are any.
+    by_score = np.argsort(-scores)
+    ordered = scores[by_score]
+    if np.any(ordered[1:] == ordered[:-1]):
+        keys = np.arange(n) if draws is None else draws.score_keys
+        by_score = np.lexsort((keys, -scores))
     unit_keys = units[by_score]
     if unit_keys.min() >= 0 and unit_keys.max() <= np.iinfo(np.uint16).max:
         unit_keys = unit_keys.astype(np.uint16)
@@ -129,8 +131,11 @@ def forced_grades(
     sorted_units = units[order]
     starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
     sizes = np.diff(np.r_[starts, n])
-    grade_keys = None if draws is None else draws.grade_keys[sorted_units[starts]]
-    table = unit_quotas(sizes, shares, rounding, grade_keys)
+    if draws is None:  # the same quota for every unit of a size
+        unique, inverse = np.unique(sizes, return_inverse=True)
+        table = unit_quotas(unique, shares, rounding)[inverse]
+    else:
+        table = unit_quotas(sizes, shares, rounding, draws.grade_keys[sorted_units[starts]])
     position = np.arange(n) - np.repeat(starts, sizes)
     unit_cum = np.repeat(np.cumsum(table, axis=1), sizes, axis=0)
     grades[order] = (position[:, None] >= unit_cum).sum(axis=1)

@@ -225,3 +225,36 @@ def test_absolute_grades_against_thresholds():
     scores = np.array([2.0, 1.5, 1.0, 0.0, -1.0, -3.0])
     grades = absolute_grades(scores, [1.5, 0.7, -0.9, -1.65])
     assert grades.tolist() == [0, 0, 1, 2, 3, 4]
+
+
+def test_random_ties_draw_from_their_own_aligned_stream():
+    """Every policy breaking ties at random draws the same keys at a review, whatever its
+    ranking unit; the other policies draw none."""
+    from simlib.engine.simulation import Simulation
+    from simlib.mechanisms.grading import tie_draws
+
+    curve = {"scheme": "forced_distribution", "shares": dict(zip("SABCD", VITALITY, strict=True))}
+    scenario = load_scenario(
+        {
+            "name": "ties",
+            "organization": {"headcount": 60, "span_of_control": 6},
+            "policies": {
+                "by_team": {"rating": {**curve, "ranking_unit": "team"}},
+                "by_department": {"rating": {**curve, "ranking_unit": "department"}},
+                "better": {"rating": {**curve, "rounding": {"ties": "better"}}},
+                "absolute": {"preset": "absolute"},
+            },
+        }
+    )
+    rated = np.arange(0, 40, 2)
+    keys = {}
+    for policy in scenario.policy_names:
+        sim = Simulation(scenario, policy, seed=3, rep=1)
+        keys[policy] = tie_draws(sim, rated)
+    team, department = keys["by_team"], keys["by_department"]
+    assert team is not None and department is not None
+    assert np.array_equal(team.grade_keys, department.grade_keys)
+    assert np.array_equal(team.score_keys, department.score_keys)
+    assert len(team.score_keys) == len(rated)
+    assert team.grade_keys.shape == (len(sim.workforce.chart.team_department), 5)
+    assert keys["better"] is None and keys["absolute"] is None
