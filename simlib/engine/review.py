@@ -19,7 +19,7 @@ import numpy as np
 
 from simlib.mechanisms.calibration import calibrate
 from simlib.mechanisms.goals import measured_bias
-from simlib.mechanisms.grading import assign_grades, ranking_units
+from simlib.mechanisms.grading import grade_review
 from simlib.mechanisms.raters import rate_employees
 from simlib.state.simulation_state import Review, SimState
 
@@ -68,7 +68,7 @@ def rate_and_grade(sim: SimState) -> Review:
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
     scores = calibrate_and_cost(sim, rated, ratings.final, ratings.records)
     grades = np.full(wf.size, -1, dtype=np.int64)
-    grades[rated] = assign_grades(scores[rated], ranking_units(sim)[rated], rating)
+    grades[rated] = grade_review(sim, rated, scores[rated])
     return Review(
         rated=rated,
         true_performance=true_perf,

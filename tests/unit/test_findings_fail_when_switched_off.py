@@ -22,6 +22,10 @@ RATERS = "behaviour.raters"
 # Rater idiosyncrasy: the rater's general leniency and rater-by-ratee impressions.
 NO_RATER_IDIOSYNCRASY = {f"{RATERS}.idiosyncratic_sd": 0.0, f"{RATERS}.leniency_sd": 0.0}
 
+# Week-to-week luck at the schema's largest: a year's mean luck (SD 10 / sqrt(52) = 1.4)
+# outweighs potential (SD 1), so performance no longer persists from year to year.
+NO_PERSISTENCE = {"behaviour.performance_noise_sd": 10.0}
+
 SWITCH_OFF: dict[str, dict] = {
     "scullen2005_fd_gain_y5": NO_FIRING,
     "scullen2005_fd_gain_y10": UNINFORMATIVE_RATINGS,
@@ -32,6 +36,8 @@ SWITCH_OFF: dict[str, dict] = {
     "smg2000_ratee_share": NO_RATER_IDIOSYNCRASY,
     # ... and the idiosyncratic share drops out of its band.
     "smg2000_idiosyncratic_share": NO_RATER_IDIOSYNCRASY,
+    # Without an error of its own in each rated dimension there is no random error.
+    "smg2000_error_share": {f"{RATERS}.error_sd": 0.0},
     # Supervisors agree because they read the same (noisy) records: without that shared
     # measurement noise their agreement falls below .45.
     "vos1996_supervisor_interrater_r": {f"{RATERS}.measurement_noise_self_reported_sd": 0.0},
@@ -41,6 +47,16 @@ SWITCH_OFF: dict[str, dict] = {
     "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
     "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
     "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
+    # Without persistence of performance (the year's luck swamping who people are), true
+    # performance no longer keeps its order from one year to the next ...
+    "sturman2005_one_year_stability": NO_PERSISTENCE,
+    # ... but ratings still would, through what the rater carries over (their leniency and
+    # the halo of last year's rating: .47 with performance that does not persist). Without
+    # those, ratings a year apart correlate about .26, below the band.
+    "sturman2005_one_year_rating_correlation": {
+        f"{RATERS}.leniency_sd": 0.0,
+        f"{RATERS}.halo": 0.0,
+    },
     # Without an effort response to the stake, ranking raises no output.
     "bhs2013_fd_output_gain_no_sabotage": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without sabotage the forced curve pays off again (the lab's no-sabotage condition).
@@ -88,6 +104,12 @@ NOT_REPRODUCED_SWITCH: dict[str, tuple[dict, dict]] = {
 
 REPS = 40
 
+# Held-out findings the model misses, with the reason; a strict expected failure, so the
+# suite says so when one starts to hold. True performance keeps its order from year to year
+# (r ~.93: potential dominates, yearly luck and effort move little) more than the
+# one-year stability of .67-.85 Sturman, Cheramie & Cashen (2005) found.
+HELD_OUT_MISSES = {"sturman2005_one_year_stability"}
+
 
 @pytest.fixture(scope="module")
 def run() -> Run:
@@ -119,13 +141,32 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
     assert off.simulated < on.simulated - (0.01 if finding_id.startswith("kd") else 0.3)
 
 
-@pytest.mark.parametrize("finding_id", sorted(SWITCH_OFF))
+@pytest.mark.parametrize(
+    "finding_id",
+    [
+        pytest.param(
+            f,
+            marks=pytest.mark.xfail(strict=True, reason="held out and missed: see HELD_OUT_MISSES"),
+        )
+        if f in HELD_OUT_MISSES
+        else f
+        for f in sorted(SWITCH_OFF)
+    ],
+)
 def test_check_fails_when_its_mechanism_is_switched_off(run, finding_id):
     finding = FINDINGS[finding_id]
     on = finding.check(run)
     off = finding.check(run, overrides=SWITCH_OFF[finding_id])
     assert on.holds, f"{finding_id} should hold with its mechanism on: {on.row()}"
     assert not off.holds, f"{finding_id} still holds with its mechanism off: {off.row()}"
+
+
+def test_a_missed_held_out_finding_still_fails_without_its_mechanism(run):
+    for finding_id in HELD_OUT_MISSES:
+        finding = FINDINGS[finding_id]
+        assert finding.kind == "held_out"
+        off = finding.check(run, overrides=SWITCH_OFF[finding_id])
+        assert not off.holds and off.simulated < off.low
 
 
 def test_without_firing_the_gain_is_nil_and_outside_the_band(run):

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.analysis.findings import feedback, incentives, ratings, scullen
+from simlib.analysis.findings import feedback, incentives, ratings, scullen, stability
 from simlib.analysis.findings.base import (
     CSV_COLUMNS,
     KIND_MEANINGS,
@@ -30,7 +30,8 @@ from simlib.storage.atomic import atomic_write_text
 from simlib.storage.provenance import provenance
 
 FINDINGS: dict[str, Finding] = {
-    f.id: f for f in [*scullen.FINDINGS, *ratings.FINDINGS, *incentives.FINDINGS]
+    f.id: f
+    for f in [*scullen.FINDINGS, *ratings.FINDINGS, *stability.FINDINGS, *incentives.FINDINGS]
 }
 
 NOT_REPRODUCED: dict[str, Finding] = {f.id: f for f in feedback.FINDINGS}
