@@ -41,8 +41,6 @@ SWITCH_OFF: dict[str, dict] = {
     "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
     "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
     "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
-    # Without an effort response to the stake, ranking raises no output.
-    "bhs2013_bonus_only_fd_gain": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without sabotage, sabotage costs the forced curve nothing.
     "bhs2013_fd_with_sabotage": {"behaviour.incentives.sabotage_propensity": 0.0},
     # Without an effort response, a bonus by grade moves no one.
