@@ -167,7 +167,7 @@ def test_the_forced_curve_promises_and_delivers_a_larger_tournament_stake():
         grades = sim.workforce.last_grade[sim.workforce.active]
         stakes[policy] = sim.beliefs.stake
         if policy == "absolute":
-            assert np.mean(grades >= 3) < 0.06  # hardly anyone rated C or D
+            assert np.mean(grades >= 3) < 0.1  # fewer rated C or D than the curve's 15%
     assert stakes["forced_distribution"] > 1.1 * stakes["absolute"] > 0
 
 

@@ -41,25 +41,25 @@ def started(policy: dict, **incentives) -> Simulation:
 
 
 def run_with_spy(scenario_map: dict, policy: str, seed: int = 4):
-    """Run to the horizon; return the simulation and, per review, what a spy saw."""
-    seen: list[dict] = []
+    """Run to the horizon; return the simulation and, per review, what a spy saw in it."""
+    seen: list[tuple[object, dict]] = []
 
     def spy(sim, review):
         grades = review.grades[review.rated]
-        seen.append(
-            {
-                "grades": grades.copy(),
-                "exits": sim.counts.exits,
-                "pips": sim.counts.pips,
-                "pips_failed": sim.counts.pips_failed,
-                "beliefs": sim.beliefs.exit_by_grade.copy(),
-            }
-        )
+        record = {
+            "grades": grades.copy(),
+            "exits": sim.counts.exits,
+            "pips": sim.counts.pips,
+            "pips_failed": sim.counts.pips_failed,
+            "beliefs": sim.beliefs.exit_by_grade.copy(),
+        }
+        seen.append((sim, record))
 
     mechanisms = (*MECHANISMS, Mechanism("spy", (Step("after_review", spy, ("expectations",)),)))
     sim = Simulation(load_scenario(scenario_map), policy, seed=seed, mechanisms=mechanisms)
     sim.run()
-    return sim, seen
+    # Only this simulation's reviews (the engine may run others with the same mechanisms).
+    return sim, [record for owner, record in seen if owner is sim]
 
 
 def test_the_link_is_each_grades_slope_on_performance_and_sums_to_zero():
