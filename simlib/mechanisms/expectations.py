@@ -36,9 +36,10 @@ with ``y`` the review cycle in years and ``A`` the years of pay a raise is worth
 while one stays (yearly separation rate ``s``, learned from the organization's quits and
 exits), discounted at ``r`` over 20 years (:func:`raise_years`). The link sums to zero over
 the grades, so only differences between grades matter: flat rewards give no stake. Under
-absolute ratings lenient, compressed raters crowd everyone into the top grades, which
-weakens the link; a forced curve makes raters differentiate (Berger, Harbring & Sliwka
-2013).
+absolute ratings lenient raters give few low grades, so the value gaps at the bottom of a
+pay grid go unused; a forced curve hands the low grades out (Berger, Harbring & Sliwka
+2013). How much that adds depends on the raters: ratings that are mostly rater noise link
+grades weakly to performance under either scheme.
 """
 
 from __future__ import annotations
