@@ -142,6 +142,8 @@ class Workforce:
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
         self.on_pip = np.zeros(n, dtype=bool)
+        # Week the position's last occupant was made to leave (nan = never); kept on refill.
+        self.left_involuntarily_week = np.full(n, np.nan)
         # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
         self.engagement = np.zeros(n)
         self.fairness_belief = np.zeros(n)

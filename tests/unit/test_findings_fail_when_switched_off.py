@@ -57,10 +57,10 @@ SWITCH_OFF: dict[str, dict] = {
         f"{RATERS}.leniency_sd": 0.0,
         f"{RATERS}.halo": 0.0,
     },
-    # Without an effort response to the stake, ranking raises no output.
-    "bhs2013_fd_output_gain_no_sabotage": {"behaviour.incentives.effort_max_sd": 0.0},
-    # Without sabotage the forced curve pays off again (the lab's no-sabotage condition).
+    # Without sabotage, sabotage costs the forced curve nothing.
     "bhs2013_fd_with_sabotage": {"behaviour.incentives.sabotage_propensity": 0.0},
+    # Without an effort response, a bonus by grade moves no one.
+    "gk2014_individual_incentive_g": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without the difficulty effect a specific goal adds (almost) nothing.
     "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
     # Without the loss from giving up, a hopeless goal merely stops helping.
