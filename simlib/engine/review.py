@@ -19,15 +19,18 @@ import numpy as np
 
 from simlib.mechanisms.calibration import calibrate
 from simlib.mechanisms.goals import measured_bias
-from simlib.mechanisms.grading import assign_grades, ranking_units
+from simlib.mechanisms.grading import grade_review
 from simlib.mechanisms.promotion import level_demands
 from simlib.mechanisms.raters import rate_employees
 from simlib.state.simulation_state import Review, SimState
 
 
-def calibrate_and_cost(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Calibrate the rated employees' scores if the policy says so; count manager hours
-    for writing the reviews and sitting in calibration meetings."""
+def calibrate_and_cost(
+    sim: SimState, rated: np.ndarray, scores: np.ndarray, records: np.ndarray | None = None
+) -> np.ndarray:
+    """Calibrate the rated employees' scores if the policy says so (against the performance
+    ``records`` when the rater model keeps them); count manager hours for writing the
+    reviews and sitting in calibration meetings."""
     rating = sim.policy.rating
     beh = sim.scenario.behaviour.raters
     per_review = beh.review_hours + (
@@ -38,7 +41,11 @@ def calibrate_and_cost(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> 
         return scores
     chart = sim.workforce.chart
     calibrated, season = calibrate(
-        scores[rated], chart.team[rated], chart.team_department, rating.calibration
+        scores[rated],
+        chart.team[rated],
+        chart.team_department,
+        rating.calibration,
+        None if records is None else records[rated],
     )
     sim.counts.manager_hours += season.manager_hours
     out = scores.copy()
@@ -62,9 +69,9 @@ def rate_and_grade(sim: SimState) -> Review:
     seen_rate = judged_rate + measured_bias(sim, mean_rate, weeks)
     ratings = rate_employees(sim, seen_rate, weeks, luck_mean)
     rated = np.flatnonzero(wf.active & (weeks >= rating.min_weeks_rated))
-    scores = calibrate_and_cost(sim, rated, ratings.final)
+    scores = calibrate_and_cost(sim, rated, ratings.final, ratings.records)
     grades = np.full(wf.size, -1, dtype=np.int64)
-    grades[rated] = assign_grades(scores[rated], ranking_units(sim)[rated], rating)
+    grades[rated] = grade_review(sim, rated, scores[rated])
     return Review(
         rated=rated,
         true_performance=true_perf,

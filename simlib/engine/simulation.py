@@ -29,6 +29,7 @@ from simlib.scenario.loading import load_scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
 from simlib.state.simulation_state import Review, SimState
+from simlib.state.workforce import cluster_groups
 
 
 class Simulation(SimState):
@@ -88,6 +89,9 @@ class Simulation(SimState):
         validity = hiring.selection_validity if org.initial_workforce == "hired" else 0.0
         potential, group, band_position = select_hires(rng, n, applicants, validity, org)
         rows = np.arange(n)
+        group = cluster_groups(
+            self.workforce.chart, rows, group, org.group_clustering, self.streams["groups"]
+        )
         salary = self.pay.starting_salary(rows, band_position)
         self.workforce.fill(rows, 0.0, potential, group, salary)
         # Today's staff have been here a while: tenure from half a year to ten years.

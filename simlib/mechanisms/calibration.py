@@ -1,14 +1,23 @@
-"""Calibration: committees that pull each manager's ratings toward the organization's norm.
+"""Calibration: committees that check managers' ratings against shared evidence.
 
-After managers rate, each department's managers meet with a committee. A meeting moves
-each manager's rating mean and spread toward the organization's by the calibration
-strength (0–1): a manager whose ratings run high or wide is brought in line, keeping the
-order of their own team's ratings. Meetings need committee time: each lasts a fixed
-overhead plus some minutes per rated employee, and committees (a SimPy ``Resource``) can
-only meet for ``committee_hours`` in the review season. The season runs on its own small
-calendar in hours at the instant of the review, so grades still come out on review day;
-departments the committees do not reach keep their managers' ratings. Every manager of a
-department sits through its meeting, which costs manager hours.
+After managers rate, each department's managers meet with a committee. The committee reads
+the cycle's performance records, the evidence every manager shares (as noisy as the
+supervisors read them: see ``data_capture``), and predicts from them where each rating
+should sit on the organization's rating scale. The part of a rating that departs from
+that prediction is the rater's own: leniency, halo, recency, similar-to-me, a private
+impression, but also what the manager saw that the records miss. The committee shrinks
+that part by the calibration strength (0–1) and keeps the calibrated ratings' overall mean
+and spread; at strength 1 the ratings follow the records. A lenient manager's ratings come
+down, a department that really does better keeps its higher ratings. Without records (the
+``reliability`` rater model) the committee can only move each manager's rating mean and
+spread toward the organization's.
+
+Meetings need committee time: each lasts a fixed overhead plus some minutes per rated
+employee, and committees (a SimPy ``Resource``) can only meet for ``committee_hours`` in
+the review season. The season runs on its own small calendar in hours at the instant of
+the review, so grades still come out on review day; departments the committees do not
+reach keep their managers' ratings. Every manager of a department sits through its
+meeting, which costs manager hours.
 """
 
 from __future__ import annotations
@@ -64,6 +73,49 @@ def shrink_toward_norm(
     return out
 
 
+def shrink_toward_evidence(
+    scores: np.ndarray,
+    evidence: np.ndarray,
+    strength: float,
+    calibrated: np.ndarray | None = None,
+) -> np.ndarray:
+    """Shrink the part of each rating that departs from the shared evidence by ``strength``.
+
+    Parameters
+    ----------
+    scores
+        Rating scores (rating SD units) of the rated employees.
+    evidence
+        The performance records of the same employees (SD units).
+    strength
+        0 leaves scores as they are; 1 puts every calibrated rating where the records
+        predict it.
+    calibrated
+        Per score, whether it is calibrated (default: all); only these are moved and fit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Calibrated scores. The prediction is the least-squares line of the calibrated
+        scores on the records; the calibrated scores keep their mean and spread.
+    """
+    chosen = np.ones(len(scores), dtype=bool) if calibrated is None else calibrated
+    out = scores.copy()
+    if strength <= 0 or chosen.sum() < 2:
+        return out
+    s, x = scores[chosen], evidence[chosen]
+    xc = x - x.mean()
+    var = float((xc * xc).sum())
+    slope = float((xc * (s - s.mean())).sum()) / var if var > 0 else 0.0
+    predicted = s.mean() + slope * xc
+    moved = s - strength * (s - predicted)
+    spread = float(moved.std())
+    if spread > 1e-12:
+        moved = s.mean() + (moved - moved.mean()) * float(s.std()) / spread
+    out[chosen] = moved
+    return out
+
+
 @dataclass
 class CalibrationSeason:
     """What one review season's committees did."""
@@ -115,9 +167,12 @@ def calibrate(
     rater: np.ndarray,
     rater_department: np.ndarray,
     rule: CalibrationRule,
+    evidence: np.ndarray | None = None,
 ) -> tuple[np.ndarray, CalibrationSeason]:
     """Calibrate the rated employees' ``scores`` (rater = team index) under ``rule``.
 
+    With ``evidence`` (the rated employees' performance records) the committees shrink
+    each rating's departure from the records; without, each manager's mean and spread.
     Returns the calibrated scores and the season (who met, hours spent).
     """
     n_dept = int(rater_department.max()) + 1 if len(rater_department) else 0
@@ -128,10 +183,13 @@ def calibrate(
     )
     season = run_season(rule, rated_per_dept, raters_per_dept)
     calibrated_rater = season.departments_met[rater_department]
-    return shrink_toward_norm(scores, rater, rule.strength, calibrated_rater), season
+    if evidence is None:
+        return shrink_toward_norm(scores, rater, rule.strength, calibrated_rater), season
+    calibrated = calibrated_rater[rater]
+    return shrink_toward_evidence(scores, evidence, rule.strength, calibrated), season
 
 
 MECHANISM = Mechanism(
     "calibration",
-    summary="committees pull each manager's rating mean and spread toward the organization's",
+    summary="committees shrink the part of each rating that departs from the shared records",
 )

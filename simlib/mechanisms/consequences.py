@@ -2,7 +2,11 @@
 
 A policy's exit rule names who must go after a review. With a PIP rule, those people first
 get a performance improvement plan: coaching that lifts their skill, then a rating of their
-performance over the plan; only those who score below the pass mark leave.
+performance over the plan; only those who score below the pass mark leave. The plan is
+rated by the scenario's raters as a review would be: under the ``biased`` rater model by
+the team's manager (leniency, compression, similar-to-me, the noise of the records and of
+their impression, the pull of the rating that started the plan) and, when the policy uses
+360 feedback, by the same sources with the same weights.
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.engagement import pip_started
 from simlib.mechanisms.exits import leave
-from simlib.mechanisms.rater_judgement import reliability_scores
+from simlib.mechanisms.rater_judgement import reliability_scores, with_halo
+from simlib.mechanisms.raters import purpose_shift
+from simlib.mechanisms.rating_sources import (
+    RatingInputs,
+    combine_sources,
+    peer_scores,
+    self_scores,
+    subordinate_scores,
+    supervisor_scores,
+)
 from simlib.scenario.policy import PipRule
 from simlib.state.simulation_state import Review, SimState
 
@@ -67,10 +80,58 @@ def improvement_plan(sim: SimState, rows: np.ndarray, rule: PipRule) -> Generato
     true = (wf.perf_cum[rows] - perf0) / weeks + noise_sd * rng.standard_normal(
         len(rows)
     ) / np.sqrt(np.maximum(weeks, 1.0))
-    scores = reliability_scores(true, sim.scenario.behaviour.raters.reliability, rng)
+    scores = rate_plan(sim, rows, true, rng)
     failed = rows[scores < rule.pass_score]
     sim.counts.pips_failed += len(failed)
     leave(sim, failed, voluntary=False)
+
+
+def rate_plan(
+    sim: SimState, rows: np.ndarray, performance: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Rating scores (rating SD units) of ``rows`` for their ``performance`` over a plan.
+
+    Draws from ``rng`` (the ``pip`` stream) only: ``len(rows)`` normals under the
+    ``reliability`` model, eight per position under the ``biased`` one. Raters keep the
+    traits they had at the last review (a manager hired since is rated as their
+    predecessor would; drawing new traits here would shift the raters' stream).
+    """
+    beh = sim.scenario.behaviour.raters
+    if beh.model == "reliability":
+        return reliability_scores(performance, beh.reliability, rng)
+    wf = sim.workforce
+    rating = sim.policy.rating
+    panel = sim.raters
+    traits = panel.traits(beh, rating)
+    draws = rng.standard_normal((wf.size, 8))
+    # Whole-organization arrays: peers and reports are counted over teams; only rows matter.
+    seen = wf.cycle_performance()[0]
+    seen[rows] = performance
+    inputs = RatingInputs(seen, seen, wf.chart.team, wf.group, wf.active)
+    shift = purpose_shift(beh, rating)
+    measurement_sd = beh.measurement_noise_sd(rating.data_capture)
+    supervisor = supervisor_scores(inputs, traits, panel, beh, measurement_sd, shift, draws[:, :3])
+    everyone = np.arange(wf.size)
+    supervisor = with_halo(supervisor, panel.last_rating(wf, everyone), traits.halo[wf.chart.team])
+    sources = rating.sources
+    if not sources.multi_source:
+        return supervisor[rows]
+    n_teams = len(wf.chart.team_manager)
+    scores = {"supervisor": supervisor, "self": self_scores(inputs, beh, shift, draws[:, 3])}
+    available = {"supervisor": wf.active, "self": wf.active}
+    scores["peers"], available["peers"] = peer_scores(
+        inputs, beh, panel, n_teams, sources.peer_count, shift, draws[:, 4:6]
+    )
+    scores["subordinates"], available["subordinates"] = subordinate_scores(
+        inputs, beh, panel, wf.chart.team_manager, sources.subordinate_count, shift, draws[:, 6:]
+    )
+    weights = {
+        "supervisor": sources.supervisor,
+        "peers": sources.peers,
+        "self": sources.self_rating,
+        "subordinates": sources.subordinates,
+    }
+    return combine_sources(scores, available, weights)[rows]
 
 
 def act_on_grades(sim: SimState, review: Review) -> None:

@@ -48,6 +48,7 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool) -> None:
         sim.counts.quits += len(rows)
     else:
         sim.counts.exits += len(rows)
+        sim.workforce.left_involuntarily_week[rows] = sim.now
     sim.log("quit" if voluntary else "exit", len(rows))
     open_vacancies(sim, rows)
 

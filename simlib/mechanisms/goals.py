@@ -1,20 +1,33 @@
 """Goals: targets cascaded from the company down, their difficulty, acceptance and effect.
 
 At the start of each review cycle every employee gets a target: the performance their
-manager expects of them anyway (an estimate, with error) plus the policy's stretch. The
-cascade company -> department -> team -> individual links each goal to its parent with the
-policy's alignment share; work on goals cut off from the company's goals is worth less.
+manager expects of them anyway (an estimate, with error) plus the policy's stretch. What
+they would do anyway is the level they work at now apart from the goal: capability, the
+effort today's incentives draw and what teammates' help and sabotage add. A target that
+ignored effort would be met by the effort alone. The cascade company -> department -> team
+-> individual links each goal to its parent with the policy's alignment share; work on
+goals cut off from the company's goals is worth less.
+
+What the KPIs count runs ahead of the work done when people game them, but only so far:
+the excess over the measured part of their real output is capped at the gameable share
+(``behaviour.goals.gameable_share``), so gaming can lift goal attainment and flatter a
+rating by that much and no more.
 
 The goal-difficulty effect (Locke & Latham 1990, 2002): a specific goal helps a little, a
 harder one more, while it is accepted; as the gap between target and capability grows past
 what people believe they can reach, they give up and perform *below* "do your best".
 Without re-baselining, a fall in demand widens every gap at once.
+
+With team goals (``goals.level: team``) a team shares one target: its members' estimated
+levels averaged, plus the stretch. Every member judges the goal by the team's gap and
+strives for it as for an own goal; attainment is the team's.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from simlib.mechanisms import incentives
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import GoalBehaviour
 from simlib.state.simulation_state import Review, SimState
@@ -47,6 +60,22 @@ def capability(sim: SimState) -> np.ndarray:
     return wf.potential + wf.skill + sim.market_level
 
 
+def working_level(sim: SimState) -> np.ndarray:
+    """What each person works at now apart from their goal (SD units): capability, effort,
+    and teammates' help and sabotage (the performance drive less the goal's own effect)."""
+    wf = sim.workforce
+    return capability(sim) + wf.drive - wf.goal_effect
+
+
+def team_mean(values: np.ndarray, team: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """Each position's team mean of ``values`` over the ``counted`` positions (nan if none)."""
+    n_teams = int(team.max()) + 1 if len(team) else 0
+    total = np.bincount(team, weights=np.where(counted, values, 0.0), minlength=n_teams)
+    count = np.bincount(team, weights=counted.astype(float), minlength=n_teams)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (total / count)[team]
+
+
 def cascade_alignment(sim: SimState) -> np.ndarray:
     """Whether each position's goal links all the way up: department, team, individual.
 
@@ -64,33 +93,51 @@ def cascade_alignment(sim: SimState) -> np.ndarray:
 
 
 def set_targets(sim: SimState) -> None:
-    """New goals for everyone employed, at the start of a review cycle."""
+    """New goals for everyone employed, at the start of a review cycle.
+
+    Effort for the cycle ahead is brought up to date first (for newcomers and at week 0
+    it has not been worked out yet), so targets sit above the level people work at.
+    """
     wf = sim.workforce
     policy = sim.policy.goals
     gb = sim.scenario.behaviour.goals
     noise = sim.streams["goals"].standard_normal(wf.size)
     wf.aligned[:] = cascade_alignment(sim)
-    baseline = capability(sim) + gb.estimate_noise_sd * noise
+    incentives.update(sim)
+    baseline = working_level(sim) + gb.estimate_noise_sd * noise
     wf.goal_baseline[:] = np.where(wf.active, baseline, np.nan)
-    wf.goal_target[:] = wf.goal_baseline + policy.stretch
+    if policy.level == "team":
+        baseline = team_mean(baseline, wf.chart.team, wf.active)
+    wf.goal_target[:] = np.where(wf.active, baseline + policy.stretch, np.nan)
     refresh(sim)
 
 
 def refresh(sim: SimState) -> None:
-    """Recompute acceptance and goal effect from today's targets and capability."""
+    """Recompute acceptance and goal effect from today's targets and working level.
+
+    People judge a target's difficulty by how far it is from what the KPIs will show of
+    them anyway, gaming included: a target that gaming gets them part of the way to draws
+    less real striving. The performance drive moves with the goal effect, so it stays the
+    sum of its parts.
+    """
     wf = sim.workforce
     policy = sim.policy.goals
+    old_effect = wf.goal_effect.copy()
     if policy.regime == "none":
         wf.goal_acceptance[:] = 1.0
         wf.goal_effect[:] = 0.0
-        return
-    gb = sim.scenario.behaviour.goals
-    has_goal = np.isfinite(wf.goal_target)
-    gap = np.where(has_goal, wf.goal_target - capability(sim), 0.0)
-    tolerance = gb.decoupled_tolerance_sd * (1.0 - policy.coupling)
-    acceptance, effect = goal_response(gap, gb, tolerance)
-    wf.goal_acceptance[:] = np.where(has_goal, acceptance, 1.0)
-    wf.goal_effect[:] = np.where(has_goal, effect, 0.0)
+    else:
+        gb = sim.scenario.behaviour.goals
+        has_goal = np.isfinite(wf.goal_target)
+        anyway = working_level(sim) + kpi_lift(sim)
+        if policy.level == "team":
+            anyway = team_mean(anyway, wf.chart.team, has_goal & wf.active)
+        gap = np.where(has_goal, wf.goal_target - anyway, 0.0)
+        tolerance = gb.decoupled_tolerance_sd * (1.0 - policy.coupling)
+        acceptance, effect = goal_response(gap, gb, tolerance)
+        wf.goal_acceptance[:] = np.where(has_goal, acceptance, 1.0)
+        wf.goal_effect[:] = np.where(has_goal, effect, 0.0)
+    wf.drive += np.where(wf.active, wf.goal_effect - old_effect, 0.0)
 
 
 def on_market_change(sim: SimState, old: float, new: float) -> None:
@@ -103,20 +150,66 @@ def on_market_change(sim: SimState, old: float, new: float) -> None:
     refresh(sim)
 
 
-def attainment(sim: SimState, rows: np.ndarray) -> np.ndarray:
-    """OKR-style grade 0–1 of each row's cycle: progress of measured output to target.
+def kpi_factor(sim: SimState) -> np.ndarray:
+    """What the KPIs count per unit of each person's output now: gaming's lift, capped at
+    the gameable share."""
+    wf = sim.workforce
+    cap = sim.scenario.behaviour.goals.gameable_share
+    return 1.0 + np.minimum(wf.measured_factor - 1.0, cap)
 
-    Progress is measured output above the baseline over the target's distance above it,
-    capped to 0–1; rows without a target (or a zero stretch) are NaN.
+
+def kpi_lift(sim: SimState) -> np.ndarray:
+    """How far ahead of each person's working level the KPIs read now (SD units)."""
+    k = sim.scenario.behaviour.output_per_sd
+    if k == 0:
+        return np.zeros(sim.workforce.size)
+    real_output = np.maximum(1.0 + k * working_level(sim), 0.0)
+    return (kpi_factor(sim) - 1.0) * real_output / k
+
+
+def kpi_output(
+    sim: SimState, rows: np.ndarray, luck: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's output per week this cycle as the KPIs count it, and its weeks worked.
+
+    Output is 1 for an average full-speed hire. The KPI reading is the real output (with
+    the cycle's mean ``luck`` in SD units, when given) plus what gaming adds to it, and
+    gaming adds at most ``gameable_share`` of the real output.
     """
     wf = sim.workforce
     k = sim.scenario.behaviour.output_per_sd
+    cap = sim.scenario.behaviour.goals.gameable_share
     weeks = wf.weeks_cum[rows] - wf.weeks_cycle_start[rows]
+    perf = wf.perf_cum[rows] - wf.perf_cycle_start[rows]
     mw = wf.measured_weeks_cum[rows] - wf.measured_weeks_cycle_start[rows]
     mp = wf.measured_perf_cum[rows] - wf.measured_perf_cycle_start[rows]
     with np.errstate(invalid="ignore", divide="ignore"):
-        measured = (mw + k * mp) / weeks  # output per week, 1 = average full-speed hire
-        base = 1.0 + k * wf.goal_baseline[rows]
+        worked = (weeks + k * perf) / weeks
+        excess = (mw + k * mp) / weeks - worked
+        real = worked if luck is None else worked + k * luck
+        counted = real + np.minimum(excess, cap * np.maximum(real, 0.0))
+    return counted, weeks
+
+
+def attainment(sim: SimState, rows: np.ndarray, luck: np.ndarray | None = None) -> np.ndarray:
+    """OKR-style grade 0–1 of each row's cycle: progress of what the KPIs count to target.
+
+    Progress is KPI output above the baseline over the target's distance above it,
+    capped to 0–1; rows without a target (or a zero stretch) are NaN. ``luck`` is each
+    row's mean weekly luck over the cycle (SD units): the KPIs count it too. Under team
+    goals output and baseline are the team's means over its ``rows``.
+    """
+    wf = sim.workforce
+    k = sim.scenario.behaviour.output_per_sd
+    measured, weeks = kpi_output(sim, rows, luck)
+    baseline = wf.goal_baseline[rows]
+    if sim.policy.goals.level == "team" and len(rows):
+        team = wf.chart.team[rows]
+        counted = (weeks > 0) & np.isfinite(measured) & np.isfinite(baseline)
+        measured = team_mean(measured, team, counted)
+        baseline = team_mean(baseline, team, counted)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = 1.0 + k * baseline
         target = 1.0 + k * wf.goal_target[rows]
         progress = (measured - base) / (target - base)
     ok = (weeks > 0) & np.isfinite(progress) & (target - base > 1e-12)
@@ -126,27 +219,33 @@ def attainment(sim: SimState, rows: np.ndarray) -> np.ndarray:
 def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np.ndarray:
     """How much better each person looks (SD units) because the rating counts measured KPIs.
 
-    Measured output runs ahead of total output by the work moved to measured tasks; the
-    rating sees that excess in proportion to the weight of measured KPIs in pay decisions.
+    What the KPIs count runs ahead of total output by the work moved to measured tasks (up
+    to the gameable share); the rating sees that excess in proportion to the weight of
+    measured KPIs in pay decisions.
     """
     wf = sim.workforce
     w = sim.policy.goals.measured_pay_weight
     k = sim.scenario.behaviour.output_per_sd
     if w == 0 or k == 0:
         return np.zeros(wf.size)
-    mw = wf.measured_weeks_cum - wf.measured_weeks_cycle_start
-    mp = wf.measured_perf_cum - wf.measured_perf_cycle_start
+    counted, _ = kpi_output(sim, np.arange(wf.size))
     with np.errstate(invalid="ignore", divide="ignore"):
-        measured_sd = ((mw + k * mp) / weeks - 1.0) / k
+        measured_sd = (counted - 1.0) / k
     excess = np.where(weeks > 0, measured_sd - mean_rate, 0.0)
     return w * np.nan_to_num(excess)
+
+
+def cycle_luck(sim: SimState, review: Review) -> np.ndarray:
+    """Each rated person's mean weekly luck over the cycle just reviewed (SD units)."""
+    rated = review.rated
+    return review.true_performance[rated] - sim.workforce.cycle_performance()[0][rated]
 
 
 def record_attainment(sim: SimState, review: Review) -> None:
     """The mean OKR-style grade of the rated this cycle, for the ``kpi_attainment`` metric."""
     if sim.policy.goals.regime == "none":
         return
-    attained = attainment(sim, review.rated)
+    attained = attainment(sim, review.rated, cycle_luck(sim, review))
     if np.isfinite(attained).any():
         sim.cycle_results.kpi_attainment = float(np.nanmean(attained))
 

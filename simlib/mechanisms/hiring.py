@@ -17,6 +17,7 @@ from scipy.special import ndtr
 from simlib.mechanisms.base import Mechanism
 from simlib.scenario.organization import Organization
 from simlib.state.simulation_state import SimState
+from simlib.state.workforce import cluster_groups
 
 
 def applicant_potential(z: np.ndarray, org: Organization) -> np.ndarray:
@@ -63,6 +64,9 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
     hiring = sim.scenario.hiring
     potential, group, band_position = select_hires(
         sim.streams["hiring"], len(rows), hiring.applicants_per_hire, hiring.selection_validity, org
+    )
+    group = cluster_groups(
+        sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
     )
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)

@@ -1,11 +1,11 @@
 """Incentive responses: effort, gaming, helping and sabotage, all vectorized.
 
 * **Effort** (expectancy theory, Vroom 1964): the *stake* is what one more SD of
-  performance is worth to an employee, in % of salary: merit raise, bonus and the job
-  security an exit rule puts at risk. People first believe the announced policy, then
-  learn the link the reviews actually deliver. Effort rises with stake x perceived
-  fairness x engagement (x line of sight when pay rests on measured KPIs), with a
-  diminishing return against the cost of effort.
+  performance is believed to be worth, in % of yearly salary: the spread of what the
+  grades bring (merit raise, bonus, promotion, job loss) times how strongly grades follow
+  performance, both learned from experience (:mod:`simlib.mechanisms.expectations`).
+  Effort rises with stake x perceived fairness x engagement (x line of sight when pay
+  rests on measured KPIs), with a diminishing return against the cost of effort.
 * **Gaming**: work moved from unmeasured to measured tasks, rising with the weight of
   measured KPIs in pay and a personal propensity. Measured and unmeasured work are
   complements (Cobb-Douglas at their baseline shares), so gaming lifts KPIs and lowers
@@ -20,11 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.mechanisms.grading import assign_grades, ranking_units
-from simlib.mechanisms.pay import bonus_shares, merit_raises
 from simlib.scenario.behaviour import IncentiveBehaviour
-from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.simulation_state import Review, SimState
+from simlib.state.simulation_state import SimState
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 
@@ -32,66 +29,6 @@ NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 def is_relative(sim: SimState) -> bool:
     """Grades handed out by rank within a unit: one's gain is a teammate's loss."""
     return sim.policy.rating.scheme == "forced_distribution"
-
-
-def exit_threat(sim: SimState, n_grades: int) -> np.ndarray:
-    """Expected chance of losing the job that each grade carries under the exit rules."""
-    rule = sim.policy.consequences
-    threat = np.zeros(n_grades)
-    bottom = 0.0
-    if rule.terminate_bottom_grade:
-        bottom = 1.0
-    elif rule.consecutive_bottom_to_exit is not None:
-        bottom = 1.0 / rule.consecutive_bottom_to_exit
-    if rule.pip is not None:
-        bottom *= 0.5  # a PIP gives a real chance to stay
-    threat[n_grades - 1] = bottom
-    return threat
-
-
-def reward_slope(reward: np.ndarray, performance: np.ndarray) -> float:
-    """Least-squares slope of reward (% of salary) on performance (SD units)."""
-    if len(reward) < 3:
-        return 0.0
-    p = performance - performance.mean()
-    var = float((p * p).sum())
-    return float((p * (reward - reward.mean())).sum() / var) if var > 0 else 0.0
-
-
-def announced_stake(sim: SimState) -> float:
-    """The stake the policy promises, judged on today's workforce and a noisy rating."""
-    wf = sim.workforce
-    rating = sim.policy.rating
-    rows = np.flatnonzero(wf.active)
-    rng = sim.streams["incentives"]
-    noise = rng.standard_normal(wf.size)[rows]
-    rel = sim.scenario.behaviour.raters.reliability
-    y = wf.potential[rows] + wf.skill[rows]
-    scores = np.sqrt(rel) * y + np.sqrt(1.0 - rel) * noise
-    grades = assign_grades(scores, ranking_units(sim)[rows], rating)
-    return reward_slope(review_reward(sim, rows, grades), y)
-
-
-def review_reward(
-    sim: SimState, rows: np.ndarray, grades: np.ndarray, raises: np.ndarray | None = None
-) -> np.ndarray:
-    """What a review hands each of ``rows`` (% of salary): raise, bonus, job security."""
-    inc = sim.scenario.behaviour.incentives
-    n_grades = len(sim.policy.rating.grades)
-    if raises is None:
-        raises = merit_raises(sim, rows, grades, 1.0)
-    bonus = bonus_shares(sim.policy, grades, n_grades)
-    threat = exit_threat(sim, n_grades)[grades]
-    exit_value = inc.exit_value if inc is not None else 0.0
-    return 100.0 * (raises + bonus) - exit_value * threat
-
-
-def form_beliefs(sim: SimState) -> None:
-    """At week 0: first beliefs about the announced policy's stake."""
-    if sim.scenario.behaviour.incentives is None:
-        return
-    stake = announced_stake(sim)
-    sim.beliefs.stake = sim.beliefs.announced_stake = stake
 
 
 def draw_traits(sim: SimState) -> None:
@@ -109,22 +46,6 @@ def draw_traits(sim: SimState) -> None:
     missing = np.isnan(wf.gaming_propensity)
     wf.gaming_propensity[missing] = traits[0, missing]
     wf.sabotage_propensity[missing] = traits[1, missing]
-
-
-def learn_stake(
-    sim: SimState,
-    rows: np.ndarray,
-    grades: np.ndarray,
-    raises: np.ndarray,
-    performance: np.ndarray,
-) -> float:
-    """Update the perceived stake with the link this review delivered; return that link."""
-    inc = sim.scenario.behaviour.incentives
-    realized = reward_slope(review_reward(sim, rows, grades, raises), performance)
-    if inc is not None:
-        state = sim.beliefs
-        state.stake = (1.0 - inc.stake_learning) * state.stake + inc.stake_learning * realized
-    return realized
 
 
 def effort_level(
@@ -210,15 +131,6 @@ def update(sim: SimState) -> None:
     wf.value_factor[:] = value * aligned
 
 
-def learn_from_review(sim: SimState, review: Review) -> None:
-    """The stake people perceive moves toward what this review's raises delivered."""
-    assert review.raises is not None, "pay decides raises before beliefs learn from them"
-    rated = review.rated
-    years = review.cycle_weeks / WEEKS_PER_YEAR
-    yearly = (1.0 + review.raises[rated]) ** (1.0 / max(years, 1e-9)) - 1.0
-    learn_stake(sim, rated, review.grades[rated], yearly, review.true_performance[rated])
-
-
 def prepare_cycle(sim: SimState) -> None:
     """Traits for newcomers, then everyone's effort and behaviour for the cycle ahead."""
     draw_traits(sim)
@@ -233,9 +145,7 @@ def market_moved(sim: SimState, old: float, new: float) -> None:
 MECHANISM = Mechanism(
     "incentives",
     steps=(
-        Step("start", form_beliefs),
         Step("new_cycle", prepare_cycle, after=("goals",)),
-        Step("after_review", learn_from_review, after=("pay",)),
         Step("market_change", market_moved, after=("goals",)),
     ),
     summary="effort from the perceived stake; gaming, helping and sabotage",

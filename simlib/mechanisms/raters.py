@@ -36,6 +36,8 @@ class ReviewRatings:
 
     final: np.ndarray  # the rating that is graded (all sources combined, before calibration)
     self_assessment: np.ndarray | None  # the self-rating (None for the reliability model)
+    records: np.ndarray | None = None  # the cycle's performance records (SD units), as noisy
+    # as the supervisor reads them: the evidence a calibration committee shares
 
 
 def purpose_shift(beh: RaterBehaviour, rating: RatingPolicy) -> float:
@@ -77,21 +79,16 @@ def rate_employees(
     )
     inputs = RatingInputs(true_perf, late, wf.chart.team, wf.group, wf.active)
     shift = purpose_shift(beh, rating)
-    supervisor = supervisor_scores(
-        inputs,
-        traits,
-        panel,
-        beh,
-        beh.measurement_noise_sd(rating.data_capture),
-        shift,
-        sim.streams["rating"].standard_normal((wf.size, 3)),
-    )
+    measurement_sd = beh.measurement_noise_sd(rating.data_capture)
+    draws = sim.streams["rating"].standard_normal((wf.size, 3))
+    supervisor = supervisor_scores(inputs, traits, panel, beh, measurement_sd, shift, draws)
+    records = true_perf + measurement_sd * draws[:, 0]
     rows = np.arange(wf.size)
     supervisor = with_halo(supervisor, panel.last_rating(wf, rows), traits.halo[wf.chart.team])
     own = self_scores(inputs, beh, shift, sim.streams["self_rating"].standard_normal(wf.size))
     sources = rating.sources
     if not sources.multi_source:
-        return ReviewRatings(supervisor, own)
+        return ReviewRatings(supervisor, own, records)
     n_teams = len(wf.chart.team_manager)
     scores = {"supervisor": supervisor, "self": own}
     available = {"supervisor": wf.active, "self": wf.active}
@@ -121,7 +118,7 @@ def rate_employees(
         "self": sources.self_rating,
         "subordinates": sources.subordinates,
     }
-    return ReviewRatings(combine_sources(scores, available, weights), own)
+    return ReviewRatings(combine_sources(scores, available, weights), own, records)
 
 
 def recency_snapshots(sim: SimState) -> Generator[Any, Any, None]:

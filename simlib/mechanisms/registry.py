@@ -15,6 +15,7 @@ from simlib.mechanisms import (
     development,
     engagement,
     exits,
+    expectations,
     goals,
     grading,
     hiring,
@@ -42,6 +43,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     # what the review brings
     goals.MECHANISM,
     pay.MECHANISM,
+    expectations.MECHANISM,
     incentives.MECHANISM,
     promotion.MECHANISM,
     development.MECHANISM,

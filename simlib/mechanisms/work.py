@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from simlib.mechanisms import checkins, incentives
+from simlib.mechanisms import checkins, goals, incentives
 from simlib.mechanisms.base import Mechanism
 from simlib.state.simulation_state import SimState
 
@@ -42,8 +42,9 @@ def work_weeks(sim: SimState) -> Generator[Any, Any, None]:
             sim.catch_up()
             rate = wf.potential + wf.skill + wf.drive + sim.market_level + noise_sd * luck
             k = sim.scenario.behaviour.output_per_sd
-            # Measured output of the week, back in SD units (gaming inflates it).
-            measured = ((1.0 + k * rate) * wf.measured_factor - 1.0) / k if k > 0 else rate
+            # The week's output as the KPIs count it, back in SD units (gaming inflates it).
+            counted = (1.0 + k * rate) * goals.kpi_factor(sim)
+            measured = (counted - 1.0) / k if k > 0 else rate
             if len(checkins.early_warning(sim, measured)):
                 incentives.update(sim)
         if interval is not None and week % interval == 0:

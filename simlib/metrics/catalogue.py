@@ -8,19 +8,24 @@ this catalogue and nothing else; a test checks the README's outcomes table again
 Every metric is recorded at each review; those marked ``at_start`` also at week 0. Rates of
 leaving are yearly shares of the average headcount over the cycle.
 
-Kept whole at about 420 lines: the catalogue reads in one place, one entry per metric.
+A :class:`MetricFamily` is one entry for a set of metrics whose members depend on the policy:
+``grade_share:<grade>`` has one member per grade of the policy's scale. :func:`metric`
+resolves any recorded name, a family member's included, to its :class:`Metric`.
+
+Kept whole at about 540 lines: the catalogue reads in one place, one entry per metric or
+metric family.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 
-from simlib.mechanisms.grading import bottom_grades
+from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import Counts
 from simlib.state.simulation_state import Review, SimState
@@ -138,10 +143,27 @@ def rating_accuracy(sim: SimState, c: Cycle | None) -> float | None:
 
 
 def misclassification(sim: SimState, c: Cycle | None) -> float | None:
+    """Share of the true top 20% (by true cycle performance) given a bottom grade.
+
+    The bottom grades are the lowest that together hold at most 20% of the rated this cycle,
+    or the bottom grade alone when it holds more
+    (:func:`simlib.mechanisms.grading.bottom_grades`): the bottom 20% of people, as near as
+    the scale allows, whatever its number of grades.
+    """
     if c is None or len(c.review.rated) < 5:
         return None
-    top = c.true_performance >= np.quantile(c.true_performance, 0.8)
-    return float(np.isin(c.grades[top], bottom_grades(c.review.n_grades)).mean())
+    top = c.true_performance >= np.quantile(c.true_performance, 1.0 - BOTTOM_SHARE)
+    bottom = bottom_grades(c.grades, c.review.n_grades)
+    return float(np.isin(c.grades[top], bottom).mean())
+
+
+def grade_shares(sim: SimState, c: Cycle | None) -> dict[str, float] | None:
+    """Share of the rated given each grade of the policy's scale this cycle (sum 1)."""
+    if c is None or len(c.grades) == 0:
+        return None
+    names = sim.policy.rating.grades
+    counts = np.bincount(c.grades, minlength=len(names))
+    return {grade: float(n) / len(c.grades) for grade, n in zip(names, counts, strict=True)}
 
 
 def engagement(sim: SimState, c: Cycle | None) -> float | None:
@@ -248,11 +270,13 @@ METRICS: dict[str, Metric] = {
         Metric(
             "misclassification",
             "Top performers graded at the bottom",
-            "share of true top 20% in bottom grades",
+            "share of the true top 20% given a bottom-20% grade",
             "lower",
             "flow",
             misclassification,
-            meaning="share of the true top 20% graded in the bottom grades",
+            meaning="share of the true top 20% (by true cycle performance) given one of the "
+            "lowest grades that together hold at most 20% of the rated (the bottom grade alone "
+            "if it holds more)",
         ),
         Metric(
             "voluntary_attrition",
@@ -395,11 +419,106 @@ METRICS: dict[str, Metric] = {
     )
 }
 
-# Views of the catalogue for readers that need one column of it.
-METRIC_UNITS: dict[str, str] = {name: m.unit for name, m in METRICS.items()}
-METRIC_DIRECTION: dict[str, str] = {
-    name: m.direction for name, m in METRICS.items() if m.direction is not None
+
+@dataclass(frozen=True)
+class MetricFamily:
+    """Metrics named ``<prefix>:<member>``, one per member the reporter returns.
+
+    ``label`` and ``meaning`` may hold ``{member}``; every member shares unit, direction and
+    kind.
+    """
+
+    prefix: str
+    label: str
+    unit: str
+    direction: Direction | None
+    kind: Literal["state", "flow"]
+    reporter: Callable[[SimState, Cycle | None], dict[str, float] | None]
+    meaning: str = ""
+    placeholder: str = "<member>"  # stands for a member in the README's table
+
+    def name(self, member: str) -> str:
+        return f"{self.prefix}:{member}"
+
+    def member(self, member: str) -> Metric:
+        """The metric of one member (its reporter reads the family's)."""
+
+        def report(sim: SimState, c: Cycle | None) -> float | None:
+            values = self.reporter(sim, c)
+            return None if values is None else values.get(member)
+
+        return Metric(
+            self.name(member),
+            self.label.format(member=member),
+            self.unit,
+            self.direction,
+            self.kind,
+            report,
+            meaning=self.meaning.format(member=member),
+        )
+
+
+FAMILIES: dict[str, MetricFamily] = {
+    f.prefix: f
+    for f in (
+        MetricFamily(
+            "grade_share",
+            "Share graded {member}",
+            "share of the rated (0-1)",
+            None,
+            "flow",
+            grade_shares,
+            meaning="share of the rated given each grade of the policy's scale (one metric per "
+            "grade; they sum to 1)",
+            placeholder="<grade>",
+        ),
+    )
 }
+
+
+def metric(name: str) -> Metric | None:
+    """The catalogue entry of a recorded metric name, a family member's included."""
+    if name in METRICS:
+        return METRICS[name]
+    prefix, sep, member = name.partition(":")
+    family = FAMILIES.get(prefix) if sep else None
+    return None if family is None else family.member(member)
+
+
+def family_values(sim: SimState, c: Cycle | None) -> Iterator[tuple[str, float | None]]:
+    """Every family member's name and value at a review (for the ledger)."""
+    for family in FAMILIES.values():
+        for member, value in (family.reporter(sim, c) or {}).items():
+            yield family.name(member), value
+
+
+class _Column(Mapping[str, str]):
+    """One column of the catalogue by metric name; family members resolve too.
+
+    Iterates over the fixed metrics in catalogue order; a metric without a value in the
+    column (e.g. no direction) is not in it.
+    """
+
+    def __init__(self, column: Callable[[Metric], str | None]) -> None:
+        self._column = column
+
+    def __getitem__(self, name: str) -> str:
+        found = metric(name)
+        value = None if found is None else self._column(found)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, m in METRICS.items() if self._column(m) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+# Views of the catalogue for readers that need one column of it.
+METRIC_UNITS: Mapping[str, str] = _Column(lambda m: m.unit)
+METRIC_DIRECTION: Mapping[str, str] = _Column(lambda m: m.direction)
 
 
 def markdown_table() -> str:
@@ -408,7 +527,8 @@ def markdown_table() -> str:
         "| metric | meaning | unit | better | kind |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for m in METRICS.values():
+    entries = [*METRICS.values(), *(f.member(f.placeholder) for f in FAMILIES.values())]
+    for m in entries:
         better = (m.direction or "–").replace("_", " ")
         rows.append(f"| `{m.name}` | {m.meaning} | {m.unit} | {better} | {m.kind} |")
     return "\n".join(rows)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from simlib.metrics.catalogue import METRICS, Cycle
+from simlib.metrics.catalogue import METRICS, Cycle, family_values
 from simlib.state.simulation_state import SimState
 
 
@@ -41,6 +41,8 @@ class Ledger:
         """Every metric, at the end of a review cycle."""
         for name, metric in METRICS.items():
             self.record(sim.now, name, metric.reporter(sim, cycle))
+        for name, value in family_values(sim, cycle):
+            self.record(sim.now, name, value)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simlib.mechanisms.grading import bottom_grades
+from simlib.mechanisms.grading import bottom_grades, top_grades
 
 # Potential boxes cut at the terciles of N(0, 1) applicants (SD units): the same fixed cut
 # points for every policy, so a policy that raises potential moves people up the boxes.
@@ -19,14 +19,16 @@ BOX_LABELS = ("low", "medium", "high")
 def performance_boxes(grade_index: np.ndarray, n_grades: int) -> np.ndarray:
     """0 = low, 1 = medium, 2 = high performance from grade indices (0 = best, -1 = unrated).
 
-    The bottom grades are those :func:`simlib.mechanisms.grading.bottom_grades` counts for
-    misclassification (the last two of a 4+ point scale, else the last); the same number of
-    top grades is "high"; the rest "medium". Unrated people get -1.
+    Boxes go by share of people, whatever the scale: "low" is the bottom 20% as
+    misclassification counts it (the lowest grades that together hold at most 20% of the
+    graded, or the bottom grade alone if it holds more;
+    :func:`simlib.mechanisms.grading.bottom_grades`), "high" the top 20% the same way from
+    the top, the rest "medium" (so is a grade that would be both, when one grade holds
+    nearly everyone). Unrated people get -1.
     """
-    low = bottom_grades(n_grades)
-    top = np.arange(len(low))
-    box = np.where(np.isin(grade_index, top), 2, 1)
-    box = np.where(np.isin(grade_index, low), 0, box)
+    low, top = bottom_grades(grade_index, n_grades), top_grades(grade_index, n_grades)
+    is_low, is_top = np.isin(grade_index, low), np.isin(grade_index, top)
+    box = np.where(is_top & ~is_low, 2, np.where(is_low & ~is_top, 0, 1))
     return np.where(grade_index < 0, -1, box)
 
 

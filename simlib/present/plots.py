@@ -362,8 +362,9 @@ def plot_pay_distribution(
 def plot_nine_box(snapshot: pd.DataFrame, results: Results | None = None) -> Figure:
     """The 9-box per policy: latest grade (performance) x potential, share of employees.
 
-    Performance boxes come from the latest grade (bottom grades = low); potential boxes from
-    fixed cut points in SD units, the same for every policy (see :mod:`simlib.present.snapshot`).
+    Performance boxes come from the latest grade by share of people (the grades holding the
+    bottom 20% = low, the top 20% = high; see :mod:`simlib.present.nine_box`); potential
+    boxes from fixed cut points in SD units, the same for every policy.
     """
     policies = _snapshot_policies(snapshot, results)
     colors = _colors_for(policies, results)

@@ -17,38 +17,59 @@ from simlib.scenario.schema import Section
 class IncentiveBehaviour(Section):
     """How people respond to rewards: effort, gaming, helping and sabotage.
 
-    Effort follows expectancy theory (Vroom 1964): it rises with the reward one more SD of
-    performance brings (the *stake*: merit raise, bonus and job security, in % of salary),
-    weighted by perceived fairness and engagement, against a rising cost of effort.
-    Gaming moves work to what the KPIs measure as their weight in pay rises (Kerr 1975;
-    Holmström & Milgrom 1991). Relative ranking lowers helping and breeds sabotage that
-    grows with the prize spread faster than effort does (Harbring & Irlenbusch 2011;
-    Berger, Harbring & Sliwka 2013).
+    Effort follows expectancy theory (Vroom 1964): it rises with the *stake*, what one more
+    SD of performance is worth to an employee in % of yearly salary, weighted by perceived
+    fairness and engagement, against a rising cost of effort. The stake is a tournament's
+    incentive (Lazear & Rosen 1981): the spread of what the grades bring (merit raise,
+    bonus, promotion, and job loss at its learned chance) times how strongly grades follow
+    performance. Both are beliefs, learned from what the organization's reviews actually
+    delivered (:mod:`simlib.mechanisms.expectations`). Gaming moves work to what the KPIs
+    measure as their weight in pay rises (Kerr 1975; Holmström & Milgrom 1991). Relative
+    ranking lowers helping and breeds sabotage that grows with the prize spread faster
+    than effort does (Harbring & Irlenbusch 2011; Berger, Harbring & Sliwka 2013).
     """
 
     effort_max_sd: float = Field(
-        1.5, ge=0, le=5, description="extra performance at full effort (SD units)"
+        1.5,
+        ge=0,
+        le=5,
+        description="extra performance at full effort (SD units); assumption, set in an "
+        "earlier version of the model (with a fixed exit threat) so that a forced curve "
+        "gained 6-12% of output, and not re-tuned since",
     )
     effort_cost: float = Field(
         3.0,
         gt=0,
         le=1000,
-        description="stake (% of salary per SD) that gets 63% of full effort from a fully "
-        "engaged employee who believes ratings are fair",
+        description="stake (% of yearly salary per SD) that gets 63% of full effort from a "
+        "fully engaged employee who believes ratings are fair; assumption, set with "
+        "effort_max_sd and not re-tuned since",
     )
-    exit_value: float = Field(
-        100.0,
+    job_loss_cost: float = Field(
+        140.0,
         ge=0,
         le=1000,
-        description="what losing the job is worth to an employee (% of yearly salary); "
-        "makes exit rules part of the stake",
+        description="what losing one's job costs (% of a year's pay, present value): men "
+        "displaced in mass layoffs lose 1.4 years of earnings when unemployment is below 6% "
+        "and 2.8 years above 8% (Davis & von Wachter 2011; lasting losses of ~25% a year, "
+        "Jacobson, LaLonde & Sullivan 1993); plausibly less for short tenures; range 0 (a "
+        "lab bonus tournament, no job at stake) to 280",
     )
-    stake_learning: float = Field(
+    learning_rate: float = Field(
         0.5,
         ge=0,
         le=1,
-        description="weight of the latest review's realized pay-for-performance link in the "
-        "stake people perceive (0 = they only believe the announced policy)",
+        description="weight of the latest review's realized consequences in what people "
+        "believe each grade brings (0 = they only believe the announced terms); assumption, "
+        "plausible range 0.2-0.8",
+    )
+    discount_rate: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="yearly rate at which people discount future pay, to value a raise that "
+        "lasts as long as they stay; 5% is the rate Davis & von Wachter (2011) discount job "
+        "losses at; individual rates vary widely (Frederick, Loewenstein & O'Donoghue 2002)",
     )
     line_of_sight_gain: float = Field(
         1.0,
@@ -84,7 +105,9 @@ class IncentiveBehaviour(Section):
         0.08,
         ge=0,
         le=5,
-        description="fall of helping per % of stake under relative ranking (log units)",
+        description="fall of helping per % of yearly salary of stake under relative ranking "
+        "(log units); assumption (helping falls under relative pay: Drago & Garvey 1998), "
+        "size not sourced",
     )
     sabotage_propensity: float = Field(
         0.5,
@@ -100,8 +123,10 @@ class IncentiveBehaviour(Section):
         6.0,
         ge=0.01,  # smaller references overflow the power law (found by fuzzing)
         le=1000,
-        description="stake (% of salary per SD) at which a typical saboteur is at full "
-        "sabotage; sabotage grows with the stake to the power 1.5",
+        description="stake (% of yearly salary per SD) at which a typical saboteur is at "
+        "full sabotage; sabotage grows with the stake to the power 1.5, faster than effort "
+        "(Harbring & Irlenbusch 2011); assumption, set in an earlier version so that "
+        "sabotage erased a forced curve's gain, not re-tuned since",
     )
 
 
@@ -138,6 +163,16 @@ class GoalBehaviour(Section):
     )
     estimate_noise_sd: float = Field(
         0.3, ge=0, le=3, description="error of managers' baseline estimates behind targets (SD)"
+    )
+    gameable_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="most that gaming can add to what the KPIs count, as a share of the real "
+        "output behind them: a KPI can be pushed ahead of the work only so far (timing, "
+        "selection, reclassification). An assumption, range 0.02-0.10: timing games cost "
+        "one software vendor 6-8% of revenue (Larkin 2014), an upper end of what one "
+        "measure lets people move",
     )
     misalignment_loss: float = Field(
         0.2,

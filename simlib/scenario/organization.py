@@ -65,6 +65,14 @@ class Organization(Section):
         default_factory=lambda: {"all": 1.0},
         description="demographic groups (label -> share), used only to audit bias",
     )
+    group_clustering: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="how far demographic groups cluster by team (0–1): each person, at hire, "
+        "joins their team's own group with this probability, else the organization's mix; "
+        "0 = groups independent of team, 1 = teams as homogeneous as the shares allow",
+    )
     salary_bands: SalaryBands = Field(default_factory=SalaryBands)
     potential_distribution: Literal["normal", "pareto"] = Field(
         "normal", description="distribution of applicants' potential (both standardized)"

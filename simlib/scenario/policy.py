@@ -80,6 +80,11 @@ class GoalPolicy(Section):
     """
 
     regime: Literal["none", "kpi", "okr"] = "none"
+    level: Literal["individual", "team"] = Field(
+        "individual",
+        description="whose goal: each person's own, or one shared target for each team's "
+        "mean performance that every member strives for (group goals)",
+    )
     stretch_sd: float | None = Field(
         None,
         ge=0,

@@ -25,6 +25,17 @@ class RaterBehaviour(Section):
     Viswesvaran, Ones & Schmidt (1996). ``model: reliability`` is the rater of Scullen,
     Bergey & Aiman-Smith (2005): ``sqrt(rel) * y + sqrt(1 - rel) * e``; giving
     ``reliability`` without a ``model`` selects it.
+
+    Calibration: ``idiosyncratic_sd``, ``error_sd``, the two perspective views, the records'
+    noise and ``self_distortion_sd`` are set together so that the Scullen, Mount & Goff design
+    lands inside every published range at once (ratee 21-25%, idiosyncratic 53-62%, error
+    11-18% of rating variance; supervisor agreement .45-.61, peer .37-.47, self-supervisor
+    r .22-.35). The ranges leave only a narrow region: the sources disagree on how much
+    raters of one perspective share (SMG 2000 find it small; two supervisors agreeing at .52
+    and two peers at .42 need a shared view), so every figure sits within about .01 of an
+    edge of its range. Self-ratings are assumed no more than 1.2 times as valid as a
+    supervisor's (they converge with objective measures about as well: Heidemeier & Moser
+    2009, Mabe & West 1982), which rules out the fits where the self sees nearly the truth.
     """
 
     model: Literal["biased", "reliability"] = Field(
@@ -75,30 +86,31 @@ class RaterBehaviour(Section):
         13, ge=1, le=104, description="the late part of the cycle that recency favours (weeks)"
     )
     idiosyncratic_sd: float = Field(
-        1.00,
+        1.18,
         ge=0,
         le=10,
         description="rater-by-ratee impression (SD units of true performance), fresh each "
-        "rating; sized so the idiosyncratic share matches Scullen, Mount & Goff (2000)",
+        "rating; calibrated with leniency so the idiosyncratic share is 53–62% of rating "
+        "variance (Scullen, Mount & Goff 2000)",
     )
     error_sd: float = Field(
-        0.70,
+        0.72,
         ge=0,
         le=10,
         description="random error of one rated dimension (SD units of true performance); "
-        "random error is 11–18% of rating variance (Scullen, Mount & Goff 2000)",
+        "calibrated so random error is 11–18% of rating variance (Scullen, Mount & Goff 2000)",
     )
     dimensions: int = Field(
         3, ge=1, le=20, description="performance dimensions rated; the rating is their mean"
     )
     measurement_noise_self_reported_sd: float = Field(
-        1.15,
+        1.18,
         ge=0,
         le=10,
         description="noise in performance records when employees report their own results "
         "(SD units); shared by every supervisor reading them, it is the supervisors' common "
         "view that makes two supervisors agree (r ≈ .52, Viswesvaran et al. 1996) more than "
-        "they agree with the truth",
+        "they agree with the truth; calibrated to that agreement (band .45–.61)",
     )
     measurement_noise_automatic_sd: float = Field(
         0.30,
@@ -125,7 +137,8 @@ class RaterBehaviour(Section):
         ge=0,
         le=3,
         description="extra leniency of ratings that decide pay over developmental ones "
-        "(rating SD units; Jawahar & Williams 1997: about 1/3 SD)",
+        "(rating SD units; Jawahar & Williams 1997: about 1/3 SD). The validation's d of pay "
+        "over developmental ratings echoes this parameter (divided by the rating SD)",
     )
     training_effect: float = Field(
         0.40,
@@ -135,32 +148,35 @@ class RaterBehaviour(Section):
         "halo, recency and similar-to-me (rater training: Woehr & Huffcutt 1994)",
     )
     peer_perspective_sd: float = Field(
-        0.50,
+        0.75,
         ge=0,
         le=10,
-        description="view shared by a ratee's peers and by no one else (SD units); sized so "
-        "peer inter-rater reliability ≈ .42 (Viswesvaran et al. 1996)",
+        description="view shared by a ratee's peers and by no one else (SD units); calibrated "
+        "so two peers agree about .37–.47 (Viswesvaran et al. 1996: .42; Conway & Huffcutt "
+        "1997: .37)",
     )
     subordinate_perspective_sd: float = Field(
-        0.50,
+        0.0,
         ge=0,
         le=10,
         description="view shared by a manager's subordinates (SD units); 360 perspective "
-        "effects are small (Scullen, Mount & Goff 2000)",
+        "effects are small (Scullen, Mount & Goff 2000), and any shared view here only "
+        "lowers the idiosyncratic share below its range, so none by default (an assumption)",
     )
     self_leniency: float = Field(
         0.35,
         ge=-3,
         le=3,
         description="mean shift of self-ratings (rating SD units): self-ratings are lenient, "
-        "d ≈ .3–.5 (Harris & Schaubroeck 1988; Heidemeier & Moser 2009)",
+        "d .32 observed, .49 corrected (Heidemeier & Moser 2009)",
     )
     self_distortion_sd: float = Field(
-        1.38,
+        1.55,
         ge=0,
         le=10,
-        description="self-view distortion (SD units of true performance); sized so "
-        "self-supervisor r ≈ .22–.35 (Harris & Schaubroeck 1988)",
+        description="self-view distortion (SD units of true performance); calibrated so "
+        "self-supervisor r is .22–.35 (Heidemeier & Moser 2009: r .22; Harris & Schaubroeck "
+        "1988: ρ .35)",
     )
     review_hours: float = Field(
         4.0,

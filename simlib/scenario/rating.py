@@ -46,14 +46,17 @@ class RatingSources(Section):
 
 
 class CalibrationRule(Section):
-    """Calibration committees: meetings that pull each manager's ratings toward the norm."""
+    """Calibration committees: meetings that check each manager's ratings against the
+    shared performance records and pull them toward what the records support."""
 
     strength: float = Field(
         0.0,
         ge=0,
         le=1,
-        description="share (0–1) by which a meeting moves each manager's rating mean and "
-        "spread toward the organization's; 0 = no calibration",
+        description="share (0–1) of the part of each rating that departs from what the "
+        "performance records predict that a meeting removes (with the reliability rater "
+        "model, which keeps no records: of each manager's departure from the "
+        "organization's rating mean and spread); 0 = no calibration",
     )
     committees: int = Field(1, ge=1, le=1000, description="committees meeting in parallel")
     committee_hours: float = Field(
@@ -87,7 +90,55 @@ class AppealRule(Section):
         3.0, ge=0, le=200, description="manager hours per appeal (statement, hearing)"
     )
     overturn_share: float = Field(
-        0.25, ge=0, le=1, description="share of appeals that raise the grade one step"
+        0.25,
+        ge=0,
+        le=1,
+        description="share of appeals the panel upholds (raising the grade one step) when "
+        "the evidence tells it nothing about the rating's error: its leaning toward "
+        "appellants; with informative evidence it overturns wrong ratings more often",
+    )
+    evidence_reliability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="share (0-1) of the variance of the panel's reading of a case that "
+        "reflects the rating's real error; the panel re-judges the record like a second "
+        "rater, whose agreement with a first is about .52 (Viswesvaran, Ones & Schmidt "
+        "1996). 0 = the panel decides by lot",
+    )
+
+
+class QuotaRounding(Section):
+    """How a forced distribution's shares become whole people in each ranking unit.
+
+    The shares of a unit of ``n`` rated people are ``n * share`` people per grade. Largest
+    remainder gives every grade the whole part of its quota and the people left over to
+    the grades with the largest fractional parts, so every unit's counts are the closest
+    whole numbers to its quota. Small units rarely reach a small grade: a team of 8 on
+    5/20/60/10/5 has a quota of 0.4 D and gets none. ``bottom_grade_min_unit`` can insist on
+    one. When two grades have an equal claim on the last person (a team of 10 on
+    5/20/60/10/5 has half an S and half a D), ``ties`` decides who gets it.
+    """
+
+    method: Literal["largest_remainder"] = Field(
+        "largest_remainder",
+        description="rounding of each unit's quota to whole people: the whole part of each "
+        "grade's quota, the people left over to the largest fractional parts",
+    )
+    bottom_grade_min_unit: int | None = Field(
+        None,
+        ge=2,
+        le=1_000_000,
+        description="units of at least this many rated people give at least one person the "
+        "bottom grade, taken from the grade rounded furthest above its quota (null = off: "
+        "the shares alone decide)",
+    )
+    ties: Literal["random", "better"] = Field(
+        "random",
+        description="a tie at a grade boundary: grades with equal claims on a unit's last "
+        "person, or equal rating scores straddling a boundary. 'random' draws who gets the "
+        "better grade (each equally likely); 'better' gives the place to the better grade "
+        "and keeps equal scores in position order",
     )
 
 
@@ -96,7 +147,8 @@ class RatingPolicy(Section):
 
     ``absolute`` compares each rating score (SD units) with fixed thresholds: anyone can get
     any grade. ``forced_distribution`` ranks employees within a ranking unit and hands out
-    grades by fixed shares, rounded to whole people by largest remainder.
+    grades by fixed shares, rounded to whole people as ``rounding`` says (largest
+    remainder; optionally at least one bottom grade in larger units; ties drawn at random).
     """
 
     scheme: Literal["absolute", "forced_distribution"] = "absolute"
@@ -117,6 +169,11 @@ class RatingPolicy(Section):
         "everyone else the first (two grades, e.g. 'retain' and 'cut')",
     )
     ranking_unit: Literal["team", "department", "organization"] = "team"
+    rounding: QuotaRounding = Field(
+        default_factory=QuotaRounding,
+        description="forced_distribution: how each unit's quota becomes whole people "
+        "(absolute ratings have no quota and ignore it)",
+    )
     min_weeks_rated: int = Field(
         13, ge=1, le=104, description="weeks worked in a cycle needed to be rated in it"
     )
@@ -180,6 +237,10 @@ class RatingPolicy(Section):
             elif len(self.grades) != 2:
                 raise ValueError(
                     "bottom_cut gives two grades; list exactly two or leave grades out"
+                )
+            if self.rounding.bottom_grade_min_unit is not None and self.grade_shares()[-1] <= 0:
+                raise ValueError(
+                    "rounding.bottom_grade_min_unit needs a bottom grade with a share above 0"
                 )
         return self
 

@@ -33,6 +33,9 @@ class Counts:
     manager_hours: float = 0.0
     appeals: int = 0
     appeals_overturned: int = 0
+    appeals_heard: int = 0  # decided while the appellant was still employed
+    appeals_heard_wrong: int = 0  # ... of a grade worse than true performance earns
+    appeals_wrong_overturned: int = 0
     pips: int = 0
     pips_failed: int = 0
     checkins: int = 0

@@ -29,12 +29,40 @@ UNLIMITED = 10**9
 MarketListener = Callable[[float, float], None]  # old and new market level
 
 
+def _no_grades() -> np.ndarray:
+    return np.zeros(0)
+
+
+@dataclass
+class GradedCohort:
+    """The people one review graded, kept to learn what their grades brought them."""
+
+    week: float  # when they were graded
+    rows: np.ndarray  # their positions
+    grades: np.ndarray  # grade index each got, 0 = best
+    exited: np.ndarray  # made to leave at that review (bool)
+
+
 @dataclass
 class Beliefs:
-    """What the workforce believes about the policy (shared by all employees)."""
+    """What the workforce believes each grade brings (shared by all employees).
 
-    stake: float = 0.0  # % of salary per SD of performance
-    announced_stake: float = 0.0
+    Arrays run over the policy's grades, best first. They start from the announced terms
+    and are learned from what each review actually brought (see
+    :mod:`simlib.mechanisms.expectations`).
+    """
+
+    raise_by_grade: np.ndarray = field(default_factory=_no_grades)  # merit raise, share a year
+    bonus_by_grade: np.ndarray = field(default_factory=_no_grades)  # share of salary a year
+    exit_by_grade: np.ndarray = field(default_factory=_no_grades)  # chance of being let go
+    promotion_by_grade: np.ndarray = field(default_factory=_no_grades)  # chance of promotion
+    promotion_gain: float = 0.0  # pay rise a promotion brings (share of salary)
+    link: np.ndarray = field(default_factory=_no_grades)  # chance of each grade per SD
+    separation_rate: float = 0.0  # yearly share of people leaving (how long a raise lasts)
+    stake: float = 0.0  # % of yearly salary per SD of performance
+    announced_stake: float = 0.0  # the stake the announced terms promised
+    graded: GradedCohort | None = None  # the last review's graded, until the next review
+    salary_after_pay: np.ndarray | None = None  # salaries between pay review and promotion
 
 
 @dataclass

@@ -36,6 +36,34 @@ def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
+def interleaved_groups(n_teams: int, shares: np.ndarray) -> np.ndarray:
+    """Each team's own group: counts by the shares (largest remainder), spread evenly over
+    the team indices so that no department is made of one group."""
+    counts = largest_remainder(n_teams, shares)
+    group = np.repeat(np.arange(len(counts)), counts)
+    place = np.concatenate([(np.arange(c) + 0.5) / c for c in counts if c > 0])
+    return group[np.argsort(place, kind="stable")].astype(np.int64)
+
+
+def cluster_groups(
+    chart: OrgChart,
+    rows: np.ndarray,
+    group: np.ndarray,
+    clustering: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The groups of people joining ``rows``: each takes their team's own group with
+    probability ``clustering``, else keeps ``group`` (drawn from the organization's mix).
+
+    Draws one uniform per row from ``rng`` (its own stream) only when ``clustering`` is
+    above 0, so the default leaves every other draw, and every result, as it was.
+    """
+    if clustering <= 0 or len(rows) == 0:
+        return group
+    joins_team = rng.random(len(rows)) < clustering
+    return np.where(joins_team, chart.team_group[chart.team[rows]], group)
+
+
 @dataclass(frozen=True)
 class OrgChart:
     """The fixed structure: which team each position belongs to, and who manages whom."""
@@ -46,6 +74,7 @@ class OrgChart:
     team_manager: np.ndarray  # position of each team's manager, -1 if a virtual rater
     is_manager: np.ndarray  # position is a manager slot
     department_names: tuple[str, ...]
+    team_group: np.ndarray  # each team's own group, for group clustering
 
     @property
     def positions(self) -> int:
@@ -84,6 +113,7 @@ class OrgChart:
             team_manager=team_manager,
             is_manager=np.concatenate(is_manager_parts),
             department_names=tuple(d.name for d in org.departments),
+            team_group=interleaved_groups(len(team_manager), np.array(list(org.groups.values()))),
         )
 
 
@@ -112,6 +142,8 @@ class Workforce:
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
         self.on_pip = np.zeros(n, dtype=bool)
+        # Week the position's last occupant was made to leave (nan = never); kept on refill.
+        self.left_involuntarily_week = np.full(n, np.nan)
         # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
         self.engagement = np.zeros(n)
         self.fairness_belief = np.zeros(n)

@@ -1,9 +1,11 @@
 """The model's raters reproduce the published structure of ratings, by running them.
 
 Scullen, Mount & Goff (2000): ratee 21–25%, idiosyncratic 53–62%, error 11–18% of rating
-variance; Viswesvaran, Ones & Schmidt (1996): inter-rater reliability .52 (supervisors) and
-.42 (peers); self-ratings correlate .22–.35 with supervisors' and are .3–.5 SD lenient.
-The bands below are the issue's acceptance bands around those figures.
+variance (their two data sets); supervisors agree .45–.61 (Viswesvaran, Ones & Schmidt 1996:
+.52; Salgado & Moscoso 2019: .45 administrative, .61 research), peers .37–.47 (Conway &
+Huffcutt 1997: .37; Viswesvaran et al.: .42); self-ratings correlate .22–.35 with
+supervisors' and are .32–.49 SD lenient (Heidemeier & Moser 2009; Harris & Schaubroeck 1988).
+The bands are the sources' ranges, the same as the validation's.
 """
 
 from __future__ import annotations
@@ -14,23 +16,27 @@ import simlib
 from simlib.analysis.validation import rating_variance
 
 BANDS = {
-    "ratee": (0.15, 0.35),
-    "idiosyncratic": (0.45, 0.65),
-    "supervisor_interrater_r": (0.45, 0.60),
-    "peer_interrater_r": (0.32, 0.52),
-    "self_supervisor_r": (0.15, 0.40),
-    "self_leniency_d": (0.25, 0.55),
+    "ratee": (0.21, 0.25),
+    "idiosyncratic": (0.53, 0.62),
+    "error": (0.11, 0.18),
+    "supervisor_interrater_r": (0.45, 0.61),
+    "peer_interrater_r": (0.37, 0.47),
+    "self_supervisor_r": (0.22, 0.35),
+    "self_leniency_d": (0.32, 0.49),
 }
+# The defaults sit about .01 inside the bands' edges; 100,000 ratees keep a correlation's
+# sampling error near .003.
+RATEES = 100_000
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_default_raters_land_in_the_published_bands(seed):
-    got = rating_variance(seed=seed)
+    got = rating_variance(seed=seed, ratees=RATEES)
     for key, (low, high) in BANDS.items():
         assert low <= got[key] <= high, f"{key} = {got[key]:.3f}, published band {low}–{high}"
     shares = got["ratee"] + got["idiosyncratic"] + got["perspective"] + got["error"]
     assert shares == pytest.approx(1.0)
-    assert 0.05 <= got["error"] <= 0.20 and 0.0 < got["perspective"] < 0.2
+    assert 0.0 < got["perspective"] < 0.2
 
 
 def test_same_seed_same_figures_and_scenario_raters_are_used():

@@ -7,8 +7,15 @@ import pytest
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.appeals import appeal_probability, file_appeals
+from simlib.mechanisms.appeals import (
+    appeal_probability,
+    deserved_grades,
+    file_appeals,
+    panel_overturns,
+    rating_errors,
+)
 from simlib.scenario.rater_behaviour import AppealBehaviour
+from simlib.scenario.rating import AppealRule, RatingPolicy
 
 
 def test_probability_is_zero_below_the_threshold_and_rises_to_the_cap():
@@ -113,3 +120,78 @@ def test_a_successor_does_not_appeal_the_predecessors_rating(tiny):
     wf.vacate(rows[:2])
     wf.fill(rows[:2], 52.0, np.zeros(2), np.zeros(2, np.int64), np.ones(2))
     assert file_appeals(sim, rows, np.zeros(4), np.full(4, 3.0), rated_people) == 2
+
+
+# --- the panel's judgement ---------------------------------------------------------------
+
+
+def test_a_general_leniency_is_no_error_and_an_undersold_rating_is():
+    true = np.array([-1.0, 0.0, 1.0, 2.0])
+    np.testing.assert_allclose(rating_errors(true, true + 0.7), 0.0, atol=1e-12)
+    undersold = rating_errors(true, np.array([-1.0, 0.0, 1.0, -2.0]))
+    assert undersold[3] > 1.0 and undersold[:3].max() < 0.0
+
+
+def test_deserved_grades_put_true_standing_on_the_policys_grading():
+    absolute = RatingPolicy(grades=["A", "B", "C"], thresholds=[1.0, -1.0])
+    true = np.array([-2.0, 0.0, 2.0])
+    scores = np.array([0.0, 0.0, 3.0])  # mean 1, spread ~1.41
+    on_scale = 1.0 + np.sqrt(2.0) * (true / true.std())  # -0.73, 1.0, 2.73
+    np.testing.assert_array_equal(on_scale > 1.0 - 1e-12, [False, True, True])
+    np.testing.assert_array_equal(deserved_grades(absolute, true, scores), [1, 0, 0])
+    forced = RatingPolicy(scheme="forced_distribution", shares={"top": 0.2, "rest": 0.8})
+    z = np.linspace(-2.0, 2.0, 101)
+    share_top = (deserved_grades(forced, z, z) == 0).mean()
+    assert share_top == pytest.approx((z / z.std() > 0.8416).mean())
+
+
+def test_the_panel_overturns_wrong_ratings_more_often_than_right_ones_unless_blind():
+    draws = np.random.default_rng(3).standard_normal(20_000)
+    rule = AppealRule(overturn_share=0.25, evidence_reliability=0.5)
+    wrong = panel_overturns(np.full(draws.size, 1.0), rule, draws).mean()
+    right = panel_overturns(np.full(draws.size, -0.5), rule, draws).mean()
+    assert wrong > right + 0.3
+    blind = rule.model_copy(update={"evidence_reliability": 0.0})
+    np.testing.assert_array_equal(
+        panel_overturns(np.full(draws.size, 1.0), blind, draws),
+        panel_overturns(np.full(draws.size, -0.5), blind, draws),
+    )
+    assert panel_overturns(np.zeros(draws.size), blind, draws).mean() == pytest.approx(
+        0.25, abs=0.01
+    )
+
+
+def overturn_rates(reliability: float, reps: int = 4) -> tuple[float, float, int]:
+    """Overturn rates among heard appeals of wrong and of right grades, and cases heard."""
+    scenario = load_scenario(
+        {
+            "organization": {"headcount": 400},
+            "environment": {"years": 3},
+            "behaviour": {
+                "appeals": {"threshold_sd": 0.5, "propensity_per_sd": 1.0, "max_share": 1.0}
+            },
+            "policies": {
+                "p": {"rating": {"appeals": {"panels": 50, "evidence_reliability": reliability}}}
+            },
+        }
+    )
+    heard = wrong = overturned = wrong_overturned = 0
+    for rep in range(reps):
+        sim = Simulation(scenario, "p", seed=9, rep=rep)
+        sim.run()
+        c = sim.counts
+        heard += c.appeals_heard
+        wrong += c.appeals_heard_wrong
+        overturned += c.appeals_overturned
+        wrong_overturned += c.appeals_wrong_overturned
+    right_overturned = overturned - wrong_overturned
+    return wrong_overturned / wrong, right_overturned / (heard - wrong), heard
+
+
+def test_in_the_model_wrong_grades_are_overturned_more_often_and_blind_panels_do_not_tell():
+    wrong, right, heard = overturn_rates(0.5)
+    assert heard > 400
+    assert wrong > right + 0.15
+    wrong, right, heard = overturn_rates(0.0)
+    # Equal within sampling noise (~0.04 for a few hundred cases each).
+    assert abs(wrong - right) < 0.08

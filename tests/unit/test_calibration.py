@@ -1,4 +1,5 @@
-"""Calibration: shrinking managers' means and spreads, and committees with limited hours."""
+"""Calibration: shrinking ratings toward the shared records (or managers' means and spreads
+toward the organization's), and committees with limited hours."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import pytest
 
 import simlib
 from simlib import load_scenario
-from simlib.mechanisms.calibration import calibrate, meeting_hours, run_season, shrink_toward_norm
+from simlib.mechanisms.calibration import (
+    calibrate,
+    meeting_hours,
+    run_season,
+    shrink_toward_evidence,
+    shrink_toward_norm,
+)
 from simlib.scenario.rating import CalibrationRule
 
 SCORES = np.array([2.0, 3.0, 4.0, -1.0, 0.0, 1.0, -0.5, 0.5])
@@ -115,3 +122,58 @@ def test_calibration_removes_manager_leniency_from_the_ratings():
         for p in ("absolute", "calibrated")
     }
     assert acc["calibrated"] > acc["absolute"] + 0.1
+
+
+# --- against the shared records ------------------------------------------------------------
+
+RECORDS = np.array([1.0, 2.0, 3.0, -1.0, 0.0, 1.0, -0.5, 0.5])  # rater 0 rates 1 SD high
+
+
+def test_full_strength_puts_ratings_where_the_records_predict_keeping_mean_and_spread():
+    out = shrink_toward_evidence(SCORES, RECORDS, 1.0)
+    assert np.corrcoef(out, RECORDS)[0, 1] == pytest.approx(1.0)
+    assert out.mean() == pytest.approx(SCORES.mean())
+    assert out.std() == pytest.approx(SCORES.std())
+    np.testing.assert_array_equal(shrink_toward_evidence(SCORES, RECORDS, 0.0), SCORES)
+
+
+def test_a_lenient_managers_departure_shrinks_with_strength():
+    def departure(strength):
+        out = shrink_toward_evidence(SCORES, RECORDS, strength)
+        slope, intercept = np.polyfit(RECORDS, out, 1)
+        return (out - (intercept + slope * RECORDS))[RATER == 0].mean()
+
+    gaps = [departure(s) for s in (0.0, 0.5, 1.0)]
+    assert gaps[0] > 0.2 and gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_only_the_calibrated_ratings_move_and_decide_the_fit():
+    chosen = RATER != 1
+    out = shrink_toward_evidence(SCORES, RECORDS, 1.0, calibrated=chosen)
+    np.testing.assert_array_equal(out[~chosen], SCORES[~chosen])
+    assert np.corrcoef(out[chosen], RECORDS[chosen])[0, 1] == pytest.approx(1.0)
+
+
+def test_calibrate_uses_the_records_when_there_are_any():
+    rule = CalibrationRule(strength=1.0, committee_hours=100)
+    with_records, _ = calibrate(SCORES, RATER, np.array([0, 0, 0]), rule, RECORDS)
+    assert np.corrcoef(with_records, RECORDS)[0, 1] == pytest.approx(1.0)
+    normed, _ = calibrate(SCORES, RATER, np.array([0, 0, 0]), rule)
+    np.testing.assert_allclose(normed, shrink_toward_norm(SCORES, RATER, 1.0))
+
+
+def test_rating_accuracy_rises_with_strength_where_raters_differ_and_the_hours_still_cost():
+    accuracy, hours = {}, {}
+    for strength in (0.0, 0.4, 0.8):
+        s = rater_bias(**{"policies.calibrated.rating.calibration.strength": strength})
+        frames = [simlib.simulate(s, "calibrated", seed=4, rep=rep) for rep in range(3)]
+        accuracy[strength] = np.mean(
+            [f.query("metric == 'rating_accuracy'").value.mean() for f in frames]
+        )
+        hours[strength] = np.mean(
+            [f.query("metric == 'manager_hours'").value.mean() for f in frames]
+        )
+    assert accuracy[0.0] + 0.03 < accuracy[0.4] < accuracy[0.8] - 0.02
+    assert hours[0.4] > hours[0.0] * 1.2
+    assert hours[0.8] == pytest.approx(hours[0.4], rel=0.02)  # strength costs no extra hours

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from simlib.analysis.findings import FINDINGS, Run
+from simlib.analysis.findings import FINDINGS, NOT_REPRODUCED, Run
 
 FD = "policies.forced_distribution"
 NO_FIRING = {f"{FD}.consequences.terminate_bottom_grade": False}
@@ -21,6 +21,10 @@ UNINFORMATIVE_RATINGS = {"behaviour.raters.reliability": 0.001}
 RATERS = "behaviour.raters"
 # Rater idiosyncrasy: the rater's general leniency and rater-by-ratee impressions.
 NO_RATER_IDIOSYNCRASY = {f"{RATERS}.idiosyncratic_sd": 0.0, f"{RATERS}.leniency_sd": 0.0}
+
+# Week-to-week luck at the schema's largest: a year's mean luck (SD 10 / sqrt(52) = 1.4)
+# outweighs potential (SD 1), so performance no longer persists from year to year.
+NO_PERSISTENCE = {"behaviour.performance_noise_sd": 10.0}
 
 SWITCH_OFF: dict[str, dict] = {
     "scullen2005_fd_gain_y5": NO_FIRING,
@@ -32,6 +36,8 @@ SWITCH_OFF: dict[str, dict] = {
     "smg2000_ratee_share": NO_RATER_IDIOSYNCRASY,
     # ... and the idiosyncratic share drops out of its band.
     "smg2000_idiosyncratic_share": NO_RATER_IDIOSYNCRASY,
+    # Without an error of its own in each rated dimension there is no random error.
+    "smg2000_error_share": {f"{RATERS}.error_sd": 0.0},
     # Supervisors agree because they read the same (noisy) records: without that shared
     # measurement noise their agreement falls below .45.
     "vos1996_supervisor_interrater_r": {f"{RATERS}.measurement_noise_self_reported_sd": 0.0},
@@ -41,18 +47,32 @@ SWITCH_OFF: dict[str, dict] = {
     "self_supervisor_r": {f"{RATERS}.self_distortion_sd": 0.0},
     "self_leniency_d": {f"{RATERS}.self_leniency": 0.0},
     "jw1997_admin_leniency_d": {f"{RATERS}.pay_decision_leniency": 0.0},
-    # Without an effort response to the stake, ranking raises no output.
-    "bhs2013_fd_output_gain_no_sabotage": {"behaviour.incentives.effort_max_sd": 0.0},
-    # Without sabotage the forced curve pays off again (the lab's no-sabotage condition).
+    # Without persistence of performance (the year's luck swamping who people are), true
+    # performance no longer keeps its order from one year to the next ...
+    "sturman2005_one_year_stability": NO_PERSISTENCE,
+    # ... but ratings still would, through what the rater carries over (their leniency and
+    # the halo of last year's rating: .47 with performance that does not persist). Without
+    # those, ratings a year apart correlate about .26, below the band.
+    "sturman2005_one_year_rating_correlation": {
+        f"{RATERS}.leniency_sd": 0.0,
+        f"{RATERS}.halo": 0.0,
+    },
+    # Without sabotage, sabotage costs the forced curve nothing.
     "bhs2013_fd_with_sabotage": {"behaviour.incentives.sabotage_propensity": 0.0},
+    # Without an effort response, a bonus by grade moves no one.
+    "gk2014_individual_incentive_g": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without the difficulty effect a specific goal adds (almost) nothing.
     "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
     # Without the loss from giving up, a hopeless goal merely stops helping.
     "goal_too_hard": {"behaviour.goals.abandon_penalty_sd": 0.0},
     # Without gaming, paying on KPIs no longer costs business value.
     "gaming_kpi_up_value_down": {"behaviour.incentives.gaming_at_full_weight": 0.0},
-    # Without scaling to the budget the raw matrix spends 4.2% of payroll.
-    "merit_budget_share": {"policies.pay_matrix.pay.scale_to_budget": False},
+    # Without scaling to the budget the spend follows the matrix, not the budget: the
+    # preset's raw matrix happens to spend about 3.5-3.9%, one with B raises of 4-6% ~4.7%.
+    "merit_budget_share": {
+        "policies.pay_matrix.pay.scale_to_budget": False,
+        "policies.pay_matrix.pay.matrix.B": [0.06, 0.05, 0.04],
+    },
     # Without the U-shaped term in the quit hazard the ends barely exceed the middle.
     "tgb1997_turnover_u_shape": {"behaviour.exits.u_curvature": 0.0},
     # Without the pull on underpaid high performers, flat pay no longer drives them out.
@@ -68,7 +88,41 @@ SWITCH_OFF: dict[str, dict] = {
     "bycio1990_rating_voluntary": {"behaviour.exits": None},
 }
 
+# Held-out findings the model misses today (see NOT_REPRODUCED): they fail with their
+# mechanism on, so instead each must respond to it: switched off, the measured effect
+# falls to (about) nothing; made stronger, it grows.
+NO_FEEDBACK_EFFECT = {
+    "behaviour.engagement.coaching_skill_sd": 0.0,
+    "behaviour.engagement.checkin_gain": 0.0,
+    "behaviour.engagement.fairness_feedback_gain": 0.0,
+}
+STRONG_FEEDBACK = {
+    "behaviour.engagement.coaching_skill_sd": 2.0,
+    "behaviour.engagement.checkin_gain": 0.5,
+}
+NOT_REPRODUCED_SWITCH: dict[str, tuple[dict, dict]] = {
+    "kd1996_feedback_mean_d": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
+    # The harmful share needs feedback to help on average first (its condition).
+    "kd1996_feedback_harmful_share": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
+    # Without the difficulty effect a team goal adds only the small specific-goal gain.
+    "kva2011_group_goal_d": (
+        {"behaviour.goals.difficulty_slope": 0.0},
+        {"behaviour.goals.difficulty_slope": 0.7},
+    ),
+    # Without the exit rule nobody leaves involuntarily; exits after a single D, more do.
+    "bycio1990_rating_involuntary": (
+        {"policies.forced_distribution.consequences.consecutive_bottom_to_exit": None},
+        {"policies.forced_distribution.consequences.consecutive_bottom_to_exit": 1},
+    ),
+}
+
 REPS = 40
+
+# Held-out findings the model misses, with the reason; a strict expected failure, so the
+# suite says so when one starts to hold. True performance keeps its order from year to year
+# (r ~.93: potential dominates, yearly luck and effort move little) more than the
+# one-year stability of .67-.85 Sturman, Cheramie & Cashen (2005) found.
+HELD_OUT_MISSES = {"sturman2005_one_year_stability"}
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +132,62 @@ def run() -> Run:
 
 def test_every_registered_finding_has_a_switch_off_test():
     assert set(SWITCH_OFF) == set(FINDINGS)
+    assert set(NOT_REPRODUCED_SWITCH) == set(NOT_REPRODUCED)
+    assert not set(NOT_REPRODUCED) & set(FINDINGS)
+    assert all(f.kind == "held_out" for f in NOT_REPRODUCED.values())
 
 
-@pytest.mark.parametrize("finding_id", sorted(SWITCH_OFF))
+@pytest.mark.parametrize("finding_id", sorted(NOT_REPRODUCED_SWITCH))
+def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
+    finding = NOT_REPRODUCED[finding_id]
+    off_overrides, strong_overrides = NOT_REPRODUCED_SWITCH[finding_id]
+    on = finding.check(run)
+    off = finding.check(run, overrides=off_overrides)
+    strong = finding.check(run, overrides=strong_overrides)
+    assert not off.holds
+    if finding_id == "bycio1990_rating_involuntary":
+        # Every involuntary exit follows the exit rule on the ratings: the correlation is
+        # strongly negative whenever there are exits, and there are none without the rule.
+        assert off.details["leavers"] == 0
+        assert 0 < on.details["leavers"] < strong.details["leavers"]
+        assert on.simulated < -0.5 and strong.simulated < -0.5
+        return
+    if finding_id == "kd1996_feedback_harmful_share":
+        # Around no effect about half of the small studies come out negative; with feedback
+        # that helps, fewer do.
+        assert not off.condition and off.simulated > 0.45
+        assert strong.simulated < off.simulated - 0.1
+        return
+    assert strong.simulated > on.simulated + 0.1
+    assert off.simulated < on.simulated - (0.01 if finding_id.startswith("kd") else 0.3)
+
+
+@pytest.mark.parametrize(
+    "finding_id",
+    [
+        pytest.param(
+            f,
+            marks=pytest.mark.xfail(strict=True, reason="held out and missed: see HELD_OUT_MISSES"),
+        )
+        if f in HELD_OUT_MISSES
+        else f
+        for f in sorted(SWITCH_OFF)
+    ],
+)
 def test_check_fails_when_its_mechanism_is_switched_off(run, finding_id):
     finding = FINDINGS[finding_id]
     on = finding.check(run)
     off = finding.check(run, overrides=SWITCH_OFF[finding_id])
     assert on.holds, f"{finding_id} should hold with its mechanism on: {on.row()}"
     assert not off.holds, f"{finding_id} still holds with its mechanism off: {off.row()}"
+
+
+def test_a_missed_held_out_finding_still_fails_without_its_mechanism(run):
+    for finding_id in HELD_OUT_MISSES:
+        finding = FINDINGS[finding_id]
+        assert finding.kind == "held_out"
+        off = finding.check(run, overrides=SWITCH_OFF[finding_id])
+        assert not off.holds and off.simulated < off.low
 
 
 def test_without_firing_the_gain_is_nil_and_outside_the_band(run):

@@ -7,13 +7,7 @@ import pytest
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.incentives import (
-    complement_factors,
-    effort_level,
-    exit_threat,
-    reward_slope,
-    team_others_mean,
-)
+from simlib.mechanisms.incentives import complement_factors, effort_level, team_others_mean
 from simlib.scenario.behaviour import IncentiveBehaviour
 
 
@@ -74,15 +68,6 @@ def test_team_others_mean_excludes_self_and_vacancies():
     active = np.array([True, True, True, False, True])
     out = team_others_mean(values, team, active)
     assert np.allclose(out, [2.5, 2.0, 1.5, 5.0, 0.0])
-
-
-def test_reward_slope_and_exit_threat():
-    perf = np.array([-1.0, 0.0, 1.0, 2.0])
-    assert reward_slope(3.0 * perf + 7.0, perf) == pytest.approx(3.0)
-    assert reward_slope(np.ones(4), perf) == 0.0
-    fd = started("forced")
-    assert list(exit_threat(fd, 5)) == [0, 0, 0, 0, 0.5]  # two consecutive D grades
-    assert list(exit_threat(started("absolute"), 5)) == [0, 0, 0, 0, 0]
 
 
 def test_forced_ranking_raises_stake_and_effort_cuts_helping_and_breeds_sabotage():

@@ -36,15 +36,15 @@ def test_shipped_scenarios_keep_every_invariant(path):
 
 
 def _shifted(real):
-    def assign(scores, units, rating):
-        grades = real(scores, units, rating)
-        return np.minimum(grades + (np.arange(len(grades)) == 0), len(rating.grades) - 1)
+    def grade(sim, rated, scores):
+        grades = real(sim, rated, scores)
+        return np.minimum(grades + (np.arange(len(grades)) == 0), len(sim.policy.rating.grades) - 1)
 
-    return assign
+    return grade
 
 
 def test_broken_quota_is_caught(tiny, monkeypatch):
-    monkeypatch.setattr(review_module, "assign_grades", _shifted(review_module.assign_grades))
+    monkeypatch.setattr(review_module, "grade_review", _shifted(review_module.grade_review))
     scenario = load_scenario(tiny)
     with pytest.raises(InvariantError, match=r"ranking unit 0 of 10 rated got grade counts"):
         simulate(scenario, "keep_all", check_invariants=True)
@@ -52,12 +52,12 @@ def test_broken_quota_is_caught(tiny, monkeypatch):
 
 
 def test_grades_out_of_score_order_are_caught(tiny, monkeypatch):
-    real = review_module.assign_grades
+    real = review_module.grade_review
 
-    def reversed_order(scores, units, rating):
-        return real(-scores, units, rating)  # right counts, wrong people
+    def reversed_order(sim, rated, scores):
+        return real(sim, rated, -scores)  # right counts, wrong people
 
-    monkeypatch.setattr(review_module, "assign_grades", reversed_order)
+    monkeypatch.setattr(review_module, "grade_review", reversed_order)
     with pytest.raises(InvariantError, match="lower rating score got a better grade"):
         simulate(load_scenario(tiny), "keep_all", check_invariants=True)
 
@@ -105,4 +105,34 @@ def test_negative_headcount_and_bad_share_metrics_are_caught(tiny):
     sim.ledger.metrics.append("misclassification")
     sim.ledger.values.append(1.2)
     with pytest.raises(InvariantError, match="share misclassification = 1.2"):
+        invariants.check_ledger(sim, sim.ledger)
+
+
+def test_a_unit_without_its_minimum_bottom_grade_is_caught(tiny, monkeypatch):
+    from simlib.mechanisms.grading import forced_grades
+    from simlib.scenario.rating import QuotaRounding
+
+    shares = {"S": 0.05, "A": 0.2, "B": 0.6, "C": 0.1, "D": 0.05}
+    tiny["policies"]["keep_all"]["rating"] = {
+        "scheme": "forced_distribution",
+        "shares": shares,
+        "rounding": {"bottom_grade_min_unit": 10},
+    }
+    scenario = load_scenario(tiny)
+    simulate(scenario, "keep_all", check_invariants=True)  # the rule kept: silent
+
+    def without_the_rule(sim, rated, scores):
+        units = np.zeros(len(scores), dtype=np.int64)
+        return forced_grades(scores, units, list(shares.values()), QuotaRounding(ties="better"))
+
+    monkeypatch.setattr(review_module, "grade_review", without_the_rule)
+    with pytest.raises(InvariantError, match=r"got grade counts \[1, 2, 6, 1, 0\], not a rounding"):
+        simulate(scenario, "keep_all", check_invariants=True)
+
+
+def test_grade_shares_that_do_not_add_up_are_caught(tiny):
+    sim = _started(tiny)
+    for grade, share in (("retain", 0.9), ("cut", 0.2)):
+        sim.ledger.record(52.0, f"grade_share:{grade}", share)
+    with pytest.raises(InvariantError, match="grade shares sum to 1.1 at week 52"):
         invariants.check_ledger(sim, sim.ledger)

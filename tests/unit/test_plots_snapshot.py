@@ -43,8 +43,15 @@ def test_snapshot_is_the_final_workforce(run):
 
 
 def test_boxes():
-    assert performance_boxes(np.array([0, 1, 2, 3, 4, -1]), 5).tolist() == [2, 2, 1, 0, 0, -1]
+    # By share of people: one person per grade, so each grade holds 20% of the rated.
+    assert performance_boxes(np.array([0, 1, 2, 3, 4, -1]), 5).tolist() == [2, 1, 1, 1, 0, -1]
     assert performance_boxes(np.array([0, 1]), 2).tolist() == [2, 0]
+    # 5/20/60/10/5: S is the top 5%, C and D the bottom 15%.
+    curve = np.repeat(np.arange(5), [5, 20, 60, 10, 5])
+    boxes = performance_boxes(curve, 5)
+    assert [int((boxes == b).sum()) for b in (0, 1, 2)] == [15, 80, 5]
+    # Everyone graded alike: nobody is at the top or the bottom.
+    assert performance_boxes(np.full(10, 2), 5).tolist() == [1] * 10
     assert potential_boxes(np.array([-1.0, 0.0, 1.0])).tolist() == [0, 1, 2]
 
 

@@ -1,11 +1,14 @@
-"""People respond to the policy: forced ranking and sabotage, goals, gaming, merit budgets.
+"""People respond to the policy: forced ranking and sabotage, pay for performance, goals,
+gaming, merit budgets.
 
 Each check builds a small validation scenario (an organization of 400 with the literature
 defaults of every behavioural assumption), runs the policies it compares with common random
 numbers, and measures the published effect. Replications are capped (``INCENTIVE_REPS``):
 these runs simulate every week, and the paired differences they measure are tight.
+Held-out findings the model misses today are in :data:`NOT_REPRODUCED`, not in
+:data:`FINDINGS`.
 
-Kept whole at about 420 lines: the incentive findings share one set of fixtures and runs.
+Kept whole at about 530 lines: the incentive findings share one set of fixtures and runs.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ GOALS = "Locke & Latham (1990, 2002), goal-setting theory (meta-analytic d .4-.8
 GAMING = "Kerr (1975); Holmström & Milgrom (1991), multitask incentives"
 MERIT = "WorldatWork salary budget surveys (merit budgets 3-4% of payroll)"
 TGB = "Trevor, Gerhart & Boudreau (1997), J. Applied Psychology 82"
+GK = (
+    "Garbers & Konradt (2014), J. Occupational and Organizational Psychology 87, "
+    "meta-analysis of 146 studies"
+)
 
 # Replications for the weekly-simulated checks: full run / quick run (at most run.reps).
 INCENTIVE_REPS = (40, 12)
@@ -76,31 +83,107 @@ def horizon_means(
 
 # --- Berger, Harbring & Sliwka (2013) ---------------------------------------------------
 
+# The lab's pay: a bonus by grade and nothing else at stake, no job to lose. In the
+# organization that is flat merit raises for everyone, a bonus by grade (the pay_matrix
+# preset's: a 10% target with multipliers S 1.2, A 1.1, B 1.0, C 0.5, D 0) and no exit rule.
+BONUS_ONLY_PAY: dict[str, Any] = {
+    "scheme": "flat",
+    "bonus_target": 0.10,
+    "bonus_multipliers": {"S": 1.2, "A": 1.1, "B": 1.0, "C": 0.5, "D": 0.0},
+}
 _BHS_SCENARIO: dict[str, Any] = {
     "name": "validation_bhs2013",
     "organization": ORG,
     # Two review cycles: the lab sessions ran a few rounds, not a career.
     "environment": {"years": 2},
     "policies": {
-        "absolute": {"preset": "absolute"},
-        "forced_distribution": {"preset": "forced_distribution"},
+        "absolute": {"preset": "absolute", "pay": BONUS_ONLY_PAY},
+        "forced_distribution": {
+            "preset": "forced_distribution",
+            "pay": BONUS_ONLY_PAY,
+            "consequences": {"consecutive_bottom_to_exit": None},
+        },
     },
     "experiment": {"baseline": "absolute"},
 }
 NO_SABOTAGE = {"behaviour.incentives.sabotage_propensity": 0.0}
 
 
-def _fd_output_gain(extra: dict[str, Any] | None) -> Callable[..., Measurement]:
-    def measure(run: Run, overrides: dict[str, Any] | None) -> Measurement:
-        merged = _merged(extra, overrides)
-        out = horizon_means(run, _BHS_SCENARIO, ["output_per_head"], merged)["output_per_head"]
-        gain = out["forced_distribution"] / out["absolute"] - 1.0  # paired by replication
-        return Measurement.of(
-            gain,
-            details={"reps": len(gain), "scenario": _BHS_SCENARIO, "overrides": merged},
-        )
+def fd_output_gain(run: Run, overrides: dict[str, Any] | None) -> np.ndarray:
+    """Forced distribution's output over absolute ratings, less 1, paired by replication."""
+    out = horizon_means(run, _BHS_SCENARIO, ["output_per_head"], overrides)["output_per_head"]
+    return np.asarray(out["forced_distribution"] / out["absolute"] - 1.0)
 
-    return measure
+
+def _bonus_only_gain(run: Run, overrides: dict[str, Any] | None) -> Measurement:
+    merged = _merged(NO_SABOTAGE, overrides)
+    gain = fd_output_gain(run, merged)
+    return Measurement.of(
+        gain, details={"reps": len(gain), "scenario": _BHS_SCENARIO, "overrides": merged}
+    )
+
+
+def _gain_with_sabotage(run: Run, overrides: dict[str, Any] | None) -> Measurement:
+    gain = fd_output_gain(run, overrides)
+    without = fd_output_gain(run, _merged(overrides, NO_SABOTAGE))
+    lost, low, _ = mean_ci(without - gain)  # paired by replication
+    return Measurement.of(
+        gain,
+        condition=bool(low > 0),
+        condition_text=f"sabotage costs the forced curve output (by {lost:.3f}; 95% CI above zero)",
+        details={"reps": len(gain), "gain_without_sabotage": float(without.mean())},
+    )
+
+
+# --- Garbers & Konradt (2014): individual financial incentives ----------------------------
+
+# Individual pay for performance against none: the same people under absolute ratings, with
+# flat raises either way; one arm adds the bonus by grade, the other pays no bonus. Half a
+# year of work (the studies compare conditions over a task period, not a career).
+_INCENTIVE_SCENARIO: dict[str, Any] = {
+    "name": "validation_gk2014",
+    "organization": ORG,
+    "environment": {"years": 1},
+    "policies": {
+        "individual_incentive": {"preset": "absolute", "pay": BONUS_ONLY_PAY},
+        "no_incentive": {"preset": "absolute", "pay": {"scheme": "flat"}},
+    },
+}
+INCENTIVE_WEEKS = 26
+
+
+def incentive_d(run: Run, overrides: dict[str, Any] | None) -> np.ndarray:
+    """Hedges' g of true performance, individual incentive vs none, per replication."""
+    from simlib.engine.simulation import Simulation
+    from simlib.scenario.loading import load_scenario
+
+    scenario = load_scenario(_INCENTIVE_SCENARIO, overrides)
+    reps = _reps(run)
+    key = ("incentive_d", reps, run.seed, scenario.hash)
+
+    def compute() -> np.ndarray:
+        g = np.empty(reps)
+        for rep in range(reps):
+            perf = {}
+            for policy in ("individual_incentive", "no_incentive"):
+                sim = Simulation(scenario, policy, seed=run.seed, rep=rep)
+                sim.start()
+                sim.env.run(until=INCENTIVE_WEEKS)
+                sim.catch_up()
+                mean, _ = sim.workforce.cycle_performance()
+                perf[policy] = mean[sim.workforce.active]
+            a, b = perf["individual_incentive"], perf["no_incentive"]
+            n = len(a) + len(b)
+            pooled = np.sqrt(0.5 * (a.var(ddof=1) + b.var(ddof=1)))
+            g[rep] = (a.mean() - b.mean()) / pooled * (1.0 - 3.0 / (4.0 * n - 9.0))
+        return g
+
+    return run.memo(key, compute)
+
+
+def _incentive_effect(run: Run, overrides: dict[str, Any] | None) -> Measurement:
+    g = incentive_d(run, overrides)
+    return Measurement.of(g, details={"reps": len(g), "weeks": INCENTIVE_WEEKS})
 
 
 # --- goal setting ---------------------------------------------------------------------------
@@ -333,36 +416,41 @@ FINDINGS: list[Finding] = [
         low=1.10,
     ),
     Finding(
-        id="bhs2013_fd_output_gain_no_sabotage",
-        kind="calibrated",
-        source=BHS,
-        claim="A forced distribution raised output by about 6-12% over absolute ratings "
-        "when sabotage was not possible.",
-        unit="output change (share)",
-        mechanism="Ranking people against each other makes the reward for one more SD of "
-        "performance larger and certain (someone must get the top grades, and two D "
-        "grades in a row mean an exit), so effort rises with the stake, as in expectancy "
-        "theory. Without a way to hurt rivals, that effort is all there is.",
-        measure=_fd_output_gain(NO_SABOTAGE),
-        published=0.09,  # midpoint of the 6-12% range
-        low=0.06,
-        high=0.12,
-    ),
-    Finding(
         id="bhs2013_fd_with_sabotage",
         kind="calibrated",
         source=BHS,
-        claim="When sabotage is possible, the forced distribution stops paying off: no "
-        "output gain over absolute ratings.",
+        claim="When sabotage is possible, the forced distribution stops paying off: "
+        "'a forced distribution becomes detrimental when workers have access to a simple "
+        "option to sabotage each other'.",
         unit="output change (share)",
         mechanism="Under relative ranking, pulling a teammate down is as good as pushing "
         "oneself up. Sabotage rises with the prize spread faster than effort does "
         "(Harbring & Irlenbusch 2011) and helping falls, so the teammates' losses eat the "
-        "extra effort.",
-        measure=_fd_output_gain(None),
+        "extra effort. The sabotage sizes were set (in an earlier version of the model) so "
+        "that this holds.",
+        measure=_gain_with_sabotage,
         published=0.0,
         # "Stops paying off": we accept any outcome up to a +2% gain (within noise of none).
         high=0.02,
+    ),
+    Finding(
+        id="gk2014_individual_incentive_g",
+        kind="held_out",
+        source=GK,
+        claim="Individual financial incentives raise performance over no incentives by "
+        "g = 0.32 (116 studies); by moderator 0.19 (less complex tasks) to 0.39 "
+        "(qualitative measures), 0.29 in the lab and 0.34 in the field.",
+        unit="SD (Hedges' g)",
+        mechanism="A bonus by grade gives each grade a value; the announced terms make "
+        "grades follow performance, so one more SD of performance is worth a share of "
+        "salary and effort rises with it (expectancy theory) against a rising cost. "
+        "Nothing was tuned to this band.",
+        measure=_incentive_effect,
+        published=0.32,
+        # The span of the subgroup estimates the meta-analysis reports for individual
+        # incentives (its abstract): 0.19 (less complex tasks) to 0.39 (qualitative).
+        low=0.19,
+        high=0.39,
     ),
     Finding(
         id="goal_difficulty_d",
@@ -419,5 +507,30 @@ FINDINGS: list[Finding] = [
         published=0.035,
         low=0.03,
         high=0.04,
+    ),
+]
+
+# Held-out findings the model misses today, checked by simulating like the others (bands
+# from the sources, written before the model was run on them). They are not in FINDINGS,
+# whose default run must hold; they are run by name and show as not holding.
+NOT_REPRODUCED: list[Finding] = [
+    Finding(
+        id="bhs2013_bonus_only_fd_gain",
+        kind="held_out",
+        source=BHS,
+        claim="With a bonus by grade and no job at stake, a forced distribution raised "
+        "output over unrestricted (absolute) ratings: 'productivity is significantly "
+        "higher under a forced distribution by about 6% to 12%' (the lab, without a "
+        "sabotage option).",
+        unit="output change (share)",
+        mechanism="The stake is a tournament's incentive: the spread of what the grades "
+        "bring times how strongly grades follow performance, both learned from what the "
+        "reviews delivered. Unrestricted raters crowd people into the top grades, so the "
+        "bonus's spread at the bottom goes unused; a forced curve hands out the low grades "
+        "and their smaller bonuses. Nothing was tuned to this band.",
+        measure=_bonus_only_gain,
+        published=0.09,  # midpoint of "about 6% to 12%" (abstract, Management Science 59(1))
+        low=0.06,
+        high=0.12,
     ),
 ]
