@@ -117,6 +117,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     paths = save_validation(results, args.out, reps=reps, seed=seed, quick=args.quick)
     failed = [r.finding for r in results if not r.holds]
     print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    for kind, reading in (
+        ("held_out", "predictions: nothing was tuned to them"),
+        ("calibrated", "fits: a parameter was set to hit them"),
+        ("structural", "hold by the model's form"),
+    ):
+        of_kind = [r for r in results if r.kind == kind]
+        if of_kind:
+            held = sum(r.holds for r in of_kind)
+            print(f"{kind}: {held} of {len(of_kind)} hold ({reading})")
+    for r in results:
+        if r.known_miss and not r.holds:
+            print(f"known miss, {r.finding}: {r.known_miss}")
     if failed:
         print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
         return 1

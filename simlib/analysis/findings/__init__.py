@@ -37,18 +37,13 @@ FINDINGS: dict[str, Finding] = {
         *stability.FINDINGS,
         *incentives.FINDINGS,
         *turnover.FINDINGS,
+        *feedback.FINDINGS,
     ]
 }
 
-NOT_REPRODUCED: dict[str, Finding] = {
-    f.id: f for f in [*feedback.FINDINGS, *turnover.NOT_REPRODUCED]
-}
-"""Held-out findings the model misses today, checked by simulating like every other one
-(their bands come from the sources, written before the model was run on them). They are
-run by name (``simlib validate --findings kd1996_feedback_mean_d``), where they show as not
-holding, and stay out of the default run, whose exit code says whether the model still
-reproduces what it did; a finding moves to :data:`FINDINGS` once the model reproduces it.
-"""
+KNOWN_MISSES: dict[str, str] = {f.id: f.known_miss for f in FINDINGS.values() if f.known_miss}
+"""Held-out findings the model does not reproduce today, and why. They are checked and
+reported like every other finding (as not holding); nothing was tuned to make them hold."""
 
 DEFAULT_REPS = 200
 QUICK_REPS = 100
@@ -58,7 +53,7 @@ __all__ = [
     "CSV_COLUMNS",
     "FINDINGS",
     "KIND_MEANINGS",
-    "NOT_REPRODUCED",
+    "KNOWN_MISSES",
     "Finding",
     "FindingResult",
     "Measurement",
@@ -92,8 +87,7 @@ def check_findings(
     Parameters
     ----------
     ids
-        Finding ids to check (default: all of :data:`FINDINGS`, in order; those of
-        :data:`NOT_REPRODUCED` only by name).
+        Finding ids to check (default: all of :data:`FINDINGS`, in order).
     reps
         Replications per simulated condition (default 200, or 100 with ``quick``).
     seed
@@ -104,7 +98,7 @@ def check_findings(
         Called with each finding id before it is checked.
     """
     ids = list(ids) if ids is not None else list(FINDINGS)
-    known = {**FINDINGS, **NOT_REPRODUCED}
+    known = FINDINGS
     unknown = [i for i in ids if i not in known]
     if unknown:
         import difflib
@@ -150,6 +144,8 @@ def validation_manifest(
         kind="validation",
         quick=quick,
         all_hold=all(r.holds for r in results),
+        held_out_hold=sum(r.holds for r in results if r.kind == "held_out"),
+        held_out_checked=sum(r.kind == "held_out" for r in results),
         findings={
             r.finding: {
                 "kind": r.kind,
@@ -157,6 +153,7 @@ def validation_manifest(
                 "claim": r.claim,
                 "unit": r.unit,
                 "holds": r.holds,
+                "known_miss": r.known_miss or None,
                 "extra_condition": r.condition_text or None,
                 "extra_condition_met": r.condition,
                 "details": r.details,

@@ -123,6 +123,9 @@ class Finding:
     published, low, high
         The published value (``nan`` when the paper states the finding only in words) and
         the accepted band ``[low, high]`` (``-inf``/``inf`` for one-sided bands).
+    known_miss
+        For a held-out finding the model is known not to reproduce: why, in one sentence.
+        It is still checked and reported as not holding; nothing is tuned to make it hold.
     """
 
     id: str
@@ -135,12 +138,15 @@ class Finding:
     published: float = math.nan
     low: float = -math.inf
     high: float = math.inf
+    known_miss: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KIND_MEANINGS:
             raise ValueError(
                 f"finding {self.id}: kind {self.kind!r} is not one of {list(KIND_MEANINGS)}"
             )
+        if self.known_miss and self.kind != "held_out":
+            raise ValueError(f"finding {self.id}: only a held-out finding may be a known miss")
 
     def check(self, run: Run, overrides: dict[str, Any] | None = None) -> FindingResult:
         """Simulate and judge: the finding holds when the simulated value lies in the band."""
@@ -161,6 +167,7 @@ class Finding:
             low=float(low),
             high=float(high),
             holds=holds,
+            known_miss=self.known_miss,
             unit=self.unit,
             claim=self.claim,
             mechanism=self.mechanism,
@@ -184,6 +191,7 @@ class FindingResult:
     low: float
     high: float
     holds: bool
+    known_miss: str = ""
     unit: str = ""
     claim: str = ""
     mechanism: str = ""

@@ -139,6 +139,10 @@ FINDINGS: list[Finding] = [
         published=float(np.mean(STABILITY_RANGE)),  # middle of the reported range
         low=STABILITY_RANGE[0],
         high=STABILITY_RANGE[1],
+        known_miss=(
+            "True performance keeps its order from year to year (r = .93): fixed potential "
+            "dominates, and a year's luck and effort move little."
+        ),
     ),
     Finding(
         id="sturman2005_one_year_rating_correlation",
