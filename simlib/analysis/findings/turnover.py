@@ -254,9 +254,11 @@ FINDINGS: list[Finding] = [
         source=BYCIO,
         claim="Supervisor ratings correlate -.52 (corrected) with involuntary turnover.",
         unit="corrected correlation",
-        mechanism="The forced_distribution policy dismisses after two consecutive D "
-        "grades; its ratings at each review against exits from that review until the next, "
-        "with the meta-analysis's corrections.",
+        mechanism="Involuntary leavers are those the forced_distribution policy dismisses "
+        "after two consecutive D grades, those laid off (whatever their performance) and "
+        "those discharged for cause (conduct that goes weakly with low performance), at the "
+        "base rates of behaviour.exits; its ratings at each review against involuntary "
+        "exits from that review until the next, with the meta-analysis's corrections.",
         measure=_rating_turnover("involuntary"),
         published=BYCIO_INVOLUNTARY[0],
         low=BYCIO_INVOLUNTARY[1],
