@@ -116,11 +116,11 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
     # Without persistence true performance keeps no order from year to year; with less
     # weekly luck it keeps more.
     "sturman2005_one_year_stability": (NO_PERSISTENCE, {"behaviour.performance_noise_sd": 0.0}),
-    # Without an effort response the bonus moves no one (only lost helping is left); with a
-    # cheaper effort it moves more.
+    # Without an effort response the bonus moves no one (only lost helping and attitudes
+    # are left); with effort a sixth as costly as the default it moves more.
     "bhs2013_bonus_only_fd_gain": (
         {"behaviour.incentives.effort_max_sd": 0.0},
-        {"behaviour.incentives.effort_cost": 0.5},
+        {"behaviour.incentives.effort_cost": 1.3},
     ),
 }
 
