@@ -41,6 +41,11 @@ ISSUE_IDS = {
     "status_quo_attrition",
     "tgb1997_promotion_turnover",
     "bycio1990_rating_voluntary",
+    "bycio1990_rating_involuntary",
+    "bhs2013_bonus_only_fd_gain",
+    "kd1996_feedback_mean_d",
+    "kd1996_feedback_harmful_share",
+    "kva2011_group_goal_d",
 }
 
 
@@ -70,9 +75,12 @@ def test_quick_validation_holds_but_for_the_held_out_misses(quick_run):
     missed = set(table.loc[~table["holds"], "finding"])
     assert missed == set(KNOWN_MISSES), table[~table["holds"]].to_string()
     assert set(table.loc[table["finding"].isin(missed), "kind"]) <= {"held_out"}
-    # holds means: the simulated value lies in the accepted band
+    # holds means: the simulated value lies in the accepted band (and any extra condition
+    # of the finding is met, as for the harmful share of feedback studies)
     inside = (table["low"] <= table["simulated"]) & (table["simulated"] <= table["high"])
-    assert (inside == table["holds"]).all()
+    assert (inside | ~table["holds"]).all()
+    conditional = {"kd1996_feedback_harmful_share"}
+    assert set(table.loc[inside & ~table["holds"], "finding"]) <= conditional
     if missed:
         assert result.returncode == 1, result.stdout + result.stderr
         assert f"{len(missed)} of {len(FINDINGS)} findings do not hold" in result.stdout
