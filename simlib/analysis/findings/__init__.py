@@ -16,7 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.analysis.findings import feedback, incentives, ratings, scullen, stability, turnover
+from simlib.analysis.findings import (
+    feedback,
+    incentives,
+    objective_measures,
+    ratings,
+    scullen,
+    stability,
+    turnover,
+)
 from simlib.analysis.findings.base import (
     CSV_COLUMNS,
     KIND_MEANINGS,
@@ -34,6 +42,7 @@ FINDINGS: dict[str, Finding] = {
     for f in [
         *scullen.FINDINGS,
         *ratings.FINDINGS,
+        *objective_measures.FINDINGS,
         *stability.FINDINGS,
         *incentives.FINDINGS,
         *turnover.FINDINGS,
