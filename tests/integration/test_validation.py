@@ -41,6 +41,12 @@ ISSUE_IDS = {
     "status_quo_attrition",
     "tgb1997_promotion_turnover",
     "bycio1990_rating_voluntary",
+    "bycio1990_rating_involuntary",
+    "bhs2013_bonus_only_fd_gain",
+    "kd1996_feedback_mean_d",
+    "kd1996_feedback_harmful_share",
+    "kva2011_group_goal_d",
+    "bommer1995_rating_objective_r",
 }
 
 

@@ -14,7 +14,9 @@ Both are corrected for measurement error; the uncorrected mean and an interval o
 al.'s estimate are not quoted here because we could not read them from the paper.
 
 The check is held out: nothing in the model was written or tuned for it, and its band was
-written here, from the sources, before the model was run on it.
+written here, from the sources, before the model was run on it. The model misses it (see
+``known_miss``): its ratings follow the KPIs more closely than real ratings follow objective
+measures.
 
 Design, mirroring the studies: the same people in the same review cycle, their supervisor's
 rating score (the score the review grades) against the objective measure the company holds
@@ -79,9 +81,14 @@ def rating_kpi_pairs(sim: SimState, review: Review) -> tuple[np.ndarray, np.ndar
 def review_correlations(scenario: Any, seed: int, rep: int) -> np.ndarray:
     """The correlation of rating score and KPI output in each review of one replication."""
     from simlib.engine.simulation import Simulation
+    from simlib.engine.turnover_anchor import anchor_quit_rate
     from simlib.mechanisms.base import Mechanism, Step
     from simlib.mechanisms.registry import MECHANISMS
 
+    # The quit intercept of the scenario as shipped, solved without the recorder (the solve
+    # simulates the status quo with the mechanisms it is given: the recorder would see those
+    # runs' reviews too).
+    intercept = anchor_quit_rate(scenario, MECHANISMS, Simulation)
     out: list[float] = []
 
     def observe(sim: SimState, review: Review) -> None:
@@ -90,7 +97,14 @@ def review_correlations(scenario: Any, seed: int, rep: int) -> np.ndarray:
             out.append(float(np.corrcoef(scores, kpi)[0, 1]))
 
     recorder = Mechanism("rating_kpi_study", steps=(Step("review", observe),))
-    Simulation(scenario, POLICY, seed, rep, mechanisms=(*MECHANISMS, recorder)).run()
+    Simulation(
+        scenario,
+        POLICY,
+        seed,
+        rep,
+        mechanisms=(*MECHANISMS, recorder),
+        neutral_quit_rate=intercept,
+    ).run()
     return np.asarray(out)
 
 
@@ -145,5 +159,12 @@ FINDINGS: list[Finding] = [
         published=BOMMER_RHO,
         low=BAND[0],
         high=BAND[1],
+        known_miss=(
+            "The model's KPI counts the same cycle performance the supervisor rates (only "
+            "gaming sets them apart), so ratings follow the KPIs as closely as they follow "
+            "true performance (.48 observed, .66 corrected); real objective measures catch "
+            "only part of what ratings judge and carry influences outside the employee's "
+            "control."
+        ),
     ),
 ]
