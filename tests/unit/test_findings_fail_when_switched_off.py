@@ -62,6 +62,9 @@ SWITCH_OFF: dict[str, dict] = {
     "gk2014_individual_incentive_g": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without the difficulty effect a specific goal adds (almost) nothing.
     "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
+    # OKR targets two SD above what people would do anyway: far past the sweet spot, the
+    # grade falls well below 0.6.
+    "okr_sweet_spot": {"policies.okr.goals.stretch_sd": 2.0},
     # Without the loss from giving up, a hopeless goal merely stops helping.
     "goal_too_hard": {"behaviour.goals.abandon_penalty_sd": 0.0},
     # Without gaming, paying on KPIs no longer costs business value.

@@ -20,6 +20,7 @@ from simlib.analysis.findings import (
     feedback,
     incentives,
     objective_measures,
+    okr,
     ratings,
     scullen,
     stability,
@@ -45,6 +46,7 @@ FINDINGS: dict[str, Finding] = {
         *objective_measures.FINDINGS,
         *stability.FINDINGS,
         *incentives.FINDINGS,
+        *okr.FINDINGS,
         *turnover.FINDINGS,
         *feedback.FINDINGS,
     ]
