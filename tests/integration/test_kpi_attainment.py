@@ -27,7 +27,10 @@ def attainment_by_policy(overrides: dict | None = None) -> dict[str, tuple[float
             a = goals.attainment(sim, review.rated, goals.cycle_luck(sim, review))
             grades.append(a[np.isfinite(a)])
 
-    observed = (*MECHANISMS, Mechanism("watch", steps=(Step("after_review", watch),)))
+    observed = (
+        *MECHANISMS,
+        Mechanism("watch", steps=(Step("after_review", watch),), observer=True),
+    )
     out = {}
     for policy in scenario.policies:
         grades.clear()

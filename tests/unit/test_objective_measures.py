@@ -39,7 +39,7 @@ def observed_reviews(scenario):
         rows = review.rated
         seen.append((scores, kpi, review.scores[rows], review.true_performance[rows], sim))
 
-    recorder = Mechanism("test_recorder", steps=(Step("review", observe),))
+    recorder = Mechanism("test_recorder", steps=(Step("review", observe),), observer=True)
     intercept = anchor_quit_rate(scenario, MECHANISMS, Simulation)
     Simulation(
         scenario,

@@ -96,7 +96,7 @@ def review_correlations(scenario: Any, seed: int, rep: int) -> np.ndarray:
         if len(scores) > 2 and scores.std() > 0 and kpi.std() > 0:
             out.append(float(np.corrcoef(scores, kpi)[0, 1]))
 
-    recorder = Mechanism("rating_kpi_study", steps=(Step("review", observe),))
+    recorder = Mechanism("rating_kpi_study", steps=(Step("review", observe),), observer=True)
     Simulation(
         scenario,
         POLICY,
