@@ -46,6 +46,8 @@ ISSUE_IDS = {
     "kd1996_feedback_mean_d",
     "kd1996_feedback_harmful_share",
     "kva2011_group_goal_d",
+    "bommer1995_rating_objective_r",
+    "okr_sweet_spot",
 }
 
 

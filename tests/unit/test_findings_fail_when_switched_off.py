@@ -62,6 +62,9 @@ SWITCH_OFF: dict[str, dict] = {
     "gk2014_individual_incentive_g": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without the difficulty effect a specific goal adds (almost) nothing.
     "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
+    # OKR targets two SD above what people would do anyway: far past the sweet spot, the
+    # grade falls well below 0.6.
+    "okr_sweet_spot": {"policies.okr.goals.stretch_sd": 2.0},
     # Without the loss from giving up, a hopeless goal merely stops helping.
     "goal_too_hard": {"behaviour.goals.abandon_penalty_sd": 0.0},
     # Without gaming, paying on KPIs no longer costs business value.
@@ -116,6 +119,12 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
     # Without persistence true performance keeps no order from year to year; with less
     # weekly luck it keeps more.
     "sturman2005_one_year_stability": (NO_PERSISTENCE, {"behaviour.performance_noise_sd": 0.0}),
+    # Supervisors whose impressions drown what they see: ratings no longer follow the KPIs;
+    # supervisors without idiosyncrasy or leniency: ratings follow them closely.
+    "bommer1995_rating_objective_r": (
+        {f"{RATERS}.idiosyncratic_sd": 10.0},
+        NO_RATER_IDIOSYNCRASY,
+    ),
     # Without an effort response the bonus moves no one (only lost helping and attitudes
     # are left); with effort a sixth as costly as the default it moves more.
     "bhs2013_bonus_only_fd_gain": (
@@ -161,6 +170,12 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
         assert off.details["leavers"] == 0
         assert 0 < on.details["leavers"] < strong.details["leavers"]
         assert on.simulated < -0.5 and strong.simulated < -0.5
+        return
+    if finding_id == "bommer1995_rating_objective_r":
+        # The model misses high: ratings follow the KPIs more closely than the sources found.
+        assert on.simulated > on.high
+        assert off.simulated < on.simulated - 0.3 and off.simulated < off.low
+        assert strong.simulated > on.simulated + 0.1
         return
     if finding_id == "kd1996_feedback_harmful_share":
         # Around no effect about half of the small studies come out negative; with feedback
