@@ -20,10 +20,9 @@ from simlib.scenario.policy import Policy
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
 from simlib.state.raters import RaterPanel
+from simlib.state.requisitions import Requisitions
 from simlib.state.streams import Streams
 from simlib.state.workforce import OrgChart, Workforce
-
-UNLIMITED = 10**9
 
 MarketListener = Callable[[float, float], None]  # old and new market level
 
@@ -110,14 +109,7 @@ class SimState:
         self.cycle = CycleTotals()
         self.cycle_results = CycleResults()
         self.beliefs = Beliefs()
-        hiring = scenario.hiring
-        capacity = (
-            hiring.recruiters * hiring.requisitions_per_recruiter
-            if hiring.recruiters
-            else UNLIMITED
-        )
-        self.recruiters = simpy.Resource(self.env, capacity=capacity)
-        self.intake: list[int] = []  # positions whose search ended now, hired together
+        self.requisitions = Requisitions(scenario.hiring)
         self.raters = RaterPanel(self.workforce, scenario.organization, scenario.behaviour.raters)
         self.appeal_panels = simpy.Resource(self.env, capacity=self.policy.rating.appeals.panels)
         self.engagement_clock = 0.0  # week engagement was last brought up to date
