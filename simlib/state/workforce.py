@@ -164,23 +164,29 @@ class Workforce:
         if dt <= 0:
             return
         a = self.active
-        rate = self.potential + self.skill + self.drive + level
-        gain = rate * dt
+        gain = self.potential + self.skill
+        gain += self.drive
+        gain += level
+        gain *= dt
         if ramp_weeks > 0 and ramp_deficit > 0:
-            s0 = np.clip(t0 - self.hired_week, 0.0, ramp_weeks)
-            s1 = np.clip(t1 - self.hired_week, 0.0, ramp_weeks)
-            ramping = s0 < ramp_weeks
-            if ramping.any():
+            # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
+            ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
+            if len(ramping):
+                hired = self.hired_week[ramping]
+                s0 = np.clip(t0 - hired, 0.0, ramp_weeks)
+                s1 = np.clip(t1 - hired, 0.0, ramp_weeks)
                 g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
-                gain = gain - ramp_deficit * np.where(ramping, g(s1) - g(s0), 0.0)
-        gain = np.where(a, gain, 0.0)
-        weeks = np.where(a, dt, 0.0)
+                gain[ramping] -= ramp_deficit * (g(s1) - g(s0))
+        np.copyto(gain, 0.0, where=~a)
+        weeks = a * dt  # dt where active, else 0
         self.perf_cum += gain
         self.weeks_cum += weeks
-        self.measured_perf_cum += self.measured_factor * gain
-        self.measured_weeks_cum += self.measured_factor * weeks
-        self.value_perf_cum += self.value_factor * gain
-        self.value_weeks_cum += self.value_factor * weeks
+        for factor, perf_cum, weeks_cum in (
+            (self.measured_factor, self.measured_perf_cum, self.measured_weeks_cum),
+            (self.value_factor, self.value_perf_cum, self.value_weeks_cum),
+        ):
+            perf_cum += factor * gain
+            weeks_cum += factor * weeks
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
