@@ -52,15 +52,31 @@ def select_hires(
     return chosen, group, band_position
 
 
+HIRES_PER_DRAW = 256  # hires drawn ahead at least (any size gives the same people)
+
+
+def next_hires(sim: SimState, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The next ``k`` hires of the replication, drawn ahead in blocks from the hiring stream."""
+    pool = sim.candidates
+    if len(pool) < k:
+        hiring = sim.scenario.hiring
+        pool.add(
+            *select_hires(
+                sim.streams["hiring"],
+                max(k - len(pool), HIRES_PER_DRAW),
+                hiring.applicants_per_hire,
+                hiring.selection_validity,
+                sim.scenario.organization,
+            )
+        )
+    return pool.take(k)
+
+
 def hire_into(sim: SimState, rows: np.ndarray) -> None:
     """Fill ``rows`` now with the next hires from the applicant stream."""
     if len(rows) == 0:
         return
-    org = sim.scenario.organization
-    hiring = sim.scenario.hiring
-    potential, group, band_position = select_hires(
-        sim.streams["hiring"], len(rows), hiring.applicants_per_hire, hiring.selection_validity, org
-    )
+    potential, group, band_position = next_hires(sim, len(rows))
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)
     sim.counts.hires += len(rows)

@@ -102,12 +102,29 @@ class Workforce:
         self.group = np.zeros(n, dtype=np.int64)
         self.hired_week = np.zeros(n)
         self.salary = np.zeros(n)
-        # Performance integrals since hire (SD-units x weeks) and weeks worked since hire.
-        self.perf_cum = np.zeros(n)
-        self.weeks_cum = np.zeros(n)
-        # Snapshot at the start of the current review cycle.
-        self.perf_cycle_start = np.zeros(n)
-        self.weeks_cycle_start = np.zeros(n)
+        # Integrals since hire, one row each of a block that is summed in one step: measured
+        # output (factor x SD x weeks, factor x weeks), performance (SD-units x weeks) and
+        # weeks worked, business value (factor x SD x weeks, factor x weeks).
+        self.cumulative = np.zeros((6, n))
+        (
+            self.measured_perf_cum,
+            self.measured_weeks_cum,
+            self.perf_cum,
+            self.weeks_cum,
+            self.value_perf_cum,
+            self.value_weeks_cum,
+        ) = self.cumulative
+        # Snapshot of the first four at the start of the current review cycle.
+        self.cycle_start = np.zeros((4, n))
+        (
+            self.measured_perf_cycle_start,
+            self.measured_weeks_cycle_start,
+            self.perf_cycle_start,
+            self.weeks_cycle_start,
+        ) = self.cycle_start
+        # Measured output, output itself (always 1) and business value per unit of output.
+        self.output_factors = np.ones((3, n))
+        self.measured_factor, _, self.value_factor = self.output_factors
         # Grades: last grade index (-1 none yet) and consecutive bottom grades.
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
@@ -128,18 +145,9 @@ class Workforce:
         self.sabotage_propensity = np.full(n, np.nan)
         self.helping = np.zeros(n)  # share 0–1 of time helping teammates
         self.sabotage = np.zeros(n)  # share 0–1 of effort spent hurting rivals
-        self.measured_factor = np.ones(n)  # measured output per unit of output
-        self.value_factor = np.ones(n)  # business value per unit of output
         self.pay_growth = np.full(n, np.nan)  # salary growth at the last review (share/year)
         self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
         self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
-        # Integrals of measured output and business value (factor x weeks, factor x SD x weeks).
-        self.measured_weeks_cum = np.zeros(n)
-        self.measured_perf_cum = np.zeros(n)
-        self.value_weeks_cum = np.zeros(n)
-        self.value_perf_cum = np.zeros(n)
-        self.measured_weeks_cycle_start = np.zeros(n)
-        self.measured_perf_cycle_start = np.zeros(n)
 
     @property
     def size(self) -> int:
@@ -196,10 +204,7 @@ class Workforce:
         return mean, weeks
 
     def start_cycle(self) -> None:
-        self.perf_cycle_start[:] = self.perf_cum
-        self.weeks_cycle_start[:] = self.weeks_cum
-        self.measured_perf_cycle_start[:] = self.measured_perf_cum
-        self.measured_weeks_cycle_start[:] = self.measured_weeks_cum
+        self.cycle_start[:] = self.cumulative[:4]
 
     def vacate(self, rows: np.ndarray) -> None:
         self.active[rows] = False
@@ -220,15 +225,10 @@ class Workforce:
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
-        for arr in (self.perf_cum, self.weeks_cum, self.perf_cycle_start, self.weeks_cycle_start):
-            arr[rows] = 0.0
+        self.cumulative[:, rows] = 0.0
+        self.cycle_start[:, rows] = 0.0
+        self.output_factors[:, rows] = 1.0
         for arr in (
-            self.measured_perf_cum,
-            self.measured_weeks_cum,
-            self.value_perf_cum,
-            self.value_weeks_cum,
-            self.measured_perf_cycle_start,
-            self.measured_weeks_cycle_start,
             self.drive,
             self.effort,
             self.goal_effect,
@@ -242,8 +242,6 @@ class Workforce:
         self.gaming_propensity[rows] = np.nan
         self.sabotage_propensity[rows] = np.nan
         self.helping[rows] = 0.0
-        self.measured_factor[rows] = 1.0
-        self.value_factor[rows] = 1.0
         self.pay_growth[rows] = np.nan
         self.level[rows] = 0
         self.low_weeks[rows] = 0

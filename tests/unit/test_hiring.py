@@ -84,3 +84,23 @@ def test_a_large_queue_is_filled_without_a_process_per_vacancy(tiny):
     assert len(sim.env._queue) == len(weeks) < 40
     sim.env.run(until=float(weeks.max()) + 0.5)
     assert sim.workforce.headcount == 20_000 and sim.counts.hires == 10_000
+
+
+def test_hires_drawn_ahead_are_the_people_drawn_one_by_one(tiny, monkeypatch):
+    """The k-th hire is the same person whether hires are drawn one at a time or in blocks."""
+    from simlib.mechanisms import hiring
+
+    scenario = load_scenario(tiny)
+    people = []
+    for block in (1, 3, hiring.HIRES_PER_DRAW):
+        monkeypatch.setattr(hiring, "HIRES_PER_DRAW", block)
+        sim = Simulation(scenario, "keep_all", seed=4)
+        sim.populate()
+        for rows in ([0], [1, 2], [3], [4, 5, 6, 7]):
+            hiring.hire_into(sim, np.array(rows))
+        people.append(sim.workforce.potential[:8].tolist())
+    rng = stream(4, 0, "hiring")
+    one_by_one = [
+        float(hiring.select_hires(rng, 1, 10, 0.3, scenario.organization)[0][0]) for _ in range(8)
+    ]
+    assert people == [one_by_one] * 3
