@@ -131,7 +131,7 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 def check_ledger(sim: SimState, ledger: Ledger) -> None:
     """Every metric recorded so far is finite; shares and correlations within range."""
-    for week, metric, value in zip(ledger.weeks, ledger.metrics, ledger.values, strict=True):
+    for week, metric, value in ledger.records():
         if not math.isfinite(value):
             _fail(sim, f"metric {metric} is {value} at week {week:g}")
         if metric in SHARE_METRICS and not -TOLERANCE <= value <= 1 + TOLERANCE:

@@ -116,14 +116,20 @@ def start_searches(sim: SimState) -> None:
     for end in np.unique(ends).tolist():
         if end not in queue.wake_weeks:
             queue.wake_weeks.add(end)
-            sim.env.timeout(end - sim.now).callbacks.append(
-                lambda _, end=end: after_the_week(sim, end)
-            )
+            schedule_intake(sim, end)
 
 
-def after_the_week(sim: SimState, week: float) -> None:
-    """Searches end in ``week``: hire once the week's other events have happened."""
-    sim.env.timeout(0).callbacks.append(lambda _: intake(sim, week))
+def schedule_intake(sim: SimState, week: float) -> None:
+    """Hire those whose search ends in ``week`` once that week's other events have happened
+    (one calendar entry per week, however many searches end in it)."""
+
+    def week_due(_: object) -> None:
+        sim.env.timeout(0).callbacks.append(hire_now)
+
+    def hire_now(_: object) -> None:
+        intake(sim, week)
+
+    sim.env.timeout(week - sim.now).callbacks.append(week_due)
 
 
 def intake(sim: SimState, week: float) -> None:
