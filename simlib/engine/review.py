@@ -52,8 +52,11 @@ def rate_and_grade(sim: SimState) -> Review:
     behaviour = sim.scenario.behaviour
     rating = sim.policy.rating
     mean_rate, weeks = wf.cycle_performance()
-    luck = sim.streams["performance_noise"].standard_normal(wf.size)
-    luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    if behaviour.performance_noise_sd > 0:
+        luck = sim.streams["performance_noise"].standard_normal(wf.size)
+        luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    else:
+        luck_mean = np.zeros(wf.size)  # true performance is the performance rate itself
     true_perf = mean_rate + luck_mean
     # Raters see measured KPIs in proportion to their weight: gaming flatters the measured.
     seen_rate = mean_rate + measured_bias(sim, mean_rate, weeks)

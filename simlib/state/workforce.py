@@ -181,8 +181,8 @@ class Workforce:
             ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
             if len(ramping):
                 hired = self.hired_week[ramping]
-                s0 = np.clip(t0 - hired, 0.0, ramp_weeks)
-                s1 = np.clip(t1 - hired, 0.0, ramp_weeks)
+                s0 = np.minimum(np.maximum(t0 - hired, 0.0), ramp_weeks)
+                s1 = np.minimum(np.maximum(t1 - hired, 0.0), ramp_weeks)
                 g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
                 gain[ramping] -= ramp_deficit * (g(s1) - g(s0))
         np.copyto(gain, 0.0, where=~a)
