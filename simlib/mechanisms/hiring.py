@@ -110,13 +110,11 @@ def start_searches(sim: SimState) -> None:
         return
     mean = sim.scenario.hiring.time_to_fill_weeks
     draws = sim.streams["time_to_fill"].gamma(4.0, mean / 4.0, len(rows))
-    lengths = np.maximum(1.0, np.round(draws))
-    ends = sim.now + lengths
+    ends = np.maximum(1.0, draws.round()) + sim.now
     queue.search(rows, ends)
-    for end in np.unique(ends).tolist():
-        if end not in queue.wake_weeks:
-            queue.wake_weeks.add(end)
-            schedule_intake(sim, end)
+    for end in set(ends.tolist()) - queue.wake_weeks:
+        queue.wake_weeks.add(end)
+        schedule_intake(sim, end)
 
 
 def schedule_intake(sim: SimState, week: float) -> None:

@@ -180,11 +180,11 @@ class Workforce:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
             ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
             if len(ramping):
-                hired = self.hired_week[ramping]
-                s0 = np.minimum(np.maximum(t0 - hired, 0.0), ramp_weeks)
-                s1 = np.minimum(np.maximum(t1 - hired, 0.0), ramp_weeks)
-                g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
-                gain[ramping] -= ramp_deficit * (g(s1) - g(s0))
+                # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
+                s = np.subtract.outer((t0, t1), self.hired_week[ramping])
+                s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
+                g = s - s * s / (2.0 * ramp_weeks)
+                gain[ramping] -= ramp_deficit * (g[1] - g[0])
         np.copyto(gain, 0.0, where=~a)
         weeks = a * dt  # dt where active, else 0
         self.perf_cum += gain
