@@ -14,6 +14,7 @@ is needed unless a mechanism really acts every week.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,11 +88,48 @@ class OrgChart:
         )
 
 
+class FreshStart:
+    """Columns a new hire starts afresh, moved into one block so one step resets them all.
+
+    Each named column of ``workforce`` becomes a row of the block (contents kept), and
+    ``reset(rows)`` sets every column at ``rows`` to its starting value.
+    """
+
+    def __init__(self, workforce: object, start: Mapping[str, float], dtype: type) -> None:
+        self.block: np.ndarray = np.stack([getattr(workforce, n) for n in start]).astype(dtype)
+        for name, column in zip(start, self.block, strict=True):
+            setattr(workforce, name, column)
+        self.start: np.ndarray = np.array(list(start.values()), dtype=dtype)[:, None]
+
+    def reset(self, rows: np.ndarray) -> None:
+        self.block[:, rows] = self.start
+
+
 class Workforce:
     """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
 
     NEW_HIRE_ENGAGEMENT = 0.7
     NEW_HIRE_FAIRNESS = 0.6
+    # What a new hire starts with, beyond who they are (potential, group, salary, hire week)
+    # and the integrals, which start at zero.
+    FRESH_VALUES = {
+        "skill": 0.0,
+        "drive": 0.0,
+        "effort": 0.0,
+        "goal_effect": 0.0,
+        "goal_acceptance": 1.0,
+        "goal_target": np.nan,
+        "goal_baseline": np.nan,
+        "gaming": 0.0,
+        "gaming_propensity": np.nan,
+        "sabotage_propensity": np.nan,
+        "helping": 0.0,
+        "sabotage": 0.0,
+        "pay_growth": np.nan,
+        "engagement": NEW_HIRE_ENGAGEMENT,
+        "fairness_belief": NEW_HIRE_FAIRNESS,
+    }
+    FRESH_COUNTS = {"level": 0, "low_weeks": 0, "last_grade": -1, "bottom_streak": 0}
 
     def __init__(self, chart: OrgChart) -> None:
         n = chart.positions
@@ -148,6 +186,10 @@ class Workforce:
         self.pay_growth = np.full(n, np.nan)  # salary growth at the last review (share/year)
         self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
         self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
+        self.fresh_start = (
+            FreshStart(self, self.FRESH_VALUES, float),
+            FreshStart(self, self.FRESH_COUNTS, np.int64),
+        )
 
     @property
     def size(self) -> int:
@@ -221,32 +263,12 @@ class Workforce:
         """A new person takes each of ``rows``; everything personal starts afresh."""
         self.active[rows] = True
         self.potential[rows] = potential
-        self.skill[rows] = 0.0
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
         self.cumulative[:, rows] = 0.0
         self.cycle_start[:, rows] = 0.0
         self.output_factors[:, rows] = 1.0
-        for arr in (
-            self.drive,
-            self.effort,
-            self.goal_effect,
-            self.gaming,
-            self.sabotage,
-        ):
-            arr[rows] = 0.0
-        self.goal_acceptance[rows] = 1.0
-        self.goal_target[rows] = np.nan
-        self.goal_baseline[rows] = np.nan
-        self.gaming_propensity[rows] = np.nan
-        self.sabotage_propensity[rows] = np.nan
-        self.helping[rows] = 0.0
-        self.pay_growth[rows] = np.nan
-        self.level[rows] = 0
-        self.low_weeks[rows] = 0
-        self.last_grade[rows] = -1
-        self.bottom_streak[rows] = 0
+        for columns in self.fresh_start:
+            columns.reset(rows)
         self.on_pip[rows] = False
-        self.engagement[rows] = self.NEW_HIRE_ENGAGEMENT
-        self.fairness_belief[rows] = self.NEW_HIRE_FAIRNESS
