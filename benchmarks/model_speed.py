@@ -10,8 +10,10 @@ to a bare numpy loop of the same size (``engine_speed.bare_numpy_scullen``: quit
 fire, hire once a year) timed in the same run, a figure that travels between machines.
 
 Each case runs in a fresh process on one core (BLAS threads set to one), after a warm-up
-on a small copy, so its peak memory is its own and first-call costs are not counted;
-seconds are the best of ``--repeat`` runs (wall clock) and the CPU seconds of that run.
+on a small copy, so its peak memory is its own and first-call costs are not counted.
+Seconds are CPU seconds of that process, the best of a few runs: on an idle machine they
+equal the wall clock, and on a machine shared with other work they are what the run costs
+one core (the wall clock of the same run is printed beside them).
 
     python benchmarks/model_speed.py                      # everything, about 10 minutes
     python benchmarks/model_speed.py --sizes 500 10000    # some sizes only
@@ -57,7 +59,7 @@ def _run(kind: str, path: str, policy: str, n: int, years: int, repeat: int, que
     for _ in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         run()
-        best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
+        best = min(best, (time.process_time() - cpu, time.perf_counter() - wall))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put((best[0], best[1], peak_mb))
 
@@ -95,7 +97,7 @@ def main() -> None:
         cases.append((1_000_000, 10))
     print(f"one core per case; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print(
-        "| employees x years | policy | seconds (CPU) | M agent-weeks/s | simulations/s "
+        "| employees x years | policy | seconds (wall) | M agent-weeks/s | simulations/s "
         "| x bare numpy | peak MB |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -103,11 +105,11 @@ def main() -> None:
     for n, years in cases:
         bare[n, years] = measure("bare", None, "", n, years, repeats(n))[0]
         for policy in policies:
-            wall, cpu, peak = measure("showdown", SHOWDOWN, policy, n, years, repeats(n))
-            rate = n * years * WEEKS_PER_YEAR / wall / 1e6
+            cpu, wall, peak = measure("showdown", SHOWDOWN, policy, n, years, repeats(n))
+            rate = n * years * WEEKS_PER_YEAR / cpu / 1e6
             print(
-                f"| {n:,} x {years} | {policy} | {wall:.3f} ({cpu:.3f}) | {rate:.1f} "
-                f"| {1 / wall:.1f} | {wall / bare[n, years]:.1f} | {peak:,.0f} |",
+                f"| {n:,} x {years} | {policy} | {cpu:.3f} ({wall:.3f}) | {rate:.1f} "
+                f"| {1 / cpu:.1f} | {cpu / bare[n, years]:.1f} | {peak:,.0f} |",
                 flush=True,
             )
         print(

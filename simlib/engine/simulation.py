@@ -1,9 +1,10 @@
 """One simulation: one policy, one replication, one seed, on a SimPy calendar.
 
 The SimPy environment is the calendar of organizational events (reviews, quit decisions,
-vacancies being filled, PIPs, market shocks). Every event updates the whole workforce with
-vectorized numpy; only per-case processes (a vacancy, a batch of PIPs, a shock) are SimPy
-processes, and only the events a scenario's mechanisms need are scheduled.
+weeks in which recruiters' searches end, PIPs, market shocks). Every event updates the whole
+workforce with vectorized numpy; vacancies wait in one queue of arrays, not a process each;
+only per-case processes (a batch of PIPs, an appeal, a shock) are SimPy processes, and only
+the events a scenario's mechanisms need are scheduled.
 
 The engine owns the calendar and the ledger; the mechanisms it runs are those registered in
 :mod:`simlib.mechanisms.registry`, each at the hooks it declares.
