@@ -71,10 +71,9 @@ def after_review(
     """
     eb = sim.scenario.behaviour.engagement
     wf = sim.workforce
-    rng = sim.streams["engagement"]
-    noise = rng.standard_normal(wf.size)
     if eb is None:
-        return np.zeros(wf.size)
+        return np.zeros(wf.size)  # the engagement stream is not used at all
+    noise = sim.streams["engagement"].standard_normal(wf.size)
     advance(sim)
     rating = sim.policy.rating
     if self_assessment is not None:

@@ -46,8 +46,12 @@ def select_hires(
     score = validity * potential + np.sqrt(1.0 - validity**2) * z[:, applicants : 2 * applicants]
     best = np.argmax(score, axis=1)
     chosen = potential[np.arange(n), best]
-    group_cdf = np.cumsum(list(org.groups.values()))
-    group = np.minimum(np.searchsorted(group_cdf, ndtr(z[:, -2]), side="right"), len(group_cdf) - 1)
+    if len(org.groups) == 1:
+        group = np.zeros(n, dtype=np.int64)
+    else:
+        group_cdf = np.cumsum(list(org.groups.values()))
+        group = np.searchsorted(group_cdf, ndtr(z[:, -2]), side="right")
+        group = np.minimum(group, len(group_cdf) - 1)
     band_position = ndtr(z[:, -1])
     return chosen, group, band_position
 
