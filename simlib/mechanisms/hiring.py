@@ -115,10 +115,8 @@ def start_searches(sim: SimState) -> None:
     mean = sim.scenario.hiring.time_to_fill_weeks
     draws = sim.streams["time_to_fill"].gamma(4.0, mean / 4.0, len(rows))
     ends = np.maximum(1.0, draws.round()) + sim.now
-    queue.search(rows, ends)
-    for end in set(ends.tolist()) - queue.wake_weeks:
-        queue.wake_weeks.add(end)
-        schedule_intake(sim, end)
+    for week in queue.search(rows, ends):
+        schedule_intake(sim, week)
 
 
 def schedule_intake(sim: SimState, week: float) -> None:

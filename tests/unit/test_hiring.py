@@ -17,7 +17,7 @@ def test_recruiters_take_the_queue_first_come_first_served_up_to_capacity():
     queue.join(np.array([7, 3, 5]))
     taken = queue.take_up()
     assert taken.tolist() == [7, 3] and queue.waiting.tolist() == [5]
-    queue.search(taken, np.array([4.0, 2.0]))
+    assert queue.search(taken, np.array([4.0, 2.0])) == [2.0, 4.0]  # weeks to hire in
     assert queue.take_up().tolist() == []  # both requisitions in use
     queue.join(np.array([1]))
     assert queue.finish(2.0).tolist() == [3]
@@ -30,9 +30,11 @@ def test_searches_ending_together_are_hired_in_the_order_taken_up():
     queue.join(np.array([9, 2, 6, 4]))
     rows = queue.take_up()
     assert rows.tolist() == [9, 2, 6, 4]  # unlimited recruiters: nobody waits
-    queue.search(rows, np.array([3.0, 5.0, 3.0, 3.0]))
-    assert queue.finish(3.0).tolist() == [9, 6, 4]
-    assert queue.searching.tolist() == [2] and queue.search_ends.tolist() == [5.0]
+    assert queue.search(rows, np.array([3.0, 5.0, 3.0, 3.0])) == [3.0, 5.0]
+    assert queue.search(np.array([8]), np.array([3.0])) == []  # week 3 already has a hiring
+    assert queue.finish(3.0).tolist() == [9, 6, 4, 8]
+    assert queue.open == 1 and queue.finish(5.0).tolist() == [2]
+    assert queue.open == 0 and queue.finish(5.0).tolist() == []
 
 
 def test_the_kth_search_takes_the_kth_draw_whenever_it_starts(tiny):
@@ -48,8 +50,13 @@ def test_the_kth_search_takes_the_kth_draw_whenever_it_starts(tiny):
         sim.populate()
         started = []
         for rows in schedule:
-            leave(sim, np.array(rows), voluntary=True)
-            started += (sim.requisitions.search_ends - sim.now).tolist()[len(started) :]
+            leave(sim, np.array(rows), voluntary=True)  # searches start in this order
+            ends = {
+                row: week - sim.now
+                for week, parts in sim.requisitions.ending.items()
+                for row in np.concatenate(parts).tolist()
+            }
+            started += [ends[row] for row in rows]
             sim.env.run(until=sim.now + 0.5)
         lengths.append(started)
     assert lengths == [expected, expected]
@@ -61,11 +68,11 @@ def test_a_vacancy_waits_in_line_while_recruiters_are_busy(tiny):
     sim = Simulation(load_scenario(tiny), "keep_all", seed=2, trace=True)
     sim.populate()
     leave(sim, np.array([0, 1]), voluntary=True)
-    first_end = float(sim.requisitions.search_ends[0])
+    (first_end,) = sim.requisitions.ending
     assert sim.requisitions.waiting.tolist() == [1]
     sim.env.run(until=first_end + 0.5)
     assert sim.workforce.active[0] and not sim.workforce.active[1]
-    (second_end,) = sim.requisitions.search_ends.tolist()
+    (second_end,) = sim.requisitions.ending
     assert second_end > first_end
     sim.env.run(until=second_end + 0.5)
     assert sim.workforce.active.all() and sim.requisitions.open == 0
@@ -80,9 +87,10 @@ def test_a_large_queue_is_filled_without_a_process_per_vacancy(tiny):
     sim = Simulation(load_scenario(tiny), "keep_all", seed=3)
     sim.populate()
     leave(sim, np.arange(0, 20_000, 2), voluntary=True)
-    weeks = np.unique(sim.requisitions.search_ends)
+    weeks = list(sim.requisitions.ending)
     assert len(sim.env._queue) == len(weeks) < 40
-    sim.env.run(until=float(weeks.max()) + 0.5)
+    assert sim.requisitions.open == 10_000
+    sim.env.run(until=max(weeks) + 0.5)
     assert sim.workforce.headcount == 20_000 and sim.counts.hires == 10_000
 
 
