@@ -11,8 +11,8 @@ The cost model counts the events that touch the whole workforce (reviews, quit c
 weekly ticks when a mechanism acts every week, and the weeks in which recruiters' searches
 end, each catching up the whole workforce) and the vacancies filled. Its constants were
 measured on the engine (benchmarks/guard_calibration.py prints estimate against
-measurement): about 100 million agent-weeks a second for the Scullen et al. (2005) design,
-about 5 million for the 500-person baseline with its hiring queue; memory a few hundred bytes per
+measurement): about 200 million agent-weeks a second for the Scullen et al. (2005) design,
+about 6 million for the 500-person baseline with its hiring queue; memory a few hundred bytes per
 position, the applicant pool of an initial hiring round (``positions x applicants``), and
 the result frame. The estimate is meant to be right within a factor of about two.
 """
@@ -29,17 +29,17 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 
 # --- measured costs (seconds or bytes; see the module docstring) ----------------------------
-SECONDS_PER_SIMULATION = 0.01  # set-up: org chart, streams, first hiring round bookkeeping
-SECONDS_PER_REVIEW = 4e-4  # fixed part of one review (grading, metrics, consequences)
-SECONDS_PER_REVIEWED_POSITION = 3.5e-7
-SECONDS_PER_QUIT_CHECK = 1e-4
-SECONDS_PER_CHECKED_POSITION = 1e-7
-SECONDS_PER_WEEKLY_TICK = 1e-4
-SECONDS_PER_TICKED_POSITION = 1e-7
-SECONDS_PER_INTAKE = 5e-5  # a week in which searches end: one hiring event
-SECONDS_PER_INTAKE_POSITION = 1.5e-8  # each such event catches up everyone
-SECONDS_PER_PIPELINE_HIRE = 3e-6  # queue bookkeeping and filling the position
-SECONDS_PER_APPLICANT_DRAW = 7.5e-8  # two normal draws per applicant screened
+SECONDS_PER_SIMULATION = 0.006  # set-up: org chart, streams, first hiring round bookkeeping
+SECONDS_PER_REVIEW = 2.4e-4  # fixed part of one review (grading, metrics, consequences)
+SECONDS_PER_REVIEWED_POSITION = 2.1e-7
+SECONDS_PER_QUIT_CHECK = 6e-5
+SECONDS_PER_CHECKED_POSITION = 6e-8
+SECONDS_PER_WEEKLY_TICK = 6e-5
+SECONDS_PER_TICKED_POSITION = 6e-8
+SECONDS_PER_INTAKE = 3e-5  # a week in which searches end: one hiring event
+SECONDS_PER_INTAKE_POSITION = 9e-9  # each such event catches up everyone
+SECONDS_PER_PIPELINE_HIRE = 2e-6  # queue bookkeeping and filling the position
+SECONDS_PER_APPLICANT_DRAW = 4.5e-8  # two normal draws per applicant screened
 BYTES_PER_POSITION = 1_200  # state columns, org chart, pay bands, vectorized temporaries
 BYTES_PER_APPLICANT = 32  # peak of the applicant pool: draws, potential, scores
 BYTES_PER_RECORD = 160  # ledger lists while running, then the tidy frame and its copies
