@@ -16,6 +16,7 @@ from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.counts import quintiles
 from simlib.state.simulation_state import SimState
 
 
@@ -99,8 +100,7 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
             engagement.advance(sim)
         quits = wf.active & (draws < quit_probability(quit_hazard(sim, z), weeks))
         if wf.active.any():
-            cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
-            quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth
+            quintile = quintiles(z, wf.active)  # 0 = bottom fifth
             sim.counts.regretted_quits += int(np.count_nonzero(quits & (quintile == 4)))
             exposed = np.bincount(quintile[wf.active], minlength=5)
             quit_by = np.bincount(quintile[quits], minlength=5)
