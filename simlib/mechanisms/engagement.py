@@ -38,7 +38,8 @@ def set_point(sim: SimState) -> np.ndarray:
     quality = sim.policy.checkins.feedback_quality
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
-    return np.clip(level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance), 0.0, 1.0)
+    point = level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance)
+    return np.minimum(np.maximum(point, 0.0), 1.0)
 
 
 def advance(sim: SimState) -> None:
@@ -50,10 +51,8 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
-    target = set_point(sim)
-    wf.engagement[:] = np.where(
-        wf.active, wf.engagement + pull * (target - wf.engagement), wf.engagement
-    )
+    moved = wf.engagement + pull * (set_point(sim) - wf.engagement)
+    np.copyto(wf.engagement, moved, where=wf.active)
 
 
 def after_review(
