@@ -227,7 +227,7 @@ class Workforce:
                 s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
-        np.copyto(gain, 0.0, where=~a)
+        gain *= a  # nothing for vacant positions
         weeks = a * dt  # dt where active, else 0
         self.perf_cum += gain
         self.weeks_cum += weeks
