@@ -27,7 +27,10 @@ def _interpolation(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     upper = lower + 1
     kth = np.unique(np.concatenate(([0, -1], lower, upper)))
     t = virtual - lower
-    return kth, lower, upper, t, t >= 0.5
+    shared = kth, lower, upper, t, t >= 0.5
+    for array in shared:
+        array.setflags(write=False)  # cached: the same arrays serve every call
+    return shared
 
 
 def quintile_cuts(values: np.ndarray) -> np.ndarray:

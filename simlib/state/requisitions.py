@@ -48,8 +48,8 @@ class Requisitions:
         return taken
 
     def search(self, rows: np.ndarray, ends: np.ndarray) -> list[float]:
-        """Searches for ``rows`` started, ending in weeks ``ends``; returns the weeks in
-        which no search ended before (each needs a hiring event)."""
+        """Searches for ``rows`` started, ending in weeks ``ends``; returns the weeks that
+        had no search ending in them yet (each needs a hiring event on the calendar)."""
         new_weeks = []
         weeks = ends.tolist()
         if len(set(weeks)) == 1:
