@@ -113,9 +113,10 @@ def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.nd
 def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over each person's active teammates (0 for someone alone)."""
     v = np.where(active, values, 0.0)
-    n_teams = int(team.max()) + 1 if len(team) else 0
-    total = np.bincount(team, weights=v, minlength=n_teams)
-    count = np.bincount(team, weights=active.astype(float), minlength=n_teams)
+    if not v.any():
+        return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
+    total = np.bincount(team, weights=v)
+    count = np.bincount(team, weights=active)
     others = count[team] - active
     return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
 
