@@ -1,7 +1,9 @@
 """The ledger: tidy records ``(week, metric, value)`` of one simulation, from the catalogue.
 
 Records go into arrays sized for the run (every metric at week 0 and at each review), a
-metric stored by its place in the catalogue; the tidy frame is made once, at the end.
+metric stored by its place in the catalogue (members of a metric family, such as
+``grade_share:<grade>``, join the list as they first appear); the tidy frame is made once,
+at the end.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ import pandas as pd
 
 from simlib.metrics.catalogue import METRICS, Cycle, family_values
 from simlib.state.simulation_state import SimState
-
-METRIC_NAMES = np.array(list(METRICS), dtype=object)
-METRIC_INDEX = {name: i for i, name in enumerate(METRICS)}
 
 
 class Ledger:
@@ -40,6 +39,8 @@ class Ledger:
         self._metrics = np.empty(room, dtype=np.int64)  # place in the catalogue
         self._values = np.empty(room)
         self.size = 0
+        self._names: list[str] = list(METRICS)
+        self._index = {name: i for i, name in enumerate(self._names)}
 
     def record(self, week: float, metric: str, value: float | None) -> None:
         if value is None:
@@ -53,7 +54,11 @@ class Ledger:
         if i == len(self._values):
             self._grow()
         self._weeks[i] = week
-        self._metrics[i] = METRIC_INDEX[metric]
+        index = self._index.get(metric)
+        if index is None:
+            index = self._index[metric] = len(self._names)
+            self._names.append(metric)
+        self._metrics[i] = index
         self._values[i] = value
         self.size = i + 1
 
@@ -72,7 +77,7 @@ class Ledger:
     @property
     def metrics(self) -> np.ndarray:
         """Metric names of the records (an object array)."""
-        return METRIC_NAMES[self._metrics[: self.size]]
+        return np.array(self._names, dtype=object)[self._metrics[: self.size]]
 
     @property
     def values(self) -> np.ndarray:
