@@ -132,7 +132,7 @@ def update(sim: SimState) -> None:
     misalignment = sim.scenario.behaviour.goals.misalignment_loss
     aligned = np.where(wf.aligned, 1.0, 1.0 - misalignment)
     if inc is None:
-        wf.drive[:] = np.where(wf.active, wf.goal_effect, 0.0)
+        wf.drive[:] = np.where(wf.active, wf.goal_effect + wf.feedback_effect, 0.0)
         wf.value_factor[:] = aligned
         return
     stake = sim.beliefs.stake
@@ -160,6 +160,7 @@ def update(sim: SimState) -> None:
     drive = (
         wf.effort
         + wf.goal_effect
+        + wf.feedback_effect
         + inc.help_effect_sd * helped
         - inc.sabotage_effect_sd * sabotaged
     )

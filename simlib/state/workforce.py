@@ -147,6 +147,7 @@ class Workforce:
         "drive": 0.0,
         "effort": 0.0,
         "goal_effect": 0.0,
+        "feedback_effect": 0.0,
         "goal_acceptance": 1.0,
         "goal_target": np.nan,
         "goal_baseline": np.nan,
@@ -206,6 +207,7 @@ class Workforce:
         self.drive = np.zeros(n)  # SD units added to the performance rate: effort, goals, team
         self.effort = np.zeros(n)  # SD units of extra performance from effort
         self.goal_effect = np.zeros(n)  # SD units from goal setting (negative if abandoned)
+        self.feedback_effect = np.zeros(n)  # SD units from check-in feedback (can be < 0)
         self.goal_acceptance = np.ones(n)  # share 0–1: how far the goal is still accepted
         self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
         self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)

@@ -97,10 +97,14 @@ NO_FEEDBACK_EFFECT = {
     "behaviour.engagement.coaching_skill_sd": 0.0,
     "behaviour.engagement.checkin_gain": 0.0,
     "behaviour.engagement.fairness_feedback_gain": 0.0,
+    "behaviour.engagement.feedback_task_sd": 0.0,
+    "behaviour.engagement.feedback_threat_sd": 0.0,
+    "behaviour.engagement.feedback_praise_sd": 0.0,
 }
 STRONG_FEEDBACK = {
     "behaviour.engagement.coaching_skill_sd": 2.0,
     "behaviour.engagement.checkin_gain": 0.5,
+    "behaviour.engagement.feedback_task_sd": 1.0,
 }
 MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
     "kd1996_feedback_mean_d": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
@@ -221,3 +225,14 @@ def test_published_design_reference_responds_to_its_design():
     assert base[:, 10].mean() > 0.3
     assert abs(no_fire[:, 10].mean()) < 0.03
     assert math.isclose(float(base[:, 0].max()), 0.0)
+
+
+def test_feedback_that_threatens_the_self_makes_more_feedback_studies_negative(run):
+    # The harmful share responds to feedback that can hurt, not only to sampling error.
+    finding = FINDINGS["kd1996_feedback_harmful_share"]
+    threat = "behaviour.engagement.feedback_threat_sd"
+    harmless = finding.check(run, overrides={threat: 0.0})
+    on = finding.check(run)
+    harsh = finding.check(run, overrides={threat: 0.4})
+    assert harmless.simulated + 0.02 < on.simulated < harsh.simulated - 0.02
+    assert harmless.details["mean_d"] > on.details["mean_d"] > harsh.details["mean_d"]
