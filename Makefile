@@ -49,7 +49,7 @@ validate: setup
 	$(VENV)/bin/simlib validate --out reports/validation
 
 bench: setup
-	$(PY) benchmarks/engine_speed.py
+	$(PY) benchmarks/model_speed.py
 	$(PY) benchmarks/explorer_speed.py
 
 lint: setup

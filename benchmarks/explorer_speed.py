@@ -4,7 +4,7 @@ Prints figures; it is not a test. Each Run is uncached (the explorer's caches ar
 first): it validates the inputs, simulates every policy of ``scenarios/baseline.yaml`` for
 10 replications and draws the summary table and the visible figure tab (the final workforce,
 needed by the grade, pay and 9-box tabs, is simulated when one of them is opened). The
-cached answer (unchanged inputs) is timed too. The target is about 2 s.
+cached answer (unchanged inputs) is timed too. The target is under 1 s on an idle machine.
 
     python benchmarks/explorer_speed.py [--repeat 5] [--jobs 1]
 """
@@ -78,7 +78,7 @@ def main() -> None:
         # process used is what the Run costs on an idle core.
         print(f"  CPU time per Run: median {statistics.median(cpu):.2f} s")
     print(f"Run, unchanged inputs (cache): {cached_time:.3f} s")
-    print(f"target about 2 s: {'met' if median <= 2.2 else 'NOT met'}")
+    print(f"target under 1 s: {'met' if median < 1.0 else 'NOT met'}")
     if executor is not None:
         executor.shutdown()
 

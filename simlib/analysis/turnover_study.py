@@ -55,6 +55,7 @@ class PanelObserver:
             "turnover_panel",
             steps=(Step("after_review", self.observe, after=("pay", "promotion")),),
             summary="records the rated and what the review brought them (a study, not a force)",
+            observer=True,
         )
 
     def observe(self, sim: SimState, review: Review) -> None:

@@ -8,11 +8,11 @@ with a message stating the estimate. An explicit override (``allow_large=True``,
 ``--force``) runs it anyway.
 
 The cost model counts the events that touch the whole workforce (reviews, quit checks,
-weekly ticks when a mechanism acts every week) and the vacancies filled one by one by the
-hiring pipeline, each catching up the whole workforce. Its constants were measured on
-the engine (benchmarks/guard_calibration.py prints estimate against measurement): about
-100 million agent-weeks a second for the Scullen et al. (2005) design, about 4 million for
-the 500-person baseline with its hiring processes; memory a few hundred bytes per
+weekly ticks when a mechanism acts every week, and the weeks in which recruiters' searches
+end, each catching up the whole workforce) and the vacancies filled. Its constants were
+measured on the engine (benchmarks/guard_calibration.py prints estimate against
+measurement): about 200 million agent-weeks a second for the Scullen et al. (2005) design,
+about 6 million for the 500-person baseline with its hiring queue; memory a few hundred bytes per
 position, the applicant pool of an initial hiring round (``positions x applicants``), and
 the result frame. The estimate is meant to be right within a factor of about two.
 """
@@ -29,16 +29,17 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 
 # --- measured costs (seconds or bytes; see the module docstring) ----------------------------
-SECONDS_PER_SIMULATION = 0.01  # set-up: org chart, streams, first hiring round bookkeeping
-SECONDS_PER_REVIEW = 4e-4  # fixed part of one review (grading, metrics, consequences)
-SECONDS_PER_REVIEWED_POSITION = 3.5e-7
-SECONDS_PER_QUIT_CHECK = 1e-4
-SECONDS_PER_CHECKED_POSITION = 1e-7
-SECONDS_PER_WEEKLY_TICK = 1e-4
-SECONDS_PER_TICKED_POSITION = 1e-7
-SECONDS_PER_PIPELINE_HIRE = 1e-4  # a SimPy process per vacancy
-SECONDS_PER_PIPELINE_HIRE_POSITION = 4e-8  # each pipeline hire catches up everyone
-SECONDS_PER_APPLICANT_DRAW = 7.5e-8  # two normal draws per applicant screened
+SECONDS_PER_SIMULATION = 0.006  # set-up: org chart, streams, first hiring round bookkeeping
+SECONDS_PER_REVIEW = 2.4e-4  # fixed part of one review (grading, metrics, consequences)
+SECONDS_PER_REVIEWED_POSITION = 2.1e-7
+SECONDS_PER_QUIT_CHECK = 6e-5
+SECONDS_PER_CHECKED_POSITION = 6e-8
+SECONDS_PER_WEEKLY_TICK = 6e-5
+SECONDS_PER_TICKED_POSITION = 6e-8
+SECONDS_PER_INTAKE = 3e-5  # a week in which searches end: one hiring event
+SECONDS_PER_INTAKE_POSITION = 9e-9  # each such event catches up everyone
+SECONDS_PER_PIPELINE_HIRE = 2e-6  # queue bookkeeping and filling the position
+SECONDS_PER_APPLICANT_DRAW = 4.5e-8  # two normal draws per applicant screened
 BYTES_PER_POSITION = 1_200  # state columns, org chart, pay bands, vectorized temporaries
 BYTES_PER_APPLICANT = 32  # peak of the applicant pool: draws, potential, scores
 BYTES_PER_RECORD = 160  # ledger lists while running, then the tidy frame and its copies
@@ -172,16 +173,18 @@ def simulation_seconds(scenario: Scenario, policy: Any) -> float:
     if hiring.time_to_fill_weeks > 0:
         capacity = hiring.recruiters * hiring.requisitions_per_recruiter if hiring.recruiters else n
         pipeline = min(vacancies, capacity * weeks / hiring.time_to_fill_weeks)
+        intakes = min(pipeline, weeks)  # searches last whole weeks: one intake a week at most
         bulk = 0.0
     else:
-        pipeline, bulk = 0.0, vacancies
+        pipeline, intakes, bulk = 0.0, 0.0, vacancies
     draws = (n + bulk) * (2 * hiring.applicants_per_hire + 2)
     return (
         SECONDS_PER_SIMULATION
         + reviews * (SECONDS_PER_REVIEW + n * SECONDS_PER_REVIEWED_POSITION)
         + checks * (SECONDS_PER_QUIT_CHECK + n * SECONDS_PER_CHECKED_POSITION)
         + ticks * (SECONDS_PER_WEEKLY_TICK + n * SECONDS_PER_TICKED_POSITION)
-        + pipeline * (SECONDS_PER_PIPELINE_HIRE + n * SECONDS_PER_PIPELINE_HIRE_POSITION)
+        + intakes * (SECONDS_PER_INTAKE + n * SECONDS_PER_INTAKE_POSITION)
+        + pipeline * SECONDS_PER_PIPELINE_HIRE
         + draws * SECONDS_PER_APPLICANT_DRAW
     )
 

@@ -167,7 +167,7 @@ def _largest_remainder(counts: np.ndarray, quota: np.ndarray, better_first: bool
 def check_ledger(sim: SimState, ledger: Ledger) -> None:
     """Every metric recorded so far is finite; shares and correlations within range."""
     grade_share_sums: dict[float, float] = {}
-    for week, metric, value in zip(ledger.weeks, ledger.metrics, ledger.values, strict=True):
+    for week, metric, value in ledger.records():
         if metric.startswith(GRADE_SHARE_PREFIX):
             grade_share_sums[week] = grade_share_sums.get(week, 0.0) + value
             if not -TOLERANCE <= value <= 1 + TOLERANCE:

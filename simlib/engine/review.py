@@ -60,8 +60,11 @@ def rate_and_grade(sim: SimState) -> Review:
     behaviour = sim.scenario.behaviour
     rating = sim.policy.rating
     mean_rate, weeks = wf.cycle_performance()
-    luck = sim.streams["performance_noise"].standard_normal(wf.size)
-    luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    if behaviour.performance_noise_sd > 0:
+        luck = sim.streams["performance_noise"].standard_normal(wf.size)
+        luck_mean = behaviour.performance_noise_sd * luck / np.sqrt(np.maximum(weeks, 1.0))
+    else:
+        luck_mean = np.zeros(wf.size)  # true performance is the performance rate itself
     # Performance is judged against the demands of each person's career level.
     judged_rate = mean_rate - level_demands(sim)
     true_perf = judged_rate + luck_mean

@@ -1,9 +1,10 @@
 """One simulation: one policy, one replication, one seed, on a SimPy calendar.
 
 The SimPy environment is the calendar of organizational events (reviews, quit decisions,
-vacancies being filled, PIPs, market shocks). Every event updates the whole workforce with
-vectorized numpy; only per-case processes (a vacancy, a batch of PIPs, a shock) are SimPy
-processes, and only the events a scenario's mechanisms need are scheduled.
+weeks in which recruiters' searches end, PIPs, market shocks). Every event updates the whole
+workforce with vectorized numpy; vacancies wait in one queue of arrays, not a process each;
+only per-case processes (a batch of PIPs, an appeal, a shock) are SimPy processes, and only
+the events a scenario's mechanisms need are scheduled.
 
 The engine owns the calendar and the ledger; the mechanisms it runs are those registered in
 :mod:`simlib.mechanisms.registry`, each at the hooks it declares.
@@ -67,7 +68,8 @@ class Simulation(SimState):
         }
         self.check_invariants = invariants.enabled(check_invariants)
         refuse = invariants.refuse_invalid(self) if self.check_invariants else None
-        self.ledger = Ledger(on_invalid=refuse)
+        env = scenario.environment
+        self.ledger = Ledger(on_invalid=refuse, reviews=env.weeks // env.weeks_per_cycle)
         if trace:
             self.trace = []
         self.market_listeners.append(self._market_moved)
@@ -142,11 +144,15 @@ class Simulation(SimState):
 
     def run(self) -> pd.DataFrame:
         """Run to the horizon and return the tidy frame ``week, metric, value``."""
+        self.run_calendar()
+        return self.ledger.frame()
+
+    def run_calendar(self) -> None:
+        """Start, and run every event up to the horizon (the records are in the ledger)."""
         self.start()
         self.env.run(until=self.scenario.environment.weeks + 1e-6)
         if self.check_invariants:
             invariants.check_final(self, self.ledger)
-        return self.ledger.frame()
 
 
 def simulate(
@@ -192,9 +198,8 @@ def simulate(
     seed = scenario.experiment.seed if seed is None else seed
     check_resources(scenario, reps=1, policies=[policy], allow_large=allow_large)
     sim = Simulation(scenario, policy, seed, rep, check_invariants=check_invariants, trace=trace)
-    frame = sim.run()
-    frame.insert(0, "rep", rep)
-    frame.insert(0, "policy", sim.policy_name)
+    sim.run_calendar()
+    frame = sim.ledger.frame(sim.policy_name, rep)
     if trace:
         frame.attrs["trace"] = list(sim.trace or [])
     return frame

@@ -106,7 +106,8 @@ def anchor(
     scenario
         The scenario; its ``baseline`` policy is the status quo.
     mechanisms
-        The mechanisms the simulations run (part of the cache key).
+        The mechanisms of the simulation being anchored; the status quo runs those that
+        change the model (observers left out), and they are part of the cache key.
     simulation
         The engine's simulation class, called as ``simulation(scenario, policy, seed, rep,
         check_invariants=False, mechanisms=..., neutral_quit_rate=...)``.
@@ -114,6 +115,7 @@ def anchor(
     stated = scenario.behaviour.voluntary_quit_rate
     if not needs_solving(scenario):
         return Anchor(stated, stated, stated, 0, 0, 0)
+    mechanisms = tuple(m for m in mechanisms if not m.observer)
     key = content_key(scenario, mechanisms)
     found = _CACHE.get(key)
     if found is None:
@@ -125,7 +127,7 @@ def anchor(
                 seed,
                 rep,
                 check_invariants=False,
-                mechanisms=tuple(mechanisms),
+                mechanisms=mechanisms,
                 neutral_quit_rate=rate,
             )
             sim.run()

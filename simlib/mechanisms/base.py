@@ -53,13 +53,18 @@ class Step:
 
 @dataclass(frozen=True)
 class Mechanism:
-    """A mechanism's declaration: its name, hook steps and calendar processes."""
+    """A mechanism's declaration: its name, hook steps and calendar processes.
+
+    An ``observer`` only reads what happens (a recorder, a test's spy): it changes nothing,
+    so the engine leaves it out of the status-quo runs that anchor turnover.
+    """
 
     name: str
     steps: Sequence[Step] = ()
     before_reviews: Sequence[Processes] = field(default=())
     after_reviews: Sequence[Processes] = field(default=())
     summary: str = ""
+    observer: bool = False
 
 
 def ordered_steps(mechanisms: Sequence[Mechanism], hook: Hook) -> list[tuple[str, Step]]:

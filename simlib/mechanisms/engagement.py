@@ -38,7 +38,8 @@ def set_point(sim: SimState) -> np.ndarray:
     quality = sim.policy.checkins.feedback_quality
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
-    return np.clip(level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance), 0.0, 1.0)
+    point = level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance)
+    return np.minimum(np.maximum(point, 0.0), 1.0)
 
 
 def advance(sim: SimState) -> None:
@@ -50,10 +51,8 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
-    target = set_point(sim)
-    wf.engagement[:] = np.where(
-        wf.active, wf.engagement + pull * (target - wf.engagement), wf.engagement
-    )
+    moved = wf.engagement + pull * (set_point(sim) - wf.engagement)
+    np.copyto(wf.engagement, moved, where=wf.active)
 
 
 def after_review(
@@ -71,10 +70,9 @@ def after_review(
     """
     eb = sim.scenario.behaviour.engagement
     wf = sim.workforce
-    rng = sim.streams["engagement"]
-    noise = rng.standard_normal(wf.size)
     if eb is None:
-        return np.zeros(wf.size)
+        return np.zeros(wf.size)  # the engagement stream is not used at all
+    noise = sim.streams["engagement"].standard_normal(wf.size)
     advance(sim)
     rating = sim.policy.rating
     if self_assessment is not None:

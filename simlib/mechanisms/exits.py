@@ -28,6 +28,7 @@ from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.counts import quintiles
 from simlib.state.simulation_state import SimState
 from simlib.state.turnover import Departures
 
@@ -150,8 +151,7 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
         sim.turnover.expected_quits += float(probability[wf.active].sum())
         sim.turnover.exposure_years += wf.headcount * weeks / WEEKS_PER_YEAR
         if wf.active.any():
-            cuts = np.quantile(z[wf.active], [0.2, 0.4, 0.6, 0.8])
-            quintile = np.searchsorted(cuts, z, side="right")  # 0 = bottom fifth
+            quintile = quintiles(z, wf.active)  # 0 = bottom fifth
             sim.counts.regretted_quits += int(np.count_nonzero(quits & (quintile == 4)))
             exposed = np.bincount(quintile[wf.active], minlength=5)
             quit_by = np.bincount(quintile[quits], minlength=5)

@@ -1,4 +1,4 @@
-"""Hiring: applicants, selection, and the pipeline that fills vacancies.
+"""Hiring: applicants, selection, and the queue of vacancies recruiters fill.
 
 Each hire is the best of ``round(1 / selection_ratio)`` applicants, ranked by a selection
 score ``validity * potential + sqrt(1 - validity**2) * e``. Applicants come from the hiring
@@ -7,9 +7,6 @@ every policy (common random numbers).
 """
 
 from __future__ import annotations
-
-from collections.abc import Generator
-from typing import Any
 
 import numpy as np
 from scipy.special import ndtr
@@ -50,21 +47,42 @@ def select_hires(
     score = validity * potential + np.sqrt(1.0 - validity**2) * z[:, applicants : 2 * applicants]
     best = np.argmax(score, axis=1)
     chosen = potential[np.arange(n), best]
-    group_cdf = np.cumsum(list(org.groups.values()))
-    group = np.minimum(np.searchsorted(group_cdf, ndtr(z[:, -2]), side="right"), len(group_cdf) - 1)
+    if len(org.groups) == 1:
+        group = np.zeros(n, dtype=np.int64)
+    else:
+        group_cdf = np.cumsum(list(org.groups.values()))
+        group = np.searchsorted(group_cdf, ndtr(z[:, -2]), side="right")
+        group = np.minimum(group, len(group_cdf) - 1)
     band_position = ndtr(z[:, -1])
     return chosen, group, band_position
+
+
+HIRES_PER_DRAW = 256  # hires drawn ahead at least (any size gives the same people)
+
+
+def next_hires(sim: SimState, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The next ``k`` hires of the replication, drawn ahead in blocks from the hiring stream."""
+    pool = sim.candidates
+    if len(pool) < k:
+        hiring = sim.scenario.hiring
+        pool.add(
+            *select_hires(
+                sim.streams["hiring"],
+                max(k - len(pool), HIRES_PER_DRAW),
+                hiring.applicants_per_hire,
+                hiring.selection_validity,
+                sim.scenario.organization,
+            )
+        )
+    return pool.take(k)
 
 
 def hire_into(sim: SimState, rows: np.ndarray) -> None:
     """Fill ``rows`` now with the next hires from the applicant stream."""
     if len(rows) == 0:
         return
+    potential, group, band_position = next_hires(sim, len(rows))
     org = sim.scenario.organization
-    hiring = sim.scenario.hiring
-    potential, group, band_position = select_hires(
-        sim.streams["hiring"], len(rows), hiring.applicants_per_hire, hiring.selection_validity, org
-    )
     group = cluster_groups(
         sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
     )
@@ -74,41 +92,57 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
     sim.log("hire", len(rows))
 
 
-def hiring_pipeline(sim: SimState, row: int) -> Generator[Any, Any, None]:
-    """One vacancy: wait for a recruiter, search for a while, hire the best applicant.
-
-    Searches last whole weeks (offers go out on a weekly rhythm), so vacancies filled in the
-    same week start together: they join the week's intake, hired in one vectorized step.
-    """
-    with sim.recruiters.request() as request:
-        yield request
-        mean = sim.scenario.hiring.time_to_fill_weeks
-        # Gamma with shape 4: searches vary, but rarely take less than a third of the mean.
-        search = max(1.0, round(sim.streams["time_to_fill"].gamma(4.0, mean / 4.0)))
-        yield sim.env.timeout(search)
-    sim.intake.append(row)
-    if len(sim.intake) == 1:
-        sim.env.process(start_intake(sim))
-
-
-def start_intake(sim: SimState) -> Generator[Any, Any, None]:
-    """Hire everyone whose search ended at this instant, after all such searches ended."""
-    yield sim.env.timeout(0)
-    rows = np.array(sim.intake, dtype=np.int64)
-    sim.intake.clear()
-    sim.catch_up()
-    hire_into(sim, rows)
-
-
 def open_vacancies(sim: SimState, rows: np.ndarray) -> None:
-    """Vacancies for ``rows``: filled at once when hiring takes no time, else by pipeline."""
+    """Vacancies for ``rows``: filled at once when hiring takes no time, else they join the
+    recruiters' queue (first come, first served)."""
     if len(rows) == 0:
         return
     if sim.scenario.hiring.time_to_fill_weeks == 0:
         hire_into(sim, rows)
         return
-    for row in rows.tolist():
-        sim.env.process(hiring_pipeline(sim, row))
+    sim.requisitions.join(rows)
+    start_searches(sim)
+
+
+def start_searches(sim: SimState) -> None:
+    """Recruiters take up what their capacity allows from the front of the queue.
+
+    Each search lasts whole weeks (offers go out on a weekly rhythm), drawn from a gamma
+    distribution with shape 4 around ``time_to_fill_weeks``: searches vary, but rarely take
+    less than a third of the mean. The k-th search of a replication takes the k-th draw of
+    the ``time_to_fill`` stream under every policy. Searches ending in the same week are
+    hired together, in one vectorized step, once everything else due that week is done.
+    """
+    queue = sim.requisitions
+    rows = queue.take_up()
+    if len(rows) == 0:
+        return
+    mean = sim.scenario.hiring.time_to_fill_weeks
+    draws = sim.streams["time_to_fill"].gamma(4.0, mean / 4.0, len(rows))
+    ends = np.maximum(1.0, draws.round()) + sim.now
+    for week in queue.search(rows, ends):
+        schedule_intake(sim, week)
+
+
+def schedule_intake(sim: SimState, week: float) -> None:
+    """Hire those whose search ends in ``week`` once that week's other events have happened
+    (one calendar entry per week, however many searches end in it)."""
+
+    def week_due(_: object) -> None:
+        sim.env.timeout(0).callbacks.append(hire_now)
+
+    def hire_now(_: object) -> None:
+        intake(sim, week)
+
+    sim.env.timeout(week - sim.now).callbacks.append(week_due)
+
+
+def intake(sim: SimState, week: float) -> None:
+    """Hire everyone whose search ended this week; the freed recruiters take up the queue."""
+    rows = sim.requisitions.finish(week)
+    sim.catch_up()
+    hire_into(sim, rows)
+    start_searches(sim)
 
 
 MECHANISM = Mechanism(

@@ -2,10 +2,15 @@
 
 * **Effort** (expectancy theory, Vroom 1964): the *stake* is what one more SD of
   performance is believed to be worth, in % of yearly salary: the spread of what the
-  grades bring (merit raise, bonus, promotion, job loss) times how strongly grades follow
-  performance, both learned from experience (:mod:`simlib.mechanisms.expectations`).
-  Effort rises with stake x perceived fairness x engagement (x line of sight when pay
-  rests on measured KPIs), with a diminishing return against the cost of effort.
+  grades bring (merit raise, bonus, promotion, job loss; the valences) times how strongly
+  grades follow performance (the instrumentality), both learned from experience
+  (:mod:`simlib.mechanisms.expectations`). Effort rises with the stake (x line of sight
+  when pay rests on measured KPIs), with a diminishing return against the cost of effort.
+  Engagement and perceived fairness add a small effect of their own around their usual
+  levels instead of multiplying the stake: whether performance pays is already the
+  learned link (a fairness multiplier would count it twice), expectancy models that
+  multiply their terms predict no better than the terms alone (Van Eerde & Thierry 1996),
+  and attitudes move later performance only weakly (Riketta 2008: beta = .06).
 * **Gaming**: work moved from unmeasured to measured tasks, rising with the weight of
   measured KPIs in pay and a personal propensity. Measured and unmeasured work are
   complements (Cobb-Douglas at their baseline shares), so gaming lifts KPIs and lowers
@@ -24,6 +29,9 @@ from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.simulation_state import SimState
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
+# One SD of an attitude across people on the 0-1 scale: a 1-5 survey item's SD of ~0.9
+# points (the reading behind behaviour.exits.engagement_sensitivity).
+ATTITUDE_SD = 0.22
 
 
 def is_relative(sim: SimState) -> bool:
@@ -48,16 +56,44 @@ def draw_traits(sim: SimState) -> None:
     wf.sabotage_propensity[missing] = traits[1, missing]
 
 
+def usual_attitudes(sim: SimState) -> tuple[float, float]:
+    """Engagement and perceived fairness at which attitudes neither add nor take effort.
+
+    Engagement's set point (the new-hire level when engagement does not move) and the
+    new-hire fairness: the levels the quit hazard also measures attitudes from.
+    """
+    eb = sim.scenario.behaviour.engagement
+    wf = sim.workforce
+    engagement = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
+    return engagement, wf.NEW_HIRE_FAIRNESS
+
+
 def effort_level(
     stake: float,
-    fairness: np.ndarray,
-    engagement: np.ndarray,
     line_of_sight: float,
     inc: IncentiveBehaviour,
+) -> float:
+    """Extra performance the stake draws (SD units): diminishing returns to the force."""
+    force = max(stake, 0.0) * line_of_sight / inc.effort_cost
+    return float(inc.effort_max_sd * (1.0 - np.exp(-force)))
+
+
+def attitude_effect(
+    engagement: np.ndarray,
+    fairness: np.ndarray,
+    usual: tuple[float, float],
+    inc: IncentiveBehaviour,
 ) -> np.ndarray:
-    """Extra performance from effort (SD units): diminishing returns to the motivating force."""
-    force = max(stake, 0.0) * line_of_sight * fairness * engagement / inc.effort_cost
-    return inc.effort_max_sd * (1.0 - np.exp(-force))
+    """Performance (SD units) engagement and perceived fairness add around their usual levels.
+
+    Linear in each attitude, measured in SDs across people (``ATTITUDE_SD``): per SD,
+    ``engagement_performance_sd`` and ``fairness_performance_sd``.
+    """
+    usual_engagement, usual_fairness = usual
+    return (
+        inc.engagement_performance_sd * (engagement - usual_engagement)
+        + inc.fairness_performance_sd * (fairness - usual_fairness)
+    ) / ATTITUDE_SD
 
 
 def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -77,9 +113,10 @@ def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.nd
 def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over each person's active teammates (0 for someone alone)."""
     v = np.where(active, values, 0.0)
-    n_teams = int(team.max()) + 1 if len(team) else 0
-    total = np.bincount(team, weights=v, minlength=n_teams)
-    count = np.bincount(team, weights=active.astype(float), minlength=n_teams)
+    if not v.any():
+        return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
+    total = np.bincount(team, weights=v)
+    count = np.bincount(team, weights=active)
     others = count[team] - active
     return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
 
@@ -95,7 +132,7 @@ def update(sim: SimState) -> None:
     misalignment = sim.scenario.behaviour.goals.misalignment_loss
     aligned = np.where(wf.aligned, 1.0, 1.0 - misalignment)
     if inc is None:
-        wf.drive[:] = np.where(wf.active, wf.goal_effect, 0.0)
+        wf.drive[:] = np.where(wf.active, wf.goal_effect + wf.feedback_effect, 0.0)
         wf.value_factor[:] = aligned
         return
     stake = sim.beliefs.stake
@@ -105,7 +142,8 @@ def update(sim: SimState) -> None:
     gaming_p = np.nan_to_num(wf.gaming_propensity, nan=1.0)
     sabotage_p = np.nan_to_num(wf.sabotage_propensity, nan=1.0)
 
-    wf.effort[:] = effort_level(stake, wf.fairness_belief, wf.engagement, line_of_sight, inc)
+    attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
+    wf.effort[:] = effort_level(stake, line_of_sight, inc) + attitudes
     wf.gaming[:] = np.clip(inc.gaming_at_full_weight * w * gaming_p, 0.0, 1.0)
     help_level = (
         inc.help_base
@@ -122,6 +160,7 @@ def update(sim: SimState) -> None:
     drive = (
         wf.effort
         + wf.goal_effect
+        + wf.feedback_effect
         + inc.help_effect_sd * helped
         - inc.sabotage_effect_sd * sabotaged
     )

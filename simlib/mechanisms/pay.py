@@ -83,9 +83,9 @@ def pay_review(sim: SimState, grades: np.ndarray, cycle_weeks: float) -> np.ndar
     raises[unrated] = (1.0 + sim.pay.drift) ** years - 1.0
     bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
     sim.counts.bonus_paid += float((bonus * wf.salary[rated]).sum() * years)
-    wf.salary[wf.active] *= 1.0 + raises[wf.active]
+    np.multiply(wf.salary, 1.0 + raises, out=wf.salary, where=wf.active)
     growth = (1.0 + raises) ** (1.0 / max(years, 1e-9)) - 1.0
-    wf.pay_growth[wf.active] = growth[wf.active]
+    np.copyto(wf.pay_growth, growth, where=wf.active)
     return raises
 
 

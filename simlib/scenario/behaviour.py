@@ -18,12 +18,16 @@ class IncentiveBehaviour(Section):
     """How people respond to rewards: effort, gaming, helping and sabotage.
 
     Effort follows expectancy theory (Vroom 1964): it rises with the *stake*, what one more
-    SD of performance is worth to an employee in % of yearly salary, weighted by perceived
-    fairness and engagement, against a rising cost of effort. The stake is a tournament's
-    incentive (Lazear & Rosen 1981): the spread of what the grades bring (merit raise,
-    bonus, promotion, and job loss at its learned chance) times how strongly grades follow
-    performance. Both are beliefs, learned from what the organization's reviews actually
-    delivered (:mod:`simlib.mechanisms.expectations`). Gaming moves work to what the KPIs
+    SD of performance is worth to an employee in % of yearly salary, against a rising cost
+    of effort. The stake is a tournament's incentive (Lazear & Rosen 1981): the spread of
+    what the grades bring (merit raise, bonus, promotion, and job loss at its learned
+    chance: the valences) times how strongly grades follow performance (the
+    instrumentality). Both are beliefs, learned from what the organization's reviews
+    actually delivered (:mod:`simlib.mechanisms.expectations`). Engagement and perceived
+    fairness do not multiply the stake: whether performance pays is already the learned
+    link, and attitudes relate to performance only modestly, so they add a small effect of
+    their own around their usual levels (``engagement_performance_sd``,
+    ``fairness_performance_sd``). Gaming moves work to what the KPIs
     measure as their weight in pay rises (Kerr 1975; Holmström & Milgrom 1991). Relative
     ranking lowers helping and breeds sabotage that grows with the prize spread faster
     than effort does (Harbring & Irlenbusch 2011; Berger, Harbring & Sliwka 2013).
@@ -38,12 +42,43 @@ class IncentiveBehaviour(Section):
         "gained 6-12% of output, and not re-tuned since",
     )
     effort_cost: float = Field(
-        3.0,
+        7.7,
         gt=0,
         le=1000,
-        description="stake (% of yearly salary per SD) that gets 63% of full effort from a "
-        "fully engaged employee who believes ratings are fair; assumption, set with "
-        "effort_max_sd and not re-tuned since",
+        description="stake (% of yearly salary per SD) that gets 63% of full effort; "
+        "assumption. It was 3.0 when effort was proportional to engagement x fairness "
+        "(0-1 each); 7.7 = 3.0 / (0.65 x 0.6) gives the same effort as before to an employee "
+        "at the usual attitudes (engagement at its default set point, fairness as hired), "
+        "so the size of the effort response is unchanged there and, like the old value, "
+        "not re-tuned",
+    )
+    engagement_performance_sd: float = Field(
+        0.06,
+        ge=0,
+        le=1,
+        description="performance (SD units) per SD of engagement above or below its usual "
+        "level (the engagement set point), over and above the effort the stake draws. "
+        "Riketta (2008, meta-analysis of 16 panel studies): 'the effect of job attitudes on "
+        "subsequent performance, with baseline performance controlled, was weak but "
+        "statistically significant (beta = .06)', and performance hardly moved attitudes "
+        "(beta = .00). Range 0.06-0.30: the upper end reads the cross-sectional correlations "
+        "as wholly causal (individual satisfaction-performance r = .30, Judge et al. 2001; "
+        "business-unit engagement-productivity .25, Harter, Schmidt & Hayes 2002). One SD "
+        "of an attitude is taken as 0.22 on the 0-1 scale (a 1-5 survey item's SD of ~0.9 "
+        "points, as for behaviour.exits.engagement_sensitivity)",
+    )
+    fairness_performance_sd: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="performance (SD units) per SD of perceived fairness above or below "
+        "the new-hire level. Justice relates to task performance through the attitudes it "
+        "builds (trust, commitment, affect: Colquitt et al. 2013; distributive justice "
+        "mostly through procedural, Viswesvaran & Ones 2002; performance relates mainly to "
+        "procedural justice, Cohen-Charash & Spector 2001), and whether ratings follow "
+        "performance is already the stake's learned link, so it is counted once, here. The "
+        "size is an assumption: half the attitude effect (as the quit hazard's fairness "
+        "term is half its engagement term), range 0-0.06",
     )
     job_loss_cost: float = Field(
         140.0,
@@ -80,7 +115,7 @@ class IncentiveBehaviour(Section):
     )
     measured_share: float = Field(
         0.5,
-        gt=0,
+        ge=0.01,  # a vanishing share overflows what gaming adds to it (found by fuzzing)
         lt=1,
         description="share of work that KPIs count; the rest (quality, helping, long-term "
         "work) is unmeasured and complements it in business value",
@@ -239,7 +274,43 @@ class EngagementBehaviour(Section):
         0.10,
         ge=0,
         le=2,
-        description="yearly skill growth from weekly check-ins with perfect feedback (SD)",
+        description="yearly skill growth from weekly check-ins with feedback wholly on the "
+        "task (SD; task learning). Assumption, range 0.05-0.30: programmes with professional "
+        "coaches raise outcomes by g = .43-.74 (Theeboom, Beersma & van Vianen 2014) or .59 "
+        "over 37 randomized trials, less on observed than self-reported outcomes (de Haan & "
+        "Nilsson 2023), an upper bound for a manager's one-to-ones",
+    )
+    feedback_task_sd: float = Field(
+        0.36,
+        ge=0,
+        le=3,
+        description="extra performance (SD units) while people get weekly feedback wholly "
+        "on the task: what they did and how far it is from the standard (task motivation). "
+        "Itzchakov & Latham (2020): feedback added to a goal raised performance by d = .36 "
+        "(95% CI .23-.49; four experiments, one with customer-service employees), whatever "
+        "its sign, through the goals people then set themselves, so it applies with or "
+        "without assigned goals; range .23-.49",
+    )
+    feedback_threat_sd: float = Field(
+        0.26,
+        ge=0,
+        le=3,
+        description="performance lost (SD units) while weekly feedback aimed wholly at the "
+        "person tells someone they fall short of their teammates (a normative verdict that "
+        "moves attention from the task to the self). Sized by analogy with another threat "
+        "to the self in an evaluative situation: stereotype threat lowers test performance "
+        "by |d| = .26 (Nguyen & Ryan 2008, meta-analysis; subgroups .11-.64; publication "
+        "bias suggests less, Zigerell 2017). Assumption, range 0.10-0.40",
+    )
+    feedback_praise_sd: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="performance gained while weekly feedback aimed wholly at the person "
+        "tells someone they outdo their teammates (praise). Praise, like grades, made people "
+        "ego-involved and performed below task comments (Butler 1987). Assumption 0, range "
+        "0-.24 (reinforcement and praise d = .24 on learning: Wisniewski, Zierer & Hattie "
+        "2020)",
     )
     warning_coaching_sd: float = Field(
         0.03, ge=0, le=1, description="skill gain from one early-warning coaching session (SD)"

@@ -143,7 +143,9 @@ class CheckinPolicy(Section):
         0.5,
         ge=0,
         le=1,
-        description="quality of feedback (0–1); structured feedback such as SBI "
+        description="quality of feedback (0–1): the share of it aimed at the task (what "
+        "was done and how far it is from the standard) rather than at the person (verdicts, "
+        "praise, comparisons with others); structured feedback such as SBI "
         "(situation-behaviour-impact) ~0.9, a perfunctory nod ~0.2",
     )
     early_warning_weeks: int | None = Field(

@@ -17,14 +17,14 @@ import simpy
 from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import Policy
+from simlib.state.candidates import CandidatePool
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
 from simlib.state.raters import RaterPanel
+from simlib.state.requisitions import Requisitions
 from simlib.state.streams import Streams
 from simlib.state.turnover import Turnover
 from simlib.state.workforce import OrgChart, Workforce
-
-UNLIMITED = 10**9
 
 MarketListener = Callable[[float, float], None]  # old and new market level
 
@@ -141,14 +141,8 @@ class SimState:
         self.beliefs = Beliefs()
         # The engine replaces the stated rate by the intercept anchored to the status quo.
         self.turnover = Turnover(scenario.behaviour.voluntary_quit_rate)
-        hiring = scenario.hiring
-        capacity = (
-            hiring.recruiters * hiring.requisitions_per_recruiter
-            if hiring.recruiters
-            else UNLIMITED
-        )
-        self.recruiters = simpy.Resource(self.env, capacity=capacity)
-        self.intake: list[int] = []  # positions whose search ended now, hired together
+        self.requisitions = Requisitions(scenario.hiring)
+        self.candidates = CandidatePool()  # next hires, drawn ahead
         self.raters = RaterPanel(self.workforce, scenario.organization, scenario.behaviour.raters)
         self.appeal_panels = simpy.Resource(self.env, capacity=self.policy.rating.appeals.panels)
         self.engagement_clock = 0.0  # week engagement was last brought up to date
@@ -185,16 +179,17 @@ class SimState:
         if t1 <= t0:
             return
         wf = self.workforce
-        before = wf.perf_cum.sum(), wf.weeks_cum.sum()
         k = self.scenario.behaviour.output_per_sd
-        value_before = wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
+        # Sums of performance, weeks worked and business value (see Workforce.cumulative).
+        perf, weeks, value_perf, value_weeks = wf.cumulative[2:].sum(axis=1)
         hiring = self.scenario.hiring
         wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
+        perf_now, weeks_now, value_perf_now, value_weeks_now = wf.cumulative[2:].sum(axis=1)
         cycle = self.cycle
-        cycle.perf_sum += wf.perf_cum.sum() - before[0]
-        cycle.fte_weeks += wf.weeks_cum.sum() - before[1]
-        cycle.value_sum += wf.value_weeks_cum.sum() + k * wf.value_perf_cum.sum()
-        cycle.value_sum -= value_before
+        cycle.perf_sum += perf_now - perf
+        cycle.fte_weeks += weeks_now - weeks
+        cycle.value_sum += value_weeks_now + k * value_perf_now
+        cycle.value_sum -= value_weeks + k * value_perf
         self.pay.now = t1
         self.last_accrual = t1
 

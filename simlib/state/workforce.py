@@ -14,6 +14,7 @@ is needed unless a mechanism really acts every week.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,11 +118,49 @@ class OrgChart:
         )
 
 
+class FreshStart:
+    """Columns a new hire starts afresh, moved into one block so one step resets them all.
+
+    Each named column of ``workforce`` becomes a row of the block (contents kept), and
+    ``reset(rows)`` sets every column at ``rows`` to its starting value.
+    """
+
+    def __init__(self, workforce: object, start: Mapping[str, float], dtype: type) -> None:
+        self.block: np.ndarray = np.stack([getattr(workforce, n) for n in start]).astype(dtype)
+        for name, column in zip(start, self.block, strict=True):
+            setattr(workforce, name, column)
+        self.start: np.ndarray = np.array(list(start.values()), dtype=dtype)[:, None]
+
+    def reset(self, rows: np.ndarray) -> None:
+        self.block[:, rows] = self.start
+
+
 class Workforce:
     """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
 
     NEW_HIRE_ENGAGEMENT = 0.7
     NEW_HIRE_FAIRNESS = 0.6
+    # What a new hire starts with, beyond who they are (potential, group, salary, hire week)
+    # and the integrals, which start at zero.
+    FRESH_VALUES = {
+        "skill": 0.0,
+        "drive": 0.0,
+        "effort": 0.0,
+        "goal_effect": 0.0,
+        "feedback_effect": 0.0,
+        "goal_acceptance": 1.0,
+        "goal_target": np.nan,
+        "goal_baseline": np.nan,
+        "gaming": 0.0,
+        "gaming_propensity": np.nan,
+        "sabotage_propensity": np.nan,
+        "helping": 0.0,
+        "sabotage": 0.0,
+        "pay_growth": np.nan,
+        "engagement": NEW_HIRE_ENGAGEMENT,
+        "fairness_belief": NEW_HIRE_FAIRNESS,
+    }
+    FRESH_COUNTS = {"level": 0, "low_weeks": 0, "last_grade": -1, "bottom_streak": 0}
 
     def __init__(self, chart: OrgChart) -> None:
         n = chart.positions
@@ -132,12 +171,29 @@ class Workforce:
         self.group = np.zeros(n, dtype=np.int64)
         self.hired_week = np.zeros(n)
         self.salary = np.zeros(n)
-        # Performance integrals since hire (SD-units x weeks) and weeks worked since hire.
-        self.perf_cum = np.zeros(n)
-        self.weeks_cum = np.zeros(n)
-        # Snapshot at the start of the current review cycle.
-        self.perf_cycle_start = np.zeros(n)
-        self.weeks_cycle_start = np.zeros(n)
+        # Integrals since hire, one row each of a block that is summed in one step: measured
+        # output (factor x SD x weeks, factor x weeks), performance (SD-units x weeks) and
+        # weeks worked, business value (factor x SD x weeks, factor x weeks).
+        self.cumulative = np.zeros((6, n))
+        (
+            self.measured_perf_cum,
+            self.measured_weeks_cum,
+            self.perf_cum,
+            self.weeks_cum,
+            self.value_perf_cum,
+            self.value_weeks_cum,
+        ) = self.cumulative
+        # Snapshot of the first four at the start of the current review cycle.
+        self.cycle_start = np.zeros((4, n))
+        (
+            self.measured_perf_cycle_start,
+            self.measured_weeks_cycle_start,
+            self.perf_cycle_start,
+            self.weeks_cycle_start,
+        ) = self.cycle_start
+        # Measured output, output itself (always 1) and business value per unit of output.
+        self.output_factors = np.ones((3, n))
+        self.measured_factor, _, self.value_factor = self.output_factors
         # Grades: last grade index (-1 none yet) and consecutive bottom grades.
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
@@ -151,6 +207,7 @@ class Workforce:
         self.drive = np.zeros(n)  # SD units added to the performance rate: effort, goals, team
         self.effort = np.zeros(n)  # SD units of extra performance from effort
         self.goal_effect = np.zeros(n)  # SD units from goal setting (negative if abandoned)
+        self.feedback_effect = np.zeros(n)  # SD units from check-in feedback (can be < 0)
         self.goal_acceptance = np.ones(n)  # share 0–1: how far the goal is still accepted
         self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
         self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
@@ -160,18 +217,13 @@ class Workforce:
         self.sabotage_propensity = np.full(n, np.nan)
         self.helping = np.zeros(n)  # share 0–1 of time helping teammates
         self.sabotage = np.zeros(n)  # share 0–1 of effort spent hurting rivals
-        self.measured_factor = np.ones(n)  # measured output per unit of output
-        self.value_factor = np.ones(n)  # business value per unit of output
         self.pay_growth = np.full(n, np.nan)  # salary growth at the last review (share/year)
         self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
         self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
-        # Integrals of measured output and business value (factor x weeks, factor x SD x weeks).
-        self.measured_weeks_cum = np.zeros(n)
-        self.measured_perf_cum = np.zeros(n)
-        self.value_weeks_cum = np.zeros(n)
-        self.value_perf_cum = np.zeros(n)
-        self.measured_weeks_cycle_start = np.zeros(n)
-        self.measured_perf_cycle_start = np.zeros(n)
+        self.fresh_start = (
+            FreshStart(self, self.FRESH_VALUES, float),
+            FreshStart(self, self.FRESH_COUNTS, np.int64),
+        )
 
     @property
     def size(self) -> int:
@@ -196,23 +248,29 @@ class Workforce:
         if dt <= 0:
             return
         a = self.active
-        rate = self.potential + self.skill + self.drive + level
-        gain = rate * dt
+        gain = self.potential + self.skill
+        gain += self.drive
+        gain += level
+        gain *= dt
         if ramp_weeks > 0 and ramp_deficit > 0:
-            s0 = np.clip(t0 - self.hired_week, 0.0, ramp_weeks)
-            s1 = np.clip(t1 - self.hired_week, 0.0, ramp_weeks)
-            ramping = s0 < ramp_weeks
-            if ramping.any():
-                g = lambda s: s - s * s / (2.0 * ramp_weeks)  # noqa: E731
-                gain = gain - ramp_deficit * np.where(ramping, g(s1) - g(s0), 0.0)
-        gain = np.where(a, gain, 0.0)
-        weeks = np.where(a, dt, 0.0)
+            # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
+            ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
+            if len(ramping):
+                # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
+                s = np.subtract.outer((t0, t1), self.hired_week[ramping])
+                s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
+                g = s - s * s / (2.0 * ramp_weeks)
+                gain[ramping] -= ramp_deficit * (g[1] - g[0])
+        gain *= a  # nothing for vacant positions
+        weeks = a * dt  # dt where active, else 0
         self.perf_cum += gain
         self.weeks_cum += weeks
-        self.measured_perf_cum += self.measured_factor * gain
-        self.measured_weeks_cum += self.measured_factor * weeks
-        self.value_perf_cum += self.value_factor * gain
-        self.value_weeks_cum += self.value_factor * weeks
+        for factor, perf_cum, weeks_cum in (
+            (self.measured_factor, self.measured_perf_cum, self.measured_weeks_cum),
+            (self.value_factor, self.value_perf_cum, self.value_weeks_cum),
+        ):
+            perf_cum += factor * gain
+            weeks_cum += factor * weeks
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -222,10 +280,7 @@ class Workforce:
         return mean, weeks
 
     def start_cycle(self) -> None:
-        self.perf_cycle_start[:] = self.perf_cum
-        self.weeks_cycle_start[:] = self.weeks_cum
-        self.measured_perf_cycle_start[:] = self.measured_perf_cum
-        self.measured_weeks_cycle_start[:] = self.measured_weeks_cum
+        self.cycle_start[:] = self.cumulative[:4]
 
     def vacate(self, rows: np.ndarray) -> None:
         self.active[rows] = False
@@ -242,39 +297,12 @@ class Workforce:
         """A new person takes each of ``rows``; everything personal starts afresh."""
         self.active[rows] = True
         self.potential[rows] = potential
-        self.skill[rows] = 0.0
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
-        for arr in (self.perf_cum, self.weeks_cum, self.perf_cycle_start, self.weeks_cycle_start):
-            arr[rows] = 0.0
-        for arr in (
-            self.measured_perf_cum,
-            self.measured_weeks_cum,
-            self.value_perf_cum,
-            self.value_weeks_cum,
-            self.measured_perf_cycle_start,
-            self.measured_weeks_cycle_start,
-            self.drive,
-            self.effort,
-            self.goal_effect,
-            self.gaming,
-            self.sabotage,
-        ):
-            arr[rows] = 0.0
-        self.goal_acceptance[rows] = 1.0
-        self.goal_target[rows] = np.nan
-        self.goal_baseline[rows] = np.nan
-        self.gaming_propensity[rows] = np.nan
-        self.sabotage_propensity[rows] = np.nan
-        self.helping[rows] = 0.0
-        self.measured_factor[rows] = 1.0
-        self.value_factor[rows] = 1.0
-        self.pay_growth[rows] = np.nan
-        self.level[rows] = 0
-        self.low_weeks[rows] = 0
-        self.last_grade[rows] = -1
-        self.bottom_streak[rows] = 0
+        self.cumulative[:, rows] = 0.0
+        self.cycle_start[:, rows] = 0.0
+        self.output_factors[:, rows] = 1.0
+        for columns in self.fresh_start:
+            columns.reset(rows)
         self.on_pip[rows] = False
-        self.engagement[rows] = self.NEW_HIRE_ENGAGEMENT
-        self.fairness_belief[rows] = self.NEW_HIRE_FAIRNESS

@@ -57,7 +57,9 @@ def test_the_last_two_grades_would_count_most_of_the_top_as_bottom():
     """What the old definition counted: the true top 20% graded C or D (70% of people)."""
     scenario = simlib.load_scenario(four_grades())
     reviews: list[Review] = []
-    keep = Mechanism("keep", steps=(Step("after_review", lambda sim, r: reviews.append(r)),))
+    keep = Mechanism(
+        "keep", steps=(Step("after_review", lambda sim, r: reviews.append(r)),), observer=True
+    )
     frame = Simulation(scenario, "curve", seed=13, mechanisms=(*MECHANISMS, keep)).run()
     review = reviews[-1]
     true = review.true_performance[review.rated]

@@ -129,7 +129,7 @@ def interval(x: np.ndarray) -> tuple[float, float]:
 def check_sabotage_eats_the_forced_curves_gain(reps: int, years: int) -> None:
     with_sabotage = showdown_gain(NO_JOB_LOSS, reps, years)
     without = showdown_gain({**NO_JOB_LOSS, **NO_SABOTAGE}, reps, years)
-    assert interval(with_sabotage)[0] <= 0  # the forced curve does not beat absolute
+    assert interval(with_sabotage)[1] < 0  # the forced curve does not beat absolute: it loses
     assert interval(without - with_sabotage)[0] > 0  # sabotage is what costs it output
 
 
@@ -142,15 +142,13 @@ def test_with_sabotage_the_forced_curve_does_not_beat_absolute_over_the_full_hor
     check_sabotage_eats_the_forced_curves_gain(reps=20, years=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not reproduced: with job loss and sabotage off the forced curve's stake is only "
-    "~15-35% above absolute's (lenient absolute raters still spread people over S/A/B, and "
-    "ratings are mostly rater noise either way), while forced ranking lowers perceived "
-    "fairness, engagement and helping, so output ends ~1% below absolute",
-)
 def test_without_job_loss_or_sabotage_the_forced_curve_beats_absolute_ratings():
-    gain = showdown_gain({**NO_JOB_LOSS, **NO_SABOTAGE}, reps=6, years=3)
+    """The showdown as designed (its 20 replications over its 5 years): with nothing but
+    pay at stake and no sabotage, the forced curve's wider tournament stake outweighs what
+    ranking costs in attitudes and helping (measured: +0.5 to +0.6 output points, 95% CI
+    above zero for seeds 13, 2025, 1, 2, 3). Shorter or fewer runs are too noisy for a
+    gain this small."""
+    gain = showdown_gain({**NO_JOB_LOSS, **NO_SABOTAGE}, reps=20, years=5)
     assert interval(gain)[0] > 0
 
 

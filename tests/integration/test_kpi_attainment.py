@@ -27,7 +27,10 @@ def attainment_by_policy(overrides: dict | None = None) -> dict[str, tuple[float
             a = goals.attainment(sim, review.rated, goals.cycle_luck(sim, review))
             grades.append(a[np.isfinite(a)])
 
-    observed = (*MECHANISMS, Mechanism("watch", steps=(Step("after_review", watch),)))
+    observed = (
+        *MECHANISMS,
+        Mechanism("watch", steps=(Step("after_review", watch),), observer=True),
+    )
     out = {}
     for policy in scenario.policies:
         grades.clear()
@@ -54,8 +57,11 @@ def test_kpi_attainment_under_kpi_goals_is_below_095_with_a_minority_at_the_cap(
     assert np.mean([showdown[p][0] for p in kpi]) < 0.95
 
 
-def test_okr_stretch_goals_are_graded_lower_than_attainable_kpis(showdown):
-    assert showdown["okr"][0] < min(showdown[p][0] for p in ("absolute", "pay_matrix")) - 0.15
+def test_okr_grades_average_in_the_sweet_spot_below_attainable_kpis(showdown):
+    # The okr preset's stretch is calibrated to an average grade of 0.6-0.7 (okr_sweet_spot);
+    # the baseline's attainable KPI targets, with gaming's lift, are met further.
+    assert 0.6 <= showdown["okr"][0] <= 0.7
+    assert showdown["okr"][0] < showdown["absolute"][0] - 0.1
 
 
 def test_without_the_bound_on_gaming_nearly_everyone_sits_at_the_cap():

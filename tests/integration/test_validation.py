@@ -41,6 +41,14 @@ ISSUE_IDS = {
     "status_quo_attrition",
     "tgb1997_promotion_turnover",
     "bycio1990_rating_voluntary",
+    "okr_sweet_spot",
+    # held out, and missed today (KNOWN_MISSES)
+    "bycio1990_rating_involuntary",
+    "bhs2013_bonus_only_fd_gain",
+    "kd1996_feedback_mean_d",
+    "kd1996_feedback_harmful_share",
+    "kva2011_group_goal_d",
+    "bommer1995_rating_objective_r",
 }
 
 
@@ -70,9 +78,12 @@ def test_quick_validation_holds_but_for_the_held_out_misses(quick_run):
     missed = set(table.loc[~table["holds"], "finding"])
     assert missed == set(KNOWN_MISSES), table[~table["holds"]].to_string()
     assert set(table.loc[table["finding"].isin(missed), "kind"]) <= {"held_out"}
-    # holds means: the simulated value lies in the accepted band
+    # holds means: the simulated value lies in the accepted band (and a finding's condition
+    # is met: a value inside the band can still miss, e.g. a harmful share of feedback
+    # studies when feedback barely helps on average)
     inside = (table["low"] <= table["simulated"]) & (table["simulated"] <= table["high"])
-    assert (inside == table["holds"]).all()
+    assert (inside | ~table["holds"]).all()
+    assert set(table.loc[inside & ~table["holds"], "finding"]) <= set(KNOWN_MISSES)
     if missed:
         assert result.returncode == 1, result.stdout + result.stderr
         assert f"{len(missed)} of {len(FINDINGS)} findings do not hold" in result.stdout

@@ -22,7 +22,7 @@ def test_bottom_of_team_is_fired_and_replaced_each_review(tiny):
         graded_bottom.append((sim.now, float(potential[bottom][0]), float(potential[rated].min())))
 
     # A mechanism of the test's own, registered first: it sees the grades before any exit.
-    observer = Mechanism("observer", steps=(Step("review", observe),))
+    observer = Mechanism("observer", steps=(Step("review", observe),), observer=True)
     scenario = load_scenario(tiny)
     sim = Simulation(
         scenario, "fire_bottom", seed=1, mechanisms=(observer, *MECHANISMS), trace=True

@@ -62,6 +62,9 @@ SWITCH_OFF: dict[str, dict] = {
     "gk2014_individual_incentive_g": {"behaviour.incentives.effort_max_sd": 0.0},
     # Without the difficulty effect a specific goal adds (almost) nothing.
     "goal_difficulty_d": {"behaviour.goals.difficulty_slope": 0.0},
+    # OKR targets two SD above what people would do anyway: far past the sweet spot, the
+    # grade falls well below 0.6.
+    "okr_sweet_spot": {"policies.okr.goals.stretch_sd": 2.0},
     # Without the loss from giving up, a hopeless goal merely stops helping.
     "goal_too_hard": {"behaviour.goals.abandon_penalty_sd": 0.0},
     # Without gaming, paying on KPIs no longer costs business value.
@@ -94,10 +97,14 @@ NO_FEEDBACK_EFFECT = {
     "behaviour.engagement.coaching_skill_sd": 0.0,
     "behaviour.engagement.checkin_gain": 0.0,
     "behaviour.engagement.fairness_feedback_gain": 0.0,
+    "behaviour.engagement.feedback_task_sd": 0.0,
+    "behaviour.engagement.feedback_threat_sd": 0.0,
+    "behaviour.engagement.feedback_praise_sd": 0.0,
 }
 STRONG_FEEDBACK = {
     "behaviour.engagement.coaching_skill_sd": 2.0,
     "behaviour.engagement.checkin_gain": 0.5,
+    "behaviour.engagement.feedback_task_sd": 1.0,
 }
 MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
     "kd1996_feedback_mean_d": (NO_FEEDBACK_EFFECT, STRONG_FEEDBACK),
@@ -121,11 +128,17 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
     # Without persistence true performance keeps no order from year to year; with less
     # weekly luck it keeps more.
     "sturman2005_one_year_stability": (NO_PERSISTENCE, {"behaviour.performance_noise_sd": 0.0}),
-    # Without an effort response the bonus moves no one (only lost helping is left); with a
-    # cheaper effort it moves more.
+    # Supervisors whose impressions drown what they see: ratings no longer follow the KPIs;
+    # supervisors without idiosyncrasy or leniency: ratings follow them closely.
+    "bommer1995_rating_objective_r": (
+        {f"{RATERS}.idiosyncratic_sd": 10.0},
+        NO_RATER_IDIOSYNCRASY,
+    ),
+    # Without an effort response the bonus moves no one (only lost helping and attitudes
+    # are left); with effort a sixth as costly as the default it moves more.
     "bhs2013_bonus_only_fd_gain": (
         {"behaviour.incentives.effort_max_sd": 0.0},
-        {"behaviour.incentives.effort_cost": 0.5},
+        {"behaviour.incentives.effort_cost": 1.3},
     ),
 }
 
@@ -166,6 +179,12 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
         assert off.details["leavers"] == 0
         assert on.details["leavers"] > 0 and on.ci_high < 0 and on.simulated > on.high
         assert strong.simulated < on.simulated - 0.1
+        return
+    if finding_id == "bommer1995_rating_objective_r":
+        # The model misses high: ratings follow the KPIs more closely than the sources found.
+        assert on.simulated > on.high
+        assert off.simulated < on.simulated - 0.3 and off.simulated < off.low
+        assert strong.simulated > on.simulated + 0.1
         return
     if finding_id == "kd1996_feedback_harmful_share":
         # Around no effect about half of the small studies come out negative; with feedback
@@ -211,3 +230,14 @@ def test_published_design_reference_responds_to_its_design():
     assert base[:, 10].mean() > 0.3
     assert abs(no_fire[:, 10].mean()) < 0.03
     assert math.isclose(float(base[:, 0].max()), 0.0)
+
+
+def test_feedback_that_threatens_the_self_makes_more_feedback_studies_negative(run):
+    # The harmful share responds to feedback that can hurt, not only to sampling error.
+    finding = FINDINGS["kd1996_feedback_harmful_share"]
+    threat = "behaviour.engagement.feedback_threat_sd"
+    harmless = finding.check(run, overrides={threat: 0.0})
+    on = finding.check(run)
+    harsh = finding.check(run, overrides={threat: 0.4})
+    assert harmless.simulated + 0.02 < on.simulated < harsh.simulated - 0.02
+    assert harmless.details["mean_d"] > on.details["mean_d"] > harsh.details["mean_d"]

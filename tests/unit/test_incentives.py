@@ -7,7 +7,15 @@ import pytest
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
-from simlib.mechanisms.incentives import complement_factors, effort_level, team_others_mean
+from simlib.mechanisms import incentives
+from simlib.mechanisms.incentives import (
+    ATTITUDE_SD,
+    attitude_effect,
+    complement_factors,
+    effort_level,
+    team_others_mean,
+    usual_attitudes,
+)
 from simlib.scenario.behaviour import IncentiveBehaviour
 
 
@@ -45,21 +53,53 @@ def test_complements_gaming_lifts_measured_output_and_costs_business_value():
     assert losses[1] < 0.01 and np.all(np.diff(losses, 2) > 0)
 
 
-def test_effort_rises_with_stake_fairness_and_engagement_with_diminishing_returns():
+def test_effort_rises_with_the_stake_with_diminishing_returns():
     inc = IncentiveBehaviour()
-    ones = np.ones(1)
-    assert effort_level(0.0, ones, ones, 1.0, inc)[0] == 0.0
-    assert effort_level(-5.0, ones, ones, 1.0, inc)[0] == 0.0
+    assert effort_level(0.0, 1.0, inc) == 0.0
+    assert effort_level(-5.0, 1.0, inc) == 0.0
     stakes = [1.0, 2.0, 4.0, 8.0]
-    e = np.array([effort_level(s, ones, ones, 1.0, inc)[0] for s in stakes])
-    assert np.all(np.diff(e) > 0) and np.all(np.diff(e) / np.diff(stakes) > 0)
-    assert e[1] - e[0] > e[3] - e[2]  # diminishing returns
-    assert effort_level(inc.effort_cost, ones, ones, 1.0, inc)[0] == pytest.approx(
+    e = np.array([effort_level(s, 1.0, inc) for s in stakes])
+    slopes = np.diff(e) / np.diff(stakes)
+    assert np.all(slopes > 0) and np.all(np.diff(slopes) < 0)  # diminishing returns
+    assert effort_level(inc.effort_cost, 1.0, inc) == pytest.approx(
         inc.effort_max_sd * (1 - np.exp(-1))
     )
-    low = effort_level(4.0, ones * 0.3, ones, 1.0, inc)[0]
-    assert low < effort_level(4.0, ones * 0.9, ones, 1.0, inc)[0]
-    assert effort_level(4.0, ones, ones, 2.0, inc)[0] > effort_level(4.0, ones, ones, 1.0, inc)[0]
+    assert effort_level(4.0, 2.0, inc) == effort_level(8.0, 1.0, inc)  # line of sight
+
+
+def test_attitudes_add_their_sourced_effect_per_sd_around_the_usual_levels():
+    inc = IncentiveBehaviour()
+    usual = (0.65, 0.6)
+    engagement = np.array([0.65, 0.65 + ATTITUDE_SD, 0.65 - 2 * ATTITUDE_SD, 0.65])
+    fairness = np.array([0.6, 0.6, 0.6, 0.6 - ATTITUDE_SD])
+    out = attitude_effect(engagement, fairness, usual, inc)
+    assert out == pytest.approx(
+        [
+            0.0,
+            inc.engagement_performance_sd,
+            -2 * inc.engagement_performance_sd,
+            -inc.fairness_performance_sd,
+        ]
+    )
+    off = inc.model_copy(update={"engagement_performance_sd": 0.0, "fairness_performance_sd": 0.0})
+    assert np.all(attitude_effect(engagement, fairness, usual, off) == 0.0)
+
+
+def test_attitudes_do_not_scale_what_the_stake_draws():
+    """Lower fairness costs the same effort whatever the stake: it is not a multiplier
+    (whether performance pays is already the stake's learned link)."""
+    drops = {}
+    for policy in ("flat", "absolute", "forced"):
+        sim = started(policy)
+        wf = sim.workforce
+        before = wf.effort.copy()
+        wf.fairness_belief[wf.active] -= 0.2
+        incentives.update(sim)
+        drops[policy] = (before - wf.effort)[wf.active]
+    inc = IncentiveBehaviour()
+    expected = inc.fairness_performance_sd * 0.2 / ATTITUDE_SD
+    for drop in drops.values():
+        assert drop == pytest.approx(np.full(len(drop), expected))
 
 
 def test_team_others_mean_excludes_self_and_vacancies():
@@ -84,8 +124,12 @@ def test_forced_ranking_raises_stake_and_effort_cuts_helping_and_breeds_sabotage
 
 def test_flat_pay_promises_no_stake():
     flat = started("flat")
+    wf = flat.workforce
     assert flat.beliefs.stake == pytest.approx(0.0, abs=1e-9)
-    assert flat.workforce.effort.max() == 0.0
+    inc = IncentiveBehaviour()
+    # Only the attitudes move effort: new hires start a little above the usual engagement.
+    attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(flat), inc)
+    assert np.allclose(wf.effort[wf.active], attitudes[wf.active])
 
 
 def test_gaming_rises_with_pay_weight_on_measured_kpis():

@@ -90,20 +90,17 @@ def test_nan_metric_is_refused_not_dropped(tiny):
         sim.ledger.record(52.0, "output_per_head", math.nan)
     quiet = Simulation(load_scenario(tiny), "keep_all", seed=1, check_invariants=False)
     quiet.ledger.record(52.0, "output_per_head", math.nan)
-    assert quiet.ledger.values == []
+    assert len(quiet.ledger.values) == 0
 
 
 def test_negative_headcount_and_bad_share_metrics_are_caught(tiny):
     sim = _started(tiny)
-    sim.ledger.weeks.append(52.0)
-    sim.ledger.metrics.append("headcount")
-    sim.ledger.values.append(-1.0)
+    sim.ledger.record(52.0, "headcount", -1.0)
     with pytest.raises(InvariantError, match="headcount -1.0 outside 0..10"):
         invariants.check_ledger(sim, sim.ledger)
-    sim.ledger.values[-1] = 10.0
-    sim.ledger.weeks.append(52.0)
-    sim.ledger.metrics.append("misclassification")
-    sim.ledger.values.append(1.2)
+    sim = _started(tiny)
+    sim.ledger.record(52.0, "headcount", 10.0)
+    sim.ledger.record(52.0, "misclassification", 1.2)
     with pytest.raises(InvariantError, match="share misclassification = 1.2"):
         invariants.check_ledger(sim, sim.ledger)
 

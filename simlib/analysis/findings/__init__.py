@@ -16,7 +16,16 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.analysis.findings import feedback, incentives, ratings, scullen, stability, turnover
+from simlib.analysis.findings import (
+    feedback,
+    incentives,
+    objective_measures,
+    okr,
+    ratings,
+    scullen,
+    stability,
+    turnover,
+)
 from simlib.analysis.findings.base import (
     CSV_COLUMNS,
     KIND_MEANINGS,
@@ -34,8 +43,10 @@ FINDINGS: dict[str, Finding] = {
     for f in [
         *scullen.FINDINGS,
         *ratings.FINDINGS,
+        *objective_measures.FINDINGS,
         *stability.FINDINGS,
         *incentives.FINDINGS,
+        *okr.FINDINGS,
         *turnover.FINDINGS,
         *feedback.FINDINGS,
     ]

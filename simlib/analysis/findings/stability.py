@@ -86,7 +86,7 @@ def reviews_of(scenario: Scenario, policy: str, seed: int, rep: int) -> list[Rev
     def keep(sim: object, review: Review) -> None:
         reviews.append(review)
 
-    recorder = Mechanism("keep_reviews", steps=(Step("review", keep),))
+    recorder = Mechanism("keep_reviews", steps=(Step("review", keep),), observer=True)
     Simulation(scenario, policy, seed, rep, mechanisms=(*MECHANISMS, recorder)).run()
     return reviews
 
