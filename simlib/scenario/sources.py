@@ -98,8 +98,10 @@ def markdown_table() -> str:
 
 def kinds_line() -> str:
     """One line counting the sizes by kind, for the README under the table."""
+    nouns = {"assumption", "definition"}  # the kinds that take a plural
     counts = kind_counts()
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    parts = [f"{n} {kind}{'s' if kind in nouns and n != 1 else ''}" for kind, n in counts.items()]
+    return f"{sum(counts.values())} sizes: " + ", ".join(parts)
 
 
 if __name__ == "__main__":
