@@ -276,8 +276,9 @@ class RaterBehaviour(Section):
             RATERS,
             "manager hours per review written: preparing, writing, discussing",
             (2.0, 8.0),
-            "Adobe counted 80,000 hours a year for its 2,000 managers' reviews when it "
-            "dropped annual reviews in 2012 (40 each: ~4 per review for a team of 10); "
+            "Adobe saved 80,000 hours of managers' time a year by dropping annual reviews "
+            "for its ~11,500 employees (Morris 2013), about 7 per person reviewed with "
+            "ranking sessions included (the model counts calibration meetings apart); "
             "managers spend ~210 hours a year on all performance management (CEB 2012)",
         ),
     )
