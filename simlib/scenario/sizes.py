@@ -49,6 +49,7 @@ FEEDBACK = "check-in feedback"
 TRAINING = "training and PIPs"
 ENGAGEMENT = "engagement and fairness"
 QUITS = "quits"
+LAYOFFS = "layoffs and discharges"
 CAREERS = "promotion and careers"
 RATERS = "raters"
 APPEALS = "appeals"
@@ -62,6 +63,7 @@ RESPONSES = (
     TRAINING,
     ENGAGEMENT,
     QUITS,
+    LAYOFFS,
     CAREERS,
     RATERS,
     APPEALS,
