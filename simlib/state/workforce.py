@@ -194,6 +194,8 @@ class Workforce:
         # Measured output, output itself (always 1) and business value per unit of output.
         self.output_factors = np.ones((3, n))
         self.measured_factor, _, self.value_factor = self.output_factors
+        self._by_factor = self.cumulative.reshape(3, 2, n)  # a view: factor x (perf, weeks)
+        self._accrued = np.zeros((2, n))  # workspace of accrue: performance, weeks
         # Grades: last grade index (-1 none yet) and consecutive bottom grades.
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
@@ -248,7 +250,10 @@ class Workforce:
         if dt <= 0:
             return
         a = self.active
-        gain = self.potential + self.skill
+        # The period's performance and weeks worked, one row each of one block.
+        added = self._accrued
+        gain, weeks = added
+        np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         gain += level
         gain *= dt
@@ -262,15 +267,10 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        weeks = a * dt  # dt where active, else 0
-        self.perf_cum += gain
-        self.weeks_cum += weeks
-        for factor, perf_cum, weeks_cum in (
-            (self.measured_factor, self.measured_perf_cum, self.measured_weeks_cum),
-            (self.value_factor, self.value_perf_cum, self.value_weeks_cum),
-        ):
-            perf_cum += factor * gain
-            weeks_cum += factor * weeks
+        np.multiply(a, dt, out=weeks)  # dt where active, else 0
+        # Each output factor (measured, 1, value) times performance and weeks, added to
+        # the integrals in one step (the factor 1 leaves performance and weeks as they are).
+        self._by_factor += self.output_factors[:, None, :] * added
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
