@@ -181,10 +181,13 @@ class SimState:
         wf = self.workforce
         k = self.scenario.behaviour.output_per_sd
         # Sums of performance, weeks worked and business value (see Workforce.cumulative).
-        perf, weeks, value_perf, value_weeks = wf.cumulative[2:].sum(axis=1)
+        totals = wf.cumulative[2:]
+        perf, weeks, value_perf, value_weeks = np.add.reduce(totals, axis=1).tolist()
         hiring = self.scenario.hiring
-        wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
-        perf_now, weeks_now, value_perf_now, value_weeks_now = wf.cumulative[2:].sum(axis=1)
+        wf.accrue(t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
+        perf_now, weeks_now, value_perf_now, value_weeks_now = np.add.reduce(
+            totals, axis=1
+        ).tolist()
         cycle = self.cycle
         cycle.perf_sum += perf_now - perf
         cycle.fte_weeks += weeks_now - weeks

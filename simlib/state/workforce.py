@@ -274,7 +274,7 @@ class Workforce:
         gain *= dt
         if ramp_weeks > 0 and ramp_deficit > 0:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
-            ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
+            ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
             if len(ramping):
                 # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
                 s = np.subtract.outer((t0, t1), self.hired_week[ramping])
