@@ -30,6 +30,8 @@ for ``early_warning_weeks`` weeks running and gets them a coaching session.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from simlib.mechanisms import engagement, goals, incentives
@@ -89,13 +91,15 @@ def respond_to_feedback(sim: SimState) -> None:
     policy = sim.policy.checkins
     assert eb is not None and policy.interval_weeks is not None
     luck = sim.streams["feedback"].standard_normal(wf.size)
-    noise_sd = sim.scenario.behaviour.performance_noise_sd / np.sqrt(policy.interval_weeks)
-    seen = wf.potential + wf.skill + wf.drive + noise_sd * luck
+    luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(policy.interval_weeks)
+    seen = wf.potential + wf.skill
+    seen += wf.drive
+    seen += luck
     below = seen < goals.team_mean(seen, wf.chart.team, wf.active)
     quality = policy.feedback_quality
-    task = quality * eb.feedback_task_sd
-    told_below = checkin_intensity(sim) * (task + (1.0 - quality) * -eb.feedback_threat_sd)
-    told_above = checkin_intensity(sim) * (task + (1.0 - quality) * eb.feedback_praise_sd)
+    task, intensity = quality * eb.feedback_task_sd, checkin_intensity(sim)
+    told_below = intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd)
+    told_above = intensity * (task + (1.0 - quality) * eb.feedback_praise_sd)
     response = np.where(below, told_below, told_above)
     wf.feedback_effect[:] = np.where(wf.active, response, 0.0)
 

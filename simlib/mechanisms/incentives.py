@@ -27,6 +27,7 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.simulation_state import SimState
+from simlib.state.workforce import Teammates
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 # One SD of an attitude across people on the 0-1 scale: a 1-5 survey item's SD of ~0.9
@@ -110,15 +111,22 @@ def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.nd
     return measured, value
 
 
-def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` over each person's active teammates (0 for someone alone)."""
+def team_others_mean(
+    values: np.ndarray,
+    team: np.ndarray,
+    active: np.ndarray,
+    teammates: Teammates | None = None,
+) -> np.ndarray:
+    """Mean of ``values`` over each person's active teammates (0 for someone alone).
+
+    ``teammates`` counts them (default: counted here from ``team`` and ``active``).
+    """
     v = np.where(active, values, 0.0)
     if not v.any():
         return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
     total = np.bincount(team, weights=v)
-    count = np.bincount(team, weights=active)
-    others = count[team] - active
-    return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
+    mates = Teammates.count(team, active) if teammates is None else teammates
+    return np.where(mates.any, (total[team] - v) / mates.divisor, 0.0)
 
 
 def update(sim: SimState) -> None:
@@ -162,12 +170,12 @@ def update(sim: SimState) -> None:
     else:
         wf.sabotage[:] = 0.0
 
-    team = wf.chart.team
+    team, mates = wf.chart.team, wf.teammates()
     drive = wf.effort + wf.goal_effect
     drive += wf.feedback_effect
-    drive += inc.help_effect_sd * team_others_mean(wf.helping, team, wf.active)
+    drive += inc.help_effect_sd * team_others_mean(wf.helping, team, wf.active, mates)
     if sabotages:
-        drive -= inc.sabotage_effect_sd * team_others_mean(wf.sabotage, team, wf.active)
+        drive -= inc.sabotage_effect_sd * team_others_mean(wf.sabotage, team, wf.active, mates)
     wf.drive[:] = np.where(wf.active, drive, 0.0)
     if games:
         measured, value = complement_factors(wf.gaming, inc.measured_share)

@@ -118,6 +118,20 @@ class OrgChart:
         )
 
 
+@dataclass(frozen=True)
+class Teammates:
+    """How many active teammates each position has, itself not counted."""
+
+    others: np.ndarray  # count (float)
+    any: np.ndarray  # at least one (bool)
+    divisor: np.ndarray  # the count, at least 1 (float)
+
+    @classmethod
+    def count(cls, team: np.ndarray, active: np.ndarray) -> Teammates:
+        others = np.bincount(team, weights=active)[team] - active
+        return cls(others, others > 0, np.maximum(others, 1))
+
+
 class FreshStart:
     """Columns a new hire starts afresh, moved into one block so one step resets them all.
 
@@ -181,6 +195,8 @@ class Workforce:
         n = chart.positions
         self.chart = chart
         self.active = np.zeros(n, dtype=bool)
+        self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
+        self._teammates: tuple[int, Teammates] | None = None
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
         self.group = np.zeros(n, dtype=np.int64)
@@ -297,7 +313,14 @@ class Workforce:
     def start_cycle(self) -> None:
         self.cycle_start[:] = self.cumulative[:4]
 
+    def teammates(self) -> Teammates:
+        """Each position's active teammates (kept until the roster changes)."""
+        if self._teammates is None or self._teammates[0] != self.roster:
+            self._teammates = (self.roster, Teammates.count(self.chart.team, self.active))
+        return self._teammates[1]
+
     def vacate(self, rows: np.ndarray) -> None:
+        self.roster += 1
         self.active[rows] = False
         self.on_pip[rows] = False
 
@@ -310,6 +333,7 @@ class Workforce:
         salary: np.ndarray,
     ) -> None:
         """A new person takes each of ``rows``; everything personal starts afresh."""
+        self.roster += 1
         self.active[rows] = True
         self.potential[rows] = potential
         self.group[rows] = group
