@@ -50,7 +50,7 @@ class Requisitions:
     def search(self, rows: np.ndarray, ends: np.ndarray) -> list[float]:
         """Searches for ``rows`` started, ending in weeks ``ends``; returns the weeks that
         had no search ending in them yet (each needs a hiring event on the calendar)."""
-        new_weeks = []
+        new_weeks: list[float] = []
         if len(rows) == 0:
             return new_weeks
         if ends.min() == ends.max():
