@@ -1,4 +1,8 @@
-"""Exits: voluntary quits as a hazard, and involuntary exits decided by a policy.
+"""Exits: voluntary quits as a hazard, and how anyone leaves (:func:`leave`).
+
+Involuntary exits are decided elsewhere: by the policy's exit rule
+(:mod:`simlib.mechanisms.consequences`) and by layoffs and discharges for cause
+(:mod:`simlib.mechanisms.layoffs`).
 
 Quits are drawn every ``environment.exit_check_weeks`` for everyone employed, from a yearly
 rate turned into the probability of leaving within the interval. One uniform draw per
@@ -35,8 +39,13 @@ def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarra
     return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
 
 
-def leave(sim: SimState, rows: np.ndarray, voluntary: bool) -> None:
-    """People in ``rows`` leave now (quits or exits); their positions become vacancies."""
+def leave(sim: SimState, rows: np.ndarray, voluntary: bool, event: str | None = None) -> None:
+    """People in ``rows`` leave now (quits or exits); their positions become vacancies.
+
+    Involuntary leavers are counted in ``counts.exits`` and marked in
+    ``workforce.left_involuntarily_week``. ``event`` names them in the trace (default
+    ``quit`` or ``exit``).
+    """
     if len(rows) == 0:
         return
     sim.catch_up()
@@ -50,7 +59,7 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool) -> None:
     else:
         sim.counts.exits += len(rows)
         sim.workforce.left_involuntarily_week[rows] = sim.now
-    sim.log("quit" if voluntary else "exit", len(rows))
+    sim.log(event or ("quit" if voluntary else "exit"), len(rows))
     open_vacancies(sim, rows)
 
 

@@ -20,6 +20,7 @@ from simlib.mechanisms import (
     grading,
     hiring,
     incentives,
+    layoffs,
     market,
     pay,
     promotion,
@@ -32,6 +33,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     # between reviews
     work.MECHANISM,
     exits.MECHANISM,
+    layoffs.MECHANISM,
     hiring.MECHANISM,
     market.MECHANISM,
     # the review: rate, calibrate, grade, act on the grades

@@ -199,6 +199,14 @@ def involuntary_exits(sim: SimState, c: Cycle | None) -> float | None:
     return _yearly_share(c.counts.exits, c) if c is not None else None
 
 
+def layoffs_and_discharges(sim: SimState, c: Cycle | None) -> float | None:
+    """Layoffs and discharges for cause (left out when the scenario models none)."""
+    xb = sim.scenario.behaviour.exits
+    if c is None or xb is None or (xb.layoff_rate == 0 and xb.discharge_rate == 0):
+        return None
+    return _yearly_share(c.counts.layoffs + c.counts.discharges, c)
+
+
 def pay_performance_corr(sim: SimState, c: Cycle | None) -> float | None:
     return sim.cycle_results.pay_performance_corr if c is not None else None
 
@@ -291,12 +299,23 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "involuntary_exits",
-            "Dismissals",
+            "Involuntary turnover",
             "share of headcount per year",
             "lower",
             "flow",
             involuntary_exits,
-            meaning="exits decided by the policy",
+            meaning="everyone made to leave: exits decided by the policy, layoffs and "
+            "discharges for cause",
+        ),
+        Metric(
+            "layoffs_and_discharges",
+            "Layoffs and discharges for cause",
+            "share of headcount per year",
+            None,
+            "flow",
+            layoffs_and_discharges,
+            meaning="involuntary exits no performance policy decides (involuntary_exits "
+            "minus this is what the policy's exit rule decided)",
         ),
         Metric(
             "headcount",

@@ -75,7 +75,9 @@ class Counts:
 
     hires: int = 0
     quits: int = 0  # voluntary leavers
-    exits: int = 0  # involuntary leavers (exit rules, failed PIPs)
+    exits: int = 0  # involuntary leavers (exit rules, failed PIPs, layoffs, discharges)
+    layoffs: int = 0  # ... of whom laid off (no performance policy decides these)
+    discharges: int = 0  # ... of whom discharged for cause (neither)
     regretted_quits: int = 0  # quits of the top fifth by current performance
     # Quits and people at risk by performance quintile (index 0 = bottom fifth).
     quits_by_quintile: np.ndarray = field(default_factory=lambda: _by_quintile())

@@ -90,9 +90,10 @@ def test_pip_costs_engagement():
 
 
 def events(policy: dict, until: float) -> list[tuple[float, str, int]]:
-    """The event trace of a year with no quits (so no hiring either) and no appeals."""
+    """The event trace of a year with no one leaving (so no hiring either) and no appeals."""
     policy = {**policy, "rating": {"appeals": {"enabled": False}}}
-    s = load_scenario(scenario({"p": policy}, voluntary_quit_rate=0.0))
+    nobody_let_go = {"layoff_rate": 0.0, "discharge_rate": 0.0}
+    s = load_scenario(scenario({"p": policy}, voluntary_quit_rate=0.0, exits=nobody_let_go))
     sim = Simulation(s, "p", seed=8, trace=True)
     sim.start()
     sim.env.run(until=until)

@@ -26,10 +26,14 @@ FORCED = {"preset": "forced_distribution"}
 
 
 def scenario(policies: dict, years: int = 1, headcount: int = 300, **incentives) -> dict:
+    """Only the policy's rules let people go (no layoffs or discharges for cause)."""
     return {
         "organization": {"headcount": headcount, "span_of_control": 8},
         "environment": {"years": years},
-        "behaviour": {"incentives": incentives},
+        "behaviour": {
+            "incentives": incentives,
+            "exits": {"layoff_rate": 0.0, "discharge_rate": 0.0},
+        },
         "policies": policies,
     }
 

@@ -285,9 +285,13 @@ def _gaming(run: Run, overrides: dict[str, Any] | None) -> Measurement:
 _MERIT_SCENARIO: dict[str, Any] = {
     "name": "validation_merit_budget",
     "organization": ORG,
-    # A stable workforce and a flat market isolate the merit raises in payroll growth.
+    # A stable workforce (no quits, layoffs or discharges) and a flat market isolate the
+    # merit raises in payroll growth.
     "environment": {"years": 1, "pay_drift": 0.0},
-    "behaviour": {"voluntary_quit_rate": 0.0},
+    "behaviour": {
+        "voluntary_quit_rate": 0.0,
+        "exits": {"layoff_rate": 0.0, "discharge_rate": 0.0},
+    },
     # Promotions are a separate budget in practice (and in the surveys): off here.
     "policies": {"pay_matrix": {"preset": "pay_matrix", "pay": {"promotion": None}}},
 }

@@ -15,7 +15,8 @@ the review brought them and whether they left before the next one.
 - The Bycio, Hackett & Alvares (1990) correlations are *held out*: nothing in the model was
   written or tuned for them; their bands were written from the source before the model was
   run on them. The voluntary one holds; the involuntary one does not (its
-  ``known_miss`` says why).
+  ``known_miss`` says why). Involuntary leavers are everyone made to leave: the policy's
+  dismissals, layoffs and discharges for cause (:mod:`simlib.mechanisms.layoffs`).
 """
 
 from __future__ import annotations
@@ -254,16 +255,23 @@ FINDINGS: list[Finding] = [
         source=BYCIO,
         claim="Supervisor ratings correlate -.52 (corrected) with involuntary turnover.",
         unit="corrected correlation",
-        mechanism="The forced_distribution policy dismisses after two consecutive D "
-        "grades; its ratings at each review against exits from that review until the next, "
-        "with the meta-analysis's corrections.",
+        mechanism="Involuntary leavers are those the forced_distribution policy dismisses "
+        "after two consecutive D grades, those laid off (whatever their performance) and "
+        "those discharged for cause (conduct that goes weakly with low performance), at the "
+        "base rates of behaviour.exits; its ratings at each review against involuntary "
+        "exits from that review until the next, with the meta-analysis's corrections.",
         measure=_rating_turnover("involuntary"),
         published=BYCIO_INVOLUNTARY[0],
         low=BYCIO_INVOLUNTARY[1],
         high=BYCIO_INVOLUNTARY[2],
         known_miss=(
-            "Every involuntary exit in the model is decided by the exit rule on the ratings "
-            "themselves, so the corrected correlation is about -1, beyond the source's band."
+            "Most involuntary leavers are laid off whatever their performance (4% a year, "
+            "against 1% discharged for cause and the exit rule's few dismissals), so the "
+            "corrected correlation is about -.13, weaker than the source's band. Turnover "
+            "research often counts reductions in force apart from involuntary turnover "
+            "(McElroy, Morrow & Rude 2001; Park & Shaw 2013); which leavers the "
+            "meta-analysed studies counted is not known here, and the measure was not "
+            "changed after the miss."
         ),
     ),
 ]

@@ -1,0 +1,104 @@
+"""Layoffs and discharges for cause: involuntary exits no performance policy decides.
+
+Organizations let people go outside any rating-based exit rule: restructuring and cuts lay
+people off whatever their performance, and people are discharged for cause (misconduct,
+attendance), which goes with low performance only weakly. Both happen under every policy,
+an absolute one with no exit rule included.
+
+Every ``environment.exit_check_weeks``, two uniform draws per position from the ``layoffs``
+stream (the same draws under every policy: common random numbers) decide, for everyone
+employed:
+
+* a **layoff**, with the probability of ``behaviour.exits.layoff_rate`` a year;
+* else a **discharge for cause**. Conduct is a liability score correlated
+  ``discharge_performance_correlation`` with low performance; a discharge is its worst
+  tail. Given standardized performance ``z`` that is
+  ``P(discharge | z) = Phi((-rho z - t) / sqrt(1 - rho^2))`` with ``t`` the threshold of the
+  interval's rate, scaled so that the organization's mean is the stated
+  ``discharge_rate`` exactly (:func:`discharge_probability`).
+
+Leavers are counted among ``counts.exits`` (the ``involuntary_exits`` metric: everyone made
+to leave) and apart in ``counts.layoffs`` and ``counts.discharges``; their positions are
+refilled by hiring like any leaver's. With ``behaviour.exits: null`` or both rates 0 the
+mechanism does nothing and draws nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from simlib.mechanisms.base import Mechanism
+from simlib.mechanisms.exits import leave, performance_z, quit_probability
+from simlib.state.simulation_state import SimState
+
+
+def discharge_probability(
+    z: np.ndarray, active: np.ndarray, chance: float, correlation: float
+) -> np.ndarray:
+    """Each position's chance of a discharge for cause in one interval.
+
+    Parameters
+    ----------
+    z
+        Current performance, standardized over those employed (SD units).
+    active
+        Who is employed; their mean chance is ``chance``.
+    chance
+        The organization's chance of a discharge in the interval (share).
+    correlation
+        Correlation of the conduct liability with low performance (0 = unrelated).
+    """
+    if chance <= 0:
+        return np.zeros(len(z))
+    if correlation <= 0 or not active.any():
+        return np.full(len(z), chance)
+    threshold = ndtri(1.0 - chance)
+    spread = np.sqrt(1.0 - correlation**2)
+    liability = ndtr((-correlation * z - threshold) / spread)
+    mean = float(liability[active].mean())
+    if mean <= 0:
+        return np.full(len(z), chance)
+    return np.minimum(chance * liability / mean, 1.0)
+
+
+def layoffs_and_discharges(sim: SimState) -> Generator[Any, Any, None]:
+    """Every ``exit_check_weeks``: layoffs, then discharges for cause among the rest."""
+    xb = sim.scenario.behaviour.exits
+    assert xb is not None
+    weeks = sim.scenario.environment.exit_check_weeks
+    laid_off_chance = float(quit_probability(xb.layoff_rate, weeks))
+    discharge_chance = float(quit_probability(xb.discharge_rate, weeks))
+    rng = sim.streams["layoffs"]
+    while True:
+        yield sim.env.timeout(weeks)
+        draws = rng.random((2, sim.workforce.size))
+        wf = sim.workforce
+        laid_off = wf.active & (draws[0] < laid_off_chance)
+        chance = discharge_probability(
+            performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
+        )
+        discharged = wf.active & ~laid_off & (draws[1] < chance)
+        rows = np.flatnonzero(laid_off)
+        sim.counts.layoffs += len(rows)
+        leave(sim, rows, voluntary=False, event="layoff")
+        rows = np.flatnonzero(discharged)
+        sim.counts.discharges += len(rows)
+        leave(sim, rows, voluntary=False, event="discharge")
+
+
+def processes(sim: SimState) -> list[Generator[Any, Any, None]]:
+    xb = sim.scenario.behaviour.exits
+    if xb is None or (xb.layoff_rate == 0 and xb.discharge_rate == 0):
+        return []
+    return [layoffs_and_discharges(sim)]
+
+
+MECHANISM = Mechanism(
+    "layoffs",
+    before_reviews=(processes,),
+    summary="layoffs unrelated to performance and discharges for cause, at yearly base rates",
+)
