@@ -3,8 +3,8 @@
 After a review, an employee whose final rating falls short of their self-assessment by
 more than ``behaviour.appeals.threshold_sd`` appeals with a probability that rises with the
 gap (``propensity_per_sd`` per SD above the threshold, capped at ``max_share``). Each appeal
-is a case that waits for one of the policy's HR/committee panels (a SimPy ``Resource``) and
-is heard for ``weeks_per_case``.
+is a case that waits for one of the policy's HR/committee panels (first come, first served)
+and is heard for ``weeks_per_case``.
 
 The panel re-reads the case: its reading of how far the rating falls below the
 employee's true standing is the real error plus noise, with ``evidence_reliability`` the
@@ -13,13 +13,19 @@ that, with evidence that says nothing, would uphold ``overturn_share`` of appeal
 overturns wrong ratings more often than right ones, and equally often when the evidence
 carries no information. An overturned grade rises one step (and a bottom grade no longer
 counts toward consecutive-bottom exits). The outcome moves the employee's perceived
-fairness: up when upheld in their favour, down when rejected. Appeals are few, so one
-SimPy process per case is cheap.
+fairness: up when upheld in their favour, down when rejected.
+
+The queue is served on the calendar as a SimPy ``Resource`` with one process per case would
+serve it, event for event (a case asks for a panel as soon as it is filed, before anything
+else due then; a panel freed by a decision is offered to the first case in line once the
+other events then due have happened), with three small calendar entries per case instead
+of a process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -119,37 +125,75 @@ def file_appeals(
     case_wrong = np.zeros(len(rows), dtype=bool) if wrong is None else wrong
     sim.counts.appeals += len(appealing)
     sim.log("appeal", len(appealing))
-    for row, error, is_wrong in zip(
-        appealing.tolist(),
-        case_errors[chosen].tolist(),
-        case_wrong[chosen].tolist(),
-        strict=True,
-    ):
-        sim.env.process(appeal_case(sim, row, error, is_wrong))
+    cases = list(
+        zip(
+            appealing.tolist(),
+            case_errors[chosen].tolist(),
+            case_wrong[chosen].tolist(),
+            strict=True,
+        )
+    )
+    if cases:
+        sim.env.process(ask_for_panels(sim, cases))
     return len(appealing)
 
 
-def appeal_case(
-    sim: SimState, row: int, error: float = 0.0, wrong: bool = False
+@dataclass(frozen=True)
+class AppealCase:
+    """One appeal on its way through the panels."""
+
+    row: int  # the appellant's position
+    person: float  # who they are (their ``hired_week``), to tell if they have left
+    error: float  # how far the rating falls below their true standing (SD units)
+    wrong: bool  # the grade is worse than their true performance earns
+
+
+def ask_for_panels(
+    sim: SimState, cases: list[tuple[int, float, bool]]
 ) -> Generator[Any, Any, None]:
-    """One appeal: wait for a panel, hear the case, decide, and tell the employee."""
+    """The cases of one review join the queue at once, in order, each taking a free panel."""
+    hired_week = sim.workforce.hired_week
+    panels = sim.appeal_panels
+    for row, error, wrong in cases:
+        panels.waiting.append(AppealCase(row, float(hired_week[row]), error, wrong))
+        offer_panel(sim)
+    return
+    yield  # a process that ends at its first step
+
+
+def offer_panel(sim: SimState) -> None:
+    """A free panel takes the first case in line (one offer per occasion); the hearing
+    starts once the other events due now have happened."""
+    panels = sim.appeal_panels
+    if panels.waiting and panels.hearing < panels.capacity:
+        case = panels.waiting.popleft()
+        panels.hearing += 1
+        sim.env.timeout(0).callbacks.append(lambda _: hear(sim, case))
+
+
+def hear(sim: SimState, case: AppealCase) -> None:
+    weeks = sim.policy.rating.appeals.weeks_per_case
+    sim.env.timeout(weeks).callbacks.append(lambda _: decide(sim, case))
+
+
+def decide(sim: SimState, case: AppealCase) -> None:
+    """The panel decides and tells the employee; it is offered the next case."""
+    sim.appeal_panels.hearing -= 1
+    sim.env.timeout(0).callbacks.append(lambda _: offer_panel(sim))
     wf = sim.workforce
     rule = sim.policy.rating.appeals
     beh = sim.scenario.behaviour.appeals
-    person = wf.hired_week[row]
-    with sim.appeal_panels.request() as request:
-        yield request
-        yield sim.env.timeout(rule.weeks_per_case)
+    row = case.row
     sim.counts.manager_hours += rule.hours_per_case
     draw = sim.streams["appeal_outcomes"].standard_normal()
-    overturned = bool(panel_overturns(error, rule, draw))
-    if not (wf.active[row] and wf.hired_week[row] == person):
+    overturned = bool(panel_overturns(case.error, rule, draw))
+    if not (wf.active[row] and wf.hired_week[row] == case.person):
         return  # the employee has left: the case lapses
     sim.counts.appeals_heard += 1
-    sim.counts.appeals_heard_wrong += int(wrong)
+    sim.counts.appeals_heard_wrong += int(case.wrong)
     if overturned:
         sim.counts.appeals_overturned += 1
-        sim.counts.appeals_wrong_overturned += int(wrong)
+        sim.counts.appeals_wrong_overturned += int(case.wrong)
         sim.log("appeal_overturned")
         bottom = len(sim.policy.rating.grades) - 1
         if wf.last_grade[row] == bottom:

@@ -30,6 +30,8 @@ for ``early_warning_weeks`` weeks running and gets them a coaching session.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from simlib.mechanisms import engagement, goals, incentives
@@ -41,11 +43,18 @@ from simlib.state.simulation_state import SimState
 SKILL_CEILING_SD = 1.0  # coaching gains shrink to nothing as skill approaches this
 
 
-def coach(sim: SimState, rows: np.ndarray, gain_sd: float | np.ndarray) -> None:
-    """Skill gain from coaching, shrinking as skill approaches its ceiling."""
+def coach(sim: SimState, who: np.ndarray, gain_sd: float | np.ndarray) -> None:
+    """Skill gain from coaching, shrinking as skill approaches its ceiling.
+
+    ``who`` is the coached positions, or a mask over every position.
+    """
     wf = sim.workforce
-    room = np.maximum(SKILL_CEILING_SD - wf.skill[rows], 0.0)
-    wf.skill[rows] += gain_sd * room / SKILL_CEILING_SD
+    if who.dtype == bool:
+        room = np.maximum(SKILL_CEILING_SD - wf.skill, 0.0)
+        np.add(wf.skill, gain_sd * room / SKILL_CEILING_SD, out=wf.skill, where=who)
+        return
+    room = np.maximum(SKILL_CEILING_SD - wf.skill[who], 0.0)
+    wf.skill[who] += gain_sd * room / SKILL_CEILING_SD
 
 
 def checkin(sim: SimState) -> None:
@@ -56,15 +65,15 @@ def checkin(sim: SimState) -> None:
         return
     sim.catch_up()
     wf = sim.workforce
-    rows = np.flatnonzero(wf.active)
-    sim.counts.checkins += len(rows)
-    sim.log("checkin", len(rows))
-    sim.counts.manager_hours += len(rows) * policy.minutes / 60.0
+    employed = wf.headcount
+    sim.counts.checkins += employed
+    sim.log("checkin", employed)
+    sim.counts.manager_hours += employed * policy.minutes / 60.0
     eb = sim.scenario.behaviour.engagement
     if eb is not None:
         engagement.advance(sim)
         per_checkin = eb.coaching_skill_sd * policy.feedback_quality * checkin_intensity(sim)
-        coach(sim, rows, per_checkin * interval / WEEKS_PER_YEAR)
+        coach(sim, wf.active, per_checkin * interval / WEEKS_PER_YEAR)
         respond_to_feedback(sim)
     incentives.update(sim)
 
@@ -82,14 +91,16 @@ def respond_to_feedback(sim: SimState) -> None:
     policy = sim.policy.checkins
     assert eb is not None and policy.interval_weeks is not None
     luck = sim.streams["feedback"].standard_normal(wf.size)
-    noise_sd = sim.scenario.behaviour.performance_noise_sd / np.sqrt(policy.interval_weeks)
-    seen = wf.potential + wf.skill + wf.drive + noise_sd * luck
+    luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(policy.interval_weeks)
+    seen = wf.potential + wf.skill
+    seen += wf.drive
+    seen += luck
     below = seen < goals.team_mean(seen, wf.chart.team, wf.active)
-    about_self = np.where(below, -eb.feedback_threat_sd, eb.feedback_praise_sd)
     quality = policy.feedback_quality
-    response = checkin_intensity(sim) * (
-        quality * eb.feedback_task_sd + (1.0 - quality) * about_self
-    )
+    task, intensity = quality * eb.feedback_task_sd, checkin_intensity(sim)
+    told_below = intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd)
+    told_above = intensity * (task + (1.0 - quality) * eb.feedback_praise_sd)
+    response = np.where(below, told_below, told_above)
     wf.feedback_effect[:] = np.where(wf.active, response, 0.0)
 
 

@@ -11,6 +11,8 @@ feedback quality and frequency raise it, disappointment and forced ranking lower
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
@@ -27,7 +29,7 @@ def checkin_intensity(sim: SimState) -> float:
     Returns diminish with frequency (square root of check-ins per week).
     """
     interval = sim.policy.checkins.interval_weeks
-    return 0.0 if interval is None else float(1.0 / np.sqrt(interval))
+    return 0.0 if interval is None else 1.0 / math.sqrt(interval)
 
 
 def set_point(sim: SimState) -> np.ndarray:

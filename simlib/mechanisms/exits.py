@@ -67,11 +67,20 @@ def performance_z(sim: SimState) -> np.ndarray:
     """Each position's current performance rate, standardized over those employed (SD)."""
     wf = sim.workforce
     rate = wf.potential + wf.skill + wf.drive
-    active = wf.active
-    if active.sum() < 2:
+    employed = rate[wf.active]
+    n = len(employed)
+    if n < 2:
         return np.zeros(wf.size)
-    mean, sd = rate[active].mean(), rate[active].std()
-    return (rate - mean) / sd if sd > 0 else np.zeros(wf.size)
+    # The mean and the (population) SD in numpy's own steps, without their overhead.
+    mean = np.add.reduce(employed) / n
+    employed -= mean
+    employed *= employed
+    sd = np.sqrt(np.add.reduce(employed) / n)
+    if not sd > 0:
+        return np.zeros(wf.size)
+    rate -= mean
+    rate /= sd
+    return rate
 
 
 def market_standing(sim: SimState, z: np.ndarray) -> np.ndarray:
@@ -117,7 +126,7 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
     log_h = c * z * z + 0.5 * np.log(1.0 - 2.0 * c)
-    growth = np.nan_to_num(wf.pay_growth, nan=drift)
+    growth = np.where(np.isnan(wf.pay_growth), drift, wf.pay_growth)  # none yet: the market
     standing = market_standing(sim, z)
     deserved = drift + xb.market_premium_per_sd * np.clip(standing, 0.0, 2.0)
     log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
@@ -149,15 +158,16 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
         probability = quit_probability(quit_hazard(sim, z), weeks)
         quits = wf.active & (draws < probability)
         sim.turnover.expected_quits += float(probability[wf.active].sum())
-        sim.turnover.exposure_years += wf.headcount * weeks / WEEKS_PER_YEAR
-        if wf.active.any():
+        employed = wf.headcount
+        sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
+        if employed:
             quintile = quintiles(z, wf.active)  # 0 = bottom fifth
             sim.counts.regretted_quits += int(np.count_nonzero(quits & (quintile == 4)))
             exposed = np.bincount(quintile[wf.active], minlength=5)
             quit_by = np.bincount(quintile[quits], minlength=5)
             sim.counts.at_risk_by_quintile += exposed
             sim.counts.quits_by_quintile += quit_by
-        leave(sim, np.flatnonzero(quits), voluntary=True)
+        leave(sim, quits.nonzero()[0], voluntary=True)
 
 
 def quit_decisions(sim: SimState) -> list[Generator[Any, Any, None]]:

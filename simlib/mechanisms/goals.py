@@ -71,9 +71,10 @@ def team_mean(values: np.ndarray, team: np.ndarray, counted: np.ndarray) -> np.n
     """Each position's team mean of ``values`` over the ``counted`` positions (nan if none)."""
     n_teams = int(team.max()) + 1 if len(team) else 0
     total = np.bincount(team, weights=np.where(counted, values, 0.0), minlength=n_teams)
-    count = np.bincount(team, weights=counted.astype(float), minlength=n_teams)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (total / count)[team]
+    count = np.bincount(team, weights=counted, minlength=n_teams)
+    mean = np.full(n_teams, np.nan)  # a team with nobody counted
+    np.divide(total, count, out=mean, where=count > 0)
+    return mean[team]
 
 
 def cascade_alignment(sim: SimState) -> np.ndarray:

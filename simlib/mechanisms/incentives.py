@@ -27,6 +27,7 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.simulation_state import SimState
+from simlib.state.workforce import Teammates
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 # One SD of an attitude across people on the 0-1 scale: a 1-5 survey item's SD of ~0.9
@@ -110,15 +111,22 @@ def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.nd
     return measured, value
 
 
-def team_others_mean(values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` over each person's active teammates (0 for someone alone)."""
+def team_others_mean(
+    values: np.ndarray,
+    team: np.ndarray,
+    active: np.ndarray,
+    teammates: Teammates | None = None,
+) -> np.ndarray:
+    """Mean of ``values`` over each person's active teammates (0 for someone alone).
+
+    ``teammates`` counts them (default: counted here from ``team`` and ``active``).
+    """
     v = np.where(active, values, 0.0)
     if not v.any():
         return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
     total = np.bincount(team, weights=v)
-    count = np.bincount(team, weights=active)
-    others = count[team] - active
-    return np.where(others > 0, (total[team] - v) / np.maximum(others, 1), 0.0)
+    mates = Teammates.count(team, active) if teammates is None else teammates
+    return np.where(mates.any, (total[team] - v) / mates.divisor, 0.0)
 
 
 def update(sim: SimState) -> None:
@@ -139,35 +147,48 @@ def update(sim: SimState) -> None:
     w = goals.measured_pay_weight
     relative = 1.0 if is_relative(sim) else 0.0
     line_of_sight = 1.0 + inc.line_of_sight_gain * w
-    gaming_p = np.nan_to_num(wf.gaming_propensity, nan=1.0)
-    sabotage_p = np.nan_to_num(wf.sabotage_propensity, nan=1.0)
 
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
-    wf.effort[:] = effort_level(stake, line_of_sight, inc) + attitudes
-    wf.gaming[:] = np.clip(inc.gaming_at_full_weight * w * gaming_p, 0.0, 1.0)
+    np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
+    games = inc.gaming_at_full_weight * w != 0  # else nobody games
+    if games:
+        propensity = _known_or_one(wf.gaming_propensity)
+        np.clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
+    else:
+        wf.gaming[:] = 0.0
     help_level = (
         inc.help_base
         * (wf.engagement / NEUTRAL_ENGAGEMENT)
         * np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
     )
-    wf.helping[:] = np.clip(help_level, 0.0, 1.0)
+    np.clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
-    wf.sabotage[:] = np.clip(inc.sabotage_propensity * sabotage_p * pressure, 0.0, 1.0)
+    sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
+    if sabotages:
+        propensity = _known_or_one(wf.sabotage_propensity)
+        np.clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
+    else:
+        wf.sabotage[:] = 0.0
 
-    team = wf.chart.team
-    helped = team_others_mean(wf.helping, team, wf.active)
-    sabotaged = team_others_mean(wf.sabotage, team, wf.active)
-    drive = (
-        wf.effort
-        + wf.goal_effect
-        + wf.feedback_effect
-        + inc.help_effect_sd * helped
-        - inc.sabotage_effect_sd * sabotaged
-    )
+    team, mates = wf.chart.team, wf.teammates()
+    drive = wf.effort + wf.goal_effect
+    drive += wf.feedback_effect
+    drive += inc.help_effect_sd * team_others_mean(wf.helping, team, wf.active, mates)
+    if sabotages:
+        drive -= inc.sabotage_effect_sd * team_others_mean(wf.sabotage, team, wf.active, mates)
     wf.drive[:] = np.where(wf.active, drive, 0.0)
-    measured, value = complement_factors(wf.gaming, inc.measured_share)
-    wf.measured_factor[:] = measured
-    wf.value_factor[:] = value * aligned
+    if games:
+        measured, value = complement_factors(wf.gaming, inc.measured_share)
+        wf.measured_factor[:] = measured
+        wf.value_factor[:] = value * aligned
+    else:  # what complement_factors gives without gaming: 1 and 1
+        wf.measured_factor[:] = 1.0
+        wf.value_factor[:] = aligned
+
+
+def _known_or_one(propensity: np.ndarray) -> np.ndarray:
+    """A personal propensity, 1 (the mean) where not drawn yet (nan)."""
+    return np.where(np.isnan(propensity), 1.0, propensity)
 
 
 def prepare_cycle(sim: SimState) -> None:

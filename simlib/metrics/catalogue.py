@@ -27,7 +27,7 @@ import numpy as np
 
 from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades
 from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.counts import Counts
+from simlib.state.counts import Counts, linear_quantiles
 from simlib.state.simulation_state import Review, SimState
 
 Direction = Literal["higher", "lower", "nearest_zero"]
@@ -152,9 +152,11 @@ def misclassification(sim: SimState, c: Cycle | None) -> float | None:
     """
     if c is None or len(c.review.rated) < 5:
         return None
-    top = c.true_performance >= np.quantile(c.true_performance, 1.0 - BOTTOM_SHARE)
-    bottom = bottom_grades(c.grades, c.review.n_grades)
-    return float(np.isin(c.grades[top], bottom).mean())
+    (cut,) = linear_quantiles(c.true_performance, (1.0 - BOTTOM_SHARE,))
+    top = c.true_performance >= cut
+    # The bottom grades are the lowest ones: from the best of them down.
+    lowest_bottom = bottom_grades(c.grades, c.review.n_grades).min()
+    return np.count_nonzero(c.grades[top] >= lowest_bottom) / np.count_nonzero(top)
 
 
 def grade_shares(sim: SimState, c: Cycle | None) -> dict[str, float] | None:

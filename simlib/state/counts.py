@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 QUINTILES = 5
-_CUTS = np.arange(1, QUINTILES) / QUINTILES  # 0.2, 0.4, 0.6, 0.8
+_CUTS = tuple((np.arange(1, QUINTILES) / QUINTILES).tolist())  # 0.2, 0.4, 0.6, 0.8
 
 
 @functools.lru_cache(maxsize=64)
-def _interpolation(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Order statistics and weights of the quintile cut points of ``n >= 2`` values, as
-    ``np.quantile``'s 'linear' method finds them (the same partition, so equal values
-    such as 0.0 and -0.0 land where they land there)."""
-    virtual = (n - 1) * _CUTS
+def _interpolation(
+    n: int, cuts: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order statistics and weights of the quantiles ``cuts`` (each below 1) of ``n >= 2``
+    values, as ``np.quantile``'s 'linear' method finds them (the same partition, so equal
+    values such as 0.0 and -0.0 land where they land there)."""
+    virtual = (n - 1) * np.asarray(cuts)
     lower = np.floor(virtual).astype(np.intp)
     upper = lower + 1
     kth = np.unique(np.concatenate(([0, -1], lower, upper)))
@@ -33,21 +35,29 @@ def _interpolation(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return shared
 
 
-def quintile_cuts(values: np.ndarray) -> np.ndarray:
-    """The 20th, 40th, 60th and 80th percentiles of ``values`` (finite, at least one).
+def linear_quantiles(values: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
+    """The quantiles ``cuts`` (each in 0-1, below 1) of ``values`` (finite, at least one).
 
-    Exactly ``np.quantile(values, [0.2, 0.4, 0.6, 0.8])`` (linear interpolation between
-    order statistics, in numpy's own steps), without its general-purpose overhead.
+    Exactly ``np.quantile(values, cuts)`` (linear interpolation between order statistics,
+    in numpy's own steps), without its general-purpose overhead.
     """
     if len(values) < 2:
-        return np.repeat(values, QUINTILES - 1)
-    kth, lower, upper, t, upper_half = _interpolation(len(values))
+        return np.repeat(values, len(cuts))
+    kth, lower, upper, t, upper_half = _interpolation(len(values), cuts)
     order = np.partition(values, kth)
     a, b = order[lower], order[upper]
     diff = b - a
-    cuts = a + diff * t
-    np.subtract(b, diff * (1 - t), out=cuts, where=upper_half)
-    return cuts
+    result = a + diff * t
+    np.subtract(b, diff * (1 - t), out=result, where=upper_half)
+    return result
+
+
+def quintile_cuts(values: np.ndarray) -> np.ndarray:
+    """The 20th, 40th, 60th and 80th percentiles of ``values`` (finite, at least one).
+
+    Exactly ``np.quantile(values, [0.2, 0.4, 0.6, 0.8])``.
+    """
+    return linear_quantiles(values, _CUTS)
 
 
 def quintiles(values: np.ndarray, among: np.ndarray) -> np.ndarray:

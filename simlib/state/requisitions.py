@@ -50,14 +50,18 @@ class Requisitions:
     def search(self, rows: np.ndarray, ends: np.ndarray) -> list[float]:
         """Searches for ``rows`` started, ending in weeks ``ends``; returns the weeks that
         had no search ending in them yet (each needs a hiring event on the calendar)."""
-        new_weeks = []
-        weeks = ends.tolist()
-        if len(set(weeks)) == 1:
-            groups = [(weeks[0], rows)]
+        new_weeks: list[float] = []
+        if len(rows) == 0:
+            return new_weeks
+        if ends.min() == ends.max():
+            groups = [(float(ends[0]), rows)]
         else:
             order = np.argsort(ends, kind="stable")  # by week, in the order taken up
-            cut = np.flatnonzero(np.diff(ends[order])) + 1
-            groups = [(float(ends[g[0]]), rows[g]) for g in np.split(order, cut)]
+            ends, rows = ends[order], rows[order]
+            cuts = [0, *(np.flatnonzero(np.diff(ends)) + 1).tolist(), len(rows)]
+            groups = [
+                (float(ends[a]), rows[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=False)
+            ]
         for week, taken in groups:
             if week not in self.ending:
                 self.ending[week] = []

@@ -8,8 +8,10 @@ panels, the workforce's beliefs about the policy), and what mechanisms count is 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -63,6 +65,17 @@ class Beliefs:
     announced_stake: float = 0.0  # the stake the announced terms promised
     graded: GradedCohort | None = None  # the last review's graded, until the next review
     salary_after_pay: np.ndarray | None = None  # salaries between pay review and promotion
+
+
+@dataclass
+class AppealPanels:
+    """The panels hearing rating appeals: how many there are, how many are hearing a case,
+    and the appeals waiting for one, first come first served (the appeals mechanism's
+    queue; each entry is that mechanism's record of a case)."""
+
+    capacity: int
+    hearing: int = 0
+    waiting: deque[Any] = field(default_factory=deque)
 
 
 @dataclass
@@ -144,7 +157,7 @@ class SimState:
         self.requisitions = Requisitions(scenario.hiring)
         self.candidates = CandidatePool()  # next hires, drawn ahead
         self.raters = RaterPanel(self.workforce, scenario.organization, scenario.behaviour.raters)
-        self.appeal_panels = simpy.Resource(self.env, capacity=self.policy.rating.appeals.panels)
+        self.appeal_panels = AppealPanels(self.policy.rating.appeals.panels)
         self.engagement_clock = 0.0  # week engagement was last brought up to date
         self.last_accrual = 0.0  # week performance was last accrued
         self.market_listeners: list[MarketListener] = []
@@ -181,10 +194,13 @@ class SimState:
         wf = self.workforce
         k = self.scenario.behaviour.output_per_sd
         # Sums of performance, weeks worked and business value (see Workforce.cumulative).
-        perf, weeks, value_perf, value_weeks = wf.cumulative[2:].sum(axis=1)
+        totals = wf.cumulative[2:]
+        perf, weeks, value_perf, value_weeks = np.add.reduce(totals, axis=1).tolist()
         hiring = self.scenario.hiring
-        wf.accrue(t0, t1, self.market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
-        perf_now, weeks_now, value_perf_now, value_weeks_now = wf.cumulative[2:].sum(axis=1)
+        wf.accrue(t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
+        perf_now, weeks_now, value_perf_now, value_weeks_now = np.add.reduce(
+            totals, axis=1
+        ).tolist()
         cycle = self.cycle
         cycle.perf_sum += perf_now - perf
         cycle.fte_weeks += weeks_now - weeks

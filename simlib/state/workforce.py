@@ -118,18 +118,46 @@ class OrgChart:
         )
 
 
+@dataclass(frozen=True)
+class Teammates:
+    """How many active teammates each position has, itself not counted."""
+
+    others: np.ndarray  # count (float)
+    any: np.ndarray  # at least one (bool)
+    divisor: np.ndarray  # the count, at least 1 (float)
+
+    @classmethod
+    def count(cls, team: np.ndarray, active: np.ndarray) -> Teammates:
+        others = np.bincount(team, weights=active)[team] - active
+        return cls(others, others > 0, np.maximum(others, 1))
+
+
 class FreshStart:
     """Columns a new hire starts afresh, moved into one block so one step resets them all.
 
     Each named column of ``workforce`` becomes a row of the block (contents kept), and
-    ``reset(rows)`` sets every column at ``rows`` to its starting value.
+    ``reset(rows)`` sets every column at ``rows`` to its starting value. A named table
+    (a 2-d array of the workforce, such as its integrals) joins as several rows, each
+    starting at the table's value.
     """
 
-    def __init__(self, workforce: object, start: Mapping[str, float], dtype: type) -> None:
-        self.block: np.ndarray = np.stack([getattr(workforce, n) for n in start]).astype(dtype)
-        for name, column in zip(start, self.block, strict=True):
-            setattr(workforce, name, column)
-        self.start: np.ndarray = np.array(list(start.values()), dtype=dtype)[:, None]
+    def __init__(
+        self,
+        workforce: object,
+        start: Mapping[str, float],
+        dtype: type,
+        tables: Mapping[str, float] | None = None,
+    ) -> None:
+        tables = tables or {}
+        parts = [np.atleast_2d(getattr(workforce, n)) for n in (*tables, *start)]
+        self.block: np.ndarray = np.concatenate(parts).astype(dtype)
+        at = 0
+        for name, part in zip((*tables, *start), parts, strict=True):
+            rows = self.block[at : at + len(part)]
+            setattr(workforce, name, rows if name in tables else rows[0])
+            at += len(part)
+        values = [v for name, v in tables.items() for _ in getattr(workforce, name)]
+        self.start: np.ndarray = np.array([*values, *start.values()], dtype=dtype)[:, None]
 
     def reset(self, rows: np.ndarray) -> None:
         self.block[:, rows] = self.start
@@ -140,8 +168,7 @@ class Workforce:
 
     NEW_HIRE_ENGAGEMENT = 0.7
     NEW_HIRE_FAIRNESS = 0.6
-    # What a new hire starts with, beyond who they are (potential, group, salary, hire week)
-    # and the integrals, which start at zero.
+    # What a new hire starts with, beyond who they are (potential, group, salary, hire week).
     FRESH_VALUES = {
         "skill": 0.0,
         "drive": 0.0,
@@ -160,12 +187,16 @@ class Workforce:
         "engagement": NEW_HIRE_ENGAGEMENT,
         "fairness_belief": NEW_HIRE_FAIRNESS,
     }
+    # The integrals and their snapshot start at zero, the output factors at one.
+    FRESH_TABLES = {"cumulative": 0.0, "cycle_start": 0.0, "output_factors": 1.0}
     FRESH_COUNTS = {"level": 0, "low_weeks": 0, "last_grade": -1, "bottom_streak": 0}
 
     def __init__(self, chart: OrgChart) -> None:
         n = chart.positions
         self.chart = chart
         self.active = np.zeros(n, dtype=bool)
+        self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
+        self._teammates: tuple[int, Teammates] | None = None
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
         self.group = np.zeros(n, dtype=np.int64)
@@ -175,25 +206,10 @@ class Workforce:
         # output (factor x SD x weeks, factor x weeks), performance (SD-units x weeks) and
         # weeks worked, business value (factor x SD x weeks, factor x weeks).
         self.cumulative = np.zeros((6, n))
-        (
-            self.measured_perf_cum,
-            self.measured_weeks_cum,
-            self.perf_cum,
-            self.weeks_cum,
-            self.value_perf_cum,
-            self.value_weeks_cum,
-        ) = self.cumulative
         # Snapshot of the first four at the start of the current review cycle.
         self.cycle_start = np.zeros((4, n))
-        (
-            self.measured_perf_cycle_start,
-            self.measured_weeks_cycle_start,
-            self.perf_cycle_start,
-            self.weeks_cycle_start,
-        ) = self.cycle_start
         # Measured output, output itself (always 1) and business value per unit of output.
         self.output_factors = np.ones((3, n))
-        self.measured_factor, _, self.value_factor = self.output_factors
         # Grades: last grade index (-1 none yet) and consecutive bottom grades.
         self.last_grade = np.full(n, -1, dtype=np.int64)
         self.bottom_streak = np.zeros(n, dtype=np.int64)
@@ -221,9 +237,26 @@ class Workforce:
         self.level = np.zeros(n, dtype=np.int64)  # career level, +1 per promotion
         self.low_weeks = np.zeros(n, dtype=np.int64)  # weeks running below baseline
         self.fresh_start = (
-            FreshStart(self, self.FRESH_VALUES, float),
+            FreshStart(self, self.FRESH_VALUES, float, self.FRESH_TABLES),
             FreshStart(self, self.FRESH_COUNTS, np.int64),
         )
+        (
+            self.measured_perf_cum,
+            self.measured_weeks_cum,
+            self.perf_cum,
+            self.weeks_cum,
+            self.value_perf_cum,
+            self.value_weeks_cum,
+        ) = self.cumulative
+        (
+            self.measured_perf_cycle_start,
+            self.measured_weeks_cycle_start,
+            self.perf_cycle_start,
+            self.weeks_cycle_start,
+        ) = self.cycle_start
+        self.measured_factor, _, self.value_factor = self.output_factors
+        self._by_factor = self.cumulative.reshape(3, 2, n)  # a view: factor x (perf, weeks)
+        self._accrued = np.zeros((2, n))  # workspace of accrue: performance, weeks
 
     @property
     def size(self) -> int:
@@ -248,13 +281,16 @@ class Workforce:
         if dt <= 0:
             return
         a = self.active
-        gain = self.potential + self.skill
+        # The period's performance and weeks worked, one row each of one block.
+        added = self._accrued
+        gain, weeks = added
+        np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         gain += level
         gain *= dt
         if ramp_weeks > 0 and ramp_deficit > 0:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
-            ramping = np.flatnonzero(t0 - self.hired_week < ramp_weeks)
+            ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
             if len(ramping):
                 # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
                 s = np.subtract.outer((t0, t1), self.hired_week[ramping])
@@ -262,15 +298,10 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        weeks = a * dt  # dt where active, else 0
-        self.perf_cum += gain
-        self.weeks_cum += weeks
-        for factor, perf_cum, weeks_cum in (
-            (self.measured_factor, self.measured_perf_cum, self.measured_weeks_cum),
-            (self.value_factor, self.value_perf_cum, self.value_weeks_cum),
-        ):
-            perf_cum += factor * gain
-            weeks_cum += factor * weeks
+        np.multiply(a, dt, out=weeks)  # dt where active, else 0
+        # Each output factor (measured, 1, value) times performance and weeks, added to
+        # the integrals in one step (the factor 1 leaves performance and weeks as they are).
+        self._by_factor += self.output_factors[:, None, :] * added
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -282,7 +313,14 @@ class Workforce:
     def start_cycle(self) -> None:
         self.cycle_start[:] = self.cumulative[:4]
 
+    def teammates(self) -> Teammates:
+        """Each position's active teammates (kept until the roster changes)."""
+        if self._teammates is None or self._teammates[0] != self.roster:
+            self._teammates = (self.roster, Teammates.count(self.chart.team, self.active))
+        return self._teammates[1]
+
     def vacate(self, rows: np.ndarray) -> None:
+        self.roster += 1
         self.active[rows] = False
         self.on_pip[rows] = False
 
@@ -295,14 +333,12 @@ class Workforce:
         salary: np.ndarray,
     ) -> None:
         """A new person takes each of ``rows``; everything personal starts afresh."""
+        self.roster += 1
         self.active[rows] = True
         self.potential[rows] = potential
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
-        self.cumulative[:, rows] = 0.0
-        self.cycle_start[:, rows] = 0.0
-        self.output_factors[:, rows] = 1.0
         for columns in self.fresh_start:
             columns.reset(rows)
         self.on_pip[rows] = False

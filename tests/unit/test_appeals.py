@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import simpy
 
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
@@ -67,6 +68,39 @@ def test_cases_queue_on_the_panels_and_overturns_raise_the_grade_and_fairness(ti
     beh = sim.scenario.behaviour.appeals
     np.testing.assert_allclose(wf.fairness_belief[rows], before + beh.fairness_gain_overturned)
     assert sim.counts.manager_hours == pytest.approx(4 * 3.0)
+
+
+@pytest.mark.parametrize(("panels", "weeks"), [(1, 2.0), (2, 3.0), (3, 1.5)])
+def test_the_queue_serves_cases_as_a_simpy_resource_would(tiny, panels, weeks):
+    sim = appeal_sim(tiny, overturn=1.0, panels=panels, weeks=weeks)
+    sim.trace = []
+    rows = np.arange(7)
+    file_appeals(sim, rows[:4], np.zeros(4), np.full(4, 3.0))
+    sim.env.timeout(2.0).callbacks.append(
+        lambda _: file_appeals(sim, rows[4:], np.zeros(3), np.full(3, 3.0))
+    )
+    sim.env.run(until=30)
+    decided = [week for week, event, _ in sim.trace if event == "appeal_overturned"]
+
+    # The reference: one process per case on a SimPy Resource.
+    env = simpy.Environment()
+    panel = simpy.Resource(env, capacity=panels)
+    reference: list[float] = []
+
+    def case():
+        with panel.request() as request:
+            yield request
+            yield env.timeout(weeks)
+        reference.append(env.now)
+
+    def file(n):
+        for _ in range(n):
+            env.process(case())
+
+    file(4)
+    env.timeout(2.0).callbacks.append(lambda _: file(3))
+    env.run(until=30)
+    assert decided == reference and len(decided) == 7
 
 
 def test_rejected_appeals_lower_fairness_and_keep_the_grade(tiny):

@@ -123,6 +123,12 @@ def test_performance_z_is_standardized_over_the_employed():
     z = performance_z(sim)
     a = sim.workforce.active
     assert z[a].mean() == pytest.approx(0.0, abs=1e-9) and z[a].std() == pytest.approx(1.0)
+    wf = sim.workforce
+    wf.vacate(np.arange(0, wf.size, 7))
+    rate = wf.potential + wf.skill + wf.drive
+    employed = rate[wf.active]
+    expected = (rate - employed.mean()) / employed.std()  # numpy's own mean and SD
+    assert performance_z(sim).tobytes() == expected.tobytes()  # bit for bit
 
 
 def test_quit_probability_compounds_the_yearly_rate():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.state.counts import quintile_cuts, quintiles
+from simlib.state.counts import linear_quantiles, quintile_cuts, quintiles
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 10, 37, 480, 5_001])
@@ -21,6 +21,15 @@ def test_cut_points_are_numpys_percentiles_bit_for_bit(n):
         expected = np.quantile(values, [0.2, 0.4, 0.6, 0.8])
         got = quintile_cuts(values)
         assert got.view(np.int64).tolist() == expected.view(np.int64).tolist()
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 37, 480])
+@pytest.mark.parametrize("cut", [0.8, 0.9, 0.05])
+def test_any_quantile_is_numpys_bit_for_bit(n, cut):
+    rng = np.random.default_rng(n)
+    for values in (rng.standard_normal(n), np.round(rng.standard_normal(n), 1)):
+        (got,) = linear_quantiles(values, (cut,))
+        assert np.float64(got).view(np.int64) == np.quantile(values, cut).view(np.int64)
 
 
 def test_quintiles_split_those_counted_into_fifths():

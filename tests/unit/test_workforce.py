@@ -74,3 +74,18 @@ def test_pareto_potential_is_standardized_and_skewed():
     p, _, _ = select_hires(np.random.default_rng(1), 400_000, 1, 0.0, org)
     assert abs(p.mean()) < 0.02 and abs(p.std() - 1) < 0.1
     assert np.mean(p > 3) > 0.005 > np.mean(p < -3)
+
+
+def test_teammates_follow_every_join_and_leave():
+    chart = OrgChart.build(Organization(headcount=6, span_of_control=3, include_managers=False))
+    wf = Workforce(chart)  # teams: 0 0 0 1 1 1
+    ones = np.ones(6)
+    wf.fill(np.arange(6), 0.0, ones * 0, ones.astype(np.int64) * 0, ones)
+    assert wf.teammates().others.tolist() == [2, 2, 2, 2, 2, 2]
+    wf.vacate(np.array([0, 1]))
+    # A vacant position's teammates are everyone active in its team.
+    assert wf.teammates().others.tolist() == [1, 1, 0, 2, 2, 2]
+    assert wf.teammates().any.tolist() == [True, True, False, True, True, True]
+    wf.fill(np.array([1]), 1.0, ones[:1], ones[:1].astype(np.int64), ones[:1])
+    assert wf.teammates().others.tolist() == [2, 1, 1, 2, 2, 2]
+    assert wf.teammates().divisor.tolist() == [2, 1, 1, 2, 2, 2]
