@@ -22,6 +22,13 @@ is the intercept, unchanged.
 
 Solutions are kept per scenario content in this process (:data:`CACHE_SIZE`), so an
 experiment pays for the solve once per process, not per run.
+
+The intercept is a property of rates (who quits per person-year under the status quo), not
+of size. An organization larger than :data:`SOLVE_HEADCOUNT` is solved on a scaled copy
+(:func:`solve_scenario`): the same departments, spans, shares, behaviour and policies at
+about that headcount, with recruiting capacity (recruiters x requisitions each) scaled in
+proportion, so that vacancies wait as long. A million people cost the solve what a few
+thousand do.
 """
 
 from __future__ import annotations
@@ -29,13 +36,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from simlib.errors import ScenarioError
 from simlib.mechanisms.base import Mechanism
 from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
 from simlib.state.turnover import Turnover
 
 TOLERANCE = 0.0005  # |realised - stated| at which the solve stops (share per year)
@@ -43,6 +52,7 @@ MAX_RUNS = 6  # status-quo evaluations at most (each ``reps`` simulations)
 PERSON_YEARS = 2_000  # person-years each evaluation simulates at least (more reps if small)
 MAX_REPS = 8
 CACHE_SIZE = 64
+SOLVE_HEADCOUNT = 2_000  # larger organizations are solved on a copy scaled to about this
 
 
 class StatusQuoRun(Protocol):
@@ -67,9 +77,11 @@ class Anchor:
     evaluations: int  # status-quo evaluations the solve took
     reps: int  # simulations per evaluation
     seed: int
+    headcount: int = 0  # of the organization the solve simulated (0: no solve)
 
 
 _CACHE: OrderedDict[str, Anchor] = OrderedDict()
+_KEYS: deque[tuple[Scenario, tuple[str, ...], str]] = deque(maxlen=8)
 
 
 def content_key(scenario: Scenario, mechanisms: Sequence[Mechanism]) -> str:
@@ -116,14 +128,15 @@ def anchor(
     if not needs_solving(scenario):
         return Anchor(stated, stated, stated, 0, 0, 0)
     mechanisms = tuple(m for m in mechanisms if not m.observer)
-    key = content_key(scenario, mechanisms)
+    key = _remembered_key(scenario, mechanisms)
     found = _CACHE.get(key)
     if found is None:
+        solved = solve_scenario(scenario)
 
         def run(rate: float, seed: int, rep: int) -> StatusQuoRun:
             sim = simulation(
-                scenario,
-                scenario.baseline,
+                solved,
+                solved.baseline,
                 seed,
                 rep,
                 check_invariants=False,
@@ -133,11 +146,58 @@ def anchor(
             sim.run()
             return sim
 
-        found = solve(scenario, key, run)
+        found = solve(solved, key, run)
         _CACHE[key] = found
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return found
+
+
+def solve_scenario(scenario: Scenario) -> Scenario:
+    """The organization the solve simulates: the scenario itself up to
+    :data:`SOLVE_HEADCOUNT` people, else a copy scaled to about that many.
+
+    The copy keeps departments, spans, shares and everything but the headcount and the
+    recruiting capacity, which is scaled in proportion to the headcount: recruiters first
+    (at least one), then, below one recruiter, requisitions per recruiter (at least one);
+    the headcount then follows the whole capacity, so capacity per head is the
+    organization's (a capacity too small for a few thousand people makes the copy larger).
+    """
+    org, hiring = scenario.organization, scenario.hiring
+    if org.headcount <= SOLVE_HEADCOUNT:
+        return scenario
+    overrides: dict[str, object] = {}
+    if hiring.recruiters is None:  # unlimited: any headcount keeps it
+        headcount = SOLVE_HEADCOUNT
+    else:
+        per_head = hiring.recruiters / org.headcount
+        recruiters = max(1, round(per_head * SOLVE_HEADCOUNT))
+        requisitions = hiring.requisitions_per_recruiter
+        if recruiters == 1:
+            requisitions = max(1, round(per_head * SOLVE_HEADCOUNT * requisitions))
+        capacity = hiring.recruiters * hiring.requisitions_per_recruiter
+        headcount = round(org.headcount * recruiters * requisitions / capacity)
+        overrides["hiring.recruiters"] = recruiters
+        overrides["hiring.requisitions_per_recruiter"] = requisitions
+    if headcount >= org.headcount:
+        return scenario
+    overrides["organization.headcount"] = headcount
+    try:
+        return load_scenario(scenario, overrides=overrides)
+    except ScenarioError:  # a structure too large for the copy (e.g. very many departments)
+        return scenario
+
+
+def _remembered_key(scenario: Scenario, mechanisms: Sequence[Mechanism]) -> str:
+    """:func:`content_key`, remembered for the scenario objects seen last (they are
+    immutable), so that a run of a solved scenario does not hash it again."""
+    names = tuple(m.name for m in mechanisms)
+    for seen, seen_names, key in _KEYS:
+        if seen is scenario and seen_names == names:
+            return key
+    key = content_key(scenario, mechanisms)
+    _KEYS.appendleft((scenario, names, key))
+    return key
 
 
 def solve(scenario: Scenario, key: str, run: Callable[[float, int, int], StatusQuoRun]) -> Anchor:
@@ -168,9 +228,17 @@ def solve(scenario: Scenario, key: str, run: Callable[[float, int, int], StatusQ
             break
         log_rate = next_guess(tried, math.log(stated))
     if not tried:  # nobody at risk, or a rate too small to measure: nothing to anchor
-        return Anchor(stated, stated, math.nan, 1, reps, seed)
+        return Anchor(stated, stated, math.nan, 1, reps, seed, scenario.organization.headcount)
     best_log, best_got = min(tried, key=lambda t: abs(math.exp(t[1]) - stated))
-    return Anchor(math.exp(best_log), stated, math.exp(best_got), len(tried), reps, seed)
+    return Anchor(
+        math.exp(best_log),
+        stated,
+        math.exp(best_got),
+        len(tried),
+        reps,
+        seed,
+        scenario.organization.headcount,
+    )
 
 
 def next_guess(tried: list[tuple[float, float]], target: float) -> float:
@@ -190,3 +258,4 @@ def next_guess(tried: list[tuple[float, float]], target: float) -> float:
 def clear_cache() -> None:
     """Forget every solved intercept (tests; the results do not depend on the cache)."""
     _CACHE.clear()
+    _KEYS.clear()

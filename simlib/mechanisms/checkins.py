@@ -34,7 +34,7 @@ import math
 
 import numpy as np
 
-from simlib.mechanisms import engagement, goals, incentives
+from simlib.mechanisms import engagement, incentives
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.organization import WEEKS_PER_YEAR
@@ -95,7 +95,7 @@ def respond_to_feedback(sim: SimState) -> None:
     seen = wf.potential + wf.skill
     seen += wf.drive
     seen += luck
-    below = seen < goals.team_mean(seen, wf.chart.team, wf.active)
+    below = seen < wf.teammates().team_mean(seen, wf.chart.team, wf.active)
     quality = policy.feedback_quality
     task, intensity = quality * eb.feedback_task_sd, checkin_intensity(sim)
     told_below = intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd)

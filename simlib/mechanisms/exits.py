@@ -18,6 +18,8 @@ promoted), and their pay must keep up with that or they are pulled away.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -88,7 +90,7 @@ def market_standing(sim: SimState, z: np.ndarray) -> np.ndarray:
     at least ``promotion_visibility`` x the mean standing of everyone promoted so far."""
     xb = sim.scenario.behaviour.exits
     signal = sim.turnover.promotion_signal_sd
-    if xb is None or xb.promotion_visibility == 0 or not np.isfinite(signal):
+    if xb is None or xb.promotion_visibility == 0 or not math.isfinite(signal):
         return z
     promoted = sim.workforce.level > 0
     return np.where(promoted, np.maximum(z, xb.promotion_visibility * signal), z)
@@ -120,12 +122,18 @@ def quit_hazard(sim: SimState, z: np.ndarray) -> np.ndarray:
     return base * np.exp(log_hazard_terms(sim, z, xb))
 
 
+@functools.lru_cache(maxsize=16)
+def u_normaliser(curvature: float) -> float:
+    """log sqrt(1 - 2c): what makes the U-shape's terms average 1 over a normal workforce."""
+    return 0.5 * np.log(1.0 - 2.0 * curvature)
+
+
 def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndarray:
     """The log of the hazard's terms beyond the intercept (0 = neutral), capped at 50."""
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
-    log_h = c * z * z + 0.5 * np.log(1.0 - 2.0 * c)
+    log_h = c * z * z + u_normaliser(c)
     growth = np.where(np.isnan(wf.pay_growth), drift, wf.pay_growth)  # none yet: the market
     standing = market_standing(sim, z)
     deserved = drift + xb.market_premium_per_sd * np.clip(standing, 0.0, 2.0)
@@ -162,9 +170,9 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
         sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
         if employed:
             quintile = quintiles(z, wf.active)  # 0 = bottom fifth
-            sim.counts.regretted_quits += int(np.count_nonzero(quits & (quintile == 4)))
             exposed = np.bincount(quintile[wf.active], minlength=5)
             quit_by = np.bincount(quintile[quits], minlength=5)
+            sim.counts.regretted_quits += int(quit_by[4])
             sim.counts.at_risk_by_quintile += exposed
             sim.counts.quits_by_quintile += quit_by
         leave(sim, quits.nonzero()[0], voluntary=True)

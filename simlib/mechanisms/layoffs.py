@@ -59,7 +59,8 @@ def discharge_probability(
     threshold = ndtri(1.0 - chance)
     spread = np.sqrt(1.0 - correlation**2)
     liability = ndtr((-correlation * z - threshold) / spread)
-    mean = float(liability[active].mean())
+    counted = liability[active]
+    mean = float(np.add.reduce(counted) / len(counted))  # numpy's mean, without its overhead
     if mean <= 0:
         return np.full(len(z), chance)
     return np.minimum(chance * liability / mean, 1.0)
@@ -82,10 +83,10 @@ def layoffs_and_discharges(sim: SimState) -> Generator[Any, Any, None]:
             performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
         )
         discharged = wf.active & ~laid_off & (draws[1] < chance)
-        rows = np.flatnonzero(laid_off)
+        rows = laid_off.nonzero()[0]
         sim.counts.layoffs += len(rows)
         leave(sim, rows, voluntary=False, event="layoff")
-        rows = np.flatnonzero(discharged)
+        rows = discharged.nonzero()[0]
         sim.counts.discharges += len(rows)
         leave(sim, rows, voluntary=False, event="discharge")
 

@@ -120,16 +120,29 @@ class OrgChart:
 
 @dataclass(frozen=True)
 class Teammates:
-    """How many active teammates each position has, itself not counted."""
+    """Who is active in each team, and how many active teammates each position has."""
 
-    others: np.ndarray  # count (float)
+    per_team: np.ndarray  # active people in each team (float)
+    staffed: np.ndarray  # teams with anyone active (bool)
+    others: np.ndarray  # each position's active teammates, itself not counted (float)
     any: np.ndarray  # at least one (bool)
     divisor: np.ndarray  # the count, at least 1 (float)
 
     @classmethod
     def count(cls, team: np.ndarray, active: np.ndarray) -> Teammates:
-        others = np.bincount(team, weights=active)[team] - active
-        return cls(others, others > 0, np.maximum(others, 1))
+        n_teams = int(team.max()) + 1 if len(team) else 0
+        per_team = np.bincount(team, weights=active, minlength=n_teams)
+        others = per_team[team] - active
+        return cls(per_team, per_team > 0, others, others > 0, np.maximum(others, 1))
+
+    def team_mean(self, values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """Each position's team mean of ``values`` over the active (nan if nobody is)."""
+        total = np.bincount(
+            team, weights=np.where(active, values, 0.0), minlength=len(self.staffed)
+        )
+        mean = np.full(len(total), np.nan)
+        np.divide(total, self.per_team, out=mean, where=self.staffed)
+        return mean[team]
 
 
 class FreshStart:

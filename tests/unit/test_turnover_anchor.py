@@ -11,7 +11,7 @@ import pytest
 from simlib import load_scenario
 from simlib.engine import turnover_anchor
 from simlib.engine.simulation import Simulation
-from simlib.engine.turnover_anchor import TOLERANCE, anchor, content_key, solve
+from simlib.engine.turnover_anchor import TOLERANCE, anchor, content_key, solve, solve_scenario
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.state.turnover import Turnover
 
@@ -147,3 +147,36 @@ def test_a_given_intercept_is_used_as_given():
 def test_a_rate_too_small_to_measure_is_used_as_is():
     s = load_scenario(scenario_dict(voluntary_quit_rate=1e-160))
     assert anchor(s, MECHANISMS, Simulation).neutral_quit_rate == 1e-160
+
+
+def test_a_large_organization_is_solved_on_a_copy_with_capacity_per_head_kept():
+    small = load_scenario(scenario_dict())
+    assert solve_scenario(small) is small  # a few hundred people: solved as they are
+    base = scenario_dict()
+    base["organization"] = {"headcount": 10_000, "span_of_control": 8}
+    base["hiring"] = {"recruiters": 2, "requisitions_per_recruiter": 12}
+    large = load_scenario(base)
+    copy = solve_scenario(large)
+    # one recruiter on 5 requisitions for 2,083 people: 24 for 10,000, per head
+    assert (copy.hiring.recruiters, copy.hiring.requisitions_per_recruiter) == (1, 5)
+    assert copy.organization.headcount == 2_083
+    assert copy.organization.departments == large.organization.departments
+    assert copy.organization.span_of_control == 8 and copy.behaviour == large.behaviour
+    base["hiring"] = {"recruiters": 100}
+    copy = solve_scenario(load_scenario(base))
+    assert (copy.hiring.recruiters, copy.organization.headcount) == (20, 2_000)
+    base["hiring"] = {"recruiters": None}
+    assert solve_scenario(load_scenario(base)).organization.headcount == 2_000
+
+
+def test_the_solve_of_a_large_organization_runs_the_scaled_copy():
+    base = scenario_dict()
+    base["organization"] = {"headcount": 50_000, "span_of_control": 8}
+    seen = []
+
+    def factory(scenario, policy, seed, rep, **kwargs):
+        seen.append(scenario.organization.headcount)
+        return FakeRun(Turnover(kwargs["neutral_quit_rate"]))
+
+    found = anchor(load_scenario(base), MECHANISMS, factory)
+    assert set(seen) == {found.headcount} and found.headcount < 50_000
