@@ -33,6 +33,8 @@ PANEL_COLUMNS = [
     "tenure_years",
     "voluntary",  # quit before the next review (0/1)
     "involuntary",  # left involuntarily from this review on, before the next review (0/1)
+    "team",  # team index of the position
+    "performance",  # true cycle performance reviewed (SD units)
 ]
 
 
@@ -92,6 +94,8 @@ class PanelObserver:
                 "salary_growth": np.where(still, growth, np.nan),
                 "years_seen": years,
                 "tenure_years": (sim.now - review.rated_people) / WEEKS_PER_YEAR,
+                "team": wf.chart.team[rated].astype(float),
+                "performance": review.true_performance[rated],
             }
         )
 
