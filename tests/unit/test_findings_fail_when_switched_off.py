@@ -88,6 +88,11 @@ SWITCH_OFF: dict[str, dict] = {
     "tgb1997_promotion_turnover": {"behaviour.exits": None},
     # Quits unrelated to performance, pay or attitudes: ratings no longer predict them.
     "bycio1990_rating_voluntary": {"behaviour.exits": None},
+    # Without quits there is no turnover rate to relate to a team's performance. (Quits
+    # unrelated to performance with newcomers at full speed still leave it negative, about
+    # -.17: newcomers perform below incumbents in their first year for more reasons than
+    # the ramp-up alone.)
+    "parkshaw2013_unit_voluntary_turnover": {"behaviour.voluntary_quit_rate": 0.0},
 }
 
 # Held-out findings the model misses today (KNOWN_MISSES): they fail with their
@@ -140,6 +145,13 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
         {"behaviour.incentives.effort_max_sd": 0.0},
         {"behaviour.incentives.effort_cost": 1.3},
     ),
+    # Without the engagement mechanism engagement is the same for everyone (no
+    # correlation); when a rating below one's own view costs more engagement, the engaged
+    # are the better rated.
+    "judge2001_satisfaction_performance": (
+        {"behaviour.engagement": None},
+        {"behaviour.engagement.disappointment_penalty": 0.3},
+    ),
 }
 
 REPS = 40
@@ -184,6 +196,12 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
         # The model misses high: ratings follow the KPIs more closely than the sources found.
         assert on.simulated > on.high
         assert off.simulated < on.simulated - 0.3 and off.simulated < off.low
+        assert strong.simulated > on.simulated + 0.1
+        return
+    if finding_id == "judge2001_satisfaction_performance":
+        # The model misses low: engagement runs slightly against ratings.
+        assert on.simulated < on.low and on.ci_high < 0
+        assert not math.isfinite(off.simulated)
         assert strong.simulated > on.simulated + 0.1
         return
     if finding_id == "kd1996_feedback_harmful_share":
