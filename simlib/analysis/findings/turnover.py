@@ -17,6 +17,9 @@ the review brought them and whether they left before the next one.
   run on them. The voluntary one holds; the involuntary one does not (its
   ``known_miss`` says why). Involuntary leavers are everyone made to leave: the policy's
   dismissals, layoffs and discharges for cause (:mod:`simlib.mechanisms.layoffs`).
+- ``parkshaw2013_unit_voluntary_turnover`` is *held out*: units whose people quit more
+  perform worse (Park & Shaw 2013), a relation at the level of the team that nothing in
+  the model is written for; its band was written from the source before the model was run.
 """
 
 from __future__ import annotations
@@ -326,8 +329,9 @@ FINDINGS: list[Finding] = [
             "against 1% discharged for cause and the exit rule's few dismissals), so the "
             "corrected correlation is about -.13, weaker than the source's band. Turnover "
             "research often counts reductions in force apart from involuntary turnover "
-            "(McElroy, Morrow & Rude 2001; Park & Shaw 2013); which leavers the "
-            "meta-analysed studies counted is not known here, and the measure was not "
+            "(McElroy, Morrow & Rude 2001; Park & Shaw 2013), some studies count it in "
+            "(Barrick, Mount & Strauss 1994); which leavers "
+            "the meta-analysed studies counted is not known here, and the measure was not "
             "changed after the miss."
         ),
     ),
