@@ -42,6 +42,8 @@ ISSUE_IDS = {
     "tgb1997_promotion_turnover",
     "bycio1990_rating_voluntary",
     "okr_sweet_spot",
+    "parkshaw2013_unit_voluntary_turnover",
+    "deadrick1990_stability_decay",
     # held out, and missed today (KNOWN_MISSES)
     "bycio1990_rating_involuntary",
     "bhs2013_bonus_only_fd_gain",
@@ -49,6 +51,7 @@ ISSUE_IDS = {
     "kd1996_feedback_harmful_share",
     "kva2011_group_goal_d",
     "bommer1995_rating_objective_r",
+    "judge2001_satisfaction_performance",
 }
 
 

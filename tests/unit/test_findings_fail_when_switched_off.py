@@ -93,6 +93,9 @@ SWITCH_OFF: dict[str, dict] = {
     # -.17: newcomers perform below incumbents in their first year for more reasons than
     # the ramp-up alone.)
     "parkshaw2013_unit_voluntary_turnover": {"behaviour.voluntary_quit_rate": 0.0},
+    # Without persistent standing (a year's luck outweighs potential) there is no stability
+    # to decline from: the difference between lags is lost in noise.
+    "deadrick1990_stability_decay": NO_PERSISTENCE,
 }
 
 # Held-out findings the model misses today (KNOWN_MISSES): they fail with their
@@ -259,3 +262,13 @@ def test_feedback_that_threatens_the_self_makes_more_feedback_studies_negative(r
     harsh = finding.check(run, overrides={threat: 0.4})
     assert harmless.simulated + 0.02 < on.simulated < harsh.simulated - 0.02
     assert harmless.details["mean_d"] > on.details["mean_d"] > harsh.details["mean_d"]
+
+
+def test_stability_decays_mostly_through_changing_effort(run):
+    # What someone's standing gains or loses from year to year is mostly effort (beliefs
+    # about what performance brings, goals); without an effort response little decays.
+    finding = FINDINGS["deadrick1990_stability_decay"]
+    on = finding.check(run)
+    no_effort = finding.check(run, overrides={"behaviour.incentives.effort_max_sd": 0.0})
+    assert no_effort.simulated < on.simulated / 2
+    assert no_effort.details["r_lag_1"] > on.details["r_lag_1"]
