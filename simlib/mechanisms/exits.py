@@ -54,7 +54,8 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool, event: str | None = 
     departures = sim.turnover.departures
     if departures is not None:
         hired = sim.workforce.hired_week[rows].copy()
-        departures.append(Departures(sim.now, rows.copy(), hired, voluntary))
+        kind = event or ("quit" if voluntary else "exit")
+        departures.append(Departures(sim.now, rows.copy(), hired, voluntary, kind))
     sim.workforce.vacate(rows)
     if voluntary:
         sim.counts.quits += len(rows)
