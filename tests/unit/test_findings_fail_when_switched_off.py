@@ -96,6 +96,8 @@ SWITCH_OFF: dict[str, dict] = {
     # Without persistent standing (a year's luck outweighs potential) there is no stability
     # to decline from: the difference between lags is lost in noise.
     "deadrick1990_stability_decay": NO_PERSISTENCE,
+    # Without layoffs there is no reduction-in-force rate to relate to performance.
+    "parkshaw2013_unit_layoffs": {"behaviour.exits.layoff_rate": 0.0},
 }
 
 # Held-out findings the model misses today (KNOWN_MISSES): they fail with their
@@ -272,3 +274,13 @@ def test_stability_decays_mostly_through_changing_effort(run):
     no_effort = finding.check(run, overrides={"behaviour.incentives.effort_max_sd": 0.0})
     assert no_effort.simulated < on.simulated / 2
     assert no_effort.details["r_lag_1"] > on.details["r_lag_1"]
+
+
+def test_teams_perform_worse_after_layoffs_through_their_newcomers(run):
+    # Layoffs take people whatever their performance; the team's loss is the newcomers who
+    # replace them. Newcomers at full speed from day one lose the team less.
+    finding = FINDINGS["parkshaw2013_unit_layoffs"]
+    on = finding.check(run)
+    full_speed = finding.check(run, overrides={"hiring.ramp_up_deficit_sd": 0.0})
+    assert on.holds
+    assert full_speed.simulated > on.simulated
