@@ -45,6 +45,7 @@ ISSUE_IDS = {
     "parkshaw2013_unit_voluntary_turnover",
     "deadrick1990_stability_decay",
     "parkshaw2013_unit_layoffs",
+    "wl1994_contingent_rewards_turnover",
     # held out, and missed today (KNOWN_MISSES)
     "bycio1990_rating_involuntary",
     "bhs2013_bonus_only_fd_gain",

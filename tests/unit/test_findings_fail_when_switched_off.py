@@ -96,6 +96,9 @@ SWITCH_OFF: dict[str, dict] = {
     # Without persistent standing (a year's luck outweighs potential) there is no stability
     # to decline from: the difference between lags is lost in noise.
     "deadrick1990_stability_decay": NO_PERSISTENCE,
+    # Without the pull on strong performers whose pay lags the market, flat raises drive
+    # no one out, and contingent pay no longer sorts leavers.
+    "wl1994_contingent_rewards_turnover": {"behaviour.exits.pay_lag_sensitivity": 0.0},
     # Without layoffs there is no reduction-in-force rate to relate to performance.
     "parkshaw2013_unit_layoffs": {"behaviour.exits.layoff_rate": 0.0},
 }

@@ -67,6 +67,15 @@ BYCIO_INVOLUNTARY = (-0.52, -0.52 - 1.2816 * math.sqrt(0.012), -0.52 + 1.2816 * 
 SUPERVISOR_RELIABILITY = 0.52
 BOOTSTRAP = 1000
 
+# --- Williams & Livingstone (1994) --------------------------------------------------------
+# Academy of Management Journal 37(2), 269-298, a meta-analysis of 55 studies (N = 15,138):
+# "The negative performance-turnover relationship was stronger in organizations using
+# performance-contingent rewards" (abstract). Structural here: the quit hazard's pay-lag
+# term was written (after Trevor, Gerhart & Boudreau 1997) so that strong performers whose
+# pay lags what the market pays for their performance quit more, which is the direction.
+WILLIAMS = "Williams & Livingstone (1994), Academy of Management J. 37"
+NON_CONTINGENT = {"scheme": "flat"}  # everyone gets the merit budget, whatever the grade
+
 # --- Park & Shaw (2013): written from the source before the model was run. ---------------
 # Meta-analysis of 110 independent samples (N = 120,066): "the relationship between total
 # turnover rates and organizational performance is significant and negative (rho = -.15).
@@ -216,6 +225,44 @@ def _rating_turnover(outcome: str):
     return measure
 
 
+# --- Williams & Livingstone (1994): contingent rewards and who quits -------------------------
+
+
+def _per_rep_corrected(frames: list[pd.DataFrame], outcome: str) -> np.ndarray:
+    return np.array(
+        [
+            corrected_from_moments(
+                moments(f["score_z"].to_numpy(), f[outcome].to_numpy()), SUPERVISOR_RELIABILITY
+            )
+            for f in frames
+        ]
+    )
+
+
+def _contingent_rewards(run: Run, overrides: dict[str, Any] | None) -> Measurement:
+    """Per replication, the corrected rating-quit correlation under the status quo's merit
+    grid minus the same under flat raises (the same people and draws: common random
+    numbers); negative when contingent pay makes leavers more clearly the weaker."""
+    scenario = _scenario(overrides)
+    policy = scenario.baseline
+    flat = {**(overrides or {}), f"policies.{policy}.pay.scheme": NON_CONTINGENT["scheme"]}
+    contingent = _per_rep_corrected(panel(run, policy, overrides), "voluntary")
+    non_contingent = _per_rep_corrected(panel(run, policy, flat), "voluntary")
+    difference = contingent - non_contingent
+    _, _, ci_high = mean_ci(difference)
+    return Measurement.of(
+        difference,
+        condition=bool(ci_high < 0),
+        condition_text="quits follow low ratings more with contingent pay (95% CI below zero)",
+        details={
+            "policy": policy,
+            "reps": len(difference),
+            "contingent_r": float(np.nanmean(contingent)),
+            "non_contingent_r": float(np.nanmean(non_contingent)),
+        },
+    )
+
+
 # --- Park & Shaw (2013): units' quit rates and their performance -----------------------------
 
 
@@ -346,6 +393,22 @@ FINDINGS: list[Finding] = [
             "the meta-analysed studies counted is not known here, and the measure was not "
             "changed after the miss."
         ),
+    ),
+    Finding(
+        id="wl1994_contingent_rewards_turnover",
+        kind="structural",
+        source=WILLIAMS,
+        claim="The negative performance-voluntary turnover relationship is stronger where "
+        "rewards are contingent on performance.",
+        unit="difference of corrected correlations (contingent minus flat pay)",
+        mechanism="Under flat raises strong performers' pay falls behind what the market "
+        "pays for their performance (the hazard's pay-lag term) and weak performers' no "
+        "longer does; the check compares the status quo's corrected rating-quit correlation "
+        "under its merit grid and under flat raises, as the Bycio et al. check measures it.",
+        measure=_contingent_rewards,
+        # Stated in words: more negative, any size (the condition asks its CI below zero).
+        published=math.nan,
+        high=0.0,
     ),
     Finding(
         id="parkshaw2013_unit_voluntary_turnover",
