@@ -96,8 +96,12 @@ def cascade_alignment(sim: SimState) -> np.ndarray:
 def set_targets(sim: SimState) -> None:
     """New goals for everyone employed, at the start of a review cycle.
 
-    Effort for the cycle ahead is brought up to date first (for newcomers and at week 0
-    it has not been worked out yet), so targets sit above the level people work at.
+    Runs after the incentives mechanism has prepared the cycle: newcomers' gaming and
+    sabotage propensities are drawn and everyone's effort, helping and sabotage worked out
+    first, so targets sit above the level people will work at this cycle. (Targets set on
+    propensities not yet drawn read every newcomer as the mean: under relative ranking at
+    week 0 that overstated teammates' sabotage, and the first cycle's targets sat about
+    0.2 SD too low.) Effort is brought up to date again for this cycle's alignment.
     """
     wf = sim.workforce
     policy = sim.policy.goals
@@ -254,7 +258,7 @@ def record_attainment(sim: SimState, review: Review) -> None:
 MECHANISM = Mechanism(
     "goals",
     steps=(
-        Step("new_cycle", set_targets),
+        Step("new_cycle", set_targets, after=("incentives",)),
         Step("after_review", record_attainment),
         Step("market_change", on_market_change, after=("engagement",)),
     ),

@@ -59,6 +59,20 @@ def test_targets_sit_stretch_above_the_estimated_baseline():
     assert np.all(wf.goal_effect[a] != 0)
 
 
+def test_first_targets_include_the_sabotage_of_the_drawn_propensities():
+    # Under a forced curve, teammates' sabotage lowers the level people
+    # work at; targets must be set on the propensities actually drawn, not on the mean
+    # (which, clipped at full sabotage, overstated it and set the first targets too low).
+    scenario = org({"regime": "kpi"})
+    scenario["policies"]["p"]["preset"] = "forced_distribution"
+    sim = started(scenario)
+    wf = sim.workforce
+    a = wf.active
+    assert wf.sabotage[a].mean() > 0.1 and np.isfinite(wf.sabotage_propensity[a]).all()
+    error = wf.goal_baseline[a] - goals.working_level(sim)[a]
+    assert abs(error.mean()) < 0.05
+
+
 def test_the_drive_moves_with_the_goal_effect():
     sim = started(org({"regime": "kpi"}))
     wf = sim.workforce
