@@ -241,9 +241,16 @@ def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np
 
 
 def cycle_luck(sim: SimState, review: Review) -> np.ndarray:
-    """Each rated person's mean weekly luck over the cycle just reviewed (SD units)."""
-    rated = review.rated
-    return review.true_performance[rated] - sim.workforce.cycle_performance()[0][rated]
+    """Each rated person's mean weekly luck over the cycle just reviewed (SD units).
+
+    The luck alone, as the review drew it: true performance is judged against the demands
+    of each person's career level, but what the KPIs count is output, and targets are set
+    on output. (Read as true performance less the cycle's mean rate, a promoted person's
+    KPIs lost their level's demands (``careers.level_demand_sd`` a level) at every review
+    after.)
+    """
+    assert review.luck is not None, "the review records each cycle's luck"
+    return review.luck[review.rated]
 
 
 def record_attainment(sim: SimState, review: Review) -> None:
