@@ -18,6 +18,15 @@ harder one more, while it is accepted; as the gap between target and capability 
 what people believe they can reach, they give up and perform *below* "do your best".
 Without re-baselining, a fall in demand widens every gap at once.
 
+How many meet their KPI target follows from three sizes: the policy's stretch above the
+level people work at apart from the goal, the goal's own effect on that level, and gaming's
+lift of what the KPIs count (at most ``gameable_share`` of output, which is more SD units
+where output is higher). With the defaults (stretch 0.5 SD, goal effect about 0.17 SD,
+lift 0.3-0.36 SD) about half of the people meet it, luck and the managers' estimate error
+deciding who; across ``gameable_share``'s range (0.02-0.10) from under a third to over
+three quarters. Practice sets "highly achievable" budget targets that 80-90% of managers
+meet (Merchant & Manzoni 1989), so a majority at the cap is not in itself a fault.
+
 With team goals (``goals.level: team``) a team shares one target: its members' estimated
 levels averaged, plus the stretch. Every member judges the goal by the team's gap and
 strives for it as for an own goal; attainment is the team's.
