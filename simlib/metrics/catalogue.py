@@ -633,8 +633,7 @@ METRICS: dict[str, Metric] = {
         Metric(
             "adverse_impact_promotions",
             "Adverse impact: promotions",
-            "lowest group's promotion rate over the highest group's (below 0.8: adverse "
-            "impact)",
+            "lowest group's promotion rate over the highest group's (below 0.8: adverse impact)",
             "higher",
             "flow",
             _adverse_impact("promotions"),

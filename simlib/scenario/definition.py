@@ -26,8 +26,8 @@ from simlib.scenario.organization import (
     Experiment,
     Hiring,
     Organization,
-    default_recruiters,
     PolicyName,
+    default_recruiters,
 )
 from simlib.scenario.policy import Policy, expand_preset
 from simlib.scenario.schema import Section
