@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simlib.analysis.results import Results, mean_ci
-from simlib.scenario.definition import Scenario
-from simlib.scenario.loading import load_scenario
+from simlib.scenario.organization import Organization
 from simlib.state.workforce import OrgChart
 
 STAFFED_SHARE = 0.95  # headcount below this share of positions is understaffed
@@ -111,10 +111,14 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
     return out
 
 
-def small_ranking_units(scenario: Scenario, policies: list[str]) -> list[SanityWarning]:
+def small_ranking_units(parameters: dict[str, Any], policies: list[str]) -> list[SanityWarning]:
     """Forced distributions whose typical ranking unit holds less than one person of some
-    grade (unit size x the smallest non-zero share below 1)."""
-    chart = OrgChart.build(scenario.organization)
+    grade (unit size x the smallest non-zero share below 1).
+
+    ``parameters`` are a scenario's resolved parameters (:meth:`Scenario.to_dict`, or a
+    saved comparison's manifest).
+    """
+    chart = OrgChart.build(Organization.model_validate(parameters["organization"]))
     units = {
         "team": np.bincount(chart.team),
         "department": np.bincount(chart.team_department[chart.team]),
@@ -122,11 +126,15 @@ def small_ranking_units(scenario: Scenario, policies: list[str]) -> list[SanityW
     }
     out = []
     for policy in policies:
-        rating = scenario.policies[policy].rating
-        if rating.scheme != "forced_distribution":
+        rating = parameters["policies"][policy]["rating"]
+        if rating["scheme"] != "forced_distribution":
             continue
-        shares = [s for s in rating.grade_shares() if s > 0]
-        sizes = units[rating.ranking_unit]
+        if rating.get("shares"):
+            shares = [float(x) for x in rating["shares"].values() if x > 0]
+        else:
+            cut = float(rating["bottom_cut"])
+            shares = [cut, 1.0 - cut]
+        sizes = units[rating["ranking_unit"]]
         typical = float(np.median(sizes[sizes > 0]))
         smallest = min(shares)
         if typical * smallest < 1.0:
@@ -134,7 +142,7 @@ def small_ranking_units(scenario: Scenario, policies: list[str]) -> list[SanityW
                 SanityWarning(
                     "small_ranking_units",
                     policy,
-                    f"{policy}: ranks within {rating.ranking_unit}s of about {typical:.0f} "
+                    f"{policy}: ranks within {rating['ranking_unit']}s of about {typical:.0f} "
                     f"people, where a {smallest:.0%} grade is {typical * smallest:.1f} of a "
                     f"person; the rounding, not the shares, decides who gets it (rank within "
                     f"a larger unit: rating.ranking_unit)",
@@ -143,15 +151,13 @@ def small_ranking_units(scenario: Scenario, policies: list[str]) -> list[SanityW
     return out
 
 
-def sanity_warnings(results: Results, scenario: Scenario | None = None) -> list[SanityWarning]:
-    """Every sanity check of a comparison (the scenario is read from the manifest if not
-    given)."""
-    if scenario is None:
-        scenario = load_scenario(results.manifest["parameters"])
-    positions = scenario.organization.headcount
-    policies = [p for p in results.policies if p in scenario.policies]
+def sanity_warnings(results: Results) -> list[SanityWarning]:
+    """Every sanity check of a comparison, from its frame and its manifest's parameters."""
+    parameters = results.manifest["parameters"]
+    positions = int(parameters["organization"]["headcount"])
+    policies = [p for p in results.policies if p in parameters["policies"]]
     return [
         *understaffed(results, positions),
         *empty_position_advantages(results),
-        *small_ranking_units(scenario, policies),
+        *small_ranking_units(parameters, policies),
     ]

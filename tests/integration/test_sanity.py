@@ -79,8 +79,8 @@ def test_ranking_units_too_small_for_a_grade_are_flagged():
         "scenarios/policy_showdown.yaml",
         overrides={"policies.forced_distribution.rating.ranking_unit": "team"},
     )
-    warned = small_ranking_units(scenario, scenario.policy_names)
+    warned = small_ranking_units(scenario.to_dict(), scenario.policy_names)
     assert [w.policy for w in warned] == ["forced_distribution"]
     assert "5%" in warned[0].message
     shipped = simlib.load_scenario("scenarios/policy_showdown.yaml")  # ranked by department
-    assert small_ranking_units(shipped, shipped.policy_names) == []
+    assert small_ranking_units(shipped.to_dict(), shipped.policy_names) == []
