@@ -51,9 +51,16 @@ def apply_consequences(sim: SimState, grades: np.ndarray) -> None:
         due |= rated & (wf.bottom_streak >= rule.consecutive_bottom_to_exit)
     rows = np.flatnonzero(due & wf.active & ~wf.on_pip)
     if rule.pip is None:
+        count_by_group(sim.counts.policy_exits_by_group, wf.group[rows])
         leave(sim, rows, voluntary=False)
     elif len(rows):
         sim.env.process(improvement_plan(sim, rows, rule.pip))
+
+
+def count_by_group(tally: np.ndarray, groups: np.ndarray) -> None:
+    """Add the people of ``groups`` (group indices) to ``tally``, one count per group."""
+    if len(groups):
+        tally += np.bincount(groups, minlength=len(tally))
 
 
 def improvement_plan(sim: SimState, rows: np.ndarray, rule: PipRule) -> Generator[Any, Any, None]:
@@ -66,6 +73,7 @@ def improvement_plan(sim: SimState, rows: np.ndarray, rule: PipRule) -> Generato
     hired = wf.hired_week[rows].copy()  # identifies the person, not just the position
     perf0, weeks0 = wf.perf_cum[rows].copy(), wf.weeks_cum[rows].copy()
     sim.counts.pips += len(rows)
+    count_by_group(sim.counts.pips_by_group, wf.group[rows])
     sim.log("pip", len(rows))
     yield sim.env.timeout(rule.weeks)
     sim.catch_up()
@@ -83,6 +91,7 @@ def improvement_plan(sim: SimState, rows: np.ndarray, rule: PipRule) -> Generato
     scores = rate_plan(sim, rows, true, rng)
     failed = rows[scores < rule.pass_score]
     sim.counts.pips_failed += len(failed)
+    count_by_group(sim.counts.policy_exits_by_group, wf.group[failed])
     leave(sim, failed, voluntary=False)
 
 

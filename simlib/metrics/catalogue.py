@@ -12,7 +12,7 @@ A :class:`MetricFamily` is one entry for a set of metrics whose members depend o
 ``grade_share:<grade>`` has one member per grade of the policy's scale. :func:`metric`
 resolves any recorded name, a family member's included, to its :class:`Metric`.
 
-Kept whole at about 540 lines: the catalogue reads in one place, one entry per metric or
+Kept whole at about 800 lines: the catalogue reads in one place, one entry per metric or
 metric family.
 """
 
@@ -25,7 +25,8 @@ from typing import Literal
 
 import numpy as np
 
-from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades
+from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
+from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import Counts, linear_quantiles
 from simlib.state.simulation_state import Review, SimState
@@ -244,6 +245,111 @@ def appeals(sim: SimState, c: Cycle | None) -> float | None:
     return 100.0 * c.review.appeals / len(c.review.rated)
 
 
+def _money(part: Callable[[SimState, Counts, float], float]) -> Reporter:
+    """A reporter of one money part of :mod:`simlib.metrics.money` (per year, currency)."""
+
+    def report(sim: SimState, c: Cycle | None) -> float | None:
+        if c is None or c.cycle_weeks <= 0:
+            return None
+        return part(sim, c.counts, c.cycle_weeks)
+
+    report.__name__ = part.__name__
+    return report
+
+
+def output_value(sim: SimState, c: Cycle | None) -> float | None:
+    if c is None or c.cycle_weeks <= 0:
+        return None
+    return money.output_value(sim, c.value_sum, c.cycle_weeks)
+
+
+def replacement_cost(sim: SimState, c: Cycle | None) -> float | None:
+    if c is None or c.cycle_weeks <= 0:
+        return None
+    lost = money.vacancy_and_ramp_up_loss(sim, c.counts, c.value_sum, c.fte_weeks, c.cycle_weeks)
+    return money.hiring_cost(sim, c.counts, c.cycle_weeks) + lost
+
+
+def net_value(sim: SimState, c: Cycle | None) -> float | None:
+    """Output value less the people costs, per year (the parts of money.NET_VALUE_PARTS)."""
+    if c is None or c.cycle_weeks <= 0:
+        return None
+    value = output_value(sim, c)
+    assert value is not None
+    for name, sign in money.NET_VALUE_PARTS.items():
+        if sign < 0:
+            value -= MONEY_PARTS[name](sim, c.counts, c.cycle_weeks)
+    return value
+
+
+def net_value_per_head(sim: SimState, c: Cycle | None) -> float | None:
+    value = net_value(sim, c)
+    return None if value is None else value / sim.workforce.size
+
+
+MONEY_PARTS: dict[str, Callable[[SimState, Counts, float], float]] = {
+    "payroll_with_bonuses": money.payroll_with_bonuses,
+    "hiring_cost": money.hiring_cost,
+    "severance_cost": money.severance_cost,
+    "manager_time_cost": money.manager_time_cost,
+}
+
+
+def group_decisions(sim: SimState, c: Cycle | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """People rated at the review by group, and how many of each group met each decision
+    the policy makes (see :mod:`simlib.metrics.fairness`); nothing with a single group."""
+    groups = len(sim.scenario.organization.groups)
+    if c is None or groups < 2 or len(c.review.rated) == 0:
+        return np.zeros(0), {}
+    g = c.review.groups
+    rated = np.bincount(g, minlength=groups)
+    top = c.grades < len(top_grades(c.grades, c.review.n_grades))
+    chosen = {"top_grades": np.bincount(g[top], minlength=groups)}
+    if sim.policy.pay.promotion is not None:
+        promoted = sim.workforce.group[c.review.promoted]
+        chosen["promotions"] = np.bincount(promoted, minlength=groups)
+    rule = sim.policy.consequences
+    if rule.terminate_bottom_grade or rule.consecutive_bottom_to_exit is not None:
+        if rule.pip is not None:
+            chosen["pips"] = c.counts.pips_by_group
+        chosen["exits"] = c.counts.policy_exits_by_group
+    return rated, chosen
+
+
+def selection_rates(sim: SimState, c: Cycle | None) -> dict[str, float] | None:
+    rated, chosen = group_decisions(sim, c)
+    if not chosen:
+        return None
+    names = list(sim.scenario.organization.groups)
+    return {
+        fairness.member(outcome, name): float(k) / n
+        for outcome, selected in chosen.items()
+        for name, k, n in zip(names, selected, rated, strict=True)
+        if n > 0
+    }
+
+
+def rated_in_group(sim: SimState, c: Cycle | None) -> dict[str, float] | None:
+    rated, chosen = group_decisions(sim, c)
+    if not chosen:
+        return None
+    names = list(sim.scenario.organization.groups)
+    return {name: float(n) for name, n in zip(names, rated, strict=True)}
+
+
+def _adverse_impact(outcome: str) -> Reporter:
+    """A reporter of the lowest impact ratio among groups for one decision."""
+
+    def report(sim: SimState, c: Cycle | None) -> float | None:
+        rated, chosen = group_decisions(sim, c)
+        if outcome not in chosen or not (rated > 0).all():
+            return None
+        return fairness.worst_ratio(chosen[outcome] / rated)
+
+    report.__name__ = f"adverse_impact_{outcome}"
+    return report
+
+
 # --- the catalogue, in the order a reader meets the metrics --------------------------------
 
 METRICS: dict[str, Metric] = {
@@ -437,6 +543,123 @@ METRICS: dict[str, Metric] = {
             pay_performance_corr,
             meaning="correlation of merit raise with true cycle performance",
         ),
+        Metric(
+            "output_value",
+            "Value of output",
+            "currency per year",
+            "higher",
+            "flow",
+            output_value,
+            meaning="business value of the output produced, priced per index point per head "
+            "(costs.output_value_per_point, or salary / costs.labour_share)",
+        ),
+        Metric(
+            "payroll_with_bonuses",
+            "Payroll with bonuses",
+            "currency per year",
+            "lower",
+            "flow",
+            _money(money.payroll_with_bonuses),
+            meaning="yearly pay of everyone employed at the review plus the cycle's bonuses",
+        ),
+        Metric(
+            "hiring_cost",
+            "Hiring cost",
+            "currency per year",
+            "lower",
+            "flow",
+            _money(money.hiring_cost),
+            meaning="cash cost of the cycle's hires (costs.hiring_cost_share of salary each)",
+        ),
+        Metric(
+            "severance_cost",
+            "Severance",
+            "currency per year",
+            "lower",
+            "flow",
+            _money(money.severance_cost),
+            meaning="weeks of pay for the cycle's involuntary leavers, by kind of exit",
+        ),
+        Metric(
+            "manager_time_cost",
+            "Cost of manager time",
+            "currency per year",
+            "lower",
+            "flow",
+            _money(money.manager_time_cost),
+            meaning="manager hours on reviews, calibration, appeals and check-ins at the "
+            "loaded hourly rate",
+        ),
+        Metric(
+            "net_value",
+            "Net value",
+            "currency per year",
+            "higher",
+            "flow",
+            net_value,
+            meaning="output_value less payroll_with_bonuses, hiring_cost, severance_cost and "
+            "manager_time_cost (its difference from the baseline is theirs, summed)",
+        ),
+        Metric(
+            "net_value_per_head",
+            "Net value per position",
+            "currency per position per year",
+            "higher",
+            "flow",
+            net_value_per_head,
+            meaning="net_value divided by the organization's positions",
+        ),
+        Metric(
+            "replacement_cost",
+            "Cost of replacing leavers",
+            "currency per year",
+            "lower",
+            "flow",
+            replacement_cost,
+            meaning="hiring cost plus the output lost while positions are empty and new "
+            "hires ramp up (that loss is inside output_value: not a further part of "
+            "net_value)",
+        ),
+        Metric(
+            "adverse_impact_top_grades",
+            "Adverse impact: top grades",
+            "lowest group's rate of top grades over the highest group's (below 0.8: "
+            "adverse impact by the four-fifths rule)",
+            "higher",
+            "flow",
+            _adverse_impact("top_grades"),
+            meaning="lowest group's share given a top grade over the highest group's",
+        ),
+        Metric(
+            "adverse_impact_promotions",
+            "Adverse impact: promotions",
+            "lowest group's promotion rate over the highest group's (below 0.8: adverse impact)",
+            "higher",
+            "flow",
+            _adverse_impact("promotions"),
+            meaning="lowest group's promotion rate over the highest group's",
+        ),
+        Metric(
+            "adverse_impact_pips",
+            "Adverse impact: PIPs",
+            "least affected group's PIP rate over the most affected group's (below 0.8: "
+            "adverse impact)",
+            "higher",
+            "flow",
+            _adverse_impact("pips"),
+            meaning="least affected group's rate of PIPs over the most affected group's",
+        ),
+        Metric(
+            "adverse_impact_exits",
+            "Adverse impact: exits",
+            "least affected group's rate of exits by the policy's rule over the most "
+            "affected group's (below 0.8: adverse impact)",
+            "higher",
+            "flow",
+            _adverse_impact("exits"),
+            meaning="least affected group's rate of exits by the policy's exit rule over the "
+            "most affected group's",
+        ),
     )
 }
 
@@ -492,6 +715,27 @@ FAMILIES: dict[str, MetricFamily] = {
             meaning="share of the rated given each grade of the policy's scale (one metric per "
             "grade; they sum to 1)",
             placeholder="<grade>",
+        ),
+        MetricFamily(
+            fairness.RATE_PREFIX,
+            "Rate of {member}",
+            "share of the group's rated (0-1)",
+            None,
+            "flow",
+            selection_rates,
+            meaning="share of each group's rated who met a decision (top_grades, promotions, "
+            "pips, exits), for the adverse-impact audit",
+            placeholder="<decision>/<group>",
+        ),
+        MetricFamily(
+            fairness.RATED_PREFIX,
+            "Rated in {member}",
+            "people",
+            None,
+            "flow",
+            rated_in_group,
+            meaning="people of each group rated at the review",
+            placeholder="<group>",
         ),
     )
 }

@@ -7,7 +7,17 @@ import math
 import pandas as pd
 
 from simlib.analysis.results import Results
+from simlib.metrics import fairness
 from simlib.metrics.catalogue import METRIC_UNITS
+from simlib.metrics.money import net_value_components, payback_years
+
+# Metric families recorded for the fairness audit (counts and rates by group): read by the
+# adverse-impact table, not shown row by row.
+AUDIT_PREFIXES = (fairness.RATE_PREFIX + ":", fairness.RATED_PREFIX + ":")
+
+
+def _shown(metrics: list[str]) -> list[str]:
+    return [m for m in metrics if not m.startswith(AUDIT_PREFIXES)]
 
 
 def format_number(x: float) -> str:
@@ -40,7 +50,7 @@ def summary_table(results: Results) -> pd.DataFrame:
         _cell(m, lo, hi) for m, lo, hi in zip(s["mean"], s["ci_low"], s["ci_high"], strict=True)
     ]
     table = s.pivot(index="metric", columns="policy", values="cell")
-    order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
+    order = [m for m in list(METRIC_UNITS) + _shown(results.metrics) if m in table.index]
     return table.loc[list(dict.fromkeys(order)), [p for p in results.policies if p in table]]
 
 
@@ -54,8 +64,46 @@ def paired_table(results: Results, baseline: str | None = None) -> pd.DataFrame:
         for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"], strict=True)
     ]
     table = d.pivot(index="metric", columns="policy", values="cell")
-    order = [m for m in list(METRIC_UNITS) + results.metrics if m in table.index]
+    order = [m for m in list(METRIC_UNITS) + _shown(results.metrics) if m in table.index]
     return table.loc[list(dict.fromkeys(order))]
+
+
+def money_table(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """Net value against the baseline and its parts, per policy: 'difference [95% CI]',
+    signed as each part enters the sum (costs saved are positive), and the payback period."""
+    parts = net_value_components(results.paired_diff(baseline))
+    if parts.empty:
+        return pd.DataFrame()
+    cells = [
+        _cell(sign * m, min(sign * lo, sign * hi), max(sign * lo, sign * hi), signed=True)
+        for sign, m, lo, hi in zip(
+            parts["sign"], parts["mean"], parts["ci_low"], parts["ci_high"], strict=True
+        )
+    ]
+    table = parts.assign(cell=cells).pivot(index="part", columns="policy", values="cell")
+    table = table.loc[list(dict.fromkeys(parts["part"]))]
+    base = baseline or results.baseline
+    payback = {}
+    for policy in table.columns:
+        years = payback_years(results.frame, policy, base)
+        payback[policy] = "not within the horizon" if years is None else f"{years:.1f} years"
+    table.loc["payback"] = pd.Series(payback)
+    return table
+
+
+def fairness_table(results: Results) -> pd.DataFrame:
+    """The adverse-impact audit, pooled over reviews and replications, one row per policy,
+    decision and group."""
+    table = fairness.adverse_impact_table(results.frame)
+    if table.empty:
+        return table
+    return table.assign(
+        rate=table["rate"].map(lambda x: f"{x:.1%}"),
+        impact_ratio=table["impact_ratio"].map(format_number),
+        four_fifths_flag=table["four_fifths_flag"].map({True: "FLAG", False: ""}),
+        p_value=table["p_value"].map(format_number),
+        shortfall=table["shortfall"].map(lambda x: f"{x:.1f}"),
+    ).set_index(["policy", "outcome", "group"])
 
 
 def change_table(
@@ -121,4 +169,26 @@ def render(results: Results) -> str:
             "shocks in each replication):",
             paired.to_string(),
         ]
+        money = money_table(results)
+        if not money.empty:
+            parts += [
+                "",
+                f"Net value against {results.baseline} per year at the horizon, and its parts "
+                "(costs saved count positive; they add up to net_value), mean [95% CI]:",
+                money.to_string(),
+            ]
+    audit = fairness_table(results)
+    if not audit.empty:
+        parts += [
+            "",
+            "Adverse impact by group, pooled over reviews and replications (FLAG: impact "
+            "ratio below four-fifths, 29 CFR 1607.4(D); p: Fisher's exact test against the "
+            "most favoured group):",
+            audit.to_string(),
+        ]
+    from simlib.analysis.sanity import sanity_warnings
+
+    warnings = sanity_warnings(results)
+    if warnings:
+        parts += ["", "Sanity checks:", *(f"  ! {w.message}" for w in warnings)]
     return "\n".join(parts)

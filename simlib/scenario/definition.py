@@ -15,17 +15,19 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from simlib.scenario.behaviour import (
     Behaviour,
 )
+from simlib.scenario.costs import Costs
 from simlib.scenario.organization import (
     Environment,
     Experiment,
     Hiring,
     Organization,
     PolicyName,
+    default_recruiters,
 )
 from simlib.scenario.policy import Policy, expand_preset
 from simlib.scenario.schema import Section
@@ -46,6 +48,10 @@ class Scenario(Section):
     hiring: Hiring = Field(default_factory=Hiring)
     policies: dict[PolicyName, Policy] = Field(min_length=1, max_length=100)
     experiment: Experiment = Field(default_factory=Experiment)
+    costs: Costs = Field(default_factory=Costs)
+    # Whether hiring.recruiters was derived from the headcount (not stated): a copy with
+    # another headcount then derives it again (:meth:`restated`).
+    _recruiters_derived: bool = PrivateAttr(False)
 
     @model_validator(mode="before")
     @classmethod
@@ -86,6 +92,27 @@ class Scenario(Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _currency(self) -> Scenario:
+        stated, bands = self.costs.currency, self.organization.salary_bands.currency
+        if stated is not None and stated != bands:
+            raise ValueError(
+                f"costs.currency: {stated!r} differs from organization.salary_bands.currency "
+                f"{bands!r}; every amount is in one currency (leave costs.currency out)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _recruiting_capacity(self) -> Scenario:
+        """Recruiters not stated scale with the headcount (:func:`default_recruiters`)."""
+        if "recruiters" not in self.hiring.model_fields_set:
+            scaled = default_recruiters(self.organization.headcount)
+            if scaled != self.hiring.recruiters:
+                hiring = self.hiring.model_copy(update={"recruiters": scaled})
+                object.__setattr__(self, "hiring", hiring)
+            self._recruiters_derived = True
+        return self
+
     # --- derived views -------------------------------------------------------------
 
     @property
@@ -96,6 +123,15 @@ class Scenario(Section):
     @property
     def baseline(self) -> str:
         return self.experiment.baseline or self.policy_names[0]
+
+    def restated(self) -> dict[str, Any]:
+        """The parameters as a scenario file would state them: :meth:`to_dict` without the
+        values derived from others (recruiters from the headcount), so that overrides of
+        what they derive from move them too."""
+        data = self.to_dict()
+        if self._recruiters_derived:
+            del data["hiring"]["recruiters"]
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """The fully resolved parameters (defaults filled in, presets expanded)."""

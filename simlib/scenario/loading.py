@@ -162,7 +162,7 @@ def load_scenario(
     if isinstance(source, Scenario):
         if not overrides:
             return source
-        source = source.to_dict()
+        source = source.restated()
     if isinstance(source, dict):
         label = "<dict>"
         data: Any = source

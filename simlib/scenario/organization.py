@@ -130,6 +130,19 @@ class Environment(Section):
         return self.years * WEEKS_PER_YEAR
 
 
+# Positions per recruiter when a scenario does not say: the capacity of the shipped default
+# (2 recruiters x 12 requisitions for 500 people) kept per head, so that a larger
+# organization is not starved of hires. An assumption; SHRM's 2016 Human Capital
+# Benchmarking Report puts all HR staff at about 1.3 per 100 employees, of whom recruiters
+# are a part.
+HEADS_PER_RECRUITER = 250
+
+
+def default_recruiters(headcount: int) -> int:
+    """Recruiters of an organization of ``headcount`` positions that states none."""
+    return max(1, math.floor(headcount / HEADS_PER_RECRUITER + 0.5))
+
+
 class Hiring(Section):
     """How vacancies are filled."""
 
@@ -144,7 +157,11 @@ class Hiring(Section):
     )
     time_to_fill_weeks: float = Field(8.0, ge=0, le=104, description="mean weeks per vacancy")
     recruiters: int | None = Field(
-        2, ge=1, le=100_000, description="recruiters working in parallel; null = unlimited"
+        2,
+        ge=1,
+        le=100_000,
+        description="recruiters working in parallel; null = unlimited. Not stated: one per "
+        f"{HEADS_PER_RECRUITER} positions (at least one), 2 for the default 500",
     )
     requisitions_per_recruiter: int = Field(
         12, ge=1, le=200, description="vacancies one recruiter works on at once"

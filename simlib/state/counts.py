@@ -69,6 +69,10 @@ def _by_quintile() -> np.ndarray:
     return np.zeros(QUINTILES, dtype=np.int64)
 
 
+def _by_group() -> np.ndarray:
+    return np.zeros(1, dtype=np.int64)
+
+
 @dataclass
 class Counts:
     """Running totals of one simulation (people, events, hours, currency)."""
@@ -99,12 +103,24 @@ class Counts:
     rebaselines: int = 0
     shocks: int = 0
     bonus_paid: float = 0.0  # currency
+    # Decisions of the policy's exit rule by demographic group (index of organization.groups),
+    # for the adverse-impact audit: PIPs started, and exits (at once or after a failed PIP).
+    pips_by_group: np.ndarray = field(default_factory=lambda: _by_group())
+    policy_exits_by_group: np.ndarray = field(default_factory=lambda: _by_group())
+
+    @classmethod
+    def for_groups(cls, groups: int) -> Counts:
+        """Empty counts for an organization of ``groups`` demographic groups."""
+        zeros = np.zeros(groups, dtype=np.int64)
+        return cls(pips_by_group=zeros, policy_exits_by_group=zeros.copy())
 
     def copy(self) -> Counts:
         return dataclasses.replace(
             self,
             quits_by_quintile=self.quits_by_quintile.copy(),
             at_risk_by_quintile=self.at_risk_by_quintile.copy(),
+            pips_by_group=self.pips_by_group.copy(),
+            policy_exits_by_group=self.policy_exits_by_group.copy(),
         )
 
     def since(self, earlier: Counts) -> Counts:
@@ -115,9 +131,12 @@ class Counts:
         return Counts(**out)
 
     def as_dict(self) -> dict[str, float]:
-        """Totals by name, quintiles as ``quits_q1`` ... ``quit_checks_q5``; zeros left out."""
+        """Totals by name, quintiles as ``quits_q1`` ... ``quit_checks_q5``; zeros left out
+        (and the counts by group, which the metrics report)."""
         out: dict[str, float] = {}
         for f in dataclasses.fields(self):
+            if f.name.endswith("_by_group"):
+                continue
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
                 prefix = "quits_q" if f.name == "quits_by_quintile" else "quit_checks_q"

@@ -116,6 +116,7 @@ class Review:
     raises: np.ndarray | None = None  # merit raise of each position (share)
     promoted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     appeals: int = 0  # appeals filed after this review
+    luck: np.ndarray | None = None  # mean weekly luck over the cycle (SD units)
 
 
 class SimState:
@@ -147,8 +148,9 @@ class SimState:
         self.streams = Streams(seed, rep)
         self.workforce = Workforce(OrgChart.build(scenario.organization))
         self.pay = Pay(scenario, self.workforce)
-        self.counts = Counts()
-        self.cycle_start_counts = Counts()
+        groups = len(scenario.organization.groups)
+        self.counts = Counts.for_groups(groups)
+        self.cycle_start_counts = Counts.for_groups(groups)
         self.cycle = CycleTotals()
         self.cycle_results = CycleResults()
         self.beliefs = Beliefs()
