@@ -386,7 +386,7 @@ FINDINGS: list[Finding] = [
         known_miss=(
             "Most involuntary leavers are laid off whatever their performance (4% a year, "
             "against 1% discharged for cause and the exit rule's few dismissals), so the "
-            "corrected correlation is about -.13, weaker than the source's band. Turnover "
+            "corrected correlation is about -.15, weaker than the source's band. Turnover "
             "research often counts reductions in force apart from involuntary turnover "
             "(McElroy, Morrow & Rude 2001; Park & Shaw 2013), some studies count it in "
             "(Barrick, Mount & Strauss 1994); which leavers "
