@@ -25,6 +25,7 @@ grades that together hold at most 20% of the graded people (:func:`bottom_grades
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,13 +134,23 @@ def forced_grades(
     sizes = np.diff(np.r_[starts, n])
     if draws is None:  # the same quota for every unit of a size
         unique, inverse = np.unique(sizes, return_inverse=True)
-        table = unit_quotas(unique, shares, rounding)[inverse]
+        table = _quota_table(tuple(unique.tolist()), tuple(shares), rounding)[inverse]
     else:
         table = unit_quotas(sizes, shares, rounding, draws.grade_keys[sorted_units[starts]])
     position = np.arange(n) - np.repeat(starts, sizes)
     unit_cum = np.repeat(np.cumsum(table, axis=1), sizes, axis=0)
     grades[order] = (position[:, None] >= unit_cum).sum(axis=1)
     return grades
+
+
+@functools.lru_cache(maxsize=256)
+def _quota_table(
+    sizes: tuple[int, ...], shares: tuple[float, ...], rounding: QuotaRounding | None
+) -> np.ndarray:
+    """:func:`unit_quotas` without random tie keys, kept: reviews meet the same sizes."""
+    table = unit_quotas(np.array(sizes, dtype=np.int64), list(shares), rounding)
+    table.setflags(write=False)
+    return table
 
 
 def assign_grades(

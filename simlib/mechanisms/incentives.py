@@ -150,12 +150,12 @@ def update(sim: SimState) -> None:
 
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
     np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
-    games = inc.gaming_at_full_weight * w != 0  # else nobody games
+    # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
+    # measured-output factor at 1 (nothing else moves them).
+    games = inc.gaming_at_full_weight * w != 0
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
         np.clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
-    else:
-        wf.gaming[:] = 0.0
     help_level = (
         inc.help_base
         * (wf.engagement / NEUTRAL_ENGAGEMENT)
@@ -167,7 +167,7 @@ def update(sim: SimState) -> None:
     if sabotages:
         propensity = _known_or_one(wf.sabotage_propensity)
         np.clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
-    else:
+    elif relative:  # no stake left: sabotage stops (without ranking it never starts)
         wf.sabotage[:] = 0.0
 
     team, mates = wf.chart.team, wf.teammates()
@@ -182,7 +182,6 @@ def update(sim: SimState) -> None:
         wf.measured_factor[:] = measured
         wf.value_factor[:] = value * aligned
     else:  # what complement_factors gives without gaming: 1 and 1
-        wf.measured_factor[:] = 1.0
         wf.value_factor[:] = aligned
 
 
