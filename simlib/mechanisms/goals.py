@@ -233,7 +233,9 @@ def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np
     with np.errstate(invalid="ignore", divide="ignore"):
         measured_sd = (counted - 1.0) / k
     excess = np.where(weeks > 0, measured_sd - mean_rate, 0.0)
-    return w * np.nan_to_num(excess)
+    if not np.isfinite(excess).all():
+        excess = np.nan_to_num(excess)
+    return w * excess
 
 
 def cycle_luck(sim: SimState, review: Review) -> np.ndarray:
