@@ -78,7 +78,7 @@ def after_review(
     advance(sim)
     rating = sim.policy.rating
     if self_assessment is not None:
-        self_score = np.nan_to_num(self_assessment, nan=0.0)
+        self_score = np.where(np.isnan(self_assessment), 0.0, self_assessment)
     else:
         self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
     expected = absolute_grades(self_score, rating.grade_thresholds())

@@ -31,6 +31,7 @@ from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import quintiles
+from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import SimState
 from simlib.state.turnover import Departures
 
@@ -70,17 +71,12 @@ def performance_z(sim: SimState) -> np.ndarray:
     wf = sim.workforce
     rate = wf.potential + wf.skill + wf.drive
     employed = rate[wf.active]
-    n = len(employed)
-    if n < 2:
+    if len(employed) < 2:
         return np.zeros(wf.size)
-    # The mean and the (population) SD in numpy's own steps, without their overhead.
-    mean = np.add.reduce(employed) / n
-    employed -= mean
-    employed *= employed
-    sd = np.sqrt(np.add.reduce(employed) / n)
+    centre, sd = mean_sd(employed)
     if not sd > 0:
         return np.zeros(wf.size)
-    rate -= mean
+    rate -= centre
     rate /= sd
     return rate
 

@@ -30,6 +30,7 @@ import numpy as np
 from simlib.mechanisms import incentives
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import GoalBehaviour
+from simlib.state.moments import nan_mean
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -250,7 +251,7 @@ def record_attainment(sim: SimState, review: Review) -> None:
         return
     attained = attainment(sim, review.rated, cycle_luck(sim, review))
     if np.isfinite(attained).any():
-        sim.cycle_results.kpi_attainment = float(np.nanmean(attained))
+        sim.cycle_results.kpi_attainment = float(nan_mean(attained))
 
 
 MECHANISM = Mechanism(

@@ -33,6 +33,7 @@ from scipy.special import ndtr, ndtri
 
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
+from simlib.state import moments
 from simlib.state.simulation_state import SimState
 
 
@@ -59,8 +60,7 @@ def discharge_probability(
     threshold = ndtri(1.0 - chance)
     spread = np.sqrt(1.0 - correlation**2)
     liability = ndtr((-correlation * z - threshold) / spread)
-    counted = liability[active]
-    mean = float(np.add.reduce(counted) / len(counted))  # numpy's mean, without its overhead
+    mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
     return np.minimum(chance * liability / mean, 1.0)

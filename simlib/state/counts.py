@@ -109,10 +109,7 @@ class Counts:
 
     def since(self, earlier: Counts) -> Counts:
         """What happened between ``earlier`` (a snapshot) and now."""
-        out = {}
-        for f in dataclasses.fields(self):
-            out[f.name] = getattr(self, f.name) - getattr(earlier, f.name)
-        return Counts(**out)
+        return Counts(**{n: getattr(self, n) - getattr(earlier, n) for n in _FIELDS})
 
     def as_dict(self) -> dict[str, float]:
         """Totals by name, quintiles as ``quits_q1`` ... ``quit_checks_q5``; zeros left out."""
@@ -125,3 +122,6 @@ class Counts:
             else:
                 out[f.name] = float(value)
         return {k: v for k, v in sorted(out.items()) if v}
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Counts))
