@@ -140,7 +140,9 @@ def schedule_intake(sim: SimState, week: float) -> None:
 def intake(sim: SimState, week: float) -> None:
     """Hire everyone whose search ended this week; the freed recruiters take up the queue."""
     rows = sim.requisitions.finish(week)
-    sim.catch_up()
+    # Nobody else's work changes: performance is accrued at the next event that needs it,
+    # the newcomers' from their hire week. Salaries start at today's market.
+    sim.pay.now = sim.now
     hire_into(sim, rows)
     start_searches(sim)
 

@@ -285,7 +285,8 @@ class Workforce:
     def accrue(
         self, t0: float, t1: float, level: float, ramp_weeks: float, ramp_deficit: float
     ) -> None:
-        """Add the performance of active employees over weeks [t0, t1].
+        """Add the performance of active employees over weeks [t0, t1] (for someone hired
+        since t0, from their hire week).
 
         The rate is ``potential + skill + level`` less a new-hire deficit that shrinks
         linearly to zero over ``ramp_weeks`` of tenure; its integral is exact.
@@ -300,7 +301,11 @@ class Workforce:
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         gain += level
-        gain *= dt
+        # Weeks each worked: someone hired since t0 (an intake does not catch up with
+        # everyone else first) from their hire week on.
+        worked = np.subtract(t1, self.hired_week)
+        np.minimum(worked, dt, out=worked)
+        gain *= worked
         if ramp_weeks > 0 and ramp_deficit > 0:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
             ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
@@ -311,7 +316,7 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        np.multiply(a, dt, out=weeks)  # dt where active, else 0
+        np.multiply(a, worked, out=weeks)  # weeks worked where active, else 0
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         self._by_factor += self.output_factors[:, None, :] * added
