@@ -4,7 +4,8 @@
   horizon, the best policy per row marked (which way is better comes from
   :data:`simlib.metrics.catalogue.METRIC_DIRECTION`).
 * :func:`assumptions_register` — every parameter of the resolved scenario with its value,
-  where the value came from (scenario file, override, preset or default) and the schema's
+  where the value came from (scenario file, override, preset or default), for a
+  behavioural size how sure we are of it (:mod:`simlib.scenario.sizes`), and the schema's
   description of it.
 * :func:`caveats` — what a reader should keep in mind about these particular results.
 """
@@ -25,6 +26,7 @@ from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
 from simlib.present.tables import format_number
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import FieldRecord, walk
+from simlib.scenario.sizes import Size
 
 BEST_MARK = "★"
 
@@ -146,8 +148,10 @@ def assumptions_register(
     Returns
     -------
     pandas.DataFrame
-        Columns ``section, parameter, value, set_in, description``; ``set_in`` is one of
-        ``override``, ``scenario``, ``preset <name>`` or ``default``.
+        Columns ``section, parameter, value, set_in, kind, range, description``; ``set_in``
+        is one of ``override``, ``scenario``, ``preset <name>`` or ``default``; ``kind``
+        (``sourced``, ``calibrated``, ``assumption``, ``definition``) and the plausible
+        ``range`` say how sure we are of a behavioural size (empty for other parameters).
     """
     raw: Any = {}
     if isinstance(source, dict):
@@ -175,16 +179,20 @@ def assumptions_register(
             if not isinstance(value, (list, dict))
             else yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
         )
+        size = Size.from_json(record.extra)
         rows.append(
             {
                 "section": path[0],
                 "parameter": name,
                 "value": shown,
                 "set_in": set_in,
+                "kind": "" if size is None else size.kind,
+                "range": "" if size is None else size.range_text(),
                 "description": "" if record.entry else record.description,
             }
         )
-    return pd.DataFrame(rows, columns=["section", "parameter", "value", "set_in", "description"])
+    columns = ["section", "parameter", "value", "set_in", "kind", "range", "description"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 # --- caveats ----------------------------------------------------------------------------

@@ -14,9 +14,10 @@ the sweep's factor check and the fuzz strategies all read the schema through thi
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -87,6 +88,9 @@ class FieldRecord:
         The name of the declared field (for an item: of the field holding it).
     in_item
         Whether the walk reached this record through an item of a list or mapping.
+    extra
+        The field's ``json_schema_extra`` mapping (for an item: that of the field holding
+        it), e.g. the ``size`` marker of :mod:`simlib.scenario.sizes`; empty if none.
     """
 
     path: tuple[str, ...]
@@ -107,6 +111,7 @@ class FieldRecord:
     owner: tuple[str, ...] = ()
     field: str = ""
     in_item: bool = False
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def dotted(self) -> str:
@@ -174,6 +179,7 @@ def _record(
     owner: tuple[str, ...],
     field: str,
     in_item: bool,
+    extra: Mapping[str, Any],
 ) -> FieldRecord:
     core, metadata, optional = unwrap(annotation)
     metadata = metadata + extra_metadata
@@ -198,6 +204,7 @@ def _record(
         owner=owner,
         field=field,
         in_item=in_item,
+        extra=extra,
     )
 
 
@@ -220,6 +227,7 @@ def _model_fields(
             owner=prefix,
             field=name,
             in_item=in_item,
+            extra=info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {},
         )
 
 
@@ -254,6 +262,7 @@ def _items(parent: FieldRecord) -> Iterator[FieldRecord]:
             owner=parent.owner,
             field=parent.field,
             in_item=parent.in_item,
+            extra=parent.extra,
         )
 
 

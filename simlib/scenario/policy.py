@@ -24,6 +24,7 @@ from simlib.scenario.rating import (
     RatingSources,
 )
 from simlib.scenario.schema import Section
+from simlib.scenario.sizes import TRAINING, assumption
 
 # Rating names that code outside the scenario layer still imports from this module.
 __all__ = [
@@ -53,7 +54,17 @@ class PipRule(Section):
         -0.5, ge=-5, le=5, description="rating score (SD units) over the plan needed to pass"
     )
     improvement_sd: float = Field(
-        0.2, ge=0, le=3, description="lasting skill gain from the plan's coaching (SD units)"
+        0.2,
+        ge=0,
+        le=3,
+        **assumption(
+            TRAINING,
+            "lasting skill gain from the plan's coaching (SD units)",
+            (0.05, 0.40),
+            "no published size for a PIP's coaching; programmes with professional coaches "
+            "raise outcomes by g = .43-.74 (Theeboom, Beersma & van Vianen 2014), an upper "
+            "bound",
+        ),
     )
 
 
@@ -186,9 +197,15 @@ class PromotionRule(Section):
         0.1,
         ge=0,
         le=2,
-        description="skill gain from the pool's development programme (SD) for someone "
-        "with no skill gained yet; it shrinks linearly to nothing as skill nears the "
-        "coaching ceiling of 1 SD (diminishing returns)",
+        **assumption(
+            TRAINING,
+            "skill gain from the pool's development programme (SD) for someone with no "
+            "skill gained yet; it shrinks linearly to nothing as skill nears the coaching "
+            "ceiling of 1 SD (diminishing returns)",
+            (0.05, 0.30),
+            "no published size; the same range as a year of check-in coaching "
+            "(behaviour.engagement.coaching_skill_sd)",
+        ),
     )
 
 
@@ -250,7 +267,15 @@ class DevelopmentPolicy(Section):
         0, ge=0, le=9, description="the worst this many grades get training (0 = none)"
     )
     skill_gain_sd: float = Field(
-        0.1, ge=0, le=2, description="skill gain from one round of training (SD units)"
+        0.1,
+        ge=0,
+        le=2,
+        **assumption(
+            TRAINING,
+            "skill gain from one round of training (SD units)",
+            (0.05, 0.30),
+            "no published size carries over to this model's skill scale",
+        ),
     )
     hours: float = Field(16.0, ge=0, le=500, description="training hours per trainee")
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from simlib.scenario.schema import Section, check_shares
+from simlib.scenario.sizes import APPEALS, assumption, sourced
 
 DEFAULT_GRADES = ("S", "A", "B", "C", "D")
 
@@ -93,18 +94,26 @@ class AppealRule(Section):
         0.25,
         ge=0,
         le=1,
-        description="share of appeals the panel upholds (raising the grade one step) when "
-        "the evidence tells it nothing about the rating's error: its leaning toward "
-        "appellants; with informative evidence it overturns wrong ratings more often",
+        **assumption(
+            APPEALS,
+            "share of appeals the panel upholds (raising the grade one step) when the "
+            "evidence tells it nothing about the rating's error: its leaning toward "
+            "appellants; with informative evidence it overturns wrong ratings more often",
+            (0.1, 0.4),
+            "no published overturn rate for internal rating appeals",
+        ),
     )
     evidence_reliability: float = Field(
         0.5,
         ge=0,
         le=1,
-        description="share (0-1) of the variance of the panel's reading of a case that "
-        "reflects the rating's real error; the panel re-judges the record like a second "
-        "rater, whose agreement with a first is about .52 (Viswesvaran, Ones & Schmidt "
-        "1996). 0 = the panel decides by lot",
+        **sourced(
+            APPEALS,
+            "share (0-1) of the variance of the panel's reading of a case that reflects the "
+            "rating's real error (0 = the panel decides by lot)",
+            "the panel re-judges the record like a second rater, whose agreement with a "
+            "first is about .52 (Viswesvaran, Ones & Schmidt 1996)",
+        ),
     )
 
 

@@ -80,6 +80,12 @@ def test_assumptions_register_lists_every_parameter_with_its_source():
     assert register.loc["policies.absolute.rating.scheme", "set_in"] == "preset absolute"
     assert register.loc["behaviour.raters.reliability", "value"] == 0.52
     assert "Viswesvaran" in register.loc["behaviour.raters.reliability", "description"]
+    # How sure we are of each behavioural size; other parameters say nothing of it.
+    assert register.loc["behaviour.incentives.learning_rate", "kind"] == "assumption"
+    assert register.loc["behaviour.incentives.learning_rate", "range"] == "0.2–0.8"
+    assert register.loc["behaviour.exits.engagement_sensitivity", "kind"] == "sourced"
+    assert register.loc["policies.absolute.rating.appeals.overturn_share", "kind"] == "assumption"
+    assert register.loc["organization.headcount", "kind"] == ""
     # Every scalar of the resolved scenario is in the register.
     flat = pd.json_normalize(scenario.to_dict(), sep=".").columns
     for column in flat:
