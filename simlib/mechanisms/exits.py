@@ -31,13 +31,17 @@ from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import quintiles
-from simlib.state.moments import mean_sd
+from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState
 from simlib.state.turnover import Departures
 
 
 def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarray:
     """Probability of quitting within ``weeks`` at a constant yearly turnover rate."""
+    if isinstance(yearly_rate, np.ndarray):
+        stay = np.subtract(1.0, clip(yearly_rate, 0.0, 1.0 - 1e-12))
+        stay **= weeks / WEEKS_PER_YEAR
+        return np.subtract(1.0, stay, out=stay)
     rate = np.clip(yearly_rate, 0.0, 1.0 - 1e-12)
     return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
 
@@ -132,7 +136,7 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     log_h = c * z * z + u_normaliser(c)
     growth = np.where(np.isnan(wf.pay_growth), drift, wf.pay_growth)  # none yet: the market
     standing = market_standing(sim, z)
-    deserved = drift + xb.market_premium_per_sd * np.clip(standing, 0.0, 2.0)
+    deserved = drift + xb.market_premium_per_sd * clip(standing, 0.0, 2.0)
     log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
     eb = sim.scenario.behaviour.engagement
     usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT

@@ -26,6 +26,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
+from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import Teammates
 
@@ -155,18 +156,18 @@ def update(sim: SimState) -> None:
     games = inc.gaming_at_full_weight * w != 0
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
-        np.clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
+        clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
     help_level = (
         inc.help_base
         * (wf.engagement / NEUTRAL_ENGAGEMENT)
         * np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
     )
-    np.clip(help_level, 0.0, 1.0, out=wf.helping)
+    clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
     if sabotages:
         propensity = _known_or_one(wf.sabotage_propensity)
-        np.clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
+        clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
     elif relative:  # no stake left: sabotage stops (without ranking it never starts)
         wf.sabotage[:] = 0.0
 

@@ -1,4 +1,5 @@
-"""Means, standard deviations and correlations in numpy's own steps, without its overhead.
+"""Means, standard deviations, correlations and clipping in numpy's own steps, without its
+overhead.
 
 Hot paths call these on arrays of a few hundred values, where the general-purpose machinery
 of ``np.mean``, ``np.std`` and ``np.corrcoef`` (argument handling, dispatch, temporary
@@ -10,6 +11,11 @@ one-dimensional float array (``tests/unit/test_moments.py`` checks it).
 from __future__ import annotations
 
 import numpy as np
+
+try:  # the ufunc ``np.clip`` ends in, once its argument handling is done
+    from numpy._core.umath import clip as _clip_ufunc
+except ImportError:  # pragma: no cover - a numpy that keeps it elsewhere
+    _clip_ufunc = np.clip
 
 
 def mean(values: np.ndarray) -> np.float64:
@@ -43,3 +49,8 @@ def correlation(x: np.ndarray, y: np.ndarray) -> np.float64:
     c /= sd[None, :]
     np.clip(c.real, -1, 1, out=c.real)
     return c[0, 1]
+
+
+def clip(values: np.ndarray, low: float, high: float, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.clip(values, low, high, out=out)`` for a float array and two float bounds."""
+    return _clip_ufunc(values, low, high, out=out)

@@ -270,6 +270,7 @@ class Workforce:
         self.measured_factor, _, self.value_factor = self.output_factors
         self._by_factor = self.cumulative.reshape(3, 2, n)  # a view: factor x (perf, weeks)
         self._accrued = np.zeros((2, n))  # workspace of accrue: performance, weeks
+        self._by_factor_added = np.zeros((3, 2, n))  # workspace of accrue: ... by factor
 
     @property
     def size(self) -> int:
@@ -300,10 +301,11 @@ class Workforce:
         gain, weeks = added
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
-        gain += level
+        if level:  # adding 0 would change nothing the integrals keep
+            gain += level
         # Weeks each worked: someone hired since t0 (an intake does not catch up with
         # everyone else first) from their hire week on.
-        worked = np.subtract(t1, self.hired_week)
+        worked = np.subtract(t1, self.hired_week, out=weeks)
         np.minimum(worked, dt, out=worked)
         gain *= worked
         if ramp_weeks > 0 and ramp_deficit > 0:
@@ -316,10 +318,11 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        np.multiply(a, worked, out=weeks)  # weeks worked where active, else 0
+        weeks *= a  # weeks worked where active, else 0
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
-        self._by_factor += self.output_factors[:, None, :] * added
+        by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
+        self._by_factor += by_factor
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.state.moments import correlation, mean, mean_sd, nan_mean
+from simlib.state.moments import clip, correlation, mean, mean_sd, nan_mean
 
 
 def samples(n: int) -> list[np.ndarray]:
@@ -37,3 +37,15 @@ def test_correlation_and_nan_mean_are_numpys(n):
         assert bits(correlation(x, y)) == bits(np.corrcoef(x, y)[0, 1])
         with_gaps = np.where(np.arange(n) % 5 == 0, np.nan, x)
         assert bits(nan_mean(with_gaps)) == bits(np.nanmean(with_gaps))
+
+
+@pytest.mark.parametrize("n", [1, 37, 480])
+def test_clip_is_numpys(n):
+    for values in samples(n):
+        values = np.concatenate([values, [np.nan, -0.0, 0.0, np.inf, -np.inf]])
+        for low, high in [(0.0, 1.0), (-0.5, 0.5), (7.0, 7.5)]:
+            expected = np.clip(values, low, high)
+            out = np.empty_like(values)
+            assert clip(values, low, high, out=out) is out
+            assert (out.view(np.int64) == expected.view(np.int64)).all()
+            assert (clip(values, low, high).view(np.int64) == expected.view(np.int64)).all()
