@@ -119,7 +119,9 @@ def quit_hazard(sim: SimState, z: np.ndarray) -> np.ndarray:
     wf = sim.workforce
     if xb is None:
         return np.full(wf.size, base)
-    return base * np.exp(log_hazard_terms(sim, z, xb))
+    hazard = np.exp(log_hazard_terms(sim, z, xb))
+    hazard *= base
+    return hazard
 
 
 @functools.lru_cache(maxsize=16)
@@ -133,16 +135,26 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
-    log_h = c * z * z + u_normaliser(c)
+    log_h = c * z
+    log_h *= z
+    log_h += u_normaliser(c)
     growth = np.where(np.isnan(wf.pay_growth), drift, wf.pay_growth)  # none yet: the market
-    standing = market_standing(sim, z)
-    deserved = drift + xb.market_premium_per_sd * clip(standing, 0.0, 2.0)
-    log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
+    lag = clip(market_standing(sim, z), 0.0, 2.0)
+    lag *= xb.market_premium_per_sd
+    np.add(drift, lag, out=lag)  # the growth the standing deserves
+    lag -= growth
+    np.maximum(lag, 0.0, out=lag)
+    lag *= xb.pay_lag_sensitivity
+    log_h += lag
     eb = sim.scenario.behaviour.engagement
     usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
-    log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
-    log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
-    return np.minimum(log_h, 50.0)  # a certain quit long before the cap
+    attitude = np.subtract(wf.engagement, usual)
+    attitude *= xb.engagement_sensitivity
+    log_h -= attitude
+    np.subtract(wf.fairness_belief, wf.NEW_HIRE_FAIRNESS, out=attitude)
+    attitude *= xb.fairness_sensitivity
+    log_h -= attitude
+    return np.minimum(log_h, 50.0, out=log_h)  # a certain quit long before the cap
 
 
 def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:

@@ -92,10 +92,13 @@ def attitude_effect(
     ``engagement_performance_sd`` and ``fairness_performance_sd``.
     """
     usual_engagement, usual_fairness = usual
-    return (
-        inc.engagement_performance_sd * (engagement - usual_engagement)
-        + inc.fairness_performance_sd * (fairness - usual_fairness)
-    ) / ATTITUDE_SD
+    effect = np.subtract(engagement, usual_engagement)
+    effect *= inc.engagement_performance_sd
+    from_fairness = np.subtract(fairness, usual_fairness)
+    from_fairness *= inc.fairness_performance_sd
+    effect += from_fairness
+    effect /= ATTITUDE_SD
+    return effect
 
 
 def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -157,11 +160,9 @@ def update(sim: SimState) -> None:
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
         clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
-    help_level = (
-        inc.help_base
-        * (wf.engagement / NEUTRAL_ENGAGEMENT)
-        * np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
-    )
+    help_level = np.divide(wf.engagement, NEUTRAL_ENGAGEMENT, out=wf.helping)
+    help_level *= inc.help_base
+    help_level *= np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
     clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
@@ -174,9 +175,13 @@ def update(sim: SimState) -> None:
     team, mates = wf.chart.team, wf.teammates()
     drive = wf.effort + wf.goal_effect
     drive += wf.feedback_effect
-    drive += inc.help_effect_sd * team_others_mean(wf.helping, team, wf.active, mates)
+    helped = team_others_mean(wf.helping, team, wf.active, mates)
+    helped *= inc.help_effect_sd
+    drive += helped
     if sabotages:
-        drive -= inc.sabotage_effect_sd * team_others_mean(wf.sabotage, team, wf.active, mates)
+        hurt = team_others_mean(wf.sabotage, team, wf.active, mates)
+        hurt *= inc.sabotage_effect_sd
+        drive -= hurt
     wf.drive[:] = np.where(wf.active, drive, 0.0)
     if games:
         measured, value = complement_factors(wf.gaming, inc.measured_share)
