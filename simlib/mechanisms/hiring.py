@@ -83,9 +83,10 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
         return
     potential, group, band_position = next_hires(sim, len(rows))
     org = sim.scenario.organization
-    group = cluster_groups(
-        sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
-    )
+    if org.group_clustering > 0:
+        group = cluster_groups(
+            sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
+        )
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)
     sim.counts.hires += len(rows)
