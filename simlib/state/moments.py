@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 try:  # the ufunc ``np.clip`` ends in, once its argument handling is done
-    from numpy._core.umath import clip as _clip_ufunc
+    from numpy._core.umath import clip as _clip_ufunc  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - a numpy that keeps it elsewhere
     _clip_ufunc = np.clip
 
