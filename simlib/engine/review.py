@@ -85,6 +85,7 @@ def rate_and_grade(sim: SimState) -> Review:
         n_grades=len(rating.grades),
         rated_people=wf.hired_week[rated].copy(),  # who was rated, should a row be refilled
         groups=wf.group[rated].copy(),
+        luck=luck_mean,
     )
 
 

@@ -18,6 +18,15 @@ harder one more, while it is accepted; as the gap between target and capability 
 what people believe they can reach, they give up and perform *below* "do your best".
 Without re-baselining, a fall in demand widens every gap at once.
 
+How many meet their KPI target follows from three sizes: the policy's stretch above the
+level people work at apart from the goal, the goal's own effect on that level, and gaming's
+lift of what the KPIs count (at most ``gameable_share`` of output, which is more SD units
+where output is higher). With the defaults (stretch 0.5 SD, goal effect about 0.17 SD,
+lift 0.3-0.36 SD) about half of the people meet it, luck and the managers' estimate error
+deciding who; across ``gameable_share``'s range (0.02-0.10) from under a third to over
+three quarters. Practice sets "highly achievable" budget targets that 80-90% of managers
+meet (Merchant & Manzoni 1989), so a majority at the cap is not in itself a fault.
+
 With team goals (``goals.level: team``) a team shares one target: its members' estimated
 levels averaged, plus the stretch. Every member judges the goal by the team's gap and
 strives for it as for an own goal; attainment is the team's.
@@ -97,8 +106,12 @@ def cascade_alignment(sim: SimState) -> np.ndarray:
 def set_targets(sim: SimState) -> None:
     """New goals for everyone employed, at the start of a review cycle.
 
-    Effort for the cycle ahead is brought up to date first (for newcomers and at week 0
-    it has not been worked out yet), so targets sit above the level people work at.
+    Runs after the incentives mechanism has prepared the cycle: newcomers' gaming and
+    sabotage propensities are drawn and everyone's effort, helping and sabotage worked out
+    first, so targets sit above the level people will work at this cycle. (Targets set on
+    propensities not yet drawn read every newcomer as the mean: under relative ranking at
+    week 0 that overstated teammates' sabotage, and the first cycle's targets sat about
+    0.2 SD too low.) Effort is brought up to date again for this cycle's alignment.
     """
     wf = sim.workforce
     policy = sim.policy.goals
@@ -240,9 +253,16 @@ def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np
 
 
 def cycle_luck(sim: SimState, review: Review) -> np.ndarray:
-    """Each rated person's mean weekly luck over the cycle just reviewed (SD units)."""
-    rated = review.rated
-    return review.true_performance[rated] - sim.workforce.cycle_performance()[0][rated]
+    """Each rated person's mean weekly luck over the cycle just reviewed (SD units).
+
+    The luck alone, as the review drew it: true performance is judged against the demands
+    of each person's career level, but what the KPIs count is output, and targets are set
+    on output. (Read as true performance less the cycle's mean rate, a promoted person's
+    KPIs lost their level's demands (``careers.level_demand_sd`` a level) at every review
+    after.)
+    """
+    assert review.luck is not None, "the review records each cycle's luck"
+    return review.luck[review.rated]
 
 
 def record_attainment(sim: SimState, review: Review) -> None:
@@ -257,7 +277,7 @@ def record_attainment(sim: SimState, review: Review) -> None:
 MECHANISM = Mechanism(
     "goals",
     steps=(
-        Step("new_cycle", set_targets),
+        Step("new_cycle", set_targets, after=("incentives",)),
         Step("after_review", record_attainment),
         Step("market_change", on_market_change, after=("engagement",)),
     ),

@@ -210,7 +210,7 @@ def market_moved(sim: SimState, old: float, new: float) -> None:
 MECHANISM = Mechanism(
     "incentives",
     steps=(
-        Step("new_cycle", prepare_cycle, after=("goals",)),
+        Step("new_cycle", prepare_cycle),
         Step("market_change", market_moved, after=("goals",)),
     ),
     summary="effort from the perceived stake; gaming, helping and sabotage",

@@ -116,6 +116,7 @@ class Review:
     raises: np.ndarray | None = None  # merit raise of each position (share)
     promoted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     appeals: int = 0  # appeals filed after this review
+    luck: np.ndarray | None = None  # mean weekly luck over the cycle (SD units)
 
 
 class SimState:

@@ -1,6 +1,7 @@
 """KPI attainment discriminates: in the policy showdown, targets sit above the level people
 work at (effort included) and gaming lifts the KPIs only as far as they can be gamed, so
-attainment under KPI goals stays below 0.95 and a minority sits at the cap."""
+attainment under KPI goals stays below 0.95 and far from everyone sits at the cap; under
+absolute ratings and the forced curve a minority does (not yet under the pay matrix)."""
 
 from __future__ import annotations
 
@@ -59,15 +60,22 @@ def test_kpi_attainment_under_kpi_goals_is_below_095(showdown):
     assert np.mean([showdown[p][0] for p in KPI_POLICIES]) < 0.95
 
 
-@pytest.mark.xfail(
+PAY_MATRIX_AT_THE_CAP = pytest.mark.xfail(
     strict=True,
-    reason="not yet: under the forced curve 51% sit at the cap (absolute 47%, pay matrix 40%): "
-    "targets set at the start of a cycle do not anticipate the effort the cycle's learning "
-    "and feedback add",
+    reason="not yet: under the pay matrix 52% sit at the cap (absolute 47%, forced curve 46%). "
+    "Targets sit 0.5 SD above the level people work at apart from the goal; the goal's own "
+    "effect (about 0.17 SD) and gaming's bounded lift (5% of output, 0.31-0.36 SD) cover that "
+    "for about half of them, and the pay matrix's higher output makes the same 5% more SD. "
+    "Across gameable_share's range (0.02-0.10) the pay matrix's share runs from 29% to 83%",
 )
-def test_a_minority_sits_at_the_cap_under_every_kpi_policy(showdown):
-    for policy in KPI_POLICIES:
-        assert showdown[policy][1] < 0.5, (policy, showdown[policy][1])
+
+
+@pytest.mark.parametrize(
+    "policy",
+    ["absolute", "forced_distribution", pytest.param("pay_matrix", marks=PAY_MATRIX_AT_THE_CAP)],
+)
+def test_a_minority_sits_at_the_cap_under_each_kpi_policy(showdown, policy):
+    assert showdown[policy][1] < 0.5, (policy, showdown[policy][1])
 
 
 def test_okr_grades_average_in_the_sweet_spot_below_attainable_kpis(showdown):

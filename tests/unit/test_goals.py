@@ -8,7 +8,9 @@ import pytest
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms import goals
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.goals import goal_response
+from simlib.mechanisms.registry import MECHANISMS
 from simlib.scenario.behaviour import GoalBehaviour
 
 
@@ -57,6 +59,20 @@ def test_targets_sit_stretch_above_the_estimated_baseline():
     # ... so a target is not met by today's effort alone.
     assert (wf.goal_baseline[a] - (wf.potential[a] + wf.skill[a])).mean() > 0.1
     assert np.all(wf.goal_effect[a] != 0)
+
+
+def test_first_targets_include_the_sabotage_of_the_drawn_propensities():
+    # Under a forced curve, teammates' sabotage lowers the level people
+    # work at; targets must be set on the propensities actually drawn, not on the mean
+    # (which, clipped at full sabotage, overstated it and set the first targets too low).
+    scenario = org({"regime": "kpi"})
+    scenario["policies"]["p"]["preset"] = "forced_distribution"
+    sim = started(scenario)
+    wf = sim.workforce
+    a = wf.active
+    assert wf.sabotage[a].mean() > 0.1 and np.isfinite(wf.sabotage_propensity[a]).all()
+    error = wf.goal_baseline[a] - goals.working_level(sim)[a]
+    assert abs(error.mean()) < 0.05
 
 
 def test_the_drive_moves_with_the_goal_effect():
@@ -196,3 +212,23 @@ def test_team_attainment_is_the_teams():
     individual.catch_up()
     mine = goals.attainment(individual, np.flatnonzero(individual.workforce.active))
     assert np.nanstd(mine) > np.nanstd(grade)  # pooled over a team, luck and error average out
+
+
+def test_a_promotion_raises_the_rating_standard_not_the_kpi_reading():
+    # Promoted people are rated against their new level's demands; what the KPIs count is
+    # their output, which their targets are set on. Their cycle's luck carries no demands.
+    scenario = org({"regime": "kpi"})
+    scenario["environment"]["years"] = 3
+    scenario["policies"]["p"]["preset"] = "pay_matrix"
+    lucks: list[np.ndarray] = []
+
+    def watch(sim, review):
+        promoted_before = sim.workforce.level[review.rated] > 0
+        promoted_before &= ~np.isin(review.rated, review.promoted)
+        lucks.append(goals.cycle_luck(sim, review)[promoted_before])
+
+    observer = Mechanism("watch", steps=(Step("after_review", watch),), observer=True)
+    Simulation(load_scenario(scenario), "p", seed=3, mechanisms=(*MECHANISMS, observer)).run()
+    luck = np.concatenate(lucks)
+    assert len(luck) > 30
+    assert abs(luck.mean()) < 0.05  # not the level's demands (0.5 SD a level)
