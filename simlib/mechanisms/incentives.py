@@ -126,7 +126,7 @@ def team_others_mean(
     ``teammates`` counts them (default: counted here from ``team`` and ``active``).
     """
     v = np.where(active, values, 0.0)
-    if not v.any():
+    if not np.count_nonzero(v):
         return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
     total = np.bincount(team, weights=v)
     mates = Teammates.count(team, active) if teammates is None else teammates

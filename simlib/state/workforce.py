@@ -129,8 +129,11 @@ class Teammates:
     divisor: np.ndarray  # the count, at least 1 (float)
 
     @classmethod
-    def count(cls, team: np.ndarray, active: np.ndarray) -> Teammates:
-        n_teams = int(team.max()) + 1 if len(team) else 0
+    def count(cls, team: np.ndarray, active: np.ndarray, n_teams: int | None = None) -> Teammates:
+        """Count them; ``n_teams`` is the number of team labels (default: the highest in
+        ``team``, plus one)."""
+        if n_teams is None:
+            n_teams = int(team.max()) + 1 if len(team) else 0
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
         return cls(per_team, per_team > 0, others, others > 0, np.maximum(others, 1))
@@ -210,6 +213,7 @@ class Workforce:
         self.active = np.zeros(n, dtype=bool)
         self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
         self._teammates: tuple[int, Teammates] | None = None
+        self._team_labels = int(chart.team.max()) + 1 if n else 0
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
         self.group = np.zeros(n, dtype=np.int64)
@@ -337,7 +341,8 @@ class Workforce:
     def teammates(self) -> Teammates:
         """Each position's active teammates (kept until the roster changes)."""
         if self._teammates is None or self._teammates[0] != self.roster:
-            self._teammates = (self.roster, Teammates.count(self.chart.team, self.active))
+            mates = Teammates.count(self.chart.team, self.active, self._team_labels)
+            self._teammates = (self.roster, mates)
         return self._teammates[1]
 
     def vacate(self, rows: np.ndarray) -> None:
