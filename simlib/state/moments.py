@@ -2,7 +2,7 @@
 overhead.
 
 Hot paths call these on arrays of a few hundred values, where the general-purpose machinery
-of ``np.mean``, ``np.std`` and ``np.corrcoef`` (argument handling, dispatch, temporary
+of ``np.mean``, ``np.std``, ``np.corrcoef`` and ``np.clip`` (argument handling, dispatch, temporary
 arrays) costs more than the arithmetic. Each function below takes numpy's own steps in
 numpy's own order, so its result is bit for bit what the numpy function gives for a
 one-dimensional float array (``tests/unit/test_moments.py`` checks it).
@@ -10,12 +10,22 @@ one-dimensional float array (``tests/unit/test_moments.py`` checks it).
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import numpy as np
 
-try:  # the ufunc ``np.clip`` ends in, once its argument handling is done
-    from numpy._core.umath import clip as _clip_ufunc  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - a numpy that keeps it elsewhere
-    _clip_ufunc = np.clip
+
+def _clip_ufunc_of_numpy() -> Any:
+    """The ufunc ``np.clip`` ends in once its argument handling is done (``np.clip`` itself
+    in a numpy that keeps it elsewhere)."""
+    try:
+        return importlib.import_module("numpy._core.umath").clip
+    except (ImportError, AttributeError):  # pragma: no cover
+        return np.clip
+
+
+_clip_ufunc = _clip_ufunc_of_numpy()
 
 
 def mean(values: np.ndarray) -> np.float64:
