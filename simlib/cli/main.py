@@ -92,7 +92,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check every published finding by simulating; exit 0 only if all hold."""
+    """Check every published finding by simulating.
+
+    Exit 0 when every finding holds but the held-out predictions the model is known to miss
+    (each printed with its reason), 1 when any other finding fails.
+    """
     from simlib.analysis.findings import (
         DEFAULT_SEED,
         check_findings,
@@ -129,10 +133,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for r in results:
         if r.known_miss and not r.holds:
             print(f"known miss, {r.finding}: {r.known_miss}")
-    if failed:
-        print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    if not failed:
+        print(f"All {len(results)} findings hold.")
+        return 0
+    print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    unexpected = [r.finding for r in results if not r.holds and not r.known_miss]
+    if unexpected:
+        print(f"Not known misses: {', '.join(unexpected)}")
         return 1
-    print(f"All {len(results)} findings hold.")
+    print("Each is a known miss of a held-out prediction (reason above); every fit holds.")
     return 0
 
 
