@@ -25,7 +25,7 @@ def sha256(data: bytes) -> str:
 
 
 def _canonical(record: Mapping[str, Any]) -> bytes:
-    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
 
 
 def content_checksum(record: Mapping[str, Any]) -> str:

@@ -33,6 +33,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simlib.errors import ScenarioError
-from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
+from simlib.storage.atomic import (
+    aside_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    recover_folder,
+    replace_folder,
+    staging_path,
+)
 from simlib.storage.checksums import CHECKSUM, index_line, is_sealed, parse_index, seal, sha256
+from simlib.storage.lock import folder_lock
 from simlib.storage.provenance import now_utc, provenance
 
 DATASET_COLUMNS = ["variant", "policy", "rep", "week", "metric", "value"]
@@ -344,7 +353,8 @@ def _load_manifest(out_dir: str | Path) -> dict[str, Any]:
         raise ExperimentError(f"{path}: unreadable manifest ({exc})") from None
     if not isinstance(manifest, dict):
         raise ExperimentError(f"{path}: unreadable manifest (not a JSON object)")
-    if CHECKSUM not in manifest and manifest.get("format", 1) < FORMAT_VERSION:
+    fmt = manifest.get("format", 1)
+    if CHECKSUM not in manifest and isinstance(fmt, int) and fmt < FORMAT_VERSION:
         raise ExperimentError(
             f"{path}: written by an older simlib without checksums; run the experiment "
             "again into a new folder"
@@ -461,21 +471,103 @@ def load_records(out_dir: str | Path, columns: Sequence[str] | None = None) -> p
 # --- comparison folders --------------------------------------------------------------------
 
 
+def comparison_target(out_dir: str | Path) -> str:
+    """What ``out_dir`` holds, before a comparison is saved there.
+
+    Returns
+    -------
+    str
+        ``"new"`` (missing or empty), ``"comparison"`` (only a comparison's files, saved as a
+        set by swapping the folder) or ``"shared"`` (a comparison or nothing, beside other
+        files such as a batch report's: the files are replaced one by one, the manifest
+        last).
+
+    Raises
+    ------
+    ExperimentError
+        If ``out_dir`` is a file or holds another kind of results (a sweep, a validation).
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ExperimentError(f"{out}: exists and is not a folder; choose a folder for --out")
+    if not out.exists():
+        return "new"
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    if not names:
+        return "new"
+    if (out / MANIFEST).exists():
+        try:
+            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None
+        if not isinstance(manifest, dict):
+            raise ExperimentError(
+                f"{out}: its {MANIFEST} is unreadable, so what it holds is unknown; choose "
+                "another folder or remove it"
+            )
+        if "design_hash" in manifest or "tasks" in manifest:
+            raise ExperimentError(f"{out}: holds a sweep, not a comparison; choose another folder")
+        if "baseline" not in manifest:
+            raise ExperimentError(
+                f"{out}: holds other results (not a comparison); choose another folder"
+            )
+    return "comparison" if names <= set(COMPARISON_FILES.values()) else "shared"
+
+
 def write_comparison(
     out_dir: str | Path, frame: pd.DataFrame, summary: pd.DataFrame, manifest: Mapping[str, Any]
 ) -> dict[str, Path]:
-    """Write ``results.parquet``, ``summary.csv`` and ``manifest.json`` atomically.
+    """Save a comparison: ``results.parquet``, ``summary.csv`` and ``manifest.json``.
 
-    The manifest is the commit mark of the set: an old one is removed first and the new one
-    written last, so an interrupted save leaves no manifest (and the folder is refused).
+    The manifest records the SHA-256 of the other two and a checksum of its own. A folder
+    of its own is saved as a set: built in a staging folder beside it and swapped in whole
+    (:func:`simlib.storage.atomic.replace_folder`), so a kill at any moment leaves the old
+    set or the new one, whole; a folder shared with other files gets the files one by one,
+    the old manifest removed first and the new one written last. The folder's lock is held
+    throughout (:mod:`simlib.storage.lock`).
+
+    Raises
+    ------
+    ExperimentError
+        If the folder is a file or holds other results, or the disk refuses the write (the
+        old set is then kept).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir).expanduser().absolute()
+    results_bytes = _frame_parquet_bytes(frame)
+    summary_bytes = summary.to_csv(index=False).encode("utf-8")
+    record = {k: v for k, v in manifest.items() if k not in (CHECKSUM, "files")}
+    record["files"] = {
+        COMPARISON_FILES["results"]: sha256(results_bytes),
+        COMPARISON_FILES["summary"]: sha256(summary_bytes),
+    }
+    manifest_text = json.dumps(seal(record), indent=2, sort_keys=True, default=str)
     paths = {role: out / name for role, name in COMPARISON_FILES.items()}
-    paths["manifest"].unlink(missing_ok=True)
-    atomic_write_bytes(paths["results"], _frame_parquet_bytes(frame))
-    atomic_write_text(paths["summary"], summary.to_csv(index=False))
-    atomic_write_text(paths["manifest"], json.dumps(manifest, indent=2, sort_keys=True))
+    with folder_lock(out):
+        recover_folder(out)
+        target = comparison_target(out)
+        try:
+            if target == "shared":
+                paths["manifest"].unlink(missing_ok=True)
+                atomic_write_bytes(paths["results"], results_bytes)
+                atomic_write_bytes(paths["summary"], summary_bytes)
+                atomic_write_text(paths["manifest"], manifest_text)
+                return paths
+            staging = staging_path(out)
+            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                staging.mkdir(parents=True)
+                atomic_write_bytes(staging / COMPARISON_FILES["results"], results_bytes)
+                atomic_write_bytes(staging / COMPARISON_FILES["summary"], summary_bytes)
+                atomic_write_text(staging / MANIFEST, manifest_text)
+                replace_folder(staging, out)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ExperimentError(
+                f"{out}: could not save the results ({reason}); the previous results, if any, "
+                "are kept"
+            ) from None
     return paths
 
 
@@ -487,10 +579,34 @@ def missing_comparison_files(out_dir: str | Path) -> list[str]:
 
 
 def read_comparison(out_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The records and the manifest of a comparison folder."""
+    """The records and the manifest of a comparison folder, after verifying every file.
+
+    Raises
+    ------
+    ExperimentError
+        Naming the first file that is missing or does not match its checksum.
+    """
     out = Path(out_dir)
-    frame = pd.read_parquet(out / COMPARISON_FILES["results"])
-    manifest = json.loads((out / COMPARISON_FILES["manifest"]).read_text())
+    if not out.exists() and aside_path(out).is_dir():
+        raise ExperimentError(
+            f"{out}: a save was interrupted; save again (the previous results are kept "
+            f"beside it as {aside_path(out).name})"
+        )
+    manifest = _load_manifest(out)
+    files = manifest.pop("files", None)
+    if not isinstance(files, dict) or COMPARISON_FILES["results"] not in files:
+        raise ExperimentError(f"{out.name}/{MANIFEST}: lists no checksummed results; damaged")
+    for name, digest in files.items():
+        try:
+            data = (out / name).read_bytes()
+        except OSError as exc:
+            raise ExperimentError(f"{out.name}/{name}: unreadable ({exc.strerror})") from None
+        if sha256(data) != digest:
+            raise ExperimentError(
+                f"{out.name}/{name}: damaged (its checksum does not match {MANIFEST})"
+            )
+        if name == COMPARISON_FILES["results"]:
+            frame = pd.read_parquet(io.BytesIO(data))
     return frame, manifest
 
 
