@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
@@ -58,9 +58,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from simlib.experiments.compare import compare
-    from simlib.experiments.executors import worker_pool
-    from simlib.present.tables import render
     from simlib.scenario.loading import load_scenario
 
     overrides = _overrides(args.set)
@@ -68,6 +65,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
         overrides["environment.years"] = args.years
     scenario = load_scenario(args.file, overrides=overrides)
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    if args.out:  # refuse a file or another kind of folder, and a second writer, at once
+        from simlib.storage.lock import folder_lock
+        from simlib.storage.store import comparison_target
+
+        comparison_target(args.out)
+        with folder_lock(args.out):
+            return _compare_and_save(args, scenario, policies)
+    return _compare_and_save(args, scenario, policies)
+
+
+def _compare_and_save(args: argparse.Namespace, scenario: Any, policies: list[str] | None) -> int:
+    from simlib.experiments.compare import compare
+    from simlib.experiments.executors import worker_pool
+    from simlib.present.tables import render
+
     if args.debug:  # set before the worker processes start, so they inherit it
         os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
     executor = worker_pool(args.jobs) if args.jobs > 1 else None

@@ -23,6 +23,9 @@ STAGING = ".staging"
 RECORD = "batch.json"
 REPORT = "report.html"
 RESERVED_PARAMETERS = ("scenario", "output_dir")
+INDEX = "index.html"
+RESERVED_NAMES = (INDEX,)
+"""Names of the batch's own files in ``OUT``: no scenario folder may take one."""
 
 
 @dataclass
@@ -138,7 +141,7 @@ def plan(
         raise ScenarioError(missing)
     if not paths:
         raise ScenarioError("no scenario files given")
-    names = unique_names([_display_name(p) for p in paths])
+    names = unique_names([_display_name(p) for p in paths], reserved=RESERVED_NAMES)
     return [
         (
             path,
