@@ -139,8 +139,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     """Execute the report notebook once per scenario; exit 1 if any scenario failed."""
     from simlib.present.batch import run_batch
+    from simlib.present.batch_parameters import read_parameter_file
 
-    parameters = _overrides(args.param)
+    parameters = read_parameter_file(args.params) if args.params else {}
+    parameters.update(_overrides(args.param))
 
     def done(run) -> None:
         if args.quiet:
@@ -290,7 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--param",
         action="append",
         metavar="NAME=VALUE",
-        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML)",
+        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML; only "
+        "text, numbers, true/false, null and lists or maps of them)",
+    )
+    bat.add_argument(
+        "--params",
+        type=Path,
+        metavar="FILE.json",
+        help='notebook parameters from a JSON object, e.g. {"reps": 5}; --param wins',
     )
     bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
     bat.add_argument("--jobs", type=common.positive_int, default=1, help="scenarios run at once")

@@ -33,6 +33,7 @@ from typing import Any
 
 from simlib.errors import ScenarioError
 from simlib.present.batch_index import write_index
+from simlib.present.batch_parameters import as_json_data, check_plain_data
 from simlib.present.batch_plan import (
     DEFAULT_NOTEBOOK,
     RECORD,
@@ -112,7 +113,7 @@ def execute_scenario(
                 str(notebook),
                 str(executed),
                 parameters={
-                    **parameters,
+                    **as_json_data(parameters),
                     "scenario": str(scenario),
                     "output_dir": str(staging),
                 },
@@ -208,11 +209,13 @@ def run_batch(
     Raises
     ------
     ScenarioError
-        For a missing scenario file or notebook, or a parameter the notebook does not declare.
+        For a missing scenario file or notebook, a parameter the notebook does not declare,
+        or one that is not plain JSON data (see :mod:`simlib.present.batch_parameters`).
     KeyboardInterrupt
         After removing every unfinished staging folder and writing the index.
     """
     parameters = dict(parameters or {})
+    check_plain_data(parameters)
     notebook_path = locate(notebook or DEFAULT_NOTEBOOK)
     if not notebook_path.is_file():
         raise ScenarioError(f"{notebook or DEFAULT_NOTEBOOK}: notebook not found; pass --notebook")
