@@ -15,6 +15,7 @@ from typing import cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
+from simlib.cli.failures import describe, printable
 from simlib.errors import ScenarioError
 
 
@@ -320,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ScenarioError as exc:
-        print(f"simlib: error: {exc.render()}", file=sys.stderr)
+        print(f"simlib: error: {printable(exc.render())}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a pager or head that closed early
         sys.stderr.close()
@@ -328,6 +329,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("simlib: interrupted; no partial result files were left", file=sys.stderr)
         return 130
+    except BaseException as exc:  # the disk, an Arrow file or a Dask cluster failing
+        told = describe(exc)
+        if told is None:
+            raise
+        line, code = told
+        print(f"simlib: error: {printable(line)}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -47,6 +47,77 @@ def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_interrupts)
 
 
+# Seconds a task may wait with no worker to run it before the sweep stops with a message
+# (an assumption: long enough for a worker to restart, short enough not to look hung).
+NO_WORKERS_TIMEOUT = "30s"
+SCHEMES = ("tcp", "tls")
+
+
+def _first(exc: BaseException) -> str:
+    """An exception as one short line: its first line, or its type if it has no text."""
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def check_scheduler(address: str, timeout: float) -> None:
+    """Refuse an address that is not a Dask scheduler answering within ``timeout`` seconds.
+
+    dask.distributed bounds the TCP connect but not the handshake that follows, so a peer
+    that accepts and stays silent would hang the client, and one that speaks another
+    protocol can make it read an absurd frame length. Here the whole exchange (connect,
+    handshake, an ``identity`` request) runs under one deadline with Dask's own comm layer.
+    """
+    import asyncio
+
+    scheme = address.split("://", 1)[0] if "://" in address else ""
+    if scheme not in SCHEMES:
+        raise ExperimentError(
+            f"--dask {address!r}: allowed 'local' or a scheduler address tcp://HOST:PORT "
+            "(tls://HOST:PORT with certificates set in Dask's configuration)"
+        )
+
+    async def identity() -> object:
+        from distributed.comm import connect
+        from distributed.security import Security
+
+        args = Security().get_connection_args("client")
+        if scheme == "tls" and args.get("ssl_context") is None:
+            raise ExperimentError(
+                f"--dask {address}: tls needs certificates in Dask's configuration "
+                "(distributed.comm.tls.client.cert and .key)"
+            )
+        comm = await connect(address, timeout=timeout, **args)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> object:
+        return await asyncio.wait_for(identity(), timeout)
+
+    try:
+        reply = asyncio.run(bounded())
+    except ExperimentError:
+        raise
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ExperimentError(
+            f"--dask {address}: no answer from a Dask scheduler within {timeout:g} s"
+        ) from None
+    except (MemoryError, ValueError, TypeError, KeyError):
+        # Another protocol's bytes read as Dask frame headers: absurd lengths, bad msgpack.
+        raise ExperimentError(
+            f"--dask {address}: the peer does not speak the Dask protocol; "
+            "is this the scheduler's address?"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - refused, reset, unreachable
+        raise ExperimentError(
+            f"--dask {address}: cannot reach the scheduler ({_first(exc)})"
+        ) from None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise ExperimentError(f"--dask {address}: the peer answered, but not as a Dask scheduler")
+
+
 @contextmanager
 def open_executor(
     jobs: int | None = None,
@@ -92,21 +163,22 @@ def open_executor(
         ) from None
     cluster = None
     if dask == "local":
-        cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=None
-        )
+        from dask import config as dask_config
+
+        # Tasks no worker can take fail after this long instead of waiting forever.
+        with dask_config.set({"distributed.scheduler.no-workers-timeout": NO_WORKERS_TIMEOUT}):
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=None
+            )
         client = Client(cluster)
-    elif "://" in dask:
+    else:
+        check_scheduler(dask, connect_timeout)
         try:
             client = Client(dask, timeout=f"{connect_timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is one line
             raise ExperimentError(
-                f"--dask {dask}: cannot reach the scheduler ({str(exc).splitlines()[0]})"
+                f"--dask {dask}: cannot reach the scheduler ({_first(exc)})"
             ) from None
-    else:
-        raise ExperimentError(
-            f"--dask {dask!r}: allowed 'local' or a scheduler address tcp://HOST:PORT"
-        )
     try:
         yield client.get_executor()
     finally:

@@ -105,3 +105,128 @@ def test_papermill_receives_only_json_values():
     }
     with pytest.raises(ScenarioError, match="reps: a bytes value"):
         as_json_data({"reps": b'"; import os; "'})
+
+
+# --- OS, Arrow and Dask errors are one line ---------------------------------------------
+
+
+def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path, scenario):
+    target = tmp_path / "afile"
+    target.write_text("not a folder")
+    code = main(["compare", str(scenario), "--out", str(target), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.strip().splitlines() == [
+        f"simlib: error: {target}: is a file; give a folder (or a new name)"
+    ]
+    assert target.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (OSError(28, "No space left on device", "results.parquet"), 1, "the disk is full"),
+        (IsADirectoryError(21, "Is a directory", "x.csv"), 2, "x.csv: is a folder"),
+        (FileExistsError(17, "File exists", "out"), 2, "out: already exists"),
+    ],
+)
+def test_os_errors_while_saving_are_one_line(capsys, monkeypatch, scenario, raised, code, said):
+    from simlib.analysis.results import Results
+
+    def fail(self, folder):
+        raise raised
+
+    monkeypatch.setattr(Results, "save", fail)
+    got = main(["compare", str(scenario), "--out", str(scenario.parent / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert got == code
+    assert len(err.strip().splitlines()) == 1 and said in err, err
+
+
+def test_arrow_errors_and_a_lost_scheduler_are_one_line(capsys, monkeypatch, scenario):
+    import asyncio
+    import concurrent.futures
+
+    import pyarrow as pa
+
+    import simlib.experiments.sweep as sweep
+
+    for raised, said in (
+        (pa.ArrowInvalid("Parquet magic bytes not found in footer"), "Parquet"),
+        (concurrent.futures.CancelledError(), "scheduler or the worker pool was lost"),
+        (asyncio.CancelledError(), "scheduler or the worker pool was lost"),
+    ):
+
+        def fail(*args, raised=raised, **kwargs):
+            raise raised
+
+        monkeypatch.setattr(sweep, "run_sweep", fail)
+        code = main(
+            ["sweep", str(scenario), "--vary", "behaviour.voluntary_quit_rate=0.05:0.2",
+             "--out", str(scenario.parent / "sw"), "--quiet"]
+        )  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 1
+        assert len(err.strip().splitlines()) == 1 and said in err, err
+
+
+class Peer:
+    """A TCP server that is not a Dask scheduler: it sends ``reply`` to whoever connects."""
+
+    def __init__(self, reply: bytes | None):
+        import socket
+        import threading
+
+        self.reply = reply
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = "tcp://127.0.0.1:%d" % self.server.getsockname()[1]
+        self.conns: list = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            if self.reply is not None:
+                conn.sendall(self.reply)
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.close()
+        self.server.close()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [b"\xff" * 64, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", None],
+    ids=["garbage", "http", "silent"],
+)
+def test_a_peer_that_is_not_dask_is_refused_quickly(reply):
+    import time
+
+    from simlib.experiments.executors import check_scheduler
+    from simlib.storage.store import ExperimentError
+
+    peer = Peer(reply)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(ExperimentError, match="Dask") as caught:
+            check_scheduler(peer.address, timeout=2.0)
+        assert time.perf_counter() - started < 6
+        assert "\n" not in str(caught.value)
+    finally:
+        peer.close()
+
+
+@pytest.mark.parametrize("address", ["tls://127.0.0.1:9", "udp://127.0.0.1:9", "127.0.0.1:9"])
+def test_bad_dask_schemes_exit_2_in_one_line(capsys, scenario, address):
+    code = main(
+        ["sweep", str(scenario), "--vary", "behaviour.voluntary_quit_rate=0.05:0.2",
+         "--out", str(scenario.parent / "sw"), "--quiet", "--dask", address]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "--dask" in err
