@@ -179,7 +179,7 @@ class Peer:
 
         self.reply = reply
         self.server = socket.create_server(("127.0.0.1", 0))
-        self.address = "tcp://127.0.0.1:%d" % self.server.getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
         self.conns: list = []
         threading.Thread(target=self._serve, daemon=True).start()
 
