@@ -5,6 +5,10 @@ Workers leave Ctrl-C to the parent process, which stops the pool and reports onc
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -26,11 +30,43 @@ def executor_workers(executor: Executor) -> int:
     return int(workers) if workers else os.cpu_count() or 1
 
 
-def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle; it stops the pool and reports once."""
-    import signal
+# Seconds between a worker's checks that its parent still lives, and the grace a worker
+# has to unwind (stop a notebook kernel, remove its staging folder) once it has gone.
+PARENT_CHECK_SECONDS = 0.5
+UNWIND_SECONDS = 10.0
 
+
+def _parent_watch(parent: int, gone: threading.Event) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    gone.set()
+    os.kill(os.getpid(), signal.SIGTERM)  # unwinds where a handler is set; else ends here
+    time.sleep(UNWIND_SECONDS)
+    os._exit(1)
+
+
+def watch_parent() -> threading.Event:
+    """Worker initializer part: end this worker when the process that started it dies.
+
+    A killed ``sweep`` or ``batch`` (even by SIGKILL, which it cannot catch) would leave
+    its pool workers running on. A daemon thread notices the parent has gone (the worker is
+    re-parented), sets the returned event (so a worker checks it before committing
+    anything) and sends this worker SIGTERM, then exits it outright after a grace period.
+    """
+    gone = threading.Event()
+    threading.Thread(
+        target=_parent_watch, args=(os.getppid(), gone), name="parent-watch", daemon=True
+    ).start()
+    return gone
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle; it stops the pool and reports once.
+
+    The worker also ends when its parent dies (see :func:`watch_parent`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent()
 
 
 def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:

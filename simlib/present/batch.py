@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.experiments.executors import watch_parent
 from simlib.present.batch_index import write_index
 from simlib.present.batch_parameters import as_json_data, check_plain_data
 from simlib.present.batch_plan import (
@@ -143,6 +145,8 @@ def execute_scenario(
         )
         run.files.append(RECORD)
         atomic_write_text(staging / RECORD, json.dumps(asdict(run), indent=2))
+        if _PARENT_GONE is not None and _PARENT_GONE.is_set():
+            raise KeyboardInterrupt  # the batch that asked for this result has died
         _commit(staging, final)
         committed = True
         return run
@@ -153,11 +157,19 @@ def execute_scenario(
 
 def _worker_init() -> None:
     # A terminated worker unwinds like an interrupted one: papermill stops its kernel and
-    # the staging folder is removed.
+    # the staging folder is removed. A worker whose batch died is terminated the same way
+    # and never commits (see watch_parent).
+    global _PARENT_GONE
+
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    _PARENT_GONE = watch_parent()
+
+
+# Set in a batch worker process only: the event of its parent's death.
+_PARENT_GONE: threading.Event | None = None
 
 
 # --- the batch --------------------------------------------------------------------------

@@ -230,3 +230,93 @@ def test_bad_dask_schemes_exit_2_in_one_line(capsys, scenario, address):
     err = capsys.readouterr().err
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1 and "--dask" in err
+
+
+# --- workers die with their parent ------------------------------------------------------
+
+
+def marked_processes(mark: str) -> list[int]:
+    """Live (not zombie) processes whose environment carries ``mark``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark.encode() not in (entry / "environ").read_bytes():
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[list[int], str]:
+    """Start ``simlib ARGS``, wait for its workers, SIGKILL it; who is left after 8 s."""
+    import os
+    import signal
+    import time
+    import uuid
+
+    mark = f"SIMLIB_ORPHAN_TEST={uuid.uuid4().hex}"
+    key, value = mark.split("=")
+    env = {**os.environ, key: value, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "simlib.cli.main", *args],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while len(marked_processes(mark)) < 1 + workers:
+            assert parent.poll() is None, parent.stderr.read().decode() if parent.stderr else ""
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.2)
+        time.sleep(1.0)  # let the workers get into their tasks
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        time.sleep(8)
+        survivors = marked_processes(mark)
+    finally:
+        for pid in marked_processes(mark):  # clean up after a failing run
+            os.kill(pid, signal.SIGKILL)
+    return survivors, mark
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sweep_workers_do_not_outlive_a_killed_sweep(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text(
+        SCENARIO.replace("headcount: 30", "headcount: 2000").replace("years: 1", "years: 3")
+    )
+    survivors, _ = kill_and_count_survivors(
+        ["sweep", str(big), "--vary", "behaviour.voluntary_quit_rate=0.05:0.2", "--samples",
+         "200", "--jobs", "2", "--out", str(tmp_path / "sw"), "--quiet", "--force"],
+        tmp_path, workers=2,
+    )  # fmt: skip
+    assert survivors == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_batch_workers_and_kernels_do_not_outlive_a_killed_batch_nor_commit(tmp_path):
+    import time
+
+    paths = []
+    for i in range(2):
+        path = tmp_path / f"s{i}.yaml"
+        path.write_text(
+            SCENARIO.replace("name: tiny", f"name: s{i}").replace(
+                "headcount: 30", "headcount: 3000"
+            )
+        )
+        paths.append(str(path))
+    out = tmp_path / "out"
+    survivors, _ = kill_and_count_survivors(
+        ["batch", *paths, "--jobs", "2", "--out", str(out), "--param", "years=10",
+         "--notebook", str(ROOT / "notebooks" / "compare.ipynb"), "--quiet"],
+        tmp_path, workers=4,  # two workers, each with its notebook kernel
+    )  # fmt: skip
+    assert survivors == []
+    time.sleep(2)
+    assert not (out / "s0").exists() and not (out / "s1").exists()  # nothing committed
