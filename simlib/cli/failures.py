@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import unicodedata
+from typing import Any
 
 # Path problems the user can fix by choosing another path: exit 2, like any bad input.
 INPUT_ERRNOS = {
@@ -88,3 +89,21 @@ def _is_arrow(exc: BaseException) -> bool:
 def _first(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0][:300] if lines else type(exc).__name__
+
+
+class PrintableOutput:
+    """A text stream that passes on what is written with control characters removed.
+
+    The commands print scenario names, descriptions, policy names and values from the
+    user's files; wrapped around standard output, none of them can drive the terminal.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -15,14 +15,14 @@ from typing import cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
-from simlib.cli.failures import describe, printable
+from simlib.cli.failures import PrintableOutput, describe, printable
 from simlib.errors import ScenarioError
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"simlib: error: {message}", file=sys.stderr)
+        print(f"simlib: error: {printable(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -108,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def progress(finding_id: str) -> None:
         if not args.quiet:
-            print(f"checking {finding_id} ...", file=sys.stderr, flush=True)
+            print(f"checking {printable(finding_id)} ...", file=sys.stderr, flush=True)
 
     if args.out.exists() and not args.out.is_dir():
         raise ScenarioError(f"--out: {args.out} exists and is not a folder")
@@ -318,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = PrintableOutput(stdout)  # type: ignore[assignment]
     try:
         return int(args.func(args))
     except ScenarioError as exc:
@@ -336,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         line, code = told
         print(f"simlib: error: {printable(line)}", file=sys.stderr)
         return code
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

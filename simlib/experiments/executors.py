@@ -33,7 +33,7 @@ def executor_workers(executor: Executor) -> int:
 # Seconds between a worker's checks that its parent still lives, and the grace a worker
 # has to unwind (stop a notebook kernel, remove its staging folder) once it has gone.
 PARENT_CHECK_SECONDS = 0.5
-UNWIND_SECONDS = 10.0
+UNWIND_SECONDS = 4.0
 
 
 def _parent_watch(parent: int, gone: threading.Event) -> None:

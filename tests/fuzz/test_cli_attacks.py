@@ -253,7 +253,7 @@ def marked_processes(mark: str) -> list[int]:
 
 
 def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[list[int], str]:
-    """Start ``simlib ARGS``, wait for its workers, SIGKILL it; who is left after 8 s."""
+    """Start ``simlib ARGS``, wait for its workers, SIGKILL it; who is left after 10 s."""
     import os
     import signal
     import time
@@ -275,7 +275,9 @@ def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[
         time.sleep(1.0)  # let the workers get into their tasks
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-        time.sleep(8)
+        killed = time.monotonic()
+        while marked_processes(mark) and time.monotonic() < killed + 10:
+            time.sleep(0.25)
         survivors = marked_processes(mark)
     finally:
         for pid in marked_processes(mark):  # clean up after a failing run
@@ -320,3 +322,74 @@ def test_batch_workers_and_kernels_do_not_outlive_a_killed_batch_nor_commit(tmp_
     assert survivors == []
     time.sleep(2)
     assert not (out / "s0").exists() and not (out / "s1").exists()  # nothing committed
+
+
+# --- long validations answer early or show progress -------------------------------------
+
+
+def test_a_far_too_large_sweep_is_refused_before_every_variant_is_loaded(monkeypatch):
+    from simlib.engine.guards import ResourceLimitError
+    from simlib.experiments.model import ScenarioModel
+    from simlib.experiments.sampling import make_design
+    from simlib.experiments.sweep import GUARD_SAMPLE, validate_variants
+    from simlib.scenario.loading import load_scenario
+    from simlib.storage.design import Factor
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    model = ScenarioModel(base, allow_large=True)
+    loaded = []
+    real = model.prepare
+    monkeypatch.setattr(model, "prepare", lambda params: loaded.append(1) or real(params))
+    design = make_design(
+        [Factor("behaviour.voluntary_quit_rate", 0.05, 0.2)], 300_000, "lhs", seed=1
+    )
+    monkeypatch.setenv("SIMLIB_MAX_HOURS", "1")
+    with pytest.raises(ResourceLimitError, match="estimated from 256 of them"):
+        validate_variants(
+            model, design, policies=list(base.policy_names), reps=20, allow_large=False
+        )
+    assert len(loaded) <= GUARD_SAMPLE
+
+
+def test_sweep_says_what_it_is_doing_before_the_guard_answers(tmp_path):
+    import time
+
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simlib.cli.main", "sweep",
+         str(ROOT / "scenarios" / "baseline.yaml"),
+         "--vary", "behaviour.voluntary_quit_rate=0.05:0.2", "--samples", "300000",
+         "--out", str(tmp_path / "big")],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    said = time.monotonic() - started
+    rest = proc.stderr.read()
+    proc.wait(timeout=120)
+    answered = time.monotonic() - started
+    assert first.startswith("sweep: drawing the lhs design, --samples 300,000")
+    assert proc.returncode == 2 and "sweep too large" in rest
+    assert said < answered
+
+
+# --- terminal output strips control characters ------------------------------------------
+
+
+def test_control_characters_in_user_text_never_reach_the_terminal(capsys, tmp_path):
+    from simlib.cli.failures import printable
+
+    assert printable("a\x1b[2J\x07b\u202ec\r\x9bd\nx\ty") == "a[2Jbcd\nx\ty"
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        SCENARIO.replace("name: tiny", 'name: "evil\\e]0;owned\\a\\e[2J"')
+        + 'description: "x\\e[31mred"\n'
+    )
+    assert main(["check", str(hostile)]) == 0
+    out = capsys.readouterr().out
+    assert "evil]0;owned[2J" in out and "\x1b" not in out and "\x07" not in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SCENARIO.replace("headcount: 30", 'headcount: "\\e[2J30"'))
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "headcount" in err and "\x1b" not in err
