@@ -319,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     stdout = sys.stdout
-    sys.stdout = PrintableOutput(stdout)  # type: ignore[assignment]
+    sys.stdout = PrintableOutput(stdout)
     try:
         return int(args.func(args))
     except ScenarioError as exc:
