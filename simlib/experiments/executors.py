@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from simlib.storage.store import ExperimentError
@@ -86,7 +86,7 @@ def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
 # Seconds a task may wait with no worker to run it before the sweep stops with a message
 # (an assumption: long enough for a worker to restart, short enough not to look hung).
 NO_WORKERS_TIMEOUT = "30s"
-SCHEMES = ("tcp", "tls")
+SCHEMES = ("tcp", "tls", "inproc")  # inproc: a scheduler in this process (tests)
 
 
 def _first(exc: BaseException) -> str:
@@ -132,15 +132,24 @@ def check_scheduler(address: str, timeout: float) -> None:
     async def bounded() -> object:
         return await asyncio.wait_for(identity(), timeout)
 
+    def probe() -> object:
+        # A fresh event loop on its own thread: the caller may be running one (a notebook).
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, bounded()).result()
+
     try:
-        reply = asyncio.run(bounded())
+        reply = probe()
     except ExperimentError:
         raise
     except (asyncio.TimeoutError, TimeoutError):
         raise ExperimentError(
             f"--dask {address}: no answer from a Dask scheduler within {timeout:g} s"
         ) from None
-    except (MemoryError, ValueError, TypeError, KeyError):
+    except (MemoryError, ValueError, TypeError, KeyError) as exc:
+        if "address" in str(exc):  # a malformed or foreign address, before any exchange
+            raise ExperimentError(
+                f"--dask {address}: cannot reach the scheduler ({_first(exc)})"
+            ) from None
         # Another protocol's bytes read as Dask frame headers: absurd lengths, bad msgpack.
         raise ExperimentError(
             f"--dask {address}: the peer does not speak the Dask protocol; "
