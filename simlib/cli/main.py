@@ -15,13 +15,14 @@ from typing import Any, cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
+from simlib.cli.failures import PrintableOutput, describe, printable
 from simlib.errors import ScenarioError
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"simlib: error: {message}", file=sys.stderr)
+        print(f"simlib: error: {printable(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -123,7 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def progress(finding_id: str) -> None:
         if not args.quiet:
-            print(f"checking {finding_id} ...", file=sys.stderr, flush=True)
+            print(f"checking {printable(finding_id)} ...", file=sys.stderr, flush=True)
 
     if args.out.exists() and not args.out.is_dir():
         raise ScenarioError(f"--out: {args.out} exists and is not a folder")
@@ -160,8 +161,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     """Execute the report notebook once per scenario; exit 1 if any scenario failed."""
     from simlib.present.batch import run_batch
+    from simlib.present.batch_parameters import read_parameter_file
 
-    parameters = _overrides(args.param)
+    parameters = read_parameter_file(args.params) if args.params else {}
+    parameters.update(_overrides(args.param))
 
     def done(run) -> None:
         if args.quiet:
@@ -311,7 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--param",
         action="append",
         metavar="NAME=VALUE",
-        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML)",
+        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML; only "
+        "text, numbers, true/false, null and lists or maps of them)",
+    )
+    bat.add_argument(
+        "--params",
+        type=Path,
+        metavar="FILE.json",
+        help='notebook parameters from a JSON object, e.g. {"reps": 5}; --param wins',
     )
     bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
     bat.add_argument("--jobs", type=common.positive_int, default=1, help="scenarios run at once")
@@ -329,10 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = PrintableOutput(stdout)
     try:
         return int(args.func(args))
     except ScenarioError as exc:
-        print(f"simlib: error: {exc.render()}", file=sys.stderr)
+        print(f"simlib: error: {printable(exc.render())}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a pager or head that closed early
         sys.stderr.close()
@@ -340,6 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("simlib: interrupted; no partial result files were left", file=sys.stderr)
         return 130
+    except BaseException as exc:  # the disk, an Arrow file or a Dask cluster failing
+        told = describe(exc)
+        if told is None:
+            raise
+        line, code = told
+        print(f"simlib: error: {printable(line)}", file=sys.stderr)
+        return code
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Running the same ``sweep`` command again into the same ``--out`` resumes it.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simlib.storage.store import read_manifest
 
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    if not args.quiet:  # drawing and checking a large design takes a while: say so first
+        samples = f", --samples {args.samples:,}" if args.samples else ""
+        print(
+            f"sweep: drawing the {args.method} design{samples} and checking its size ...",
+            file=sys.stderr,
+            flush=True,
+        )
     summary = run_sweep(
         args.file,
         args.vary,

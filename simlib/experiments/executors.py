@@ -5,8 +5,12 @@ Workers leave Ctrl-C to the parent process, which stops the pool and reports onc
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from simlib.storage.store import ExperimentError
@@ -26,11 +30,43 @@ def executor_workers(executor: Executor) -> int:
     return int(workers) if workers else os.cpu_count() or 1
 
 
-def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle; it stops the pool and reports once."""
-    import signal
+# Seconds between a worker's checks that its parent still lives, and the grace a worker
+# has to unwind (stop a notebook kernel, remove its staging folder) once it has gone.
+PARENT_CHECK_SECONDS = 0.5
+UNWIND_SECONDS = 4.0
 
+
+def _parent_watch(parent: int, gone: threading.Event) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    gone.set()
+    os.kill(os.getpid(), signal.SIGTERM)  # unwinds where a handler is set; else ends here
+    time.sleep(UNWIND_SECONDS)
+    os._exit(1)
+
+
+def watch_parent() -> threading.Event:
+    """Worker initializer part: end this worker when the process that started it dies.
+
+    A killed ``sweep`` or ``batch`` (even by SIGKILL, which it cannot catch) would leave
+    its pool workers running on. A daemon thread notices the parent has gone (the worker is
+    re-parented), sets the returned event (so a worker checks it before committing
+    anything) and sends this worker SIGTERM, then exits it outright after a grace period.
+    """
+    gone = threading.Event()
+    threading.Thread(
+        target=_parent_watch, args=(os.getppid(), gone), name="parent-watch", daemon=True
+    ).start()
+    return gone
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle; it stops the pool and reports once.
+
+    The worker also ends when its parent dies (see :func:`watch_parent`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent()
 
 
 def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
@@ -45,6 +81,86 @@ def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
 
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_interrupts)
+
+
+# Seconds a task may wait with no worker to run it before the sweep stops with a message
+# (an assumption: long enough for a worker to restart, short enough not to look hung).
+NO_WORKERS_TIMEOUT = "30s"
+SCHEMES = ("tcp", "tls", "inproc")  # inproc: a scheduler in this process (tests)
+
+
+def _first(exc: BaseException) -> str:
+    """An exception as one short line: its first line, or its type if it has no text."""
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def check_scheduler(address: str, timeout: float) -> None:
+    """Refuse an address that is not a Dask scheduler answering within ``timeout`` seconds.
+
+    dask.distributed bounds the TCP connect but not the handshake that follows, so a peer
+    that accepts and stays silent would hang the client, and one that speaks another
+    protocol can make it read an absurd frame length. Here the whole exchange (connect,
+    handshake, an ``identity`` request) runs under one deadline with Dask's own comm layer.
+    """
+    import asyncio
+
+    scheme = address.split("://", 1)[0] if "://" in address else ""
+    if scheme not in SCHEMES:
+        raise ExperimentError(
+            f"--dask {address!r}: allowed 'local' or a scheduler address tcp://HOST:PORT "
+            "(tls://HOST:PORT with certificates set in Dask's configuration)"
+        )
+
+    async def identity() -> object:
+        from distributed.comm import connect
+        from distributed.security import Security
+
+        args = Security().get_connection_args("client")
+        if scheme == "tls" and args.get("ssl_context") is None:
+            raise ExperimentError(
+                f"--dask {address}: tls needs certificates in Dask's configuration "
+                "(distributed.comm.tls.client.cert and .key)"
+            )
+        comm = await connect(address, timeout=timeout, **args)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> object:
+        return await asyncio.wait_for(identity(), timeout)
+
+    def probe() -> object:
+        # A fresh event loop on its own thread: the caller may be running one (a notebook).
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, bounded()).result()
+
+    try:
+        reply = probe()
+    except ExperimentError:
+        raise
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ExperimentError(
+            f"--dask {address}: no answer from a Dask scheduler within {timeout:g} s"
+        ) from None
+    except (MemoryError, ValueError, TypeError, KeyError) as exc:
+        if "address" in str(exc):  # a malformed or foreign address, before any exchange
+            raise ExperimentError(
+                f"--dask {address}: cannot reach the scheduler ({_first(exc)})"
+            ) from None
+        # Another protocol's bytes read as Dask frame headers: absurd lengths, bad msgpack.
+        raise ExperimentError(
+            f"--dask {address}: the peer does not speak the Dask protocol; "
+            "is this the scheduler's address?"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - refused, reset, unreachable
+        raise ExperimentError(
+            f"--dask {address}: cannot reach the scheduler ({_first(exc)})"
+        ) from None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise ExperimentError(f"--dask {address}: the peer answered, but not as a Dask scheduler")
 
 
 @contextmanager
@@ -92,21 +208,22 @@ def open_executor(
         ) from None
     cluster = None
     if dask == "local":
-        cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=None
-        )
+        from dask import config as dask_config
+
+        # Tasks no worker can take fail after this long instead of waiting forever.
+        with dask_config.set({"distributed.scheduler.no-workers-timeout": NO_WORKERS_TIMEOUT}):
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=processes, dashboard_address=None
+            )
         client = Client(cluster)
-    elif "://" in dask:
+    else:
+        check_scheduler(dask, connect_timeout)
         try:
             client = Client(dask, timeout=f"{connect_timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is one line
             raise ExperimentError(
-                f"--dask {dask}: cannot reach the scheduler ({str(exc).splitlines()[0]})"
+                f"--dask {dask}: cannot reach the scheduler ({_first(exc)})"
             ) from None
-    else:
-        raise ExperimentError(
-            f"--dask {dask!r}: allowed 'local' or a scheduler address tcp://HOST:PORT"
-        )
     try:
         yield client.get_executor()
     finally:

@@ -21,6 +21,8 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 import simlib.scenario.dotted as dotted
@@ -116,8 +118,12 @@ def validate_variants(
     reps: int = 1,
     workers: int = 1,
     allow_large: bool = True,
+    progress: bool = False,
 ) -> None:
     """Load every variant as a scenario, and estimate the cost of the whole sweep.
+
+    A large sweep is first estimated from an even sample of its variants, so one far too
+    large is refused at once; ``progress`` shows a bar while many variants are validated.
 
     Raises
     ------
@@ -128,25 +134,67 @@ def validate_variants(
         this machine allows (the estimates of :mod:`simlib.engine.guards`, summed over
         variants; results stream to disk, so memory is the workers' simulations only).
     """
+
+    rows = design.variants
+    if not allow_large and len(rows) > GUARD_SAMPLE:
+        # Answer a sweep far too large at once, from an even sample of its variants,
+        # before loading every one of them.
+        picked = rows.iloc[np.linspace(0, len(rows) - 1, GUARD_SAMPLE).round().astype(int)]
+        _guard(model, picked, len(rows), policies, reps, workers, sampled=True)
+    bar = _progress_bar(len(rows), progress)
+    try:
+        for i, row in enumerate(rows.itertuples(index=False)):
+            params = dict(zip(rows.columns, row, strict=True))
+            try:
+                model.prepare(params)
+            except ScenarioError as exc:
+                values = ", ".join(f"{k}={v:g}" for k, v in params.items())
+                raise ScenarioError(
+                    [f"variant {i} ({values}) is not a valid scenario:", *exc.messages]
+                ) from None
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not allow_large:
+        _guard(model, rows, len(rows), policies, reps, workers, sampled=False)
+
+
+# Variants whose cost is estimated before a large sweep's variants are all validated.
+GUARD_SAMPLE = 256
+# Below this many variants, validation is quick enough to need no progress bar.
+PROGRESS_FROM = 2_000
+
+
+def _progress_bar(total: int, progress: bool) -> Any:
+    if not progress or total < PROGRESS_FROM:
+        return None
+    return tqdm(total=total, desc="validating variants", unit="variant", mininterval=0.5)
+
+
+def _guard(
+    model: ScenarioModel,
+    rows: pd.DataFrame,
+    total: int,
+    policies: Sequence[str] | None,
+    reps: int,
+    workers: int,
+    *,
+    sampled: bool,
+) -> None:
+    """Raise ResourceLimitError if ``total`` variants like ``rows`` are too large to run."""
     from simlib.engine import guards
 
     seconds, worst_bytes = 0.0, 0.0
-    for i, row in enumerate(design.variants.itertuples(index=False)):
-        params = dict(zip(design.variants.columns, row, strict=True))
+    for row in rows.itertuples(index=False):
         try:
-            variant = model.prepare(params)
-        except ScenarioError as exc:
-            values = ", ".join(f"{k}={v:g}" for k, v in params.items())
-            raise ScenarioError(
-                [f"variant {i} ({values}) is not a valid scenario:", *exc.messages]
-            ) from None
-        if not allow_large:
-            seconds += guards.estimate_resources(
-                variant, reps, list(policies or []), workers
-            ).seconds
-            worst_bytes = max(worst_bytes, guards.simulation_bytes(variant))
-    if allow_large:
-        return
+            variant = model.prepare(dict(zip(rows.columns, row, strict=True)))
+        except ScenarioError:
+            continue  # reported by the full validation
+        seconds += guards.estimate_resources(variant, reps, list(policies or []), workers).seconds
+        worst_bytes = max(worst_bytes, guards.simulation_bytes(variant))
+    seconds *= total / max(1, len(rows))
     peak = guards.BYTES_BASE + max(1, workers) * worst_bytes
     problems = []
     if peak > guards.MEMORY_SHARE * guards.available_memory():
@@ -160,8 +208,9 @@ def validate_variants(
             f"(limit {guards.format_duration(guards.max_seconds())}, SIMLIB_MAX_HOURS)"
         )
     if problems:
+        how = f" (estimated from {len(rows):,} of them)" if sampled else ""
         raise guards.ResourceLimitError(
-            f"sweep too large for this machine: {len(design.variants):,} variants x "
+            f"sweep too large for this machine: {total:,} variants{how} x "
             f"{len(policies or [])} policies x {reps:,} replications need "
             + " and ".join(problems)
             + "; reduce --samples, --reps or the ranges, or pass --force (allow_large=True) "
@@ -264,6 +313,7 @@ def run_sweep(
                 reps=reps,
                 workers=workers,
                 allow_large=allow_large,
+                progress=progress,
             )
             extra["baseline"] = base.baseline if base.baseline in policies else policies[0]
         # A scenario was wrapped in a ScenarioModel above; anything else already is a Model.

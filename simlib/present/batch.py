@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -34,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.experiments.executors import watch_parent
 from simlib.present.batch_index import write_index
+from simlib.present.batch_parameters import as_json_data, check_plain_data
 from simlib.present.batch_plan import (
     DEFAULT_NOTEBOOK,
     INDEX,
@@ -117,7 +120,7 @@ def execute_scenario(
                 str(notebook),
                 str(executed),
                 parameters={
-                    **parameters,
+                    **as_json_data(parameters),
                     "scenario": str(scenario),
                     "output_dir": str(staging),
                 },
@@ -147,6 +150,8 @@ def execute_scenario(
         )
         run.files.append(RECORD)
         atomic_write_text(staging / RECORD, json.dumps(asdict(run), indent=2))
+        if _PARENT_GONE is not None and _PARENT_GONE.is_set():
+            raise KeyboardInterrupt  # the batch that asked for this result has died
         _commit(staging, final)
         committed = True
         return run
@@ -157,11 +162,19 @@ def execute_scenario(
 
 def _worker_init() -> None:
     # A terminated worker unwinds like an interrupted one: papermill stops its kernel and
-    # the staging folder is removed.
+    # the staging folder is removed. A worker whose batch died is terminated the same way
+    # and never commits (see watch_parent).
+    global _PARENT_GONE
+
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    _PARENT_GONE = watch_parent()
+
+
+# Set in a batch worker process only: the event of its parent's death.
+_PARENT_GONE: threading.Event | None = None
 
 
 # --- the batch --------------------------------------------------------------------------
@@ -239,11 +252,13 @@ def run_batch(
     Raises
     ------
     ScenarioError
-        For a missing scenario file or notebook, or a parameter the notebook does not declare.
+        For a missing scenario file or notebook, a parameter the notebook does not declare,
+        or one that is not plain JSON data (see :mod:`simlib.present.batch_parameters`).
     KeyboardInterrupt
         After removing every unfinished staging folder and writing the index.
     """
     parameters = dict(parameters or {})
+    check_plain_data(parameters)
     notebook_path = locate(notebook or DEFAULT_NOTEBOOK)
     if not notebook_path.is_file():
         raise ScenarioError(f"{notebook or DEFAULT_NOTEBOOK}: notebook not found; pass --notebook")
