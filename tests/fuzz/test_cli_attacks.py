@@ -117,7 +117,7 @@ def test_out_that_is_a_file_is_one_line_exit_2(capsys, tmp_path, scenario):
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.strip().splitlines() == [
-        f"simlib: error: {target}: is a file; give a folder (or a new name)"
+        f"simlib: error: {target}: exists and is not a folder; choose a folder for --out"
     ]
     assert target.read_text() == "not a folder"
 
