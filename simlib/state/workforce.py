@@ -182,6 +182,8 @@ class FreshStart:
 class Workforce:
     """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
 
+    # A new job's lift over the common engagement set point (0.65): the direction is the
+    # honeymoon of a new job (Boswell, Boudreau & Tichy 2005); its size is an assumption.
     NEW_HIRE_ENGAGEMENT = 0.7
     NEW_HIRE_FAIRNESS = 0.6
     # What a new hire starts with, beyond who they are (potential, group, salary, hire week).
