@@ -44,7 +44,7 @@ def at_reviews(years: int, reps: int, **behaviour) -> list[list[tuple]]:
     for rep in range(reps):
         seen: list[tuple] = []
 
-        def observe(sim: SimState, review: Review) -> None:
+        def observe(sim: SimState, review: Review, seen: list[tuple] = seen) -> None:
             wf = sim.workforce
             seen.append((wf.engagement.copy(), wf.hired_week.copy(), wf.active.copy()))
 
