@@ -73,7 +73,8 @@ def _paired(wide: pd.DataFrame, policy: str, baseline: str) -> tuple[float, floa
 def empty_position_advantages(results: Results) -> list[SanityWarning]:
     """Policies better than the baseline on a total only because fewer people are employed:
     headcount lower (its 95% interval below zero), the total better (its interval on the
-    better side of zero), and the total per person employed not better."""
+    better side of zero), and the total per person employed not clearly better (its
+    interval not wholly on the better side of zero)."""
     h = results.at_horizon()
     wide = h.pivot_table(index="rep", columns=["metric", "policy"], values="value")
     baseline = results.baseline
@@ -98,8 +99,8 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
             if not low > 0:
                 continue
             per_head = sign * total / heads.replace(0, np.nan)
-            mean_per_head, _, _ = _paired(per_head, policy, baseline)
-            if not mean_per_head > 0:
+            _, per_head_low, _ = _paired(per_head, policy, baseline)
+            if not per_head_low > 0:
                 out.append(
                     SanityWarning(
                         "empty_positions",

@@ -7,6 +7,19 @@ regular manager conversations are the strongest driver), and falls under forced 
 hopeless. Events move it at once: a grade below one's own self-assessment, entering a
 PIP, a promotion. Perceived fairness is updated at every review from what people saw:
 feedback quality and frequency raise it, disappointment and forced ranking lower it.
+
+People differ: each person's set point sits ``disposition + swing`` from the common one.
+The disposition is stable (dispositional affect, Staw & Ross 1985; Judge & Larsen 2001),
+drawn at hire; the swing is redrawn every review cycle. Their sizes give engagement a
+between-person SD of ``between_person_sd`` at reviews, of which ``disposition_share`` is
+stable (Dormann & Zapf 2001), see :func:`personal_sds`. Both come from their own streams
+(``dispositions`` at hire, in hire order; ``engagement_swings`` per position and cycle),
+so no other mechanism's draws move. With ``between_person_sd`` 0 everyone is alike again.
+
+What reads engagement reads it against the population's common set point, not one's own:
+the effort term (Riketta 2008) and the quit hazard (Griffeth, Hom & Gaertner 2000) take
+their sizes from differences between people, so someone engaged by disposition works a
+little harder and quits less, as in those studies. Helping scales with engagement's level.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
+from simlib.scenario.behaviour import EngagementBehaviour
 from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_FAIRNESS = 0.6  # the new-hire level
@@ -32,6 +46,57 @@ def checkin_intensity(sim: SimState) -> float:
     return 0.0 if interval is None else 1.0 / math.sqrt(interval)
 
 
+def personal_sds(eb: EngagementBehaviour, cycle_weeks: float) -> tuple[float, float]:
+    """SDs of the disposition and of the per-cycle swing (0-1 units).
+
+    The disposition carries ``disposition_share`` of the variance ``between_person_sd^2``.
+    Engagement closes only ``1 - a`` of the gap to a new swing by the next review
+    (``a = exp(-cycle / adjust_weeks)``), so at reviews it carries ``(1 - a) / (1 + a)`` of
+    the swing's variance; the swing is drawn wider by the inverse, so that the SD at
+    reviews is ``between_person_sd``.
+    """
+    variance = eb.between_person_sd**2
+    a = math.exp(-cycle_weeks / eb.adjust_weeks)
+    swing_variance = (1.0 - eb.disposition_share) * variance * (1.0 + a) / (1.0 - a)
+    return math.sqrt(eb.disposition_share * variance), math.sqrt(swing_variance)
+
+
+def newcomers_joined(sim: SimState, rows: np.ndarray) -> None:
+    """Newcomers' disposition and first swing; they start that far from the new-hire level.
+
+    Two draws per newcomer from the ``dispositions`` stream, in hire order: the k-th hire
+    of a replication is alike under every policy. New hires keep the lift the model gives
+    them over the common set point (``NEW_HIRE_ENGAGEMENT``).
+    """
+    eb = sim.scenario.behaviour.engagement
+    if eb is None or eb.between_person_sd == 0 or len(rows) == 0:
+        return
+    wf = sim.workforce
+    disposition_sd, swing_sd = personal_sds(eb, sim.scenario.environment.weeks_per_cycle)
+    z = sim.streams["dispositions"].standard_normal((len(rows), 2))
+    wf.disposition[rows] = disposition_sd * z[:, 0]
+    wf.engagement_swing[rows] = swing_sd * z[:, 1]
+    start = wf.NEW_HIRE_ENGAGEMENT + wf.disposition[rows] + wf.engagement_swing[rows]
+    wf.engagement[rows] = np.clip(start, 0.0, 1.0)
+
+
+def start(sim: SimState) -> None:
+    """Today's staff differ from the start, as newcomers do."""
+    newcomers_joined(sim, sim.workforce.rows(sim.workforce.active))
+
+
+def new_swings(sim: SimState) -> None:
+    """Everyone's swing for the cycle ahead, one draw per position."""
+    eb = sim.scenario.behaviour.engagement
+    if eb is None or eb.between_person_sd == 0:
+        return
+    wf = sim.workforce
+    _, swing_sd = personal_sds(eb, sim.scenario.environment.weeks_per_cycle)
+    swing = sim.streams["engagement_swings"].standard_normal(wf.size)
+    swing *= swing_sd
+    np.copyto(wf.engagement_swing, swing, where=wf.active)
+
+
 def set_point(sim: SimState) -> np.ndarray:
     """Engagement each person drifts toward under today's conditions (share 0–1)."""
     eb = sim.scenario.behaviour.engagement
@@ -43,6 +108,9 @@ def set_point(sim: SimState) -> np.ndarray:
     point = np.subtract(1.0, wf.goal_acceptance)
     point *= eb.hopeless_penalty
     np.subtract(level, point, out=point)
+    if eb.between_person_sd:
+        point += wf.disposition
+        point += wf.engagement_swing
     np.maximum(point, 0.0, out=point)
     return np.minimum(point, 1.0, out=point)
 
@@ -104,6 +172,7 @@ def after_review(
         rated, (1.0 - u) * wf.fairness_belief + u * np.clip(signal, 0.0, 1.0), wf.fairness_belief
     )
     np.clip(wf.engagement, 0.0, 1.0, out=wf.engagement)
+    new_swings(sim)
     return short
 
 
@@ -130,6 +199,7 @@ def market_moved(sim: SimState, old: float, new: float) -> None:
 MECHANISM = Mechanism(
     "engagement",
     steps=(
+        Step("start", start),
         Step("after_review", review_attitudes, after=("promotion",)),
         Step("market_change", market_moved),
     ),

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from simlib.mechanisms.base import Mechanism
+from simlib.mechanisms.engagement import newcomers_joined
 from simlib.scenario.organization import Organization
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import cluster_groups
@@ -89,6 +90,7 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
         )
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)
+    newcomers_joined(sim, rows)
     sim.counts.hires += len(rows)
     sim.log("hire", len(rows))
 

@@ -412,6 +412,40 @@ class EngagementBehaviour(Section):
             "engagement) and the ends of the scale",
         ),
     )
+    between_person_sd: float = Field(
+        0.22,
+        ge=0,
+        le=0.5,
+        **assumption(
+            ENGAGEMENT,
+            "SD of engagement across people (0-1 scale) under neutral conditions, at reviews "
+            "(0 = everyone alike, as before people differed)",
+            (0.20, 0.25),
+            "the spread the attitude terms are read in: a 1-5 survey item's SD of ~0.9 "
+            "points on the 0-1 scale (the unit of behaviour.incentives."
+            "engagement_performance_sd and behaviour.exits.engagement_sensitivity); the "
+            "ends of the scale trim it by about a tenth",
+        ),
+    )
+    disposition_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        **sourced(
+            ENGAGEMENT,
+            "share of the between-person variance of engagement that is a stable personal "
+            "set point (dispositional affect), the rest a swing redrawn every review cycle",
+            "Dormann & Zapf 2001, meta-analysis of job-satisfaction stabilities: about .50 "
+            "over the studies' intervals, higher over short lags; job changers' stability "
+            "puts an 'upper limit estimate of 0.51' on direct dispositional influence",
+            (0.40, 0.60),
+            note="Dispositional affect carries into job satisfaction (Staw & Ross 1985; "
+            "Judge & Larsen 2001). The swing is drawn per review cycle (not weekly, for "
+            "speed) and engagement follows it with adjust_weeks' lag, so the year-to-year "
+            "correlation at annual reviews is this share plus what a year leaves of the "
+            "swing (about .57 at the defaults), falling toward the share at longer lags",
+        ),
+    )
     adjust_weeks: float = Field(
         26.0,
         gt=0,

@@ -182,6 +182,8 @@ class FreshStart:
 class Workforce:
     """Per-position state arrays (struct of arrays). See DESIGN §2 for the columns."""
 
+    # A new job's lift over the common engagement set point (0.65): the direction is the
+    # honeymoon of a new job (Boswell, Boudreau & Tichy 2005); its size is an assumption.
     NEW_HIRE_ENGAGEMENT = 0.7
     NEW_HIRE_FAIRNESS = 0.6
     # What a new hire starts with, beyond who they are (potential, group, salary, hire week).
@@ -201,6 +203,8 @@ class Workforce:
         "sabotage": 0.0,
         "pay_growth": np.nan,
         "engagement": NEW_HIRE_ENGAGEMENT,
+        "disposition": 0.0,
+        "engagement_swing": 0.0,
         "fairness_belief": NEW_HIRE_FAIRNESS,
     }
     # The integrals and their snapshot start at zero, the output factors at one.
@@ -236,6 +240,10 @@ class Workforce:
         # Attitudes (share 0–1): engagement with the work, belief that evaluation is fair.
         self.engagement = np.zeros(n)
         self.fairness_belief = np.zeros(n)
+        # Where each person's engagement settles, around the common set point (0-1 units):
+        # a stable disposition and a swing redrawn every review cycle.
+        self.disposition = np.zeros(n)
+        self.engagement_swing = np.zeros(n)
         # Behavioural responses (set by simlib.mechanisms.incentives and simlib.mechanisms.goals).
         self.drive = np.zeros(n)  # SD units added to the performance rate: effort, goals, team
         self.effort = np.zeros(n)  # SD units of extra performance from effort

@@ -100,13 +100,15 @@ def half_year(policy: dict, **engagement) -> float:
 
 
 def test_feedback_mostly_on_the_person_lowers_performance_and_task_feedback_raises_it():
-    none = half_year({})
-    about_the_person = half_year(checkins("weekly", 0.0))
-    about_the_task = half_year(checkins("weekly", 1.0))
+    # People alike in engagement: its differences would add quits' noise to 200 people.
+    alike = {"between_person_sd": 0.0}
+    none = half_year({}, **alike)
+    about_the_person = half_year(checkins("weekly", 0.0), **alike)
+    about_the_task = half_year(checkins("weekly", 1.0), **alike)
     assert about_the_person < none - 0.08  # half the people lose 0.26 SD
     assert about_the_task > none + 0.3  # everyone gains 0.36 SD (and some skill)
     # Without a threat to the self, feedback on the person no longer hurts.
-    harmless = half_year(checkins("weekly", 0.0), feedback_threat_sd=0.0)
+    harmless = half_year(checkins("weekly", 0.0), feedback_threat_sd=0.0, **alike)
     assert harmless > none - 0.01
 
 

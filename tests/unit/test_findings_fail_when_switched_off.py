@@ -154,11 +154,11 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
         {"behaviour.incentives.effort_cost": 1.3},
     ),
     # Without the engagement mechanism engagement is the same for everyone (no
-    # correlation); when a rating below one's own view costs more engagement, the engaged
-    # are the better rated.
+    # correlation); when engagement moves performance as much as the cross-sectional
+    # correlations would have it (the top of its range), the engaged are the better rated.
     "judge2001_satisfaction_performance": (
         {"behaviour.engagement": None},
-        {"behaviour.engagement.disappointment_penalty": 0.3},
+        {"behaviour.incentives.engagement_performance_sd": 0.3},
     ),
 }
 
@@ -207,10 +207,11 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
         assert strong.simulated > on.simulated + 0.1
         return
     if finding_id == "judge2001_satisfaction_performance":
-        # The model misses low: engagement runs slightly against ratings.
-        assert on.simulated < on.low and on.ci_high < 0
+        # The model misses low: people differ in engagement, but it moves performance
+        # only a little (Riketta 2008), so the engaged are hardly the better rated.
+        assert on.simulated < on.low
         assert not math.isfinite(off.simulated)
-        assert strong.simulated > on.simulated + 0.1
+        assert strong.simulated > on.simulated + 0.04
         return
     if finding_id == "kd1996_feedback_harmful_share":
         # Around no effect about half of the small studies come out negative; with feedback
@@ -281,9 +282,10 @@ def test_stability_decays_mostly_through_changing_effort(run):
 
 def test_teams_perform_worse_after_layoffs_through_their_newcomers(run):
     # Layoffs take people whatever their performance; the team's loss is the newcomers who
-    # replace them. Newcomers at full speed from day one lose the team less.
+    # replace them. Newcomers further below speed on day one lose the team more (against
+    # newcomers at full speed the difference is within the noise people's differences add).
     finding = FINDINGS["parkshaw2013_unit_layoffs"]
     on = finding.check(run)
-    full_speed = finding.check(run, overrides={"hiring.ramp_up_deficit_sd": 0.0})
+    slow_start = finding.check(run, overrides={"hiring.ramp_up_deficit_sd": 3.0})
     assert on.holds
-    assert full_speed.simulated > on.simulated
+    assert slow_start.simulated < on.simulated - 0.02
