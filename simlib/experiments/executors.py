@@ -101,7 +101,8 @@ def check_scheduler(address: str, timeout: float) -> None:
     dask.distributed bounds the TCP connect but not the handshake that follows, so a peer
     that accepts and stays silent would hang the client, and one that speaks another
     protocol can make it read an absurd frame length. Here the whole exchange (connect,
-    handshake, an ``identity`` request) runs under one deadline with Dask's own comm layer.
+    handshake, an ``identity`` request) runs under one deadline (twice ``timeout``) with Dask's
+    own comm layer.
     """
     import asyncio
 
@@ -129,8 +130,13 @@ def check_scheduler(address: str, timeout: float) -> None:
         finally:
             comm.abort()
 
+    # Dask's connect retries a refused address until ``timeout`` and then says so; the
+    # deadline over the whole exchange is longer, so that a refused or unreachable address
+    # is told apart from a peer that accepts and stays silent.
+    deadline = 2 * timeout
+
     async def bounded() -> object:
-        return await asyncio.wait_for(identity(), timeout)
+        return await asyncio.wait_for(identity(), deadline)
 
     def probe() -> object:
         # A fresh event loop on its own thread: the caller may be running one (a notebook).
@@ -143,7 +149,7 @@ def check_scheduler(address: str, timeout: float) -> None:
         raise
     except (asyncio.TimeoutError, TimeoutError):
         raise ExperimentError(
-            f"--dask {address}: no answer from a Dask scheduler within {timeout:g} s"
+            f"--dask {address}: no answer from a Dask scheduler within {deadline:g} s"
         ) from None
     except (MemoryError, ValueError, TypeError, KeyError) as exc:
         if "address" in str(exc):  # a malformed or foreign address, before any exchange
