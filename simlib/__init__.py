@@ -50,6 +50,7 @@ _PUBLIC = {
     # presentation
     "plots": None,  # the module simlib.present.plots
     "briefing": None,  # the module simlib.present.briefing
+    "report": None,  # the module simlib.present.report
     "paired_table": "simlib.present.tables",
     "final_workforce": "simlib.present.snapshot",
     "Explorer": "simlib.present.explorer",
@@ -60,6 +61,7 @@ _MODULES = {
     "robustness": "simlib.analysis.robustness",
     "plots": "simlib.present.plots",
     "briefing": "simlib.present.briefing",
+    "report": "simlib.present.report",
 }
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "process_pool",
     "ranking",
     "read_manifest",
+    "report",
     "resolve_reps",
     "results_frame",
     "robustness",

@@ -27,10 +27,12 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_check(args: argparse.Namespace) -> int:
     from simlib.engine.guards import check_resources
+    from simlib.metrics.catalogue import check_metric_names
     from simlib.scenario.loading import load_scenario
     from simlib.state.workforce import OrgChart
 
     scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    check_metric_names(scenario.report.metrics)
     # The same resource guard as compare, before anything is allocated: never call valid a
     # scenario this machine cannot run.
     estimate = check_resources(scenario, allow_large=args.force)

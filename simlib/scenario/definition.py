@@ -21,6 +21,7 @@ from simlib.scenario.behaviour import (
     Behaviour,
 )
 from simlib.scenario.costs import Costs
+from simlib.scenario.report_settings import ReportSettings
 from simlib.scenario.organization import (
     Environment,
     Experiment,
@@ -49,6 +50,7 @@ class Scenario(Section):
     policies: dict[PolicyName, Policy] = Field(min_length=1, max_length=100)
     experiment: Experiment = Field(default_factory=Experiment)
     costs: Costs = Field(default_factory=Costs)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     # Whether hiring.recruiters was derived from the headcount (not stated): a copy with
     # another headcount then derives it again (:meth:`restated`).
     _recruiters_derived: bool = PrivateAttr(False)
