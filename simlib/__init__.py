@@ -51,6 +51,7 @@ _PUBLIC = {
     "plots": None,  # the module simlib.present.plots
     "briefing": None,  # the module simlib.present.briefing
     "report": None,  # the module simlib.present.report
+    "uncertainty": None,  # the module simlib.present.uncertainty
     "paired_table": "simlib.present.tables",
     "final_workforce": "simlib.present.snapshot",
     "Explorer": "simlib.present.explorer",
@@ -62,6 +63,7 @@ _MODULES = {
     "plots": "simlib.present.plots",
     "briefing": "simlib.present.briefing",
     "report": "simlib.present.report",
+    "uncertainty": "simlib.present.uncertainty",
 }
 
 __all__ = [
@@ -91,6 +93,7 @@ __all__ = [
     "save_validation",
     "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 

@@ -143,6 +143,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from simlib.present.batch import run_batch
 
     parameters = _overrides(args.param)
+    if args.no_ensemble:
+        parameters["ensemble"] = False
 
     def done(run) -> None:
         if args.quiet:
@@ -301,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bat.add_argument(
         "--timeout", type=common.positive_int, help="seconds allowed per notebook cell"
+    )
+    bat.add_argument(
+        "--no-ensemble",
+        action="store_true",
+        help="skip the report's 'what we don't know' runs (each behavioural assumption at the "
+        "ends of its range); same as --param ensemble=false",
     )
     bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
     bat.set_defaults(func=cmd_batch)

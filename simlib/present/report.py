@@ -367,6 +367,13 @@ def money_html(results: Results) -> str:
     )
 
 
+def _summary(results: Results, metric: str) -> pd.DataFrame:
+    """One metric's summary by policy (empty if the comparison did not record it)."""
+    if metric not in results.metrics:
+        return pd.DataFrame(columns=["mean", "ci_low", "ci_high"])
+    return results.summary([metric]).set_index("policy")
+
+
 def _payback_words(years: float, results: Results, policy: str) -> str:
     if not math.isfinite(years):
         return "not within the horizon"
@@ -376,7 +383,7 @@ def _payback_words(years: float, results: Results, policy: str) -> str:
 
 
 def _net_value_levels(results: Results, unit: str) -> str:
-    s = results.summary(["net_value"]).set_index("policy")
+    s = _summary(results, "net_value")
     if s.empty:
         return ""
     items = [
@@ -394,7 +401,7 @@ def fairness_html(results: Results) -> str:
     """Adverse impact by group (four-fifths rule, Fisher's exact test, shortfall) for top
     grades, promotions, PIPs and exits, beside the rating gap between groups."""
     audit = fairness.adverse_impact_table(results.frame)
-    gap = results.summary(["group_rating_gap"]).set_index("policy")
+    gap = _summary(results, "group_rating_gap")
     parts = [
         "<p>A group's rate of a favourable decision below four-fifths of the most favoured "
         "group's (or, for PIPs and exits, a rate more than 5/4 of the least affected "

@@ -1,0 +1,225 @@
+"""What we don't know: how often a comparison's verdicts hold across the behavioural
+assumptions' plausible ranges, and which assumption would flip each one.
+
+A verdict is a clear difference of the comparison: a policy better (or worse) than the
+baseline on an objective, its 95% interval excluding zero. The ensemble re-runs every
+policy one assumption at a time at the low and at the high end of its stated range
+(:mod:`simlib.scenario.sizes`: every ``behaviour`` size of kind ``assumption``), the others
+kept as the scenario states them, with the same seed as the comparison (common random
+numbers, so a change comes from the assumption, not from other draws). For each verdict it
+counts the variations in which the policy's mean difference from the baseline keeps its
+side of zero, and for each variation that flips it, where between the value used and the
+flipping end the difference crosses zero (linear interpolation): the threshold.
+
+One-at-a-time variation does not explore assumptions moving together; the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simlib.engine.simulation import simulate
+from simlib.experiments.execution import execute
+from simlib.metrics.catalogue import METRIC_DIRECTION
+from simlib.scenario.definition import Scenario
+from simlib.scenario.fields import walk
+from simlib.scenario.loading import load_scenario
+from simlib.scenario.sizes import Size
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A behavioural size with a plausible range, and the value the scenario uses."""
+
+    path: str
+    used: float
+    low: float
+    high: float
+    integer: bool
+    meaning: str  # what the size is, in the field's own words
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One point of the ensemble: one assumption at one end of its range (or none)."""
+
+    path: str | None  # None: the scenario as stated
+    value: float | None
+    end: str  # "low" | "high" | "as stated"
+
+
+def assumptions(scenario: Scenario) -> list[Assumption]:
+    """Every behaviour size of kind ``assumption`` with a stated range, as this scenario
+    uses it."""
+    found = []
+    for record in walk(scenario):
+        if not record.path or record.path[0] != "behaviour" or not record.numeric:
+            continue
+        size = Size.from_json(record.extra)
+        if size is None or size.kind != "assumption" or not size.has_range:
+            continue
+        value = record.value
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        found.append(
+            Assumption(
+                record.dotted,
+                float(value),
+                float(size.low),  # type: ignore[arg-type]
+                float(size.high),  # type: ignore[arg-type]
+                record.kind == "int",
+                record.description.split(". ")[0],
+            )
+        )
+    return found
+
+
+def variations(found: Sequence[Assumption]) -> list[Variation]:
+    """The scenario as stated, then each assumption at its low and high end (an end equal
+    to the value used is skipped: it would repeat the scenario as stated)."""
+    out = [Variation(None, None, "as stated")]
+    for a in found:
+        for end, value in (("low", a.low), ("high", a.high)):
+            value = float(round(value)) if a.integer else value
+            if value != a.used:
+                out.append(Variation(a.path, value, end))
+    return out
+
+
+def _horizon(
+    scenario: Scenario, policy: str, seed: int, rep: int, metrics: tuple[str, ...]
+) -> pd.DataFrame:
+    frame = simulate(scenario, policy, seed=seed, rep=rep, allow_large=True)
+    frame = frame[frame["metric"].isin(metrics)]
+    last = frame.groupby("metric")["week"].transform("max")
+    return frame[frame["week"] == last].drop(columns="week")
+
+
+def run_ensemble(
+    scenario: Scenario,
+    policies: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    seed: int,
+    reps: int = 1,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Every policy at every variation, ``reps`` replications each, values at the horizon.
+
+    Returns
+    -------
+    Tidy records ``variation, path, end, value_used, policy, rep, metric, value`` where
+    ``variation`` numbers the points (0 = the scenario as stated) and ``value_used`` is the
+    assumption's value at that point.
+    """
+    points = variations(assumptions(scenario))
+    scenarios = [
+        scenario if v.path is None else load_scenario(scenario, overrides={v.path: v.value})
+        for v in points
+    ]
+    wanted = tuple(metrics)
+    calls = (
+        ((i, p, r), (scenarios[i], p, seed, r, wanted))
+        for i in range(len(points))
+        for r in range(reps)
+        for p in policies
+    )
+    frames = []
+    for (i, _, _), frame in execute(_horizon, calls, executor):
+        v = points[i]
+        frames.append(
+            frame.assign(variation=i, path=v.path or "", end=v.end, value_used=v.value)
+        )
+    columns = ["variation", "path", "end", "value_used", "policy", "rep", "metric", "value"]
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def improvements(ensemble: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Per variation, policy and metric: the policy's mean improvement on the baseline
+    over replications (positive = better: higher, lower or nearer zero as the metric
+    wants), paired by replication."""
+    wide = ensemble.pivot_table(
+        index=["variation", "metric", "rep"], columns="policy", values="value"
+    )
+    rows = []
+    for policy in [p for p in wide.columns if p != baseline]:
+        diff = wide[policy] - wide[baseline]
+        by_metric = diff.index.get_level_values("metric")
+        direction = np.array([METRIC_DIRECTION.get(str(m), "higher") for m in by_metric])
+        nearer = (wide[baseline].abs() - wide[policy].abs()).to_numpy()
+        gain = np.where(
+            direction == "lower",
+            -diff.to_numpy(),
+            np.where(direction == "nearest_zero", nearer, diff.to_numpy()),
+        )
+        part = pd.DataFrame({"gain": gain}, index=diff.index).groupby(level=[0, 1]).mean()
+        rows.append(part.assign(policy=policy).reset_index())
+    points = ensemble.drop_duplicates("variation").set_index("variation")
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if out.empty:
+        return out
+    out["path"] = out["variation"].map(points["path"])
+    out["end"] = out["variation"].map(points["end"])
+    out["value_used"] = out["variation"].map(points["value_used"])
+    return out
+
+
+@dataclass(frozen=True)
+class Flip:
+    """An assumption that, within its range, turns a verdict around."""
+
+    path: str
+    used: float
+    threshold: float
+    side: str  # "below" | "above": the verdict flips with the assumption on this side
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """How a verdict fares across the ensemble."""
+
+    policy: str
+    metric: str
+    better: bool  # the verdict: clearly better (True) or clearly worse (False)
+    holds: int  # variations in which the difference keeps its side of zero
+    total: int
+    flips: tuple[Flip, ...]  # strongest first: the threshold nearest the value used
+
+
+def robustness(
+    gains: pd.DataFrame,
+    verdicts: dict[tuple[str, str], bool],
+    found: Sequence[Assumption],
+) -> list[Robustness]:
+    """For each verdict (``(policy, metric) -> better``), how often it holds and what flips
+    it, from :func:`improvements`."""
+    by_path = {a.path: a for a in found}
+    out = []
+    for (policy, metric), better in verdicts.items():
+        rows = gains[(gains["policy"] == policy) & (gains["metric"] == metric)]
+        if rows.empty:
+            continue
+        sign = 1.0 if better else -1.0
+        held = rows["gain"].to_numpy() * sign > 0
+        base = rows[rows["variation"] == 0]
+        g0 = float(base["gain"].iloc[0]) * sign if not base.empty else np.nan
+        flips = []
+        for r in rows[~held & (rows["variation"] != 0)].itertuples(index=False):
+            a = by_path.get(str(r.path))
+            g1 = float(r.gain) * sign  # type: ignore[arg-type]
+            if a is None or not np.isfinite(g0) or g0 <= 0:
+                continue
+            x1 = float(r.value_used)  # type: ignore[arg-type]
+            threshold = a.used + (x1 - a.used) * g0 / (g0 - g1)
+            side = "above" if x1 > a.used else "below"
+            flips.append(Flip(a.path, a.used, threshold, side, a.low, a.high))
+        flips.sort(key=lambda f: abs(f.threshold - f.used) / max(f.high - f.low, 1e-12))
+        out.append(Robustness(policy, metric, better, int(held.sum()), len(held), tuple(flips)))
+    return out
