@@ -4,7 +4,7 @@ assumptions' plausible ranges, and which assumption would flip each one.
 A verdict is a clear difference of the comparison: a policy better (or worse) than the
 baseline on an objective, its 95% interval excluding zero. The ensemble re-runs every
 policy one assumption at a time at the low and at the high end of its stated range
-(:mod:`simlib.scenario.sizes`: every ``behaviour`` size of kind ``assumption``), the others
+(:mod:`simlib.experiments.ensemble` runs them), the others
 kept as the scenario states them, with the same seed as the comparison (common random
 numbers, so a change comes from the assumption, not from other draws). For each verdict it
 counts the variations in which the policy's mean difference from the baseline keeps its
@@ -17,126 +17,13 @@ One-at-a-time variation does not explore assumptions moving together; the report
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from simlib.engine.simulation import simulate
-from simlib.experiments.execution import execute
+from simlib.experiments.ensemble import Assumption
 from simlib.metrics.catalogue import METRIC_DIRECTION
-from simlib.scenario.definition import Scenario
-from simlib.scenario.fields import walk
-from simlib.scenario.loading import load_scenario
-from simlib.scenario.sizes import Size
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """A behavioural size with a plausible range, and the value the scenario uses."""
-
-    path: str
-    used: float
-    low: float
-    high: float
-    integer: bool
-    meaning: str  # what the size is, in the field's own words
-
-
-@dataclass(frozen=True)
-class Variation:
-    """One point of the ensemble: one assumption at one end of its range (or none)."""
-
-    path: str | None  # None: the scenario as stated
-    value: float | None
-    end: str  # "low" | "high" | "as stated"
-
-
-def assumptions(scenario: Scenario) -> list[Assumption]:
-    """Every behaviour size of kind ``assumption`` with a stated range, as this scenario
-    uses it."""
-    found = []
-    for record in walk(scenario):
-        if not record.path or record.path[0] != "behaviour" or not record.numeric:
-            continue
-        size = Size.from_json(record.extra)
-        if size is None or size.kind != "assumption" or not size.has_range:
-            continue
-        value = record.value
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            continue
-        found.append(
-            Assumption(
-                record.dotted,
-                float(value),
-                float(size.low),  # type: ignore[arg-type]
-                float(size.high),  # type: ignore[arg-type]
-                record.kind == "int",
-                record.description.split(". ")[0],
-            )
-        )
-    return found
-
-
-def variations(found: Sequence[Assumption]) -> list[Variation]:
-    """The scenario as stated, then each assumption at its low and high end (an end equal
-    to the value used is skipped: it would repeat the scenario as stated)."""
-    out = [Variation(None, None, "as stated")]
-    for a in found:
-        for end, value in (("low", a.low), ("high", a.high)):
-            value = float(round(value)) if a.integer else value
-            if value != a.used:
-                out.append(Variation(a.path, value, end))
-    return out
-
-
-def _horizon(
-    scenario: Scenario, policy: str, seed: int, rep: int, metrics: tuple[str, ...]
-) -> pd.DataFrame:
-    frame = simulate(scenario, policy, seed=seed, rep=rep, allow_large=True)
-    frame = frame[frame["metric"].isin(metrics)]
-    last = frame.groupby("metric")["week"].transform("max")
-    return frame[frame["week"] == last].drop(columns="week")
-
-
-def run_ensemble(
-    scenario: Scenario,
-    policies: Sequence[str],
-    metrics: Sequence[str],
-    *,
-    seed: int,
-    reps: int = 1,
-    executor: Executor | None = None,
-) -> pd.DataFrame:
-    """Every policy at every variation, ``reps`` replications each, values at the horizon.
-
-    Returns
-    -------
-    Tidy records ``variation, path, end, value_used, policy, rep, metric, value`` where
-    ``variation`` numbers the points (0 = the scenario as stated) and ``value_used`` is the
-    assumption's value at that point.
-    """
-    points = variations(assumptions(scenario))
-    scenarios = [
-        scenario if v.path is None else load_scenario(scenario, overrides={v.path: v.value})
-        for v in points
-    ]
-    wanted = tuple(metrics)
-    calls = (
-        ((i, p, r), (scenarios[i], p, seed, r, wanted))
-        for i in range(len(points))
-        for r in range(reps)
-        for p in policies
-    )
-    frames = []
-    for (i, _, _), frame in execute(_horizon, calls, executor):
-        v = points[i]
-        frames.append(
-            frame.assign(variation=i, path=v.path or "", end=v.end, value_used=v.value)
-        )
-    columns = ["variation", "path", "end", "value_used", "policy", "rep", "metric", "value"]
-    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def improvements(ensemble: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -213,10 +100,10 @@ def robustness(
         flips = []
         for r in rows[~held & (rows["variation"] != 0)].itertuples(index=False):
             a = by_path.get(str(r.path))
-            g1 = float(r.gain) * sign  # type: ignore[arg-type]
+            g1 = float(r.gain) * sign
             if a is None or not np.isfinite(g0) or g0 <= 0:
                 continue
-            x1 = float(r.value_used)  # type: ignore[arg-type]
+            x1 = float(r.value_used)
             threshold = a.used + (x1 - a.used) * g0 / (g0 - g1)
             side = "above" if x1 > a.used else "below"
             flips.append(Flip(a.path, a.used, threshold, side, a.low, a.high))

@@ -184,7 +184,8 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
         unit = wording.unit_kind(metric)
         rows.append(
             "<tr>"
-            f"<th>{esc(wording.label(metric))}<div class='unit'>{esc(_unit_words(metric, unit, money_unit))}</div></th>"
+            f"<th>{esc(wording.label(metric))}"
+            f"<div class='unit'>{esc(_unit_words(metric, unit, money_unit))}</div></th>"
             f"<td>{rec}</td>"
             f"<td class='others'>{'; '.join(notes) if notes else ''}</td>"
             "</tr>"
@@ -247,7 +248,8 @@ def _trade_offs(results: Results, money_unit: str) -> str:
 
         def listed(ds: list[Difference]) -> str:
             return "; ".join(
-                f"{esc(wording.in_sentence(wording.label(d.metric)))} {esc(d.words(money_unit))}" for d in ds
+                f"{esc(wording.in_sentence(wording.label(d.metric)))} {esc(d.words(money_unit))}"
+                for d in ds
             )
 
         text = f"{_policy(policy)} against {esc(base)}: "
@@ -317,7 +319,9 @@ def money_table(results: Results) -> pd.DataFrame:
                 "high_k": np.nan,
             }
         )
-    return pd.DataFrame(rows, columns=["policy", "part", "label", "contribution_k", "low_k", "high_k"])
+    return pd.DataFrame(
+        rows, columns=["policy", "part", "label", "contribution_k", "low_k", "high_k"]
+    )
 
 
 def money_html(results: Results) -> str:
@@ -347,7 +351,9 @@ def money_html(results: Results) -> str:
                 continue
             value = wording.fixed(r["contribution_k"], 0, signed=True)
             bounds = f"[{wording.fixed(r['low_k'], 0)}, {wording.fixed(r['high_k'], 0)}]"
-            cells.append(f"<td><span class='num'>{value}</span> <span class='ci'>{bounds}</span></td>")
+            cells.append(
+                f"<td><span class='num'>{value}</span> <span class='ci'>{bounds}</span></td>"
+            )
         name = "Payback period" if part == "payback" else wording.label(part)
         if part in NET_VALUE_PARTS and NET_VALUE_PARTS[part] < 0:
             name += " (saved)"
@@ -386,10 +392,9 @@ def _net_value_levels(results: Results, unit: str) -> str:
     s = _summary(results, "net_value")
     if s.empty:
         return ""
+    means = s["mean"].astype(float).to_dict()
     items = [
-        f"{esc(p)} {esc(wording.money(float(s.loc[p, 'mean']), unit))}"
-        for p in results.policies
-        if p in s.index
+        f"{esc(p)} {esc(wording.money(means[p], unit))}" for p in results.policies if p in means
     ]
     return "<p class='note'>Net value per year at the horizon: " + "; ".join(items) + ".</p>"
 
@@ -432,23 +437,21 @@ def fairness_html(results: Results) -> str:
     for (policy, outcome), table in audit.groupby(["policy", "outcome"], sort=False):
         ref = table.loc[table["p_value"].isna() & (table["shortfall"] == 0)]
         ref_name = str(ref["group"].iloc[0]) if not ref.empty else ""
-        for r in table.itertuples(index=False):
-            if str(r.group) == ref_name:
+        ref_rate = float(ref["rate"].iloc[0]) if not ref.empty else math.nan
+        for r in table.to_dict("records"):
+            if str(r["group"]) == ref_name:
                 continue
-            flag = bool(r.four_fifths_flag)
-            ratio = "–" if not math.isfinite(float(r.impact_ratio)) else f"{float(r.impact_ratio):.2f}"  # type: ignore[arg-type]
-            p_value = float(r.p_value)  # type: ignore[arg-type]
-            p_text = "–" if not math.isfinite(p_value) else ("<0.001" if p_value < 0.001 else f"{p_value:.2g}")
-            ref_rate = float(table.loc[table["group"] == ref_name, "rate"].iloc[0]) if ref_name else math.nan
+            flag = bool(r["four_fifths_flag"])
             rows.append(
                 f"<tr class='{'flag' if flag else ''}'>"
-                f"<td>{esc(str(policy))}</td><td>{esc(DECISIONS.get(str(outcome), str(outcome)))}</td>"
-                f"<td>{esc(str(r.group))} vs {esc(ref_name)}</td>"
-                f"<td>{_pct(float(r.rate))} vs {_pct(ref_rate)}</td>"  # type: ignore[arg-type]
-                f"<td>{ratio}</td>"
+                f"<td>{esc(str(policy))}</td>"
+                f"<td>{esc(DECISIONS.get(str(outcome), str(outcome)))}</td>"
+                f"<td>{esc(str(r['group']))} vs {esc(ref_name)}</td>"
+                f"<td>{_pct(float(r['rate']))} vs {_pct(ref_rate)}</td>"
+                f"<td>{_ratio(float(r['impact_ratio']))}</td>"
                 f"<td>{'below 4/5' if flag else 'no'}</td>"
-                f"<td>{p_text}</td>"
-                f"<td>{wording.number(float(r.shortfall), 2)}</td>"  # type: ignore[arg-type]
+                f"<td>{_p_value(float(r['p_value']))}</td>"
+                f"<td>{wording.number(float(r['shortfall']), 2)}</td>"
                 "</tr>"
             )
     flagged = audit[audit["four_fifths_flag"]]
@@ -456,7 +459,10 @@ def fairness_html(results: Results) -> str:
         verdict_text = "No decision falls below the four-fifths threshold under any policy."
     else:
         items = sorted(
-            {f"{p} ({DECISIONS.get(o, o)})" for p, o in zip(flagged["policy"], flagged["outcome"], strict=True)}
+            {
+                f"{p} ({DECISIONS.get(o, o)})"
+                for p, o in zip(flagged["policy"], flagged["outcome"], strict=True)
+            }
         )
         verdict_text = "Below the four-fifths threshold: " + ", ".join(esc(i) for i in items) + "."
     parts.append(f"<p><b>{verdict_text}</b></p>")
@@ -468,6 +474,16 @@ def fairness_html(results: Results) -> str:
         + "</tbody></table>"
     )
     return "".join(parts)
+
+
+def _ratio(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{x:.2f}"
+
+
+def _p_value(x: float) -> str:
+    if not math.isfinite(x):
+        return "–"
+    return "<0.001" if x < 0.001 else f"{x:.2g}"
 
 
 def _pct(x: float) -> str:

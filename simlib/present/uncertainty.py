@@ -12,6 +12,7 @@ import pandas as pd
 
 from simlib.analysis import ensemble as ens
 from simlib.analysis.results import Results
+from simlib.experiments.ensemble import assumptions, run_ensemble
 from simlib.present import report, wording
 from simlib.scenario.definition import Scenario
 
@@ -36,7 +37,7 @@ def run(
     executor: Executor | None = None,
 ) -> pd.DataFrame:
     """The ensemble for a report: every compared policy, the report's objectives."""
-    return ens.run_ensemble(
+    return run_ensemble(
         scenario,
         results.policies,
         report.objectives(results, list(named) if named else None),
@@ -71,7 +72,7 @@ def uncertainty_html(
             "(it was switched off): the intervals above measure simulation noise only, not "
             "what we don't know about how people respond.</p>"
         )
-    found = ens.assumptions(scenario)
+    found = assumptions(scenario)
     meaning = {a.path: a.meaning for a in found}
     chosen = report.objectives(results, list(named) if named else None)
     gains = ens.improvements(ensemble, results.baseline)
@@ -104,7 +105,8 @@ def uncertainty_html(
             first = r.flips[0]
             flip = "if " + _flip_words(first, meaning.get(first.path, ""))
             if len(r.flips) > 1:
-                flip += f"; {len(r.flips) - 1} other variation{'s' if len(r.flips) > 2 else ''} flip it too"
+                more = len(r.flips) - 1
+                flip += f"; {more} other variation{'s' if more > 1 else ''} flip it too"
         elif r.holds < r.total:
             flip = "fragile: the difference is near zero already as stated"
         else:
@@ -112,7 +114,6 @@ def uncertainty_html(
         cls = " class='fragile'" if share < 0.9 else ""
         rows.append(f"<tr{cls}><td>{claim}</td><td>{holds}</td><td>{flip}</td></tr>")
     return (
-        intro
-        + "<table class='uncertainty'><thead><tr><th>Verdict</th><th>Holds in</th>"
+        intro + "<table class='uncertainty'><thead><tr><th>Verdict</th><th>Holds in</th>"
         "<th>Would flip</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )

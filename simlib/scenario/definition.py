@@ -21,7 +21,6 @@ from simlib.scenario.behaviour import (
     Behaviour,
 )
 from simlib.scenario.costs import Costs
-from simlib.scenario.report_settings import ReportSettings
 from simlib.scenario.organization import (
     Environment,
     Experiment,
@@ -31,6 +30,7 @@ from simlib.scenario.organization import (
     default_recruiters,
 )
 from simlib.scenario.policy import Policy, expand_preset
+from simlib.scenario.report_settings import ReportSettings
 from simlib.scenario.schema import Section
 
 # Names that code outside the scenario layer still imports from this module; new code
