@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from simlib.engine.simulation import simulate
+from simlib.errors import ScenarioError
 from simlib.experiments.execution import execute
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import walk
@@ -44,9 +45,15 @@ class Variation:
     end: str  # "low" | "high" | "as stated"
 
 
-def assumptions(scenario: Scenario) -> list[Assumption]:
+def assumptions(scenario: Scenario, only: Sequence[str] | None = None) -> list[Assumption]:
     """Every behaviour size of kind ``assumption`` with a stated range, as this scenario
-    uses it."""
+    uses it (or those of ``only``, dotted paths).
+
+    Raises
+    ------
+    ScenarioError
+        If a path of ``only`` is not such an assumption.
+    """
     found = []
     for record in walk(scenario):
         if not record.path or record.path[0] != "behaviour" or not record.numeric:
@@ -67,6 +74,18 @@ def assumptions(scenario: Scenario) -> list[Assumption]:
                 record.description.split(". ")[0],
             )
         )
+    if only is not None:
+        known = {a.path for a in found}
+        unknown = [p for p in only if p not in known]
+        if unknown:
+            raise ScenarioError(
+                [
+                    f"ensemble assumptions: {p!r} is not a behavioural assumption with a "
+                    "stated range (the register's kind 'assumption' under behaviour)"
+                    for p in unknown
+                ]
+            )
+        found = [a for a in found if a.path in set(only)]
     return found
 
 
@@ -99,8 +118,10 @@ def run_ensemble(
     seed: int,
     reps: int = 1,
     executor: Executor | None = None,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Every policy at every variation, ``reps`` replications each, values at the horizon.
+    """Every policy at every variation, ``reps`` replications each, values at the horizon
+    (``only``: vary just these assumptions, dotted paths).
 
     Returns
     -------
@@ -108,7 +129,7 @@ def run_ensemble(
     ``variation`` numbers the points (0 = the scenario as stated) and ``value_used`` is the
     assumption's value at that point.
     """
-    points = variations(assumptions(scenario))
+    points = variations(assumptions(scenario, only))
     scenarios = [
         scenario if v.path is None else load_scenario(scenario, overrides={v.path: v.value})
         for v in points

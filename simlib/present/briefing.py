@@ -108,6 +108,7 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
     order = list(dict.fromkeys(order))
     table = pd.DataFrame.from_dict(cells, orient="index").reindex(order)
     table = table[[p for p in results.policies if p in table.columns]]
+    table = table.fillna(wording.MISSING)  # a policy that never recorded the metric
     better = {"higher": "higher", "lower": "lower", "nearest_zero": "nearer 0"}
     table.insert(0, "better", [better.get(METRIC_DIRECTION.get(m, ""), "–") for m in order])
     table.insert(0, "unit", [METRIC_UNITS.get(m, "") for m in order])

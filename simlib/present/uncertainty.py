@@ -35,8 +35,10 @@ def run(
     named: Sequence[str] | None = None,
     reps: int = 1,
     executor: Executor | None = None,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The ensemble for a report: every compared policy, the report's objectives."""
+    """The ensemble for a report: every compared policy, the report's objectives, every
+    behavioural assumption with a range (or those of ``only``)."""
     return run_ensemble(
         scenario,
         results.policies,
@@ -44,6 +46,7 @@ def run(
         seed=int(results.manifest["seed"]),
         reps=reps,
         executor=executor,
+        only=only,
     )
 
 
@@ -59,6 +62,10 @@ def _flip_words(flip: ens.Flip, meaning: str) -> str:
     )
 
 
+def _how_many(varied: int, total: int) -> str:
+    return f"the {total}" if varied == total else f"{varied} of the {total}"
+
+
 def uncertainty_html(
     scenario: Scenario,
     results: Results,
@@ -72,7 +79,10 @@ def uncertainty_html(
             "(it was switched off): the intervals above measure simulation noise only, not "
             "what we don't know about how people respond.</p>"
         )
-    found = assumptions(scenario)
+    varied = {str(p) for p in ensemble["path"].unique() if p}
+    every = assumptions(scenario)
+    found = [a for a in every if a.path in varied]
+    total = len(every)
     meaning = {a.path: a.meaning for a in found}
     chosen = report.objectives(results, list(named) if named else None)
     gains = ens.improvements(ensemble, results.baseline)
@@ -80,8 +90,9 @@ def uncertainty_html(
     points = int(ensemble["variation"].nunique())
     reps = int(ensemble["rep"].nunique())
     intro = (
-        f"<p>Each policy was run again with each of the {len(found)} behavioural assumptions "
-        "whose size no published number gives (the register's kind <i>assumption</i>) "
+        f"<p>Each policy was run again with each of {_how_many(len(found), total)} "
+        "behavioural assumptions whose size no published number gives (the register's kind "
+        "<i>assumption</i>) "
         f"moved to the low and to the high end of its plausible range, one at a time: "
         f"{points} variations in all, the scenario as stated included, {reps} "
         f"replication{'s' if reps != 1 else ''} each on the comparison's seed. A verdict "
