@@ -119,12 +119,14 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
 def executive_summary_html(results: Results, metrics: list[str] | None = None) -> str:
     """The executive summary as a self-contained HTML table (best cells bold)."""
     table = executive_summary(results, metrics)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *table.columns])
+    shown = [c for c in table.columns if c != "unit"]  # the unit goes under the name
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *shown])
     body = []
     for metric, row in table.iterrows():
-        name = wording.label(str(metric))
-        cells = [f"<th style='text-align:left'>{html.escape(name)}</th>"]
-        for col, value in row.items():
+        name = html.escape(wording.label(str(metric)))
+        unit = html.escape(str(row["unit"]))
+        cells = [f"<th style='text-align:left'>{name}<div class='unit'>{unit}</div></th>"]
+        for col, value in row.drop("unit").items():
             text = html.escape(str(value))
             is_best = col not in ("unit", "better") and str(value).endswith(BEST_MARK)
             cells.append(f"<td><b>{text}</b></td>" if is_best else f"<td>{text}</td>")
@@ -258,7 +260,8 @@ def caveats(results: Results) -> list[str]:
         )
     absent = [name for name in METRIC_DIRECTION if name not in results.metrics]
     if absent:
-        out.append("Not modelled in this version, so not reported: " + ", ".join(absent) + ".")
+        names = ", ".join(wording.label(name) for name in absent)
+        out.append(f"Not recorded in this comparison, so not reported: {names}.")
     years = params.get("environment", {}).get("years")
     if years is not None and years < 3:
         out.append(

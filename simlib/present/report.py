@@ -190,6 +190,7 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
             f"<td class='others'>{'; '.join(notes) if notes else ''}</td>"
             "</tr>"
         )
+    parts.append(_in_short(results, chosen, diffs, money_unit))
     parts.append(
         "<table class='answer-table'><thead><tr><th>Objective</th>"
         f"<th>Recommendation (difference from {esc(base)} [95% interval])</th>"
@@ -197,6 +198,41 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
     )
     parts.append(_trade_offs(results, money_unit))
     return "<div class='answer'>" + "".join(parts) + "</div>"
+
+
+def _in_short(
+    results: Results,
+    chosen: list[str],
+    diffs: dict[tuple[str, str], Difference],
+    money_unit: str,
+) -> str:
+    """One sentence on the first objective: the policy that does clearly best, by how much,
+    and at what cost on the other objectives (where it is clearly worse)."""
+    if not chosen:
+        return ""
+    base, first = results.baseline, chosen[0]
+    name = esc(wording.in_sentence(wording.label(first)))
+    found = [d for (p, m), d in diffs.items() if m == first and verdict(results, d) is True]
+    if not found:
+        return (
+            f"<p class='in-short'><b>In short:</b> on {name}, no policy does clearly better "
+            f"than {esc(base)}.</p>"
+        )
+    best = _best_of(found)
+    costs = [
+        f"{esc(wording.in_sentence(wording.label(m)))} {esc(d.words(money_unit))}"
+        for m in chosen[1:]
+        if (d := diffs.get((best.policy, m))) is not None and verdict(results, d) is False
+    ]
+    tail = (
+        f", at a cost in {'; '.join(costs)}"
+        if costs
+        else ", at no clear cost on the other objectives"
+    )
+    return (
+        f"<p class='in-short'><b>In short:</b> on {name}, {_policy(best.policy)} does best: "
+        f"{esc(best.words(money_unit))} against {esc(base)}{tail}.</p>"
+    )
 
 
 def _best_of(found: list[Difference]) -> Difference:
@@ -435,9 +471,13 @@ def fairness_html(results: Results) -> str:
         return "".join(parts)
     rows = []
     for (policy, outcome), table in audit.groupby(["policy", "outcome"], sort=False):
-        ref = table.loc[table["p_value"].isna() & (table["shortfall"] == 0)]
-        ref_name = str(ref["group"].iloc[0]) if not ref.empty else ""
-        ref_rate = float(ref["rate"].iloc[0]) if not ref.empty else math.nan
+        # The reference group is the most favoured: the highest rate of a favourable
+        # decision, the lowest of an adverse one (as the audit takes it).
+        rates = table["rate"].astype(float).to_numpy()
+        at = int(
+            np.argmax(rates) if fairness.OUTCOMES.get(str(outcome), True) else np.argmin(rates)
+        )
+        ref_name, ref_rate = str(table["group"].iloc[at]), float(rates[at])
         for r in table.to_dict("records"):
             if str(r["group"]) == ref_name:
                 continue
@@ -451,7 +491,7 @@ def fairness_html(results: Results) -> str:
                 f"<td>{_ratio(float(r['impact_ratio']))}</td>"
                 f"<td>{'below 4/5' if flag else 'no'}</td>"
                 f"<td>{_p_value(float(r['p_value']))}</td>"
-                f"<td>{wording.number(float(r['shortfall']), 2)}</td>"
+                f"<td>{wording.fixed(float(r['shortfall']), 1)}</td>"
                 "</tr>"
             )
     flagged = audit[audit["four_fifths_flag"]]

@@ -56,6 +56,7 @@ td.num, .money td {{ font-variant-numeric: tabular-nums; }}
 .answer-table td.others {{ color: #333; font-size: 0.95em; }}
 .question {{ font-size: 11pt; background: #f5f7fa; border-left: 4px solid #0072B2;
              padding: 0.5em 0.8em; }}
+.in-short {{ font-size: 11.5pt; }}
 .how-to-read, .note {{ color: #444; font-size: 9.5pt; }}
 .fairness tr.flag td {{ background: #fde8e0; font-weight: bold; }}
 .warnings li {{ color: #8a2b00; }}

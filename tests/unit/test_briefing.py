@@ -104,4 +104,4 @@ def test_run_overrides_and_caveats():
     }
     r = synthetic({"workforce_potential": {"a": list(np.zeros(3))}}, ["a"])
     text = " ".join(caveats(r))
-    assert "3 replication" in text and "Not modelled in this version" in text
+    assert "3 replication" in text and "Not recorded in this comparison" in text

@@ -99,6 +99,10 @@ def test_only_differences_whose_interval_excludes_zero_are_called_differences():
     assert "keep <b>a</b>" in rows["Engagement"]  # interval includes zero: alike
     assert "keep <b>a</b>" in rows["Voluntary turnover"]  # b is worse: not recommended
     assert "b worse: +5.00 percentage points" in text
+    assert (
+        "<b>In short:</b> on business value, <b>b</b> does best: +10.1 points [9.7, 10.5] "
+        "against a, at a cost in voluntary turnover +5.00 percentage points" in text
+    )
 
 
 def test_the_star_marks_only_a_clearly_best_policy():
