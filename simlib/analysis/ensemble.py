@@ -7,9 +7,12 @@ policy one assumption at a time at the low and at the high end of its stated ran
 (:mod:`simlib.experiments.ensemble` runs them), the others
 kept as the scenario states them, with the same seed as the comparison (common random
 numbers, so a change comes from the assumption, not from other draws). For each verdict it
-counts the variations in which the policy's mean difference from the baseline keeps its
-side of zero, and for each variation that flips it, where between the value used and the
-flipping end the difference crosses zero (linear interpolation): the threshold.
+moves the comparison's difference (all its replications) by the shift each variation makes
+on the same seed, counts the variations in which the moved difference keeps its side of
+zero, and for each variation that flips it, where between the value used and the flipping
+end the difference crosses zero (linear interpolation): the threshold. A shift within the
+ensemble's own noise (twice the robust SD of the verdict's shifts over all variations)
+is not counted as a flip.
 
 One-at-a-time variation does not explore assumptions moving together; the report says so.
 """
@@ -50,10 +53,13 @@ def improvements(ensemble: pd.DataFrame, baseline: str) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if out.empty:
         return out
-    out["path"] = out["variation"].map(points["path"])
-    out["end"] = out["variation"].map(points["end"])
-    out["value_used"] = out["variation"].map(points["value_used"])
+    for column in ("path", "end", "value_used"):  # what each variation set, if recorded
+        if column in points:
+            out[column] = out["variation"].map(points[column])
     return out
+
+
+NOISE_SDS = 2.0  # a shift counts beyond this many robust SDs of the verdict's shifts
 
 
 @dataclass(frozen=True)
@@ -82,31 +88,45 @@ class Robustness:
 
 def robustness(
     gains: pd.DataFrame,
-    verdicts: dict[tuple[str, str], bool],
+    verdicts: dict[tuple[str, str], float],
     found: Sequence[Assumption],
 ) -> list[Robustness]:
-    """For each verdict (``(policy, metric) -> better``), how often it holds and what flips
-    it, from :func:`improvements`."""
+    """For each verdict, how often it holds and what flips it, from :func:`improvements`.
+
+    ``verdicts`` maps ``(policy, metric)`` to the comparison's own mean improvement on the
+    baseline (over all its replications; positive = better, negative = worse). A
+    variation moves it by the shift it makes on the ensemble's runs against the scenario
+    as stated (``gain - gain as stated``, the same seed and replications), so the
+    verdict's size comes from the comparison and only the assumption's effect from the
+    ensemble: one replication's luck does not count as a flip. The verdict holds where the
+    moved improvement keeps its sign.
+    """
     by_path = {a.path: a for a in found}
     out = []
-    for (policy, metric), better in verdicts.items():
+    for (policy, metric), main in verdicts.items():
         rows = gains[(gains["policy"] == policy) & (gains["metric"] == metric)]
-        if rows.empty:
-            continue
-        sign = 1.0 if better else -1.0
-        held = rows["gain"].to_numpy() * sign > 0
         base = rows[rows["variation"] == 0]
-        g0 = float(base["gain"].iloc[0]) * sign if not base.empty else np.nan
+        if rows.empty or base.empty or not np.isfinite(main) or main == 0:
+            continue
+        sign = 1.0 if main > 0 else -1.0
+        g0 = abs(main)
+        shift = rows["gain"].to_numpy() - float(base["gain"].iloc[0])
+        moved = (main + shift) * sign
+        # A shift within the ensemble's own noise (most assumptions move a difference by
+        # little more than a replication's luck) is not a flip: beyond twice the robust SD
+        # (1.4826 x median absolute deviation) of all the verdict's shifts.
+        noise = 1.4826 * float(np.median(np.abs(shift - np.median(shift))))
+        real = np.abs(shift) > NOISE_SDS * noise
+        held = (moved > 0) | ~real
         flips = []
-        for r in rows[~held & (rows["variation"] != 0)].itertuples(index=False):
+        for r, g1, counts in zip(rows.itertuples(index=False), moved, real, strict=True):
             a = by_path.get(str(r.path))
-            g1 = float(r.gain) * sign
-            if a is None or not np.isfinite(g0) or g0 <= 0:
+            if g1 > 0 or not counts or a is None or r.variation == 0:
                 continue
             x1 = float(r.value_used)
             threshold = a.used + (x1 - a.used) * g0 / (g0 - g1)
             side = "above" if x1 > a.used else "below"
             flips.append(Flip(a.path, a.used, threshold, side, a.low, a.high))
         flips.sort(key=lambda f: abs(f.threshold - f.used) / max(f.high - f.low, 1e-12))
-        out.append(Robustness(policy, metric, better, int(held.sum()), len(held), tuple(flips)))
+        out.append(Robustness(policy, metric, main > 0, int(held.sum()), len(held), tuple(flips)))
     return out

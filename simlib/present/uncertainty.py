@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,18 +16,26 @@ from simlib.analysis.results import Results
 from simlib.experiments.ensemble import assumptions, run_ensemble
 from simlib.present import report, wording
 from simlib.scenario.definition import Scenario
+from simlib.storage.atomic import atomic_write_bytes
 
 esc = html.escape
 
 
-def verdicts(results: Results, metrics: Sequence[str]) -> dict[tuple[str, str], bool]:
-    """The comparison's clear differences on ``metrics``: ``(policy, metric) -> better``."""
-    out = {}
-    for d in report.differences(results, list(metrics)):
-        v = report.verdict(results, d)
-        if v is not None:
-            out[(d.policy, d.metric)] = v
-    return out
+def verdicts(results: Results, metrics: Sequence[str]) -> dict[tuple[str, str], float]:
+    """The comparison's clear differences on ``metrics``, each with its mean improvement on
+    the baseline over all replications (positive = better): ``(policy, metric) -> gain``."""
+    clear = [
+        (d.policy, d.metric)
+        for d in report.differences(results, list(metrics))
+        if report.verdict(results, d) is not None
+    ]
+    horizon = results.at_horizon()
+    horizon = horizon[horizon["metric"].isin(list(metrics))].assign(variation=0)
+    gains = ens.improvements(horizon, results.baseline)
+    if gains.empty:
+        return {}
+    means = gains.set_index(["policy", "metric"])["gain"]
+    return {key: float(means[key]) for key in clear if key in means.index}
 
 
 def run(
@@ -97,9 +106,12 @@ def uncertainty_html(
         f"{points} variations in all, the scenario as stated included, {reps} "
         f"replication{'s' if reps != 1 else ''} each on the comparison's seed. A verdict "
         "holds in a variation when the policy's difference from "
-        f"{esc(results.baseline)} stays on the same side of zero. Where an assumption's end "
-        "flips it, the threshold is where the difference crosses zero between the value "
-        "used and that end (read linearly). Assumptions moving together are not explored.</p>"
+        f"{esc(results.baseline)} (the comparison's, over all its replications), moved by "
+        "the shift the variation makes on the same seed, stays on the same side of zero. "
+        "Where an assumption's end flips it, the threshold is where the difference crosses "
+        "zero between the value used and that end (read linearly). A shift within the "
+        "ensemble's own noise (twice the robust SD of all the shifts of that verdict) is "
+        "not counted. Assumptions moving together are not explored.</p>"
     )
     if not table:
         return intro + "<p>No clear difference to test: every objective is a tie.</p>"
@@ -118,8 +130,6 @@ def uncertainty_html(
             if len(r.flips) > 1:
                 more = len(r.flips) - 1
                 flip += f"; {more} other variation{'s' if more > 1 else ''} flip it too"
-        elif r.holds < r.total:
-            flip = "fragile: the difference is near zero already as stated"
         else:
             flip = "nothing: no single assumption within its range"
         cls = " class='fragile'" if share < 0.9 else ""
@@ -128,3 +138,15 @@ def uncertainty_html(
         intro + "<table class='uncertainty'><thead><tr><th>Verdict</th><th>Holds in</th>"
         "<th>Would flip</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def save(ensemble: pd.DataFrame | None, out_dir: str | Path) -> list[Path]:
+    """Write the ensemble's records as ``ensemble.parquet`` beside the results (atomically);
+    nothing if it was not run."""
+    if ensemble is None:
+        return []
+    import io
+
+    buffer = io.BytesIO()
+    ensemble.to_parquet(buffer, index=False)
+    return [atomic_write_bytes(Path(out_dir) / "ensemble.parquet", buffer.getvalue())]

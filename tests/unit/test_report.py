@@ -273,13 +273,14 @@ def test_a_flipping_assumption_gets_its_threshold_by_interpolation():
             "variation": [0, 1, 2],
             "metric": ["business_value"] * 3,
             "policy": ["b"] * 3,
-            "gain": [2.0, 3.0, -2.0],  # as stated +2; low end +3; high end -2
+            "gain": [1.0, 2.0, -3.0],  # as stated +1; low end +2; high end -3 (shift -4)
             "path": ["", "behaviour.x", "behaviour.x"],
             "end": ["as stated", "low", "high"],
             "value_used": [np.nan, 0.0, 3.0],
         }
     )
-    (r,) = reading.robustness(gains, {("b", "business_value"): True}, [a])
+    # The comparison's own improvement is +2: moved by +1 at the low end, by -4 at the high.
+    (r,) = reading.robustness(gains, {("b", "business_value"): 2.0}, [a])
     assert (r.holds, r.total) == (2, 3)
     (flip,) = r.flips
     assert flip.side == "above" and flip.threshold == pytest.approx(2.0)  # 1 + 2 x 2/4
