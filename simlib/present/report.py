@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.analysis.results import Results
-from simlib.analysis.sanity import sanity_warnings
+from simlib.analysis.sanity import TOTALS, sanity_warnings
 from simlib.metrics import fairness
 from simlib.metrics.catalogue import METRIC_DIRECTION
 from simlib.metrics.money import NET_VALUE_PARTS, net_value_components, payback_years
@@ -542,7 +542,13 @@ def sanity_html(results: Results) -> str:
             "policy's advantage comes from empty positions, and every forced distribution "
             "ranks within units large enough for its grade shares.</p>"
         )
-    return "<ul class='warnings'>" + "".join(f"<li>{esc(w.message)}</li>" for w in found) + "</ul>"
+    items = []
+    for w in found:
+        text = w.message
+        for name in TOTALS:  # the totals a warning names, in the client's words
+            text = text.replace(f" {name} ", f" {wording.in_sentence(wording.label(name))} ")
+        items.append(f"<li>{esc(text)}</li>")
+    return "<ul class='warnings'>" + "".join(items) + "</ul>"
 
 
 # --- header -------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ img {{ max-width: 100%; height: auto; display: block; margin: 0.5em auto;
 .jp-MarkdownCell, .text_cell {{ break-after: avoid; }}
 @media print {{ img {{ max-height: 245mm; width: auto; }} }}
 .fairness td:nth-child(3), .fairness td:nth-child(4) {{ white-space: nowrap; }}
+.uncertainty td:nth-child(2) {{ white-space: nowrap; }}
+table.money, table.answer-table tr {{ break-inside: avoid; }}
 .simlib-assumptions {{ font-size: 7.5pt; }}
 .simlib-assumptions td {{ word-break: break-word; }}
 code {{ font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; font-size: 0.9em; }}

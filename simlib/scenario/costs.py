@@ -88,7 +88,7 @@ class Costs(Section):
     )
     labour_share: float = Field(
         0.6,
-        gt=0,
+        ge=0.05,  # below, output would be worth over 20 salaries a head (or overflow)
         le=1,
         **assumption(
             COSTS,
