@@ -249,8 +249,13 @@ def _readable_numbers(axis, always: bool = False) -> None:
 
 
 def whole_years(axis, horizon_years: float) -> None:
-    """Ticks at whole years only (every year up to 10 years, then fewer)."""
-    axis.set_major_locator(MaxNLocator(integer=True, nbins=min(10, max(1, int(horizon_years)))))
+    """Ticks at whole years only: every year up to 12 years, then fewer whole years."""
+    from matplotlib.ticker import MultipleLocator
+
+    if horizon_years <= 12:
+        axis.set_major_locator(MultipleLocator(1))
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True, nbins=10))
 
 
 def metric_label_title(metric: str) -> str:
@@ -288,7 +293,7 @@ def plot_over_time(
             whole_years(ax.xaxis, float(table["week"].max()) / WEEKS_PER_YEAR)
             ax.set_ylabel(_unit_axis_label(metric))
             if fast:
-                ax.locator_params(nbins=4)  # fewer tick labels: text is most of the drawing
+                ax.locator_params(axis="y", nbins=4)  # fewer labels: text is most of the drawing
             _readable_numbers(ax.yaxis)
         _legend(fig, colors, results.policies)
         fig.suptitle("Outcomes over time (mean and 95% CI over replications)", fontsize=15)
