@@ -39,10 +39,13 @@ test: setup
 test-slow: setup
 	$(PYTEST) -m slow -q
 
-# Scenario fuzzing at depth: fresh random cases (the default run does 200, repeatably).
+# Scenario fuzzing at depth: fresh random cases (the default run does 200, repeatably), and
+# fresh corruptions of a finished sweep (bit flips, truncation, foreign, duplicated and
+# swapped parts; the default run does 200 flips).
 FUZZ_CASES ?= 1000
+FUZZ_FLIPS ?= 2000
 fuzz: setup
-	SIMLIB_FUZZ_CASES=$(FUZZ_CASES) $(PYTEST) tests/fuzz -q
+	SIMLIB_FUZZ_CASES=$(FUZZ_CASES) SIMLIB_FUZZ_FLIPS=$(FUZZ_FLIPS) $(PYTEST) tests/fuzz -q
 
 # The full validation against published findings (make test runs a quick one).
 validate: setup

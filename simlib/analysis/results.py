@@ -137,16 +137,17 @@ class Results:
     # --- files ------------------------------------------------------------------------
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``results.parquet``, ``summary.csv`` and ``manifest.json`` atomically.
+        """Write ``results.parquet``, ``summary.csv`` and ``manifest.json`` as a set.
 
-        The manifest is the commit mark of the set: an old one is removed first and the new
-        one written last, so a folder holding a manifest always holds the files it describes
-        (an interrupted save leaves no manifest, and :meth:`load` refuses the folder).
+        The set is built beside ``out_dir`` and swapped in whole, so an interrupted save
+        leaves the old set or the new one; a folder of another kind, or a file, is refused
+        (see :func:`simlib.storage.store.write_comparison`).
         """
         return write_comparison(out_dir, self.frame, self.summary(), self.manifest)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> Results:
+        """Read a saved comparison, after verifying each file against its checksum."""
         frame, manifest = read_comparison(out_dir)
         return cls(frame, manifest)
 

@@ -33,6 +33,9 @@ PANEL_COLUMNS = [
     "tenure_years",
     "voluntary",  # quit before the next review (0/1)
     "involuntary",  # left involuntarily from this review on, before the next review (0/1)
+    "laid_off",  # laid off from this review on, before the next review (0/1)
+    "team",  # team index of the position
+    "performance",  # true cycle performance reviewed (SD units)
 ]
 
 
@@ -92,6 +95,8 @@ class PanelObserver:
                 "salary_growth": np.where(still, growth, np.nan),
                 "years_seen": years,
                 "tenure_years": (sim.now - review.rated_people) / WEEKS_PER_YEAR,
+                "team": wf.chart.team[rated].astype(float),
+                "performance": review.true_performance[rated],
             }
         )
 
@@ -130,9 +135,13 @@ def person_years(
     for i, obs in enumerate(reviews):
         start, end = float(obs["week"]), float(observer.rows[i + 1]["week"])
         left: dict[bool, set[tuple[int, float]]] = {True: set(), False: set()}
+        laid_off: set[tuple[int, float]] = set()
         for d in departures:
             if start <= d.week < end:
-                left[d.voluntary].update(zip(d.rows.tolist(), d.hired_week.tolist(), strict=True))
+                who = list(zip(d.rows.tolist(), d.hired_week.tolist(), strict=True))
+                left[d.voluntary].update(who)
+                if d.event == "layoff":
+                    laid_off.update(who)
         people = list(
             zip(
                 np.asarray(obs["row"]).tolist(), np.asarray(obs["hired_week"]).tolist(), strict=True
@@ -141,6 +150,7 @@ def person_years(
         frame = pd.DataFrame({k: v for k, v in obs.items() if k != "hired_week"})
         frame["voluntary"] = [float(p in left[True]) for p in people]
         frame["involuntary"] = [float(p in left[False]) for p in people]
+        frame["laid_off"] = [float(p in laid_off) for p in people]
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=PANEL_COLUMNS)

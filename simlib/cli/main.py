@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
@@ -60,9 +60,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from simlib.experiments.compare import compare
-    from simlib.experiments.executors import worker_pool
-    from simlib.present.tables import render
     from simlib.scenario.loading import load_scenario
 
     overrides = _overrides(args.set)
@@ -70,6 +67,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
         overrides["environment.years"] = args.years
     scenario = load_scenario(args.file, overrides=overrides)
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
+    if args.out:  # refuse a file or another kind of folder, and a second writer, at once
+        from simlib.storage.lock import folder_lock
+        from simlib.storage.store import comparison_target
+
+        comparison_target(args.out)
+        with folder_lock(args.out):
+            return _compare_and_save(args, scenario, policies)
+    return _compare_and_save(args, scenario, policies)
+
+
+def _compare_and_save(args: argparse.Namespace, scenario: Any, policies: list[str] | None) -> int:
+    from simlib.experiments.compare import compare
+    from simlib.experiments.executors import worker_pool
+    from simlib.present.tables import render
+
     if args.debug:  # set before the worker processes start, so they inherit it
         os.environ["SIMLIB_CHECK_INVARIANTS"] = "1"
     executor = worker_pool(args.jobs) if args.jobs > 1 else None
@@ -94,7 +106,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check every published finding by simulating; exit 0 only if all hold."""
+    """Check every published finding by simulating.
+
+    Exit 0 when every finding holds but the held-out predictions the model is known to miss
+    (each printed with its reason), 1 when any other finding fails.
+    """
     from simlib.analysis.findings import (
         DEFAULT_SEED,
         check_findings,
@@ -131,10 +147,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for r in results:
         if r.known_miss and not r.holds:
             print(f"known miss, {r.finding}: {r.known_miss}")
-    if failed:
-        print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    if not failed:
+        print(f"All {len(results)} findings hold.")
+        return 0
+    print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    unexpected = [r.finding for r in results if not r.holds and not r.known_miss]
+    if unexpected:
+        print(f"Not known misses: {', '.join(unexpected)}")
         return 1
-    print(f"All {len(results)} findings hold.")
+    print("Each is a known miss of a held-out prediction (reason above); every fit holds.")
     return 0
 
 

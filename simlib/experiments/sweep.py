@@ -34,6 +34,7 @@ from simlib.experiments.tasks import make_tasks, run_task
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 from simlib.storage.design import Design, Factor
+from simlib.storage.lock import folder_lock
 from simlib.storage.store import (
     ExperimentError,
     mark_complete,
@@ -343,20 +344,22 @@ def _run_experiment(
     manifest = new_manifest(
         model.describe(), variants, policies, reps, seed, task_size, n_tasks, extra, scenario
     )
-    done = prepare_folder(out, manifest, variants)
-
-    bar = tqdm(total=n_tasks, initial=len(done), desc="sweep", unit="task", disable=not progress)
-    computed = 0
-    try:
-        todo = make_tasks(variants, reps, task_size, done)
-        calls = ((task, (model, task, policies, seed)) for task in todo)
-        for task, frame in execute(run_task, calls, executor, max_in_flight):
-            write_part(out, task.index, frame)
-            computed += 1
-            bar.update()
-    finally:
-        bar.close()
-    mark_complete(out, manifest)
+    with folder_lock(out):  # one writer per folder, from the first file to the last
+        done = prepare_folder(out, manifest, variants)
+        bar = tqdm(
+            total=n_tasks, initial=len(done), desc="sweep", unit="task", disable=not progress
+        )
+        computed = 0
+        try:
+            todo = make_tasks(variants, reps, task_size, done)
+            calls = ((task, (model, task, policies, seed)) for task in todo)
+            for task, frame in execute(run_task, calls, executor, max_in_flight):
+                write_part(out, task.index, frame)
+                computed += 1
+                bar.update()
+        finally:
+            bar.close()
+        mark_complete(out, manifest)
     seconds = time.perf_counter() - started
     return RunSummary(out, n_tasks, len(done), computed, seconds, design)
 

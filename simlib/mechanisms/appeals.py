@@ -35,6 +35,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.scenario.rater_behaviour import AppealBehaviour
 from simlib.scenario.rating import AppealRule, RatingPolicy
+from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -48,8 +49,10 @@ def appeal_probability(gap: np.ndarray, beh: AppealBehaviour) -> np.ndarray:
 
 def standing(values: np.ndarray) -> np.ndarray:
     """Values standardized over the group (mean 0, SD 1; all 0 without spread)."""
-    sd = float(values.std()) if len(values) else 0.0
-    return (values - values.mean()) / sd if sd > 0 else np.zeros(len(values))
+    if not len(values):
+        return np.zeros(0)
+    centre, sd = mean_sd(values)
+    return (values - centre) / sd if sd > 0 else np.zeros(len(values))
 
 
 def rating_errors(true_performance: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -71,7 +74,8 @@ def deserved_grades(
     """
     true_z = standing(true_performance)
     if rating.scheme == "absolute":
-        on_scale = scores.mean() + scores.std() * true_z
+        centre, sd = mean_sd(scores)
+        on_scale = centre + sd * true_z
         return absolute_grades(on_scale, rating.grade_thresholds())
     upper = np.cumsum(rating.grade_shares())[:-1]
     return absolute_grades(true_z, list(ndtri(1.0 - upper)))

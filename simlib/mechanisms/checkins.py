@@ -50,8 +50,12 @@ def coach(sim: SimState, who: np.ndarray, gain_sd: float | np.ndarray) -> None:
     """
     wf = sim.workforce
     if who.dtype == bool:
-        room = np.maximum(SKILL_CEILING_SD - wf.skill, 0.0)
-        np.add(wf.skill, gain_sd * room / SKILL_CEILING_SD, out=wf.skill, where=who)
+        gain = np.subtract(SKILL_CEILING_SD, wf.skill)
+        np.maximum(gain, 0.0, out=gain)  # the room left
+        gain *= gain_sd
+        if SKILL_CEILING_SD != 1.0:  # (dividing by 1 changes nothing)
+            gain /= SKILL_CEILING_SD
+        np.add(wf.skill, gain, out=wf.skill, where=who)
         return
     room = np.maximum(SKILL_CEILING_SD - wf.skill[who], 0.0)
     wf.skill[who] += gain_sd * room / SKILL_CEILING_SD

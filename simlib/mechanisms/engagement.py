@@ -40,8 +40,11 @@ def set_point(sim: SimState) -> np.ndarray:
     quality = sim.policy.checkins.feedback_quality
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
-    point = level - eb.hopeless_penalty * (1.0 - wf.goal_acceptance)
-    return np.minimum(np.maximum(point, 0.0), 1.0)
+    point = np.subtract(1.0, wf.goal_acceptance)
+    point *= eb.hopeless_penalty
+    np.subtract(level, point, out=point)
+    np.maximum(point, 0.0, out=point)
+    return np.minimum(point, 1.0, out=point)
 
 
 def advance(sim: SimState) -> None:
@@ -53,7 +56,10 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
-    moved = wf.engagement + pull * (set_point(sim) - wf.engagement)
+    moved = set_point(sim)
+    moved -= wf.engagement
+    moved *= pull
+    np.add(wf.engagement, moved, out=moved)
     np.copyto(wf.engagement, moved, where=wf.active)
 
 
@@ -78,7 +84,7 @@ def after_review(
     advance(sim)
     rating = sim.policy.rating
     if self_assessment is not None:
-        self_score = np.nan_to_num(self_assessment, nan=0.0)
+        self_score = np.where(np.isnan(self_assessment), 0.0, self_assessment)
     else:
         self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
     expected = absolute_grades(self_score, rating.grade_thresholds())

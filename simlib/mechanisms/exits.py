@@ -31,12 +31,17 @@ from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import quintiles
+from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState
 from simlib.state.turnover import Departures
 
 
 def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarray:
     """Probability of quitting within ``weeks`` at a constant yearly turnover rate."""
+    if isinstance(yearly_rate, np.ndarray):
+        stay = np.subtract(1.0, clip(yearly_rate, 0.0, 1.0 - 1e-12))
+        stay **= weeks / WEEKS_PER_YEAR
+        return np.subtract(1.0, stay, out=stay)
     rate = np.clip(yearly_rate, 0.0, 1.0 - 1e-12)
     return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
 
@@ -54,7 +59,8 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool, event: str | None = 
     departures = sim.turnover.departures
     if departures is not None:
         hired = sim.workforce.hired_week[rows].copy()
-        departures.append(Departures(sim.now, rows.copy(), hired, voluntary))
+        kind = event or ("quit" if voluntary else "exit")
+        departures.append(Departures(sim.now, rows.copy(), hired, voluntary, kind))
     sim.workforce.vacate(rows)
     if voluntary:
         sim.counts.quits += len(rows)
@@ -70,17 +76,12 @@ def performance_z(sim: SimState) -> np.ndarray:
     wf = sim.workforce
     rate = wf.potential + wf.skill + wf.drive
     employed = rate[wf.active]
-    n = len(employed)
-    if n < 2:
+    if len(employed) < 2:
         return np.zeros(wf.size)
-    # The mean and the (population) SD in numpy's own steps, without their overhead.
-    mean = np.add.reduce(employed) / n
-    employed -= mean
-    employed *= employed
-    sd = np.sqrt(np.add.reduce(employed) / n)
+    centre, sd = mean_sd(employed)
     if not sd > 0:
         return np.zeros(wf.size)
-    rate -= mean
+    rate -= centre
     rate /= sd
     return rate
 
@@ -119,7 +120,9 @@ def quit_hazard(sim: SimState, z: np.ndarray) -> np.ndarray:
     wf = sim.workforce
     if xb is None:
         return np.full(wf.size, base)
-    return base * np.exp(log_hazard_terms(sim, z, xb))
+    hazard = np.exp(log_hazard_terms(sim, z, xb))
+    hazard *= base
+    return hazard
 
 
 @functools.lru_cache(maxsize=16)
@@ -133,16 +136,26 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
-    log_h = c * z * z + u_normaliser(c)
+    log_h = c * z
+    log_h *= z
+    log_h += u_normaliser(c)
     growth = np.where(np.isnan(wf.pay_growth), drift, wf.pay_growth)  # none yet: the market
-    standing = market_standing(sim, z)
-    deserved = drift + xb.market_premium_per_sd * np.clip(standing, 0.0, 2.0)
-    log_h += xb.pay_lag_sensitivity * np.maximum(deserved - growth, 0.0)
+    lag = clip(market_standing(sim, z), 0.0, 2.0)
+    lag *= xb.market_premium_per_sd
+    np.add(drift, lag, out=lag)  # the growth the standing deserves
+    lag -= growth
+    np.maximum(lag, 0.0, out=lag)
+    lag *= xb.pay_lag_sensitivity
+    log_h += lag
     eb = sim.scenario.behaviour.engagement
     usual = eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT
-    log_h -= xb.engagement_sensitivity * (wf.engagement - usual)
-    log_h -= xb.fairness_sensitivity * (wf.fairness_belief - wf.NEW_HIRE_FAIRNESS)
-    return np.minimum(log_h, 50.0)  # a certain quit long before the cap
+    attitude = np.subtract(wf.engagement, usual)
+    attitude *= xb.engagement_sensitivity
+    log_h -= attitude
+    np.subtract(wf.fairness_belief, wf.NEW_HIRE_FAIRNESS, out=attitude)
+    attitude *= xb.fairness_sensitivity
+    log_h -= attitude
+    return np.minimum(log_h, 50.0, out=log_h)  # a certain quit long before the cap
 
 
 def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:

@@ -39,6 +39,7 @@ import numpy as np
 from simlib.mechanisms import incentives
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import GoalBehaviour
+from simlib.state.moments import nan_mean
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -246,7 +247,9 @@ def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np
     with np.errstate(invalid="ignore", divide="ignore"):
         measured_sd = (counted - 1.0) / k
     excess = np.where(weeks > 0, measured_sd - mean_rate, 0.0)
-    return w * np.nan_to_num(excess)
+    if not np.isfinite(excess).all():
+        excess = np.nan_to_num(excess)
+    return w * excess
 
 
 def cycle_luck(sim: SimState, review: Review) -> np.ndarray:
@@ -268,7 +271,7 @@ def record_attainment(sim: SimState, review: Review) -> None:
         return
     attained = attainment(sim, review.rated, cycle_luck(sim, review))
     if np.isfinite(attained).any():
-        sim.cycle_results.kpi_attainment = float(np.nanmean(attained))
+        sim.cycle_results.kpi_attainment = float(nan_mean(attained))
 
 
 MECHANISM = Mechanism(

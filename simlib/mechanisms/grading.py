@@ -25,6 +25,7 @@ grades that together hold at most 20% of the graded people (:func:`bottom_grades
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ from simlib.state.simulation_state import SimState
 BOTTOM_SHARE = 0.20
 TIES_STREAM = "grading_ties"
 _EPS = 1e-9  # quotas within this of a whole number are whole; remainders this close tie
+_UINT16_MAX = int(np.iinfo(np.uint16).max)
 
 
 @dataclass(frozen=True)
@@ -125,21 +127,45 @@ def forced_grades(
         keys = np.arange(n) if draws is None else draws.score_keys
         by_score = np.lexsort((keys, -scores))
     unit_keys = units[by_score]
-    if unit_keys.min() >= 0 and unit_keys.max() <= np.iinfo(np.uint16).max:
+    if unit_keys.min() >= 0 and unit_keys.max() <= _UINT16_MAX:
         unit_keys = unit_keys.astype(np.uint16)
     order = by_score[np.argsort(unit_keys, kind="stable")]
     sorted_units = units[order]
-    starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    if draws is None:  # the same quota for every unit of a size
-        unique, inverse = np.unique(sizes, return_inverse=True)
-        table = unit_quotas(unique, shares, rounding)[inverse]
-    else:
+    starts = np.concatenate(([0], np.flatnonzero(sorted_units[1:] != sorted_units[:-1]) + 1))
+    sizes = np.diff(np.append(starts, n))
+    # The same quota for every unit of a size, unless random keys settle a tie in it.
+    unique, inverse = np.unique(sizes, return_inverse=True)
+    table, keys_matter = _quota_plan(tuple(unique.tolist()), tuple(shares), rounding)
+    if draws is not None and keys_matter[inverse].any():
         table = unit_quotas(sizes, shares, rounding, draws.grade_keys[sorted_units[starts]])
+    else:
+        table = table[inverse]
     position = np.arange(n) - np.repeat(starts, sizes)
     unit_cum = np.repeat(np.cumsum(table, axis=1), sizes, axis=0)
     grades[order] = (position[:, None] >= unit_cum).sum(axis=1)
     return grades
+
+
+@functools.lru_cache(maxsize=256)
+def _quota_plan(
+    sizes: tuple[int, ...], shares: tuple[float, ...], rounding: QuotaRounding | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`unit_quotas` of units of these sizes without tie keys (kept: reviews meet the
+    same sizes), and for each size whether keys could change it: whether the grades
+    competing for its last people include equal remainders across the cut."""
+    size = np.array(sizes, dtype=np.int64)
+    table = unit_quotas(size, list(shares), rounding)
+    quota = size[:, None] * np.asarray(shares, dtype=float)[None, :]
+    counts = np.floor(quota + _EPS).astype(np.int64)
+    remainder = -np.sort(-np.round(quota - counts, 9), axis=1)  # largest first
+    short = size - counts.sum(axis=1)
+    keys_matter = np.zeros(len(size), dtype=bool)
+    for i, cut in enumerate(short.tolist()):
+        if 0 < cut < remainder.shape[1]:
+            keys_matter[i] = remainder[i, cut - 1] == remainder[i, cut]
+    for array in (table, keys_matter):
+        array.setflags(write=False)
+    return table, keys_matter
 
 
 def assign_grades(

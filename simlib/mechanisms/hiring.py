@@ -83,9 +83,10 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
         return
     potential, group, band_position = next_hires(sim, len(rows))
     org = sim.scenario.organization
-    group = cluster_groups(
-        sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
-    )
+    if org.group_clustering > 0:
+        group = cluster_groups(
+            sim.workforce.chart, rows, group, org.group_clustering, sim.streams["groups"]
+        )
     salary = sim.pay.starting_salary(rows, band_position)
     sim.workforce.fill(rows, sim.now, potential, group, salary)
     sim.counts.hires += len(rows)
@@ -140,7 +141,9 @@ def schedule_intake(sim: SimState, week: float) -> None:
 def intake(sim: SimState, week: float) -> None:
     """Hire everyone whose search ended this week; the freed recruiters take up the queue."""
     rows = sim.requisitions.finish(week)
-    sim.catch_up()
+    # Nobody else's work changes: performance is accrued at the next event that needs it,
+    # the newcomers' from their hire week. Salaries start at today's market.
+    sim.pay.now = sim.now
     hire_into(sim, rows)
     start_searches(sim)
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
+from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import Teammates
 
@@ -91,10 +92,13 @@ def attitude_effect(
     ``engagement_performance_sd`` and ``fairness_performance_sd``.
     """
     usual_engagement, usual_fairness = usual
-    return (
-        inc.engagement_performance_sd * (engagement - usual_engagement)
-        + inc.fairness_performance_sd * (fairness - usual_fairness)
-    ) / ATTITUDE_SD
+    effect = np.subtract(engagement, usual_engagement)
+    effect *= inc.engagement_performance_sd
+    from_fairness = np.subtract(fairness, usual_fairness)
+    from_fairness *= inc.fairness_performance_sd
+    effect += from_fairness
+    effect /= ATTITUDE_SD
+    return effect
 
 
 def complement_factors(gaming: np.ndarray, measured_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +126,7 @@ def team_others_mean(
     ``teammates`` counts them (default: counted here from ``team`` and ``active``).
     """
     v = np.where(active, values, 0.0)
-    if not v.any():
+    if not np.count_nonzero(v):
         return np.zeros(len(values))  # nobody does it (e.g. sabotage without ranking)
     total = np.bincount(team, weights=v)
     mates = Teammates.count(team, active) if teammates is None else teammates
@@ -150,39 +154,40 @@ def update(sim: SimState) -> None:
 
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
     np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
-    games = inc.gaming_at_full_weight * w != 0  # else nobody games
+    # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
+    # measured-output factor at 1 (nothing else moves them).
+    games = inc.gaming_at_full_weight * w != 0
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
-        np.clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
-    else:
-        wf.gaming[:] = 0.0
-    help_level = (
-        inc.help_base
-        * (wf.engagement / NEUTRAL_ENGAGEMENT)
-        * np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
-    )
-    np.clip(help_level, 0.0, 1.0, out=wf.helping)
+        clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
+    help_level = np.divide(wf.engagement, NEUTRAL_ENGAGEMENT, out=wf.helping)
+    help_level *= inc.help_base
+    help_level *= np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
+    clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
     if sabotages:
         propensity = _known_or_one(wf.sabotage_propensity)
-        np.clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
-    else:
+        clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
+    elif relative:  # no stake left: sabotage stops (without ranking it never starts)
         wf.sabotage[:] = 0.0
 
     team, mates = wf.chart.team, wf.teammates()
     drive = wf.effort + wf.goal_effect
     drive += wf.feedback_effect
-    drive += inc.help_effect_sd * team_others_mean(wf.helping, team, wf.active, mates)
+    helped = team_others_mean(wf.helping, team, wf.active, mates)
+    helped *= inc.help_effect_sd
+    drive += helped
     if sabotages:
-        drive -= inc.sabotage_effect_sd * team_others_mean(wf.sabotage, team, wf.active, mates)
+        hurt = team_others_mean(wf.sabotage, team, wf.active, mates)
+        hurt *= inc.sabotage_effect_sd
+        drive -= hurt
     wf.drive[:] = np.where(wf.active, drive, 0.0)
     if games:
         measured, value = complement_factors(wf.gaming, inc.measured_share)
         wf.measured_factor[:] = measured
         wf.value_factor[:] = value * aligned
     else:  # what complement_factors gives without gaming: 1 and 1
-        wf.measured_factor[:] = 1.0
         wf.value_factor[:] = aligned
 
 

@@ -25,6 +25,7 @@ mechanism does nothing and draws nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from typing import Any
 
@@ -33,6 +34,7 @@ from scipy.special import ndtr, ndtri
 
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
+from simlib.state import moments
 from simlib.state.simulation_state import SimState
 
 
@@ -56,14 +58,24 @@ def discharge_probability(
         return np.zeros(len(z))
     if correlation <= 0 or not active.any():
         return np.full(len(z), chance)
-    threshold = ndtri(1.0 - chance)
-    spread = np.sqrt(1.0 - correlation**2)
-    liability = ndtr((-correlation * z - threshold) / spread)
-    counted = liability[active]
-    mean = float(np.add.reduce(counted) / len(counted))  # numpy's mean, without its overhead
+    threshold, spread = _liability_scale(chance, correlation)
+    liability = np.multiply(-correlation, z)
+    liability -= threshold
+    liability /= spread
+    ndtr(liability, out=liability)
+    mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
-    return np.minimum(chance * liability / mean, 1.0)
+    liability *= chance
+    liability /= mean
+    return np.minimum(liability, 1.0, out=liability)
+
+
+@functools.lru_cache(maxsize=16)
+def _liability_scale(chance: float, correlation: float) -> tuple[float, float]:
+    """The conduct liability's threshold for ``chance``, and the SD of its part that
+    performance does not explain."""
+    return float(ndtri(1.0 - chance)), float(np.sqrt(1.0 - correlation**2))
 
 
 def layoffs_and_discharges(sim: SimState) -> Generator[Any, Any, None]:

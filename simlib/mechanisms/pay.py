@@ -14,6 +14,7 @@ import numpy as np
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
+from simlib.state.moments import correlation, mean_sd
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -94,9 +95,10 @@ def review_pay(sim: SimState, review: Review) -> None:
     raises = pay_review(sim, review.grades, review.cycle_weeks)
     review.raises = raises
     rated, perf = review.rated, review.true_performance
-    if len(rated) >= 3 and np.std(raises[rated]) > 0 and np.std(perf[rated]) > 0:
-        corr = np.corrcoef(raises[rated], perf[rated])[0, 1]
-        sim.cycle_results.pay_performance_corr = float(corr)
+    if len(rated) >= 3:
+        given, earned = raises[rated], perf[rated]
+        if mean_sd(given)[1] > 0 and mean_sd(earned)[1] > 0:
+            sim.cycle_results.pay_performance_corr = float(correlation(given, earned))
 
 
 MECHANISM = Mechanism(

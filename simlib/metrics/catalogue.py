@@ -29,6 +29,7 @@ from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
 from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import Counts, linear_quantiles
+from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import Review, SimState
 
 Direction = Literal["higher", "lower", "nearest_zero"]
@@ -223,7 +224,7 @@ def group_rating_gap(sim: SimState, c: Cycle | None) -> float | None:
     first = (c.review.groups == 0).astype(float)
     if first.min() == first.max():
         return None
-    sd = float(c.scores.std())
+    sd = float(mean_sd(c.scores)[1])
     if sd <= 0:
         return None
     x = np.column_stack([np.ones(len(first)), c.true_performance, first])

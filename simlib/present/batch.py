@@ -10,9 +10,11 @@ Planning and resume keys are :mod:`simlib.present.batch_plan`; the index page is
 :mod:`simlib.present.batch_index`.
 
 No half-written files: each scenario is built in a hidden staging folder under
-``OUT/.staging/`` and renamed into place only when complete; ``index.html`` is written
-atomically; an interrupted batch removes its staging folders (and a killed one has them
-removed by the next batch). A failing scenario does not stop the others: its executed
+``OUT/.staging/<batch>/`` and renamed into place only when complete; ``index.html`` is
+written atomically and lists what is on disk; an interrupted batch removes its own staging
+folders (and a killed one has them removed by the next batch). One batch writes into a
+folder at a time (:mod:`simlib.storage.lock`): a second exits at once naming the first.
+A failing scenario does not stop the others: its executed
 notebook, with the error, is kept and the scenario is marked failed.
 """
 
@@ -35,6 +37,7 @@ from simlib.errors import ScenarioError
 from simlib.present.batch_index import write_index
 from simlib.present.batch_plan import (
     DEFAULT_NOTEBOOK,
+    INDEX,
     PDF_REPORT,
     RECORD,
     REPORT,
@@ -46,6 +49,7 @@ from simlib.present.batch_plan import (
 )
 from simlib.present.report_document import ReportError, render_html, write_pdf
 from simlib.storage.atomic import atomic_write_text, make_readable
+from simlib.storage.lock import folder_lock
 from simlib.storage.paths import inside, locate
 
 # --- executing one scenario -------------------------------------------------------------
@@ -90,6 +94,7 @@ def execute_scenario(
     notebook: Path,
     parameters: dict[str, Any],
     timeout: float | None = None,
+    staging_root: Path | None = None,
     pdf: bool = True,
 ) -> ScenarioRun:
     """Execute the notebook for one scenario and move its folder into place.
@@ -103,7 +108,7 @@ def execute_scenario(
     import papermill
 
     final = inside(out, run.name)
-    staging = out / STAGING / f"{run.name}-{uuid.uuid4().hex[:12]}"
+    staging = (staging_root or out / STAGING) / f"{run.name}-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     started = time.perf_counter()
     executed = staging / notebook.name
@@ -171,8 +176,34 @@ def _worker_init() -> None:
 
 
 def sweep_staging(out: Path) -> None:
-    """Remove staging folders left by an earlier batch that was killed."""
+    """Remove staging folders left by earlier batches (called holding the folder's lock)."""
     shutil.rmtree(out / STAGING, ignore_errors=True)
+
+
+def runs_on_disk(out: Path, exclude: set[str]) -> list[ScenarioRun]:
+    """The runs recorded in ``OUT/<name>/batch.json`` by earlier batches, names not excluded."""
+    runs = []
+    for record_path in sorted(out.glob(f"*/{RECORD}")):
+        name = record_path.parent.name
+        if name.lower() in exclude or name.startswith("."):
+            continue
+        try:
+            record = json.loads(record_path.read_text())
+            fields = {k: record[k] for k in ScenarioRun.__dataclass_fields__ if k in record}
+            run = ScenarioRun(**fields)
+        except (OSError, ValueError, TypeError, KeyError):
+            continue  # not a record this batch can read: left out of the index
+        if run.name == name:
+            runs.append(run)
+    return runs
+
+
+def _write_index(
+    out: Path, runs: list[ScenarioRun], notebook: Path, parameters: dict[str, Any]
+) -> None:
+    """The index of this batch's runs, then the other scenarios recorded on disk."""
+    others = runs_on_disk(out, {run.name.lower() for run in runs})
+    write_index(out, [*runs, *others], notebook, parameters)
 
 
 def run_batch(
@@ -227,10 +258,47 @@ def run_batch(
     notebook_path = notebook_path.resolve()
     check_parameters(notebook_path, parameters)
     out_dir = Path(out).expanduser().resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sweep_staging(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    if (out_dir / INDEX).is_dir():
+        raise ScenarioError(
+            f"{out_dir / INDEX}: is a folder (a scenario named {INDEX} by an earlier simlib); "
+            "rename it, then run the batch again"
+        )
     planned = plan(scenarios, notebook_path, parameters)
+    with folder_lock(out_dir):
+        sweep_staging(out_dir)  # only dead batches leave staging folders: we hold the lock
+        staging_root = out_dir / STAGING / uuid.uuid4().hex[:12]
+        try:
+            return _run_planned(
+                planned,
+                out_dir,
+                notebook_path,
+                parameters,
+                jobs,
+                resume,
+                timeout,
+                on_done,
+                staging_root,
+            )
+        finally:
+            shutil.rmtree(staging_root, ignore_errors=True)
+            if (out_dir / STAGING).is_dir() and not any((out_dir / STAGING).iterdir()):
+                (out_dir / STAGING).rmdir()
 
+
+def _run_planned(
+    planned: list[tuple[Path, ScenarioRun]],
+    out_dir: Path,
+    notebook_path: Path,
+    parameters: dict[str, Any],
+    jobs: int,
+    resume: bool,
+    timeout: float | None,
+    on_done: Callable[[ScenarioRun], None] | None,
+    staging_root: Path,
+) -> list[ScenarioRun]:
+    out_dir.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[Path, ScenarioRun]] = []
     for path, run in planned:
         if resume and up_to_date(out_dir, run):
@@ -244,27 +312,38 @@ def run_batch(
             todo.append((path, run))
 
     by_name = {run.name: run for _, run in planned}
+    runs = [run for _, run in planned]
     try:
         if jobs <= 1 or len(todo) <= 1:
             for path, run in todo:
                 try:
-                    execute_scenario(path, run, out_dir, notebook_path, parameters, timeout)
+                    execute_scenario(
+                        path, run, out_dir, notebook_path, parameters, timeout, staging_root
+                    )
                 except Exception as exc:  # not the notebook failing: the batch's own step
                     run.status, run.error = "failed", _error_text(exc)
                 if on_done:
                     on_done(run)
         else:
-            _run_parallel(todo, out_dir, notebook_path, parameters, jobs, timeout, by_name, on_done)
+            _run_parallel(
+                todo,
+                out_dir,
+                notebook_path,
+                parameters,
+                jobs,
+                timeout,
+                by_name,
+                on_done,
+                staging_root,
+            )
     except BaseException:
-        for run in by_name.values():
+        for run in runs:
             if run.status == "pending":
                 run.status = "interrupted"
-        sweep_staging(out_dir)
-        write_index(out_dir, [run for _, run in planned], notebook_path, parameters)
+        _write_index(out_dir, runs, notebook_path, parameters)
         raise
-    sweep_staging(out_dir)
-    write_index(out_dir, [run for _, run in planned], notebook_path, parameters)
-    return [run for _, run in planned]
+    _write_index(out_dir, runs, notebook_path, parameters)
+    return runs
 
 
 def _run_parallel(
@@ -276,6 +355,7 @@ def _run_parallel(
     timeout: float | None,
     by_name: dict[str, ScenarioRun],
     on_done: Callable[[ScenarioRun], None] | None,
+    staging_root: Path,
 ) -> None:
     import multiprocessing
 
@@ -286,7 +366,7 @@ def _run_parallel(
     )
     futures: dict[Future, str] = {
         executor.submit(
-            execute_scenario, path, run, out_dir, notebook, parameters, timeout
+            execute_scenario, path, run, out_dir, notebook, parameters, timeout, staging_root
         ): run.name
         for path, run in todo
     }

@@ -24,6 +24,9 @@ RECORD = "batch.json"
 REPORT = "report.html"
 PDF_REPORT = "report.pdf"
 RESERVED_PARAMETERS = ("scenario", "output_dir")
+INDEX = "index.html"
+RESERVED_NAMES = (INDEX,)
+"""Names of the batch's own files in ``OUT``: no scenario folder may take one."""
 
 
 @dataclass
@@ -139,7 +142,7 @@ def plan(
         raise ScenarioError(missing)
     if not paths:
         raise ScenarioError("no scenario files given")
-    names = unique_names([_display_name(p) for p in paths])
+    names = unique_names([_display_name(p) for p in paths], reserved=RESERVED_NAMES)
     return [
         (
             path,

@@ -143,6 +143,10 @@ class GoalPolicy(Section):
         return 0.0 if self.regime == "none" else self.kpi_weight * self.coupling
 
 
+# Weeks between check-ins at each cadence (None: no check-ins).
+CADENCE_WEEKS: dict[str, int | None] = {"none": None, "weekly": 1, "biweekly": 2, "monthly": 4}
+
+
 class CheckinPolicy(Section):
     """Check-ins and one-to-ones between review cycles, and the early warning they allow."""
 
@@ -179,7 +183,7 @@ class CheckinPolicy(Section):
 
     @property
     def interval_weeks(self) -> int | None:
-        return {"none": None, "weekly": 1, "biweekly": 2, "monthly": 4}[self.cadence]
+        return CADENCE_WEEKS[self.cadence]
 
 
 class PromotionRule(Section):

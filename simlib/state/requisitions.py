@@ -53,12 +53,12 @@ class Requisitions:
         new_weeks: list[float] = []
         if len(rows) == 0:
             return new_weeks
-        if ends.min() == ends.max():
+        if len(rows) == 1 or np.minimum.reduce(ends) == np.maximum.reduce(ends):
             groups = [(float(ends[0]), rows)]
         else:
             order = np.argsort(ends, kind="stable")  # by week, in the order taken up
             ends, rows = ends[order], rows[order]
-            cuts = [0, *(np.flatnonzero(np.diff(ends)) + 1).tolist(), len(rows)]
+            cuts = [0, *(np.flatnonzero(ends[1:] != ends[:-1]) + 1).tolist(), len(rows)]
             groups = [
                 (float(ends[a]), rows[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=False)
             ]

@@ -9,6 +9,8 @@ common random numbers, which make differences between policies paired.
 
 from __future__ import annotations
 
+import copy
+import functools
 import zlib
 
 import numpy as np
@@ -16,8 +18,15 @@ import numpy as np
 
 def stream(seed: int, rep: int, mechanism: str) -> np.random.Generator:
     """The generator for ``mechanism`` in replication ``rep`` of an experiment seeded ``seed``."""
+    return np.random.Generator(copy.copy(_seeded(seed, rep, mechanism)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _seeded(seed: int, rep: int, mechanism: str) -> np.random.PCG64:
+    """The stream's bit generator as seeded, never drawn from: every policy of a replication
+    starts a copy of it (seeding costs several times what copying does)."""
     key = zlib.crc32(mechanism.encode("utf-8"))
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, key))))
+    return np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, key)))
 
 
 class Streams:

@@ -23,6 +23,7 @@ class Departures:
     rows: np.ndarray
     hired_week: np.ndarray
     voluntary: bool
+    event: str = ""  # what made them leave, as the trace names it (e.g. ``layoff``)
 
 
 @dataclass

@@ -129,8 +129,11 @@ class Teammates:
     divisor: np.ndarray  # the count, at least 1 (float)
 
     @classmethod
-    def count(cls, team: np.ndarray, active: np.ndarray) -> Teammates:
-        n_teams = int(team.max()) + 1 if len(team) else 0
+    def count(cls, team: np.ndarray, active: np.ndarray, n_teams: int | None = None) -> Teammates:
+        """Count them; ``n_teams`` is the number of team labels (default: the highest in
+        ``team``, plus one)."""
+        if n_teams is None:
+            n_teams = int(team.max()) + 1 if len(team) else 0
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
         return cls(per_team, per_team > 0, others, others > 0, np.maximum(others, 1))
@@ -210,6 +213,7 @@ class Workforce:
         self.active = np.zeros(n, dtype=bool)
         self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
         self._teammates: tuple[int, Teammates] | None = None
+        self._team_labels = int(chart.team.max()) + 1 if n else 0
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
         self.group = np.zeros(n, dtype=np.int64)
@@ -270,6 +274,7 @@ class Workforce:
         self.measured_factor, _, self.value_factor = self.output_factors
         self._by_factor = self.cumulative.reshape(3, 2, n)  # a view: factor x (perf, weeks)
         self._accrued = np.zeros((2, n))  # workspace of accrue: performance, weeks
+        self._by_factor_added = np.zeros((3, 2, n))  # workspace of accrue: ... by factor
 
     @property
     def size(self) -> int:
@@ -285,7 +290,8 @@ class Workforce:
     def accrue(
         self, t0: float, t1: float, level: float, ramp_weeks: float, ramp_deficit: float
     ) -> None:
-        """Add the performance of active employees over weeks [t0, t1].
+        """Add the performance of active employees over weeks [t0, t1] (for someone hired
+        since t0, from their hire week).
 
         The rate is ``potential + skill + level`` less a new-hire deficit that shrinks
         linearly to zero over ``ramp_weeks`` of tenure; its integral is exact.
@@ -299,8 +305,13 @@ class Workforce:
         gain, weeks = added
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
-        gain += level
-        gain *= dt
+        if level:  # adding 0 would change nothing the integrals keep
+            gain += level
+        # Weeks each worked: someone hired since t0 (an intake does not catch up with
+        # everyone else first) from their hire week on.
+        worked = np.subtract(t1, self.hired_week, out=weeks)
+        np.minimum(worked, dt, out=worked)
+        gain *= worked
         if ramp_weeks > 0 and ramp_deficit > 0:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
             ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
@@ -311,10 +322,11 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        np.multiply(a, dt, out=weeks)  # dt where active, else 0
+        weeks *= a  # weeks worked where active, else 0
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
-        self._by_factor += self.output_factors[:, None, :] * added
+        by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
+        self._by_factor += by_factor
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -329,7 +341,8 @@ class Workforce:
     def teammates(self) -> Teammates:
         """Each position's active teammates (kept until the roster changes)."""
         if self._teammates is None or self._teammates[0] != self.roster:
-            self._teammates = (self.roster, Teammates.count(self.chart.team, self.active))
+            mates = Teammates.count(self.chart.team, self.active, self._team_labels)
+            self._teammates = (self.roster, mates)
         return self._teammates[1]
 
     def vacate(self, rows: np.ndarray) -> None:

@@ -6,6 +6,7 @@ A reader (or a crash) never sees a half-written file under a final name.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -48,3 +49,71 @@ def make_readable(paths: list[Path]) -> None:
     for path in paths:
         if path.is_file():
             os.chmod(path, mode)
+
+
+_RENAME_EXCHANGE = 2  # renameat2 flag: swap two paths atomically (Linux)
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step where the system offers it (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+def aside_path(final: Path) -> Path:
+    """Where :func:`replace_folder` parks the old folder for a moment: ``.NAME.old`` beside it."""
+    return final.parent / f".{final.name}.old"
+
+
+def staging_path(final: Path) -> Path:
+    """Where a new set for ``final`` is built: ``.NAME.new`` in the same parent (same disk)."""
+    return final.parent / f".{final.name}.new"
+
+
+def recover_folder(final: Path) -> None:
+    """Finish or undo an interrupted :func:`replace_folder`: the old set goes back in place.
+
+    Only between its two renames (where the system cannot swap in one step) is ``final``
+    missing; the old folder is then whole beside it.
+    """
+    aside = aside_path(final)
+    if aside.is_dir() and not final.exists():
+        os.replace(aside, final)
+    if aside.is_dir():
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def replace_folder(staging: Path, final: Path) -> None:
+    """Put the finished folder ``staging`` in place of ``final``, whole, by renames only.
+
+    At every moment either the old or the new folder is whole: an atomic exchange where the
+    system has one, else the old folder renamed aside, the new renamed in, the old deleted
+    (:func:`recover_folder` puts the old one back after a kill between the two renames).
+    """
+    make_readable([p for p in staging.iterdir()])
+    os.chmod(staging, 0o777 & ~_umask())
+    if not final.exists():
+        os.replace(staging, final)
+        return
+    if _exchange(staging, final):
+        shutil.rmtree(staging, ignore_errors=True)  # holds the old set now
+        return
+    aside = aside_path(final)
+    shutil.rmtree(aside, ignore_errors=True)
+    os.replace(final, aside)
+    os.replace(staging, final)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 MAX_NAME_LENGTH = 80
@@ -52,9 +53,13 @@ def inside(root: str | Path, *parts: str) -> Path:
     return path
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """Sanitized names made distinct by a ``-2``, ``-3`` ... suffix, compared case-insensitively."""
-    seen: set[str] = set()
+def unique_names(names: list[str], reserved: Sequence[str] = ()) -> list[str]:
+    """Sanitized names made distinct by a ``-2``, ``-3`` ... suffix, compared case-insensitively.
+
+    Names in ``reserved`` (the caller's own files, e.g. a batch's ``index.html``) are never
+    given out: a scenario called so gets the suffix too.
+    """
+    seen: set[str] = {r.lower() for r in reserved}
     out: list[str] = []
     for name in names:
         base = safe_name(name)

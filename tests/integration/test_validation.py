@@ -42,6 +42,10 @@ ISSUE_IDS = {
     "tgb1997_promotion_turnover",
     "bycio1990_rating_voluntary",
     "okr_sweet_spot",
+    "parkshaw2013_unit_voluntary_turnover",
+    "deadrick1990_stability_decay",
+    "parkshaw2013_unit_layoffs",
+    "wl1994_contingent_rewards_turnover",
     # held out, and missed today (KNOWN_MISSES)
     "bycio1990_rating_involuntary",
     "bhs2013_bonus_only_fd_gain",
@@ -49,6 +53,7 @@ ISSUE_IDS = {
     "kd1996_feedback_harmful_share",
     "kva2011_group_goal_d",
     "bommer1995_rating_objective_r",
+    "judge2001_satisfaction_performance",
 }
 
 
@@ -69,8 +74,8 @@ def quick_run(tmp_path_factory):
 
 
 def test_quick_validation_holds_but_for_the_held_out_misses(quick_run):
-    """Every finding holds except the held-out ones the model is known to miss; then the
-    command exits 1 and names them (it exits 0 once none is missed)."""
+    """Every finding holds except the held-out ones the model is known to miss; the
+    command names them with their reasons and exits 0."""
     result, out = quick_run
     table = pd.read_csv(out / "validation.csv")
     assert list(table.columns) == CSV_COLUMNS
@@ -84,11 +89,14 @@ def test_quick_validation_holds_but_for_the_held_out_misses(quick_run):
     inside = (table["low"] <= table["simulated"]) & (table["simulated"] <= table["high"])
     assert (inside | ~table["holds"]).all()
     assert set(table.loc[inside & ~table["holds"], "finding"]) <= set(KNOWN_MISSES)
+    # known misses are predictions that failed, reported, not a failing run
+    assert result.returncode == 0, result.stdout + result.stderr
     if missed:
-        assert result.returncode == 1, result.stdout + result.stderr
         assert f"{len(missed)} of {len(FINDINGS)} findings do not hold" in result.stdout
+        assert "Each is a known miss of a held-out prediction" in result.stdout
+        for finding_id in missed:
+            assert f"known miss, {finding_id}: " in result.stdout
     else:
-        assert result.returncode == 0, result.stdout + result.stderr
         assert f"All {len(FINDINGS)} findings hold." in result.stdout
     for finding_id in FINDINGS:
         assert finding_id in result.stdout  # the printed table
@@ -133,7 +141,9 @@ def test_a_finding_that_does_not_hold_exits_1_and_still_writes_the_table(
     assert code == 1
     table = pd.read_csv(out / "validation.csv")
     assert list(table["finding"]) == [fid] and not table["holds"].any()
-    assert "1 of 1 findings do not hold" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1 of 1 findings do not hold" in printed
+    assert f"Not known misses: {fid}" in printed
 
 
 def main_exit_code(args: list[str]) -> int:

@@ -88,6 +88,19 @@ SWITCH_OFF: dict[str, dict] = {
     "tgb1997_promotion_turnover": {"behaviour.exits": None},
     # Quits unrelated to performance, pay or attitudes: ratings no longer predict them.
     "bycio1990_rating_voluntary": {"behaviour.exits": None},
+    # Without quits there is no turnover rate to relate to a team's performance. (Quits
+    # unrelated to performance with newcomers at full speed still leave it negative, about
+    # -.17: newcomers perform below incumbents in their first year for more reasons than
+    # the ramp-up alone.)
+    "parkshaw2013_unit_voluntary_turnover": {"behaviour.voluntary_quit_rate": 0.0},
+    # Without persistent standing (a year's luck outweighs potential) there is no stability
+    # to decline from: the difference between lags is lost in noise.
+    "deadrick1990_stability_decay": NO_PERSISTENCE,
+    # Without the pull on strong performers whose pay lags the market, flat raises drive
+    # no one out, and contingent pay no longer sorts leavers.
+    "wl1994_contingent_rewards_turnover": {"behaviour.exits.pay_lag_sensitivity": 0.0},
+    # Without layoffs there is no reduction-in-force rate to relate to performance.
+    "parkshaw2013_unit_layoffs": {"behaviour.exits.layoff_rate": 0.0},
 }
 
 # Held-out findings the model misses today (KNOWN_MISSES): they fail with their
@@ -140,6 +153,13 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
         {"behaviour.incentives.effort_max_sd": 0.0},
         {"behaviour.incentives.effort_cost": 1.3},
     ),
+    # Without the engagement mechanism engagement is the same for everyone (no
+    # correlation); when a rating below one's own view costs more engagement, the engaged
+    # are the better rated.
+    "judge2001_satisfaction_performance": (
+        {"behaviour.engagement": None},
+        {"behaviour.engagement.disappointment_penalty": 0.3},
+    ),
 }
 
 REPS = 40
@@ -184,6 +204,12 @@ def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
         # The model misses high: ratings follow the KPIs more closely than the sources found.
         assert on.simulated > on.high
         assert off.simulated < on.simulated - 0.3 and off.simulated < off.low
+        assert strong.simulated > on.simulated + 0.1
+        return
+    if finding_id == "judge2001_satisfaction_performance":
+        # The model misses low: engagement runs slightly against ratings.
+        assert on.simulated < on.low and on.ci_high < 0
+        assert not math.isfinite(off.simulated)
         assert strong.simulated > on.simulated + 0.1
         return
     if finding_id == "kd1996_feedback_harmful_share":
@@ -241,3 +267,23 @@ def test_feedback_that_threatens_the_self_makes_more_feedback_studies_negative(r
     harsh = finding.check(run, overrides={threat: 0.4})
     assert harmless.simulated + 0.02 < on.simulated < harsh.simulated - 0.02
     assert harmless.details["mean_d"] > on.details["mean_d"] > harsh.details["mean_d"]
+
+
+def test_stability_decays_mostly_through_changing_effort(run):
+    # What someone's standing gains or loses from year to year is mostly effort (beliefs
+    # about what performance brings, goals); without an effort response little decays.
+    finding = FINDINGS["deadrick1990_stability_decay"]
+    on = finding.check(run)
+    no_effort = finding.check(run, overrides={"behaviour.incentives.effort_max_sd": 0.0})
+    assert no_effort.simulated < on.simulated / 2
+    assert no_effort.details["r_lag_1"] > on.details["r_lag_1"]
+
+
+def test_teams_perform_worse_after_layoffs_through_their_newcomers(run):
+    # Layoffs take people whatever their performance; the team's loss is the newcomers who
+    # replace them. Newcomers at full speed from day one lose the team less.
+    finding = FINDINGS["parkshaw2013_unit_layoffs"]
+    on = finding.check(run)
+    full_speed = finding.check(run, overrides={"hiring.ramp_up_deficit_sd": 0.0})
+    assert on.holds
+    assert full_speed.simulated > on.simulated

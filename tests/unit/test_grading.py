@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from simlib.errors import ScenarioError
 from simlib.mechanisms.grading import (
     TieDraws,
+    _quota_plan,
     absolute_grades,
     bottom_grades,
     forced_grades,
@@ -183,6 +184,39 @@ def test_ties_are_settled_by_the_keys_alone(weights, size, seed):
     in_order = np.arange(len(shares), dtype=float)[None, :]
     better = unit_quotas(sizes, shares, QuotaRounding(ties="better"))
     assert (better == unit_quotas(sizes, shares, QuotaRounding(), in_order)).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=weights_strategy(),
+    sizes=st.lists(st.integers(1, 60), min_size=1, max_size=12),
+    seed=st.integers(0, 2**32 - 1),
+    minimum=st.sampled_from([None, 5]),
+)
+@example(weights=[1, 1], sizes=[3], seed=0, minimum=None)  # 1.5 and 1.5: the keys decide
+def test_the_kept_quota_table_is_used_only_where_keys_cannot_change_it(
+    weights, sizes, seed, minimum
+):
+    """Where no equal remainders straddle a unit's cut, any keys give the table without keys;
+    where they do, forced grading settles them with the review's keys."""
+    rng = np.random.default_rng(seed)
+    shares = _shares(weights)
+    rounding = QuotaRounding(bottom_grade_min_unit=minimum)
+    unique = np.unique(sizes)
+    table, keys_matter = _quota_plan(tuple(unique.tolist()), tuple(shares), rounding)
+    for _ in range(5):
+        keys = rng.random((len(unique), len(shares)))
+        with_keys = unit_quotas(unique, shares, rounding, keys)
+        same = (with_keys == table).all(axis=1)
+        assert same[~keys_matter].all()
+    units = _units(sizes, rng)
+    scores = rng.standard_normal(len(units))
+    draws = _draws(len(sizes), len(shares), len(units), rng)
+    grades = forced_grades(scores, units, shares, rounding, draws)
+    for unit, size in enumerate(sizes):
+        counts = np.bincount(grades[units == unit], minlength=len(shares))
+        expected = unit_quotas(np.array([size]), shares, rounding, draws.grade_keys[[unit]])
+        assert counts.tolist() == expected[0].tolist()
 
 
 def test_bottom_grades_by_share_of_people():

@@ -16,6 +16,7 @@ def test_cut_points_are_numpys_percentiles_bit_for_bit(n):
         np.round(rng.standard_normal(n), 1),  # ties, and both signed zeros
         rng.integers(-2, 3, n).astype(float),
         np.full(n, -0.0),
+        np.where(rng.random(n) < 0.5, 0.0, -0.0),  # zeros of both signs only
     ]
     for values in samples:
         expected = np.quantile(values, [0.2, 0.4, 0.6, 0.8])

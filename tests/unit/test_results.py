@@ -36,22 +36,27 @@ def test_summary_and_paired_diff_agree_with_the_frame(small_results):
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
 
 
-def test_interrupted_save_leaves_no_manifest_beside_new_files(small_results, tmp_path, monkeypatch):
-    small_results.save(tmp_path)
-    old = json.loads((tmp_path / "manifest.json").read_text())
+def test_interrupted_save_keeps_the_old_set_whole(small_results, tmp_path, monkeypatch):
+    out = tmp_path / "cmp"
+    small_results.save(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = []
 
     def fail(*args, **kwargs):
+        calls.append(args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_module, "atomic_write_text", fail)
+    monkeypatch.setattr(store_module, "atomic_write_text", fail)  # the manifest, written last
     with pytest.raises(KeyboardInterrupt):
-        small_results.save(tmp_path)
-    # The new parquet is whole, but no manifest claims it: load refuses the folder.
-    assert not (tmp_path / "manifest.json").exists()
-    with pytest.raises(FileNotFoundError):
-        simlib.Results.load(tmp_path)
+        small_results.save(out)
+    assert calls  # the save got as far as its manifest
+    # The new files were built beside the folder: the old set is there, whole and unchanged.
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert simlib.Results.load(out).manifest["seed"] == 4
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cmp"] == [".cmp.lock"]
     monkeypatch.undo()
-    small_results.save(tmp_path)
-    new = json.loads((tmp_path / "manifest.json").read_text())
-    assert new["scenario_hash"] == old["scenario_hash"]
-    assert not list(tmp_path.glob(".*"))
+    small_results.save(out)
+    assert (
+        json.loads((out / "manifest.json").read_text())["scenario_hash"]
+        == (small_results.manifest["scenario_hash"])
+    )

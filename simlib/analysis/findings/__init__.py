@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.analysis.findings import (
+    attitudes,
     feedback,
     incentives,
     objective_measures,
@@ -49,6 +50,7 @@ FINDINGS: dict[str, Finding] = {
         *okr.FINDINGS,
         *turnover.FINDINGS,
         *feedback.FINDINGS,
+        *attitudes.FINDINGS,
     ]
 }
 
