@@ -50,6 +50,8 @@ _PUBLIC = {
     # presentation
     "plots": None,  # the module simlib.present.plots
     "briefing": None,  # the module simlib.present.briefing
+    "report": None,  # the module simlib.present.report
+    "uncertainty": None,  # the module simlib.present.uncertainty
     "paired_table": "simlib.present.tables",
     "final_workforce": "simlib.present.snapshot",
     "Explorer": "simlib.present.explorer",
@@ -60,6 +62,8 @@ _MODULES = {
     "robustness": "simlib.analysis.robustness",
     "plots": "simlib.present.plots",
     "briefing": "simlib.present.briefing",
+    "report": "simlib.present.report",
+    "uncertainty": "simlib.present.uncertainty",
 }
 
 __all__ = [
@@ -81,6 +85,7 @@ __all__ = [
     "process_pool",
     "ranking",
     "read_manifest",
+    "report",
     "resolve_reps",
     "results_frame",
     "robustness",
@@ -88,6 +93,7 @@ __all__ = [
     "save_validation",
     "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 

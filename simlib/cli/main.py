@@ -28,10 +28,12 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_check(args: argparse.Namespace) -> int:
     from simlib.engine.guards import check_resources
+    from simlib.metrics.catalogue import check_metric_names
     from simlib.scenario.loading import load_scenario
     from simlib.state.workforce import OrgChart
 
     scenario = load_scenario(args.file, overrides=_overrides(args.set))
+    check_metric_names(scenario.report.metrics)
     # The same resource guard as compare, before anything is allocated: never call valid a
     # scenario this machine cannot run.
     estimate = check_resources(scenario, allow_large=args.force)
@@ -165,6 +167,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     parameters = read_parameter_file(args.params) if args.params else {}
     parameters.update(_overrides(args.param))
+    if args.no_ensemble:
+        parameters["ensemble"] = False
 
     def done(run) -> None:
         if args.quiet:
@@ -330,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bat.add_argument(
         "--timeout", type=common.positive_int, help="seconds allowed per notebook cell"
+    )
+    bat.add_argument(
+        "--no-ensemble",
+        action="store_true",
+        help="skip the report's 'what we don't know' runs (each behavioural assumption at the "
+        "ends of its range); same as --param ensemble=false",
     )
     bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
     bat.set_defaults(func=cmd_batch)

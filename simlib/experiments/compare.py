@@ -19,6 +19,7 @@ from simlib.engine.guards import check_resources
 from simlib.engine.simulation import simulate
 from simlib.errors import ScenarioError
 from simlib.experiments.execution import execute
+from simlib.metrics.catalogue import check_metric_names
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
@@ -60,6 +61,7 @@ def compare(
         time than this machine allows; otherwise such a run is refused before it starts.
     """
     scenario = load_scenario(scenario, overrides=overrides)
+    check_metric_names(scenario.report.metrics)
     policies = list(policies or scenario.policy_names)
     unknown = [p for p in policies if p not in scenario.policies]
     if unknown:

@@ -751,6 +751,23 @@ def metric(name: str) -> Metric | None:
     return None if family is None else family.member(member)
 
 
+def check_metric_names(names: list[str] | None, field: str = "report.metrics") -> None:
+    """Raise a :class:`~simlib.errors.ScenarioError` naming ``field`` for every name that is
+    not a catalogue metric (a family member included), with the closest name suggested."""
+    import difflib
+
+    from simlib.errors import ScenarioError
+
+    problems = []
+    for name in names or []:
+        if metric(name) is None:
+            close = difflib.get_close_matches(name, list(METRICS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; one of {', '.join(METRICS)}"
+            problems.append(f"{field}: {name!r} is not a metric{hint}")
+    if problems:
+        raise ScenarioError(problems)
+
+
 def family_values(sim: SimState, c: Cycle | None) -> Iterator[tuple[str, float | None]]:
     """Every family member's name and value at a review (for the ledger)."""
     for family in FAMILIES.values():

@@ -41,6 +41,7 @@ from simlib.present.batch_parameters import as_json_data, check_plain_data
 from simlib.present.batch_plan import (
     DEFAULT_NOTEBOOK,
     INDEX,
+    PDF_REPORT,
     RECORD,
     REPORT,
     STAGING,
@@ -49,6 +50,7 @@ from simlib.present.batch_plan import (
     plan,
     up_to_date,
 )
+from simlib.present.report_document import ReportError, render_html, write_pdf
 from simlib.storage.atomic import atomic_write_text, make_readable
 from simlib.storage.lock import folder_lock
 from simlib.storage.paths import inside, locate
@@ -67,17 +69,13 @@ def _error_text(exc: BaseException) -> str:
     return "\n".join(lines[:12])[:2000]
 
 
-def render_html(notebook_path: Path, html_path: Path) -> None:
-    """Render an executed notebook to HTML with every code cell's input hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    node = nbformat.read(str(notebook_path), as_version=4)
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    body, _ = exporter.from_notebook_node(node)
-    atomic_write_text(html_path, body)
+def _title(staging: Path, fallback: str) -> str:
+    """The scenario's name, from the manifest the report notebook wrote (else ``fallback``)."""
+    try:
+        manifest = json.loads((staging / "manifest.json").read_text(encoding="utf-8"))
+        return str(manifest.get("scenario_name") or fallback)
+    except (OSError, ValueError):
+        return fallback
 
 
 def _commit(staging: Path, final: Path) -> None:
@@ -100,8 +98,12 @@ def execute_scenario(
     parameters: dict[str, Any],
     timeout: float | None = None,
     staging_root: Path | None = None,
+    pdf: bool = True,
 ) -> ScenarioRun:
     """Execute the notebook for one scenario and move its folder into place.
+
+    The executed notebook is rendered to ``report.html`` (code hidden, the scenario's name as
+    its title) and, with ``pdf``, to ``report.pdf`` beside it.
 
     A notebook error marks the run failed but keeps the executed notebook and its HTML.
     An interruption removes the staging folder and re-raises.
@@ -138,11 +140,17 @@ def execute_scenario(
             run.error = _error_text(exc)
         if executed.exists():
             try:
-                render_html(executed, staging / REPORT)
+                render_html(executed, staging / REPORT, title=_title(staging, run.name))
             except Exception as exc:  # noqa: BLE001 - the report is best effort on failure
                 if run.status == "ok":
                     run.status = "failed"
                     run.error = f"rendering the report failed: {_error_text(exc)}"
+        if run.status == "ok" and pdf:
+            try:
+                write_pdf(staging / REPORT, staging / PDF_REPORT)
+            except ReportError as exc:  # one clear line: the HTML report is still there
+                run.status = "failed"
+                run.error = str(exc)
         run.seconds = round(time.perf_counter() - started, 2)
         run.finished_utc = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         run.files = sorted(

@@ -22,6 +22,7 @@ DEFAULT_NOTEBOOK = "notebooks/compare.ipynb"
 STAGING = ".staging"
 RECORD = "batch.json"
 REPORT = "report.html"
+PDF_REPORT = "report.pdf"
 RESERVED_PARAMETERS = ("scenario", "output_dir")
 INDEX = "index.html"
 RESERVED_NAMES = (INDEX,)

@@ -21,9 +21,10 @@ import pandas as pd
 import yaml
 
 import simlib.scenario.dotted as dotted
-from simlib.analysis.results import Results
+from simlib.analysis.results import Results, mean_ci
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
-from simlib.present.tables import format_number
+from simlib.present import wording
+from simlib.present.tables import AUDIT_PREFIXES
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import FieldRecord, walk
 from simlib.scenario.sizes import Size
@@ -54,22 +55,52 @@ def best_policies(summary: pd.DataFrame) -> dict[str, list[str]]:
     return best
 
 
+def clearly_best(results: Results, metrics: list[str] | None = None) -> dict[str, list[str]]:
+    """The best policy per metric, kept only where it is clearly best: a single policy whose
+    paired difference from every other policy, replication by replication, has a 95%
+    interval on the better side of zero. Ties and intervals that include zero get none."""
+    h = results.at_horizon()
+    wide = h.pivot_table(index="rep", columns=["metric", "policy"], values="value")
+    out: dict[str, list[str]] = {}
+    for metric, top in best_policies(results.summary(metrics)).items():
+        if len(top) != 1 or metric not in wide.columns.get_level_values("metric"):
+            continue
+        table = wide[metric]
+        direction = METRIC_DIRECTION.get(metric)
+        score = -table.abs() if direction == "nearest_zero" else table
+        score = -score if direction == "lower" else score
+        best = top[0]
+        clear = True
+        for other in table.columns:
+            if other == best:
+                continue
+            _, low, _ = mean_ci((score[best] - score[other]).dropna().to_numpy(dtype=float))
+            if not low > 0:  # NaN (one replication) is not clear either
+                clear = False
+                break
+        if clear:
+            out[metric] = [best]
+    return out
+
+
 def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.DataFrame:
     """Metrics as rows, policies as columns: ``mean [95% CI]`` at the horizon, best marked.
 
-    The best policy of each row carries a trailing ``★``; the ``better`` column says which
-    way is better and ``unit`` gives the metric's unit.
+    The clearly best policy of each row (:func:`clearly_best`) carries a trailing ``★``; the
+    ``better`` column says which way is better and ``unit`` gives the metric's unit.
     """
     summary = results.summary(metrics)
-    best = best_policies(summary)
+    best = clearly_best(results, metrics)
     cells: dict[str, dict[str, str]] = {}
     for row in summary.itertuples(index=False):
         # The summary's metric and policy columns hold names, its statistics numbers.
         metric, policy = cast(str, row.metric), cast(str, row.policy)
-        text = format_number(cast(float, row.mean))
+        if metric.startswith(AUDIT_PREFIXES):
+            continue  # counts for the adverse-impact audit, shown in its own table
+        text = wording.number(cast(float, row.mean))
         if not (isinstance(row.ci_low, float) and math.isnan(row.ci_low)):
-            text += f" [{format_number(cast(float, row.ci_low))}, "
-            text += f"{format_number(cast(float, row.ci_high))}]"
+            text += f" [{wording.number(cast(float, row.ci_low))}, "
+            text += f"{wording.number(cast(float, row.ci_high))}]"
         if policy in best.get(metric, []):
             text += f" {BEST_MARK}"
         cells.setdefault(metric, {})[policy] = text
@@ -77,6 +108,7 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
     order = list(dict.fromkeys(order))
     table = pd.DataFrame.from_dict(cells, orient="index").reindex(order)
     table = table[[p for p in results.policies if p in table.columns]]
+    table = table.fillna(wording.MISSING)  # a policy that never recorded the metric
     better = {"higher": "higher", "lower": "lower", "nearest_zero": "nearer 0"}
     table.insert(0, "better", [better.get(METRIC_DIRECTION.get(m, ""), "–") for m in order])
     table.insert(0, "unit", [METRIC_UNITS.get(m, "") for m in order])
@@ -87,11 +119,14 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
 def executive_summary_html(results: Results, metrics: list[str] | None = None) -> str:
     """The executive summary as a self-contained HTML table (best cells bold)."""
     table = executive_summary(results, metrics)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *table.columns])
+    shown = [c for c in table.columns if c != "unit"]  # the unit goes under the name
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *shown])
     body = []
     for metric, row in table.iterrows():
-        cells = [f"<th style='text-align:left'>{html.escape(str(metric))}</th>"]
-        for col, value in row.items():
+        name = html.escape(wording.label(str(metric)))
+        unit = html.escape(str(row["unit"]))
+        cells = [f"<th style='text-align:left'>{name}<div class='unit'>{unit}</div></th>"]
+        for col, value in row.drop("unit").items():
             text = html.escape(str(value))
             is_best = col not in ("unit", "better") and str(value).endswith(BEST_MARK)
             cells.append(f"<td><b>{text}</b></td>" if is_best else f"<td>{text}</td>")
@@ -213,8 +248,9 @@ def caveats(results: Results) -> list[str]:
         "Paired differences compare policies on the same simulated people, applicants and "
         "market shocks, so they are tighter than the overlap of the per-policy intervals "
         "suggests.",
-        f"'{BEST_MARK}' marks the best mean per metric; it does not say the difference is "
-        "large or certain — check the paired differences.",
+        f"'{BEST_MARK}' marks a policy only where it is better than every other with a 95% "
+        "interval of the paired difference that excludes zero; it does not say the "
+        "difference is large.",
     ]
     if reps < 10:
         out.insert(
@@ -224,7 +260,8 @@ def caveats(results: Results) -> list[str]:
         )
     absent = [name for name in METRIC_DIRECTION if name not in results.metrics]
     if absent:
-        out.append("Not modelled in this version, so not reported: " + ", ".join(absent) + ".")
+        names = ", ".join(wording.label(name) for name in absent)
+        out.append(f"Not recorded in this comparison, so not reported: {names}.")
     years = params.get("environment", {}).get("years")
     if years is not None and years < 3:
         out.append(
@@ -281,3 +318,86 @@ def scenario_header(scenario: Scenario, source: str | Path | None = None) -> str
     if scenario.description.strip():
         lines += ["", "> " + esc(" ".join(scenario.description.split()))]
     return "\n".join(lines)
+
+
+# Parameters that are null when their value is derived from others, and what from.
+DERIVED_WHEN_NULL = {
+    "costs.currency": "the salary bands' currency",
+    "costs.output_value_per_point": "derived: mean salary / labour share, per 100 points",
+    "costs.manager_hourly_rate": "derived: manager band midpoint / 1,752 hours / 0.70",
+    "report.metrics": "the report's default objectives",
+    "experiment.policies": "every declared policy",
+}
+
+
+def shown_value(parameter: str, value: Any) -> str:
+    """A register value as a reader should see it: text on one line, no ``None`` (a null
+    says what applies instead), booleans as yes/no."""
+    if value is None:
+        if parameter in DERIVED_WHEN_NULL:
+            return DERIVED_WHEN_NULL[parameter]
+        if parameter.startswith("policies."):
+            return "not used"
+        return "not set: the default behaviour applies (see meaning)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return " ".join(str(value).split())
+
+
+def _html_table(head: list[str], rows: list[list[str]], css: str) -> str:
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f"<table class='{css}'><thead><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + f"</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def register_html(register: pd.DataFrame, policies: list[str] | None = None) -> str:
+    """The assumptions register as compact HTML for a report's appendix: the scenario's
+    parameters (organization, environment, behaviour, hiring, costs...) with value, where
+    it was set, kind and range; then the policies' levers side by side, one column per
+    policy. The scenario's name and description are the report's heading, not repeated."""
+    esc = html.escape
+    parts = register["parameter"].astype(str)
+    general = register[~parts.str.startswith("policies.") & ~parts.isin(["name", "description"])]
+    rows = [
+        [
+            f"<code>{esc(str(r.parameter))}</code>",
+            esc(shown_value(str(r.parameter), r.value)),
+            esc(str(r.set_in)),
+            esc(str(r.kind)),
+            esc(str(r.range)),
+            esc(" ".join(str(r.description).split())),
+        ]
+        for r in general.itertuples(index=False)
+    ]
+    out = _html_table(
+        ["parameter", "value", "set in", "kind", "range", "meaning"], rows, "simlib-assumptions"
+    )
+    levers = register[parts.str.startswith("policies.")]
+    if levers.empty:
+        return out
+    split = levers["parameter"].astype(str).str.split(".", n=2)
+    levers = levers.assign(policy=split.str[1], lever=split.str[2])
+    names = policies or list(dict.fromkeys(levers["policy"]))
+    table: dict[str, dict[str, str]] = {}
+    meaning: dict[str, str] = {}
+    for r in levers.itertuples(index=False):
+        lever = str(r.lever)
+        table.setdefault(lever, {})[str(r.policy)] = shown_value(str(r.parameter), r.value)
+        if r.description and lever not in meaning:
+            meaning[lever] = " ".join(str(r.description).split())
+    lever_rows = [
+        [f"<code>{esc(lever)}</code>"]
+        + [esc(values.get(p, "–")) for p in names]
+        + [esc(meaning.get(lever, ""))]
+        for lever, values in table.items()
+    ]
+    out += (
+        "<p>The policies' levers, one column per policy (from its preset unless the "
+        "scenario or an override set it):</p>"
+    )
+    return out + _html_table(
+        ["lever", *names, "meaning"], lever_rows, "simlib-assumptions simlib-levers"
+    )

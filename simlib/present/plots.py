@@ -21,6 +21,7 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from simlib.analysis.results import Results
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
@@ -91,19 +92,65 @@ def _figure(width: float, height: float, fast: bool = False) -> Figure:
         return Figure(figsize=(width, height), layout=None if fast else "constrained")
 
 
-def policy_colors(results: Results | Sequence[str]) -> dict[str, str]:
-    """A colour per policy, stable across figures and across subsets of the policies.
+# One colour per policy name, in every report and the explorer: the shipped presets' names
+# keep theirs whatever else is compared; other names take the palette's colours not used
+# here, in a stable order of their name's hash (so the same name gets the same colour in
+# every figure of a comparison, and in most comparisons).
+POLICY_COLOURS: dict[str, str] = {
+    "absolute": PALETTE[0],
+    "forced_distribution": PALETTE[1],
+    "okr": PALETTE[2],
+    "pay_matrix": PALETTE[3],
+    "calibrated": PALETTE[4],
+    "feedback_360": PALETTE[5],
+    "rank_and_yank": PALETTE[6],
+}
 
-    With Results, the colour follows the policy's position among the scenario's declared
-    policies, so ``forced_distribution`` is the same colour whether or not a third policy
-    is compared beside it.
+
+def policy_colour(name: str, taken: Sequence[str] = ()) -> str:
+    """The colour of one policy name (see :data:`POLICY_COLOURS`); ``taken`` colours are
+    avoided for names without a fixed colour while any are free."""
+    if name in POLICY_COLOURS:
+        return POLICY_COLOURS[name]
+    import zlib
+
+    start = zlib.crc32(name.encode()) % len(PALETTE)
+    for step in range(len(PALETTE)):
+        colour = PALETTE[(start + step) % len(PALETTE)]
+        if colour not in taken:
+            return colour
+    return PALETTE[start]
+
+
+def policy_colors(results: Results | Sequence[str]) -> dict[str, str]:
+    """A colour per policy, the same for a policy name in every figure and report.
+
+    Fixed names (:data:`POLICY_COLOURS`) keep theirs; the others, in the scenario's declared
+    order, take colours not already used by the policies compared.
     """
     if isinstance(results, Results):
         declared = list(results.manifest.get("parameters", {}).get("policies", {}))
         order = declared + [p for p in results.policies if p not in declared]
     else:
         order = list(results)
-    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(order)}
+    colours = {p: POLICY_COLOURS[p] for p in order if p in POLICY_COLOURS}
+    for p in order:
+        if p not in colours:
+            colours[p] = policy_colour(p, list(colours.values()))
+    return colours
+
+
+def report_metrics(
+    results: Results, named: Sequence[str] | None = None, headcount: bool = True
+) -> list[str]:
+    """The metrics a report charts: those the scenario names (``report.metrics``) or the
+    headline ones, and headcount always (unless ``headcount`` is False)."""
+    chosen = [m for m in (named or HEADLINE_METRICS) if m in results.metrics]
+    if headcount and "headcount" in results.metrics and "headcount" not in chosen:
+        chosen = ["headcount", *chosen]
+    if not headcount:
+        chosen = [m for m in chosen if m != "headcount"]
+    return chosen
 
 
 def metric_title(metric: str) -> str:
@@ -182,8 +229,10 @@ def _legend(fig: Figure, colors: dict[str, str], policies: Sequence[str]) -> Non
     fig.legend(handles, list(policies), loc=where, ncols=min(len(policies), 4))
 
 
-def _readable_numbers(axis) -> None:
-    """Tick labels like 3.25M instead of a 1e7 offset, for money-sized values."""
+def _readable_numbers(axis, always: bool = False) -> None:
+    """Tick labels like 3.25M instead of a 1e7 offset for money-sized values, and (with
+    ``always``) short labels without an offset or exponent for small ones, so close ticks
+    of a small difference do not run into each other."""
     from matplotlib.ticker import FuncFormatter
 
     def fmt(x: float, _pos: int) -> str:
@@ -192,11 +241,29 @@ def _readable_numbers(axis) -> None:
             return f"{x / 1e6:.2f}M"
         if ax_ >= 1e4:
             return f"{x / 1e3:.0f}k"
-        return f"{x:g}"
+        return f"{x:.3g}" if ax_ >= 1e-12 else "0"
 
     lo, hi = axis.get_view_interval()
-    if max(abs(lo), abs(hi)) >= 1e4:
+    if always or max(abs(lo), abs(hi)) >= 1e4:
         axis.set_major_formatter(FuncFormatter(fmt))
+
+
+def whole_years(axis, horizon_years: float) -> None:
+    """Ticks at whole years only: every year up to 12 years, then fewer whole years."""
+    from matplotlib.ticker import MultipleLocator
+
+    if horizon_years <= 12:
+        axis.set_major_locator(MultipleLocator(1))
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+
+
+def metric_label_title(metric: str) -> str:
+    """The client's name of a metric (the catalogue's label) for a panel's title."""
+    from simlib.metrics.catalogue import metric as entry
+
+    found = entry(metric)
+    return found.label if found is not None else metric_title(metric)
 
 
 def plot_over_time(
@@ -221,11 +288,12 @@ def plot_over_time(
                 lo, hi = rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()
                 if np.isfinite(lo).any():
                     ax.fill_between(years, lo, hi, color=colors[policy], alpha=0.2, lw=0)
-            ax.set_title(metric_title(metric))
+            ax.set_title(metric_label_title(metric))
             ax.set_xlabel("Years")
+            whole_years(ax.xaxis, float(table["week"].max()) / WEEKS_PER_YEAR)
             ax.set_ylabel(_unit_axis_label(metric))
             if fast:
-                ax.locator_params(nbins=4)  # fewer tick labels: text is most of the drawing
+                ax.locator_params(axis="y", nbins=4)  # fewer labels: text is most of the drawing
             _readable_numbers(ax.yaxis)
         _legend(fig, colors, results.policies)
         fig.suptitle("Outcomes over time (mean and 95% CI over replications)", fontsize=15)
@@ -265,9 +333,10 @@ def plot_paired_differences(
             ax.invert_yaxis()
             better = METRIC_DIRECTION.get(metric, "")
             hint = {"higher": " (more is better)", "lower": " (less is better)"}.get(better, "")
-            ax.set_title(metric_title(metric) + hint, fontsize=13)
+            ax.set_title(metric_label_title(metric) + hint, fontsize=13)
             ax.set_xlabel(_unit_axis_label(metric, "difference, "))
-            _readable_numbers(ax.xaxis)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            _readable_numbers(ax.xaxis, always=True)
         fig.suptitle(
             f"Paired difference from {results.baseline} at the horizon (95% CI)", fontsize=15
         )

@@ -30,6 +30,7 @@ from simlib.scenario.organization import (
     default_recruiters,
 )
 from simlib.scenario.policy import Policy, expand_preset
+from simlib.scenario.report_settings import ReportSettings
 from simlib.scenario.schema import Section
 
 # Names that code outside the scenario layer still imports from this module; new code
@@ -49,6 +50,7 @@ class Scenario(Section):
     policies: dict[PolicyName, Policy] = Field(min_length=1, max_length=100)
     experiment: Experiment = Field(default_factory=Experiment)
     costs: Costs = Field(default_factory=Costs)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     # Whether hiring.recruiters was derived from the headcount (not stated): a copy with
     # another headcount then derives it again (:meth:`restated`).
     _recruiters_derived: bool = PrivateAttr(False)

@@ -53,6 +53,7 @@ LAYOFFS = "layoffs and discharges"
 CAREERS = "promotion and careers"
 RATERS = "raters"
 APPEALS = "appeals"
+COSTS = "costs and the value of output"
 RESPONSES = (
     WORK,
     EFFORT,
@@ -67,6 +68,7 @@ RESPONSES = (
     CAREERS,
     RATERS,
     APPEALS,
+    COSTS,
 )
 
 

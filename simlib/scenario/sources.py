@@ -1,9 +1,10 @@
 """The register of behavioural sizes: every one, where it comes from and how sure we are.
 
 Read from the ``size`` markers the fields carry (:mod:`simlib.scenario.sizes`): every
-numeric field of the ``behaviour`` section, and the few sizes of how people respond that
-sit with a policy's levers (the appeal panel, a PIP's coaching, development and
-training). The README's table under "What it models" is :func:`markdown_table`
+numeric field of the ``behaviour`` section, the few sizes of how people respond that sit
+with a policy's levers (the appeal panel, a PIP's coaching, development and training), and
+the prices of the ``costs`` section (what a hire, a severance and a manager hour cost, and
+what output is worth). The README's table under "What it models" is :func:`markdown_table`
 (``python -m simlib.scenario.sources`` prints it; a test keeps the two equal), and the
 reports' assumptions register shows each parameter's kind and range.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from simlib.scenario.behaviour import Behaviour
+from simlib.scenario.costs import Costs
 from simlib.scenario.fields import FieldRecord, walk
 from simlib.scenario.policy import DevelopmentPolicy, PipRule, PromotionRule
 from simlib.scenario.rating import AppealRule
@@ -29,6 +31,7 @@ ROOTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("policies.<policy>.consequences.pip", PipRule),
     ("policies.<policy>.pay.promotion", PromotionRule),
     ("policies.<policy>.development", DevelopmentPolicy),
+    ("costs", Costs),
 )
 
 
@@ -37,7 +40,7 @@ class Entry:
     """One behavioural size: its parameter path, default, description and what backs it."""
 
     path: str
-    default: float
+    default: float | None  # None: derived from other parameters when not stated
     description: str
     size: Size
 
@@ -90,9 +93,8 @@ def markdown_table() -> str:
         shown = e.size.response
         basis = e.size.basis.replace("|", "/")
         span = e.size.range_text() or "–"
-        rows.append(
-            f"| {response} | `{e.path}` | {e.default:g} | {basis} | {e.size.kind} | {span} |"
-        )
+        default = "derived" if e.default is None else f"{e.default:g}"
+        rows.append(f"| {response} | `{e.path}` | {default} | {basis} | {e.size.kind} | {span} |")
     return "\n".join(rows)
 
 

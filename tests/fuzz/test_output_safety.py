@@ -151,6 +151,7 @@ def test_batch_treats_hostile_file_names_and_params_as_data(tmp_path):
             "policies=[\"absolute'); open('PWNED2', 'w'); ('\"]",
             "--notebook",
             str(ROOT / "notebooks" / "compare.ipynb"),
+            "--no-ensemble",
             "--quiet",
         ],
         cwd=tmp_path,

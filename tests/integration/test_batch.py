@@ -73,7 +73,17 @@ def scenarios(tmp_path: Path) -> tuple[Path, Path]:
 def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     good, broken = scenarios
     out = tmp_path / "deep" / "out"
-    result = batch(str(good), str(broken), "--out", str(out), "--jobs", "2", "--param", "reps=2")
+    result = batch(
+        str(good),
+        str(broken),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--param",
+        "reps=2",
+        "--no-ensemble",
+    )
 
     assert result.returncode == 1, result.stderr
     assert "1 of 2 scenarios failed: broken" in result.stdout
@@ -86,6 +96,7 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     for name in (
         "compare.ipynb",
         "report.html",
+        "report.pdf",
         "results.parquet",
         "summary.csv",
         "manifest.json",
@@ -94,7 +105,9 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
         assert (folder / name).is_file(), name
     report = (folder / "report.html").read_text()
     assert "simlib-executive-summary" in report
-    assert "★" in report  # the best policy per row is marked
+    assert "<title>../../escape_attempt</title>" in report  # the scenario's name, escaped
+    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "was not run for this report" in report  # --no-ensemble
     # No code: neither the parameters cell nor any call shows in the client report.
     assert "load_scenario(" not in report and "output_dir =" not in report
     assert "hl-ipython3" not in report  # no highlighted code input at all
@@ -122,7 +135,16 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
 
     # Second run with --resume: the good scenario is skipped, the broken one tried again.
     stamp = (folder / "report.html").stat().st_mtime_ns
-    again = batch(str(good), str(broken), "--out", str(out), "--param", "reps=2", "--resume")
+    again = batch(
+        str(good),
+        str(broken),
+        "--out",
+        str(out),
+        "--param",
+        "reps=2",
+        "--resume",
+        "--no-ensemble",
+    )
     assert again.returncode == 1
     assert "skipped escape_attempt: up to date" in again.stdout
     assert "FAILED  broken" in again.stdout
@@ -174,6 +196,7 @@ def test_interrupting_leaves_no_half_written_files(tmp_path, scenarios):
             str(out),
             "--param",
             "reps=2",
+            "--no-ensemble",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

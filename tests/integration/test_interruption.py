@@ -200,7 +200,7 @@ def test_batch_killed_leaves_no_half_report_then_resume_completes(tmp_path):
     scenario.parent.mkdir()
     scenario.write_text(BATCH_SCENARIO)
     out = tmp_path / "out"
-    args = ["batch", str(scenario), "--out", str(out), "--param", "reps=2"]
+    args = ["batch", str(scenario), "--out", str(out), "--param", "reps=2", "--no-ensemble"]
     cmd = Command(*args)
     staging = out / ".staging"
     cmd.wait_for(lambda: staging.exists() and any(staging.iterdir()), "started a scenario")

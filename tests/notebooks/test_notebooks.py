@@ -26,6 +26,7 @@ TINY: dict[str, Any] = {
         "reps": 2,
         "years": 1,
         "output_dir": str(tmp / "out"),
+        "ensemble_assumptions": ["behaviour.raters.halo"],
     },
     "explore.ipynb": lambda tmp: {"scenario": BASELINE, "reps": 2, "years": 1},
     "robustness.ipynb": lambda tmp: {

@@ -59,7 +59,7 @@ def test_best_policy_follows_the_metric_direction():
     assert table.loc["voluntary_attrition", "better"] == "lower"
     assert "[" in table.loc["workforce_potential", "a"]  # the CI is shown
     html = executive_summary_html(r)
-    assert "<b>0.6000 [" in html and "simlib-executive-summary" in html
+    assert "<b>0.600 [" in html and "simlib-executive-summary" in html
 
 
 def test_ties_mark_every_tied_policy():
@@ -104,4 +104,4 @@ def test_run_overrides_and_caveats():
     }
     r = synthetic({"workforce_potential": {"a": list(np.zeros(3))}}, ["a"])
     text = " ".join(caveats(r))
-    assert "3 replication" in text and "Not modelled in this version" in text
+    assert "3 replication" in text and "Not recorded in this comparison" in text
