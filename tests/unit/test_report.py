@@ -296,3 +296,32 @@ def test_the_ensemble_varies_behavioural_assumptions_within_their_ranges():
     assert all(v.value != next(a.used for a in found if a.path == v.path) for v in points[1:])
     with pytest.raises(ScenarioError, match="not a behavioural assumption"):
         assumptions(scenario, ["behaviour.output_per_sd"])  # sourced, not assumed
+
+
+def test_user_text_in_the_report_is_plain_text_not_links_images_or_scripts():
+    """A scenario's name, description and organization are the user's words: a
+    ``javascript:`` link, a remote image or a script in them is shown, never live."""
+    r = synthetic({"business_value": {"a": [100, 101], "b": [110, 111]}}, ["a", "b"])
+    hostile = (
+        "Which? [click me](javascript:alert(1)) ![t](http://example.com/pixel.png) "
+        "<script>alert(2)</script> <a href='javascript:alert(3)'>x</a>"
+    )
+    r.manifest["parameters"]["description"] = hostile
+    r.manifest["scenario_name"] = "<img src=http://example.com/a.png>"
+    r.manifest["parameters"]["organization"]["name"] = "<script>alert(4)</script>"
+    page = report.header_html(r) + report.summary_html(r, ["business_value"])
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, attrs))
+
+    parser = Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.found}
+    assert not tags & {"script", "img", "a", "iframe"}, tags
+    assert not [a for _, attrs in parser.found for a in attrs if a[0] in ("href", "src")]
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page  # shown as text
+    assert "[click me](javascript:alert(1))" in page  # Markdown is not rendered
