@@ -119,12 +119,23 @@ def set_targets(sim: SimState) -> None:
     noise = sim.streams["goals"].standard_normal(wf.size)
     wf.aligned[:] = cascade_alignment(sim)
     incentives.update(sim)
+    if not targets_read(sim):
+        refresh(sim)
+        return
     baseline = working_level(sim) + gb.estimate_noise_sd * noise
     wf.goal_baseline[:] = np.where(wf.active, baseline, np.nan)
     if policy.level == "team":
         baseline = team_mean(baseline, wf.chart.team, wf.active)
     wf.goal_target[:] = np.where(wf.active, baseline + policy.stretch, np.nan)
     refresh(sim)
+
+
+def targets_read(sim: SimState) -> bool:
+    """Whether anything reads this cycle's targets: goal acceptance and effect and the
+    attainment grade do under a goal regime, and the check-ins' early warning reads the
+    baselines under any. Without them targets stay unset (nan), as a newcomer's are; the
+    goals stream still draws the estimate errors, so the cascade's draws stay aligned."""
+    return sim.policy.goals.regime != "none" or sim.policy.checkins.early_warning_weeks is not None
 
 
 def refresh(sim: SimState) -> None:
