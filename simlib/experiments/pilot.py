@@ -24,8 +24,8 @@ import numpy as np
 
 from simlib.engine.simulation import Simulation
 from simlib.engine.turnover_anchor import anchor_quit_rate
-from simlib.metrics.catalogue import metric
 from simlib.mechanisms.registry import MECHANISMS
+from simlib.metrics.catalogue import metric
 from simlib.scenario.definition import Scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import Review
@@ -86,13 +86,13 @@ class _MeasuredSimulation(Simulation):
         self.unit_of, self.n_units = unit_labels(self, units)
         self.metrics = metrics
         self.rows: list[np.ndarray] = []  # per review: metrics x units
-        self._seen_departures = 0
+        self.departures_at_last_review = 0
         self._last_review = 0.0
 
     def record_review(self, review: Review) -> None:
         super().record_review(review)
         self.rows.append(np.stack([self._per_unit(name, review) for name in self.metrics]))
-        self._seen_departures = len(self.turnover.departures or [])
+        self.departures_at_last_review = len(self.turnover.departures or [])
         self._last_review = self.now
 
     def _per_unit(self, name: str, review: Review) -> np.ndarray:
@@ -109,7 +109,7 @@ class _MeasuredSimulation(Simulation):
         if name in ("voluntary_attrition", "involuntary_exits"):
             voluntary = name == "voluntary_attrition"
             left = np.zeros(n)
-            for d in (self.turnover.departures or [])[self._seen_departures :]:
+            for d in (self.turnover.departures or [])[self.departures_at_last_review :]:
                 if d.voluntary == voluntary:
                     rows = d.rows[keep[d.rows]]
                     left += np.bincount(unit[rows], minlength=n)
