@@ -67,6 +67,15 @@ def check_design(
                 f"{flag}: {name!r} is not a policy of the scenario; one of "
                 f"{', '.join(scenario.policy_names)}"
             )
+    for name in metrics:
+        grade = name.partition(":")[2] if name.startswith("grade_share:") else None
+        for arm in (policy, baseline):
+            known = scenario.policies.get(arm)
+            if grade and known is not None and grade not in known.rating.grades:
+                problems.append(
+                    f"--metrics: {grade!r} is not a grade of policy {arm!r}; one of "
+                    f"{', '.join(known.rating.grades)}"
+                )
     env = scenario.environment
     reviews = env.weeks // env.weeks_per_cycle
     for c in cycles:
@@ -183,6 +192,15 @@ def run_pilot(
     return design_rows(
         runs[policy], runs[baseline], names, cycles, sizes, assignments, seed=seed + 1
     )
+
+
+def recommendations(table: pd.DataFrame, target: float = TARGET_POWER) -> list[str]:
+    """One recommendation per metric, then one for all of them together (if several)."""
+    metrics = list(dict.fromkeys(table["metric"]))
+    lines = [f"{m}: " + recommendation(table[table.metric == m], target) for m in metrics]
+    if len(metrics) > 1:
+        lines.append("All together: " + recommendation(table, target))
+    return lines
 
 
 def recommendation(table: pd.DataFrame, target: float = TARGET_POWER) -> str:

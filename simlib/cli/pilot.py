@@ -21,7 +21,7 @@ def whole_numbers(text: str) -> list[int]:
 
 
 def cmd_pilot(args: argparse.Namespace) -> int:
-    from simlib.analysis.pilot import recommendation, run_pilot
+    from simlib.analysis.pilot import recommendations, run_pilot
     from simlib.scenario.loading import load_scenario
 
     scenario = load_scenario(args.file, overrides=common.overrides(args.set))
@@ -42,7 +42,7 @@ def cmd_pilot(args: argparse.Namespace) -> int:
     path = args.out / "pilot.csv"
     table.to_csv(path, index=False)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print("\n" + recommendation(table))
+    print("\n" + "\n".join(recommendations(table)))
     print(f"\nWrote {path}")
     return 0
 

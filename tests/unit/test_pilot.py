@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from simlib import load_scenario
-from simlib.analysis.pilot import COLUMNS, check_design, recommendation, run_pilot
+from simlib.analysis.pilot import (
+    COLUMNS,
+    check_design,
+    recommendation,
+    recommendations,
+    run_pilot,
+)
 from simlib.engine.simulation import Simulation
 from simlib.engine.turnover_anchor import anchor_quit_rate
 from simlib.errors import ScenarioError
@@ -143,6 +149,8 @@ def test_bad_designs_are_refused_with_the_field_named(showdown):
     assert len(lines) == 4
     with pytest.raises(ScenarioError, match="--policy: 'okrs'"):
         check_design(showdown, "okrs", "absolute", ["engagement"], "team", [1], [5])
+    with pytest.raises(ScenarioError, match="'Z' is not a grade of policy 'okr'"):
+        check_design(showdown, "okr", "absolute", ["grade_share:Z"], "team", [1], [5])
     with pytest.raises(ScenarioError, match="not yet measured per unit"):
         check_design(showdown, "okr", "absolute", ["payroll"], "team", [1], [5])
 
@@ -158,6 +166,11 @@ def test_recommendation_names_the_smallest_design_or_says_none_reaches_it():
     )
     assert recommendation(table).startswith("Pilot in 5 units for 2 cycles")
     assert recommendation(table, target=0.99).startswith("No design in range")
+    other = table.assign(metric="voluntary_attrition", power=[0.1, 0.2, 0.3, 0.9])
+    lines = recommendations(pd.concat([table, other]))
+    assert lines[0].startswith("engagement: Pilot in 5 units for 2 cycles")
+    assert lines[1].startswith("voluntary_attrition: Pilot in 10 units for 2 cycles")
+    assert lines[2].startswith("All together: Pilot in 10 units for 2 cycles")
 
 
 def test_false_positive_rate_with_many_replications(showdown):
