@@ -77,11 +77,21 @@ def check_pilot_metric(name: str) -> str | None:
     return None
 
 
-class _MeasuredSimulation(Simulation):
+class MeasuredSimulation(Simulation):
     """A simulation that also keeps each unit's observable outcomes at every review."""
 
-    def __init__(self, *args: object, units: UnitKind, metrics: tuple[str, ...], **kw: object):
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: str,
+        seed: int,
+        rep: int,
+        *,
+        units: UnitKind,
+        metrics: tuple[str, ...],
+        neutral_quit_rate: float,
+    ) -> None:
+        super().__init__(scenario, policy, seed, rep, neutral_quit_rate=neutral_quit_rate)
         self.turnover.departures = []
         self.unit_of, self.n_units = unit_labels(self, units)
         self.metrics = metrics
@@ -152,7 +162,7 @@ def unit_outcomes(
     """
     if neutral_quit_rate is None:
         neutral_quit_rate = anchor_quit_rate(scenario, MECHANISMS, Simulation)
-    sim = _MeasuredSimulation(
+    sim = MeasuredSimulation(
         scenario,
         policy,
         seed,

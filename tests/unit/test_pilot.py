@@ -19,7 +19,7 @@ from simlib.analysis.pilot import (
 from simlib.engine.simulation import Simulation
 from simlib.engine.turnover_anchor import anchor_quit_rate
 from simlib.errors import ScenarioError
-from simlib.experiments.pilot import _MeasuredSimulation, unit_count
+from simlib.experiments.pilot import MeasuredSimulation, unit_count
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.metrics.catalogue import METRICS, metric
 
@@ -41,7 +41,7 @@ def test_latent_outcomes_are_not_observable_and_survey_and_records_are():
     assert found is not None and found.observable
 
 
-class _Staffed(_MeasuredSimulation):
+class _Staffed(MeasuredSimulation):
     """Also keeps each unit's staff at every review, for the test's weights."""
 
     def record_review(self, review):
