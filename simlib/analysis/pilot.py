@@ -216,6 +216,7 @@ def recommendation(table: pd.DataFrame, target: float = TARGET_POWER) -> str:
         )
     n, c = good.index[0]
     return (
-        f"Pilot in {n} units for {c} cycle{'s' if c > 1 else ''}: the smallest design that "
+        f"Pilot in {n} unit{'s' if n > 1 else ''} for {c} cycle{'s' if c > 1 else ''}: the "
+        "smallest design that "
         f"reaches {target:.0%} power on {', '.join(metrics)} (power {good.iloc[0]:.2f})."
     )
