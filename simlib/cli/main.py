@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.cli.sweep import add_commands as add_sweep_commands
 
     add_sweep_commands(sub)
+    from simlib.cli.pilot import add_command as add_pilot_command
+
+    add_pilot_command(sub)
     bat = sub.add_parser(
         "batch", help="execute the report notebook for each scenario (papermill) into --out"
     )

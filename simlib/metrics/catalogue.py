@@ -77,6 +77,9 @@ class Metric:
     reporter: Reporter
     at_start: bool = False  # also recorded at week 0
     meaning: str = ""  # one line for the README's outcomes table
+    # A real pilot can measure it (HR records, an engagement survey, goal scores); False for
+    # what only the model knows (potential, true performance, rating accuracy, gaming).
+    observable: bool = False
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -403,6 +406,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             voluntary_attrition,
             meaning="quits over the cycle",
+            observable=True,
         ),
         Metric(
             "involuntary_exits",
@@ -413,6 +417,7 @@ METRICS: dict[str, Metric] = {
             involuntary_exits,
             meaning="everyone made to leave: exits decided by the policy, layoffs and "
             "discharges for cause",
+            observable=True,
         ),
         Metric(
             "layoffs_and_discharges",
@@ -423,6 +428,7 @@ METRICS: dict[str, Metric] = {
             layoffs_and_discharges,
             meaning="involuntary exits no performance policy decides (involuntary_exits "
             "minus this is what the policy's exit rule decided)",
+            observable=True,
         ),
         Metric(
             "headcount",
@@ -433,6 +439,7 @@ METRICS: dict[str, Metric] = {
             headcount,
             at_start=True,
             meaning="people employed",
+            observable=True,
         ),
         Metric(
             "payroll",
@@ -443,6 +450,7 @@ METRICS: dict[str, Metric] = {
             payroll,
             at_start=True,
             meaning="yearly pay of everyone employed",
+            observable=True,
         ),
         Metric(
             "group_rating_gap",
@@ -462,6 +470,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             manager_hours,
             meaning="hours per rater per year on reviews, calibration, appeals and check-ins",
+            observable=True,
         ),
         Metric(
             "appeals",
@@ -471,6 +480,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             appeals,
             meaning="appeals filed per 100 rated employees per review",
+            observable=True,
         ),
         Metric(
             "business_value",
@@ -489,6 +499,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             kpi_attainment,
             meaning="progress of measured output toward target, graded 0-1 (KPI/OKR goals only)",
+            observable=True,
         ),
         Metric(
             "engagement",
@@ -498,6 +509,7 @@ METRICS: dict[str, Metric] = {
             "state",
             engagement,
             meaning="mean engagement of everyone employed",
+            observable=True,
         ),
         Metric(
             "perceived_fairness",
@@ -507,6 +519,7 @@ METRICS: dict[str, Metric] = {
             "state",
             perceived_fairness,
             meaning="mean belief of everyone employed that evaluation is fair",
+            observable=True,
         ),
         Metric(
             "cooperation",
@@ -562,6 +575,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _money(money.payroll_with_bonuses),
             meaning="yearly pay of everyone employed at the review plus the cycle's bonuses",
+            observable=True,
         ),
         Metric(
             "hiring_cost",
@@ -571,6 +585,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _money(money.hiring_cost),
             meaning="cash cost of the cycle's hires (costs.hiring_cost_share of salary each)",
+            observable=True,
         ),
         Metric(
             "severance_cost",
@@ -580,6 +595,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _money(money.severance_cost),
             meaning="weeks of pay for the cycle's involuntary leavers, by kind of exit",
+            observable=True,
         ),
         Metric(
             "manager_time_cost",
@@ -590,6 +606,7 @@ METRICS: dict[str, Metric] = {
             _money(money.manager_time_cost),
             meaning="manager hours on reviews, calibration, appeals and check-ins at the "
             "loaded hourly rate",
+            observable=True,
         ),
         Metric(
             "net_value",
@@ -630,6 +647,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _adverse_impact("top_grades"),
             meaning="lowest group's share given a top grade over the highest group's",
+            observable=True,
         ),
         Metric(
             "adverse_impact_promotions",
@@ -639,6 +657,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _adverse_impact("promotions"),
             meaning="lowest group's promotion rate over the highest group's",
+            observable=True,
         ),
         Metric(
             "adverse_impact_pips",
@@ -649,6 +668,7 @@ METRICS: dict[str, Metric] = {
             "flow",
             _adverse_impact("pips"),
             meaning="least affected group's rate of PIPs over the most affected group's",
+            observable=True,
         ),
         Metric(
             "adverse_impact_exits",
@@ -660,6 +680,7 @@ METRICS: dict[str, Metric] = {
             _adverse_impact("exits"),
             meaning="least affected group's rate of exits by the policy's exit rule over the "
             "most affected group's",
+            observable=True,
         ),
     )
 }
@@ -681,6 +702,7 @@ class MetricFamily:
     reporter: Callable[[SimState, Cycle | None], dict[str, float] | None]
     meaning: str = ""
     placeholder: str = "<member>"  # stands for a member in the README's table
+    observable: bool = False  # as Metric.observable
 
     def name(self, member: str) -> str:
         return f"{self.prefix}:{member}"
@@ -700,6 +722,7 @@ class MetricFamily:
             self.kind,
             report,
             meaning=self.meaning.format(member=member),
+            observable=self.observable,
         )
 
 
@@ -716,6 +739,7 @@ FAMILIES: dict[str, MetricFamily] = {
             meaning="share of the rated given each grade of the policy's scale (one metric per "
             "grade; they sum to 1)",
             placeholder="<grade>",
+            observable=True,
         ),
         MetricFamily(
             fairness.RATE_PREFIX,
@@ -727,6 +751,7 @@ FAMILIES: dict[str, MetricFamily] = {
             meaning="share of each group's rated who met a decision (top_grades, promotions, "
             "pips, exits), for the adverse-impact audit",
             placeholder="<decision>/<group>",
+            observable=True,
         ),
         MetricFamily(
             fairness.RATED_PREFIX,
@@ -737,6 +762,7 @@ FAMILIES: dict[str, MetricFamily] = {
             rated_in_group,
             meaning="people of each group rated at the review",
             placeholder="<group>",
+            observable=True,
         ),
     )
 }

@@ -1,0 +1,87 @@
+"""``simlib pilot``: power, false positives and the estimate of a pilot before rollout."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from simlib.cli import common
+
+
+def whole_numbers(text: str) -> list[int]:
+    """Argument type: comma-separated whole numbers, e.g. ``5,10,20``."""
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers") from None
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one whole number")
+    return values
+
+
+def cmd_pilot(args: argparse.Namespace) -> int:
+    from simlib.analysis.pilot import recommendations, run_pilot
+    from simlib.scenario.loading import load_scenario
+
+    scenario = load_scenario(args.file, overrides=common.overrides(args.set))
+    metrics = common.names(args.metrics) or ["engagement", "voluntary_attrition"]
+    table = run_pilot(
+        scenario,
+        policy=args.policy,
+        baseline=args.baseline or scenario.baseline,
+        metrics=metrics,
+        units=args.units,
+        cycles=args.cycles,
+        sizes=args.sizes,
+        reps=args.reps or scenario.experiment.reps,
+        seed=args.seed,
+        assignments=args.assignments,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "pilot.csv"
+    table.to_csv(path, index=False)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print("\n" + "\n".join(recommendations(table)))
+    print(f"\nWrote {path}")
+    return 0
+
+
+def add_command(sub: Any) -> None:
+    """Add ``pilot`` to the command line's subcommands."""
+    pilot = sub.add_parser(
+        "pilot",
+        help="how many units and cycles a pilot of a policy needs (power, false positives)",
+    )
+    pilot.add_argument("file", type=Path, metavar="SCENARIO")
+    pilot.add_argument("--policy", required=True, help="the policy the pilot units run")
+    pilot.add_argument("--baseline", help="the policy the other units run (default: baseline)")
+    pilot.add_argument(
+        "--metrics",
+        help="comma-separated observable metrics (default: engagement,voluntary_attrition)",
+    )
+    pilot.add_argument(
+        "--units", choices=("team", "department"), default="team", help="what is randomized"
+    )
+    pilot.add_argument(
+        "--cycles", type=whole_numbers, default=[1, 2, 3], help="pilot lengths, in reviews"
+    )
+    pilot.add_argument(
+        "--sizes", type=whole_numbers, default=[5, 10, 20, 40], help="numbers of pilot units"
+    )
+    pilot.add_argument("--reps", type=common.positive_int, help="simulated organizations")
+    pilot.add_argument(
+        "--assignments",
+        type=common.positive_int,
+        default=200,
+        help="random assignments of units per simulated organization",
+    )
+    pilot.add_argument("--seed", type=common.seed, help="experiment seed")
+    pilot.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. environment.years=3",
+    )
+    pilot.add_argument("--out", type=Path, required=True, help="folder for pilot.csv")
+    pilot.set_defaults(func=cmd_pilot)
