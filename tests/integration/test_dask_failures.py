@@ -61,7 +61,7 @@ def test_a_cluster_whose_workers_all_left_stops_the_sweep_in_one_line(
 
     import simlib.experiments.executors as executors
 
-    monkeypatch.setattr(executors, "NO_WORKERS_SECONDS", 2.0)
+    monkeypatch.setattr(executors, "NO_WORKERS_SECONDS", 2.0, raising=False)
     out = tmp_path / "sw"
     ended: dict[str, object] = {}
     with LocalCluster(
