@@ -51,7 +51,11 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     import asyncio
     import concurrent.futures
 
+    from simlib.experiments.executors import ClusterLost
+
     name = type(exc).__name__
+    if isinstance(exc, ClusterLost):  # says what is done and how to resume
+        return str(exc), 1
     if isinstance(exc, (concurrent.futures.CancelledError, asyncio.CancelledError)):
         return (
             "the work was cancelled: the Dask scheduler or the worker pool was lost; "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simlib.experiments.executors import executor_workers
+from simlib.experiments.executors import WorkerWatch, executor_workers
 from simlib.storage.design import Design
 
 
@@ -29,13 +29,16 @@ def execute(
     In this process and in order without an executor; otherwise as results arrive, with at
     most ``max_in_flight`` calls submitted and not yet yielded (default: two per worker,
     plus two), so neither pending calls nor their results pile up in memory. The first
-    failure is raised; calls not yet started are cancelled.
+    failure is raised; calls not yet started are cancelled. A Dask cluster left with no
+    workers raises :class:`~simlib.experiments.executors.ClusterLost` after a while
+    instead of waiting forever (see :class:`~simlib.experiments.executors.WorkerWatch`).
     """
     if executor is None:
         for key, args in calls:
             yield key, function(*args)
         return
     limit = max_in_flight or 2 * executor_workers(executor) + 2
+    watch = WorkerWatch(executor)
     pending: dict[Future, tuple[int, Any]] = {}
     source = iter(calls)
     exhausted = False
@@ -52,7 +55,13 @@ def execute(
                 submitted += 1
             if not pending:
                 return
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(
+                pending, timeout=watch.interval if watch.active else None,
+                return_when=FIRST_COMPLETED,
+            )  # fmt: skip
+            if not finished:
+                watch.check()
+                continue
             for future in sorted(finished, key=lambda f: pending[f][0]):
                 _, key = pending.pop(future)
                 yield key, future.result()

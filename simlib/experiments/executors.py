@@ -86,6 +86,62 @@ def worker_pool(jobs: int, spawn: bool = False) -> ProcessPoolExecutor:
 # Seconds a task may wait with no worker to run it before the sweep stops with a message
 # (an assumption: long enough for a worker to restart, short enough not to look hung).
 NO_WORKERS_TIMEOUT = "30s"
+NO_WORKERS_SECONDS = 30.0  # the same for a remote cluster, watched from this side
+WATCH_SECONDS = 1.0  # between the client's looks at a remote cluster's workers
+
+
+class ClusterLost(RuntimeError):
+    """The Dask cluster can no longer run the work: no workers left, or no scheduler.
+
+    A failure of the machine, not of the input: the command tells it in one line, exit 1.
+    """
+
+
+class WorkerWatch:
+    """Notices, from the client's side, a Dask cluster that has had no workers for too long.
+
+    A remote scheduler keeps tasks that no worker can take waiting, silently, unless its own
+    configuration sets ``distributed.scheduler.no-workers-timeout``; the client cannot set
+    that for a scheduler it did not start. So the loop that collects results asks
+    :meth:`check` whenever nothing arrived for :data:`WATCH_SECONDS`; after ``timeout``
+    seconds in a row with no worker, it raises :class:`ClusterLost`.
+    Executors that are not Dask clients are never watched (``active`` is False).
+    """
+
+    def __init__(self, executor: Executor | None, timeout: float | None = None) -> None:
+        self._client = getattr(executor, "_client", None)
+        self.timeout = NO_WORKERS_SECONDS if timeout is None else float(timeout)
+        self.interval = WATCH_SECONDS
+        self._since: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._client is not None
+
+    def workers(self) -> int | None:
+        """Workers the scheduler knows now (None: it cannot be asked; it may be gone)."""
+        client = self._client
+        if client is None or client.status != "running":
+            return None
+        try:
+            info = client.scheduler_info(n_workers=0)
+        except Exception:  # noqa: BLE001 - a scheduler that cannot answer is told elsewhere
+            return None
+        count = info.get("n_workers")
+        return int(count) if count is not None else len(info.get("workers", {}))
+
+    def check(self) -> None:
+        """Raise :class:`ClusterLost` once there have been no workers for ``timeout`` s."""
+        if (count := self.workers()) is None or count > 0:
+            self._since = None
+            return
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        elif now - self._since >= self.timeout:
+            raise ClusterLost(f"the Dask cluster has had no workers for {self.timeout:g} s")
+
+
 SCHEMES = ("tcp", "tls", "inproc")  # inproc: a scheduler in this process (tests)
 
 
@@ -230,12 +286,55 @@ def open_executor(
             raise ExperimentError(
                 f"--dask {dask}: cannot reach the scheduler ({_first(exc)})"
             ) from None
+    with quiet_lost_connection():
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+# What dask.distributed and tornado log, as tracebacks, when the scheduler goes away: the
+# command tells that itself, in one line.
+LOST_CONNECTION = ("CancelledError", "CommClosedError", "StreamClosedError")
+LOST_CONNECTION_LOGGERS = ("distributed.client", "distributed.core", "tornado.application")
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the client losing its scheduler."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in LOST_CONNECTION:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class LostConnectionFilter:
+    """A logging filter that drops records about a lost scheduler connection."""
+
+    def filter(self, record: object) -> bool:
+        info = getattr(record, "exc_info", None)
+        if info and info[1] is not None and lost_connection(info[1]):
+            return False
+        return not str(getattr(record, "msg", "")).startswith("Failed to reconnect")
+
+
+@contextmanager
+def quiet_lost_connection() -> Iterator[None]:
+    """Drop dask.distributed's and tornado's log lines about a lost scheduler meanwhile."""
+    import logging
+
+    quiet = LostConnectionFilter()
+    loggers = [logging.getLogger(name) for name in LOST_CONNECTION_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(quiet)
     try:
-        yield client.get_executor()
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for logger in loggers:
+            logger.removeFilter(quiet)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from asyncio import CancelledError as TaskCancelled
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -29,7 +30,12 @@ import simlib.scenario.dotted as dotted
 import simlib.scenario.fields as fields
 from simlib.errors import ScenarioError
 from simlib.experiments.execution import RunSummary, execute
-from simlib.experiments.executors import executor_for, executor_workers
+from simlib.experiments.executors import (
+    ClusterLost,
+    executor_for,
+    executor_workers,
+    lost_connection,
+)
 from simlib.experiments.model import Model, ScenarioModel
 from simlib.experiments.sampling import make_design
 from simlib.experiments.tasks import make_tasks, run_task
@@ -407,6 +413,15 @@ def _run_experiment(
                 write_part(out, task.index, frame)
                 computed += 1
                 bar.update()
+        except (Exception, TaskCancelled) as exc:  # a cancelled Dask future: scheduler lost
+            dask = getattr(executor, "_client", None) is not None
+            if not isinstance(exc, ClusterLost) and not (dask and lost_connection(exc)):
+                raise
+            what = str(exc) if isinstance(exc, ClusterLost) else "lost the Dask scheduler"
+            raise ClusterLost(
+                f"{what}; {len(done) + computed} of {n_tasks} tasks done; "
+                "rerun the same command to resume"
+            ) from None
         finally:
             bar.close()
         mark_complete(out, manifest)

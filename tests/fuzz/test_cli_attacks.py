@@ -252,8 +252,10 @@ def marked_processes(mark: str) -> list[int]:
     return found
 
 
-def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[list[int], str]:
-    """Start ``simlib ARGS``, wait for its workers, SIGKILL it; who is left after 10 s."""
+def kill_and_count_survivors(
+    args: list[str], cwd: Path, workers: int, sig: str = "SIGKILL"
+) -> tuple[list[int], str]:
+    """Start ``simlib ARGS``, wait for its workers, send it ``sig``; who is left after 10 s."""
     import os
     import signal
     import time
@@ -273,7 +275,7 @@ def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[
             assert time.monotonic() < deadline, "the workers never started"
             time.sleep(0.2)
         time.sleep(1.0)  # let the workers get into their tasks
-        parent.send_signal(signal.SIGKILL)
+        parent.send_signal(getattr(signal, sig))  # to the command only
         parent.wait()
         killed = time.monotonic()
         while marked_processes(mark) and time.monotonic() < killed + 10:
@@ -286,7 +288,8 @@ def kill_and_count_survivors(args: list[str], cwd: Path, workers: int) -> tuple[
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sweep_workers_do_not_outlive_a_killed_sweep(tmp_path):
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_sweep_workers_do_not_outlive_a_killed_sweep(tmp_path, sig):
     big = tmp_path / "big.yaml"
     big.write_text(
         SCENARIO.replace("headcount: 30", "headcount: 2000").replace("years: 1", "years: 3")
@@ -294,7 +297,7 @@ def test_sweep_workers_do_not_outlive_a_killed_sweep(tmp_path):
     survivors, _ = kill_and_count_survivors(
         ["sweep", str(big), "--vary", "behaviour.voluntary_quit_rate=0.05:0.2", "--samples",
          "200", "--jobs", "2", "--out", str(tmp_path / "sw"), "--quiet", "--force"],
-        tmp_path, workers=2,
+        tmp_path, workers=2, sig=sig,
     )  # fmt: skip
     assert survivors == []
 

@@ -134,3 +134,35 @@ def test_truncated_foreign_duplicated_and_swapped_parts(pristine, tmp_path):
         assert judge(work, reference, records) == "detected, repaired by resume", kind
         cases[kind] += 1
     TALLY.update({f"tried:damaged parts ({k})": v for k, v in cases.items()})
+
+
+@pytest.mark.parametrize("kind", ["foreign", "duplicate", "swap"])
+def test_robustness_refuses_damaged_parts_and_resume_counts_only_real_tasks(
+    pristine, tmp_path, capsys, kind
+):
+    """The trial's foreign, duplicated and swapped parts were read by ``robustness`` too,
+    which exited 0 with changed answers; resume called a folder with a foreign part done
+    ("49 already done" of 48)."""
+    from simlib.analysis.robustness import SweepTable
+    from simlib.cli.main import main
+
+    source, _, records = pristine
+    work = tmp_path / "work"
+    shutil.copytree(source, work)
+    if kind == "foreign":
+        shutil.copy(part_path(work, 1), work / "parts" / "task-999999.parquet")
+    elif kind == "duplicate":
+        shutil.copy(part_path(work, 1), part_path(work, 2))
+    else:
+        a, b = part_path(work, 1), part_path(work, 2)
+        a.rename(work / "swap"), b.rename(a), (work / "swap").rename(b)
+    with pytest.raises(ExperimentError):
+        SweepTable.load(work)
+    assert main(["robustness", str(work), "--objective", "gain=max"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "parts" in err, err
+    summary = sweep(work)
+    assert summary.already_done + summary.computed == summary.tasks
+    assert summary.already_done < summary.tasks or kind == "foreign"
+    pd.testing.assert_frame_equal(load_records(work), records)
+    SweepTable.load(work)  # repaired
