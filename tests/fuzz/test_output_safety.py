@@ -167,6 +167,7 @@ def test_batch_treats_hostile_file_names_and_params_as_data(tmp_path):
     assert not (ROOT / "PWNED").exists() and not (ROOT / "PWNED2").exists()
     outside = [p for p in tmp_path.rglob("*") if out not in p.parents and p != out]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in outside) == [
+        f".{out.name}.lock",  # the one-writer lock sits beside the output folder
         "in",
         f"in/{evil.name}",
     ]
