@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,33 @@ import pytest
 os.environ.setdefault("SIMLIB_CHECK_INVARIANTS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(folder: Path, command: str) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding ``folder``'s writer lock (as ``command``) until the block
+    ends; it is then killed with SIGKILL, so the operating system releases the lock."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from simlib.storage.lock import folder_lock\n"
+            f"with folder_lock({str(folder)!r}, {command!r}):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 SCENARIOS = ROOT / "scenarios"
 
 

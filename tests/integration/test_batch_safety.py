@@ -7,8 +7,6 @@ the index marked a finished scenario failed. A tiny notebook keeps these tests q
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from simlib.cli.main import main
-from tests.conftest import ROOT
+from tests.conftest import lock_held_elsewhere
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks")
 
@@ -85,21 +83,7 @@ def test_a_second_batch_is_refused_at_once_and_the_index_keeps_what_is_on_disk(
     code, _, err = batch(capsys, str(first), "--out", str(out), "--notebook", str(notebook))
     assert code == 0, err
 
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; from simlib.storage.lock import folder_lock\n"
-            f"with folder_lock({str(out.resolve())!r}, 'simlib batch --resume'):\n"
-            "    print('held', flush=True); time.sleep(60)",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(out.resolve(), "simlib batch --resume") as holder:
         (out / ".staging" / "theirs").mkdir(parents=True)  # the other batch's work
         started = time.monotonic()
         code, _, err = batch(capsys, str(second), "--out", str(out), "--notebook", str(notebook))
@@ -107,9 +91,6 @@ def test_a_second_batch_is_refused_at_once_and_the_index_keeps_what_is_on_disk(
         assert f"another simlib command is writing here (pid {holder.pid}" in err
         assert err.strip().count("\n") == 0
         assert (out / ".staging" / "theirs").is_dir()  # untouched
-    finally:
-        holder.kill()
-        holder.wait()
 
     code, _, err = batch(capsys, str(second), "--out", str(out), "--notebook", str(notebook))
     assert code == 0, err

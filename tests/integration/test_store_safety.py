@@ -29,7 +29,7 @@ from simlib.cli.main import main
 from simlib.storage import store as store_module
 from simlib.storage.lock import FolderBusyError, folder_lock
 from simlib.storage.store import ExperimentError, read_manifest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, lock_held_elsewhere
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and signals")
 
@@ -95,29 +95,13 @@ def test_two_sweeps_into_one_folder_never_mix(tmp_path, offset):
 
 def test_a_second_writer_is_refused_at_once_naming_the_holder(tmp_path):
     out = tmp_path / "cmp"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from simlib.storage.lock import folder_lock\n"
-            f"with folder_lock({str(out)!r}, 'simlib compare x.yaml'):\n"
-            "    print('held', flush=True); time.sleep(60)",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(out, "simlib compare x.yaml") as holder:
         started = time.monotonic()
         with pytest.raises(FolderBusyError, match=rf"pid {holder.pid}, started .*simlib compare"):
             with folder_lock(out):
                 pass
         assert time.monotonic() - started < 1.0
-    finally:
-        holder.kill()  # SIGKILL: the operating system releases the lock
-        holder.wait()
+    # the holder was killed (SIGKILL): the operating system released the lock
     with folder_lock(out):  # free again, no stale lock
         pass
 
