@@ -117,15 +117,22 @@ def test_a_truncated_part_is_refused_then_recomputed(finished, cut):
 
 
 def test_every_bit_flip_in_one_part_is_detected(finished):
-    out, _ = finished
+    out, records = finished
     path = part_path(out, 6)
     original = path.read_bytes()
     rng = np.random.default_rng(7)
-    for position in rng.choice(len(original) * 8, size=60, replace=False):
+    positions = rng.choice(len(original) * 8, size=60, replace=False)
+    messages = []
+    for position in positions:
         flip_bit(path, int(position))
-        refused(out, r"task-000006.parquet: damaged")
+        assert path.read_bytes() != original  # the part really is damaged
+        with pytest.raises(ExperimentError) as refusal:
+            load_outcomes(out)
+        messages.append(str(refusal.value))
         path.write_bytes(original)
-    load_outcomes(out)  # whole again
+    assert len(messages) == len(positions)  # every flip refused...
+    assert all("task-000006.parquet: damaged" in m for m in messages)  # ...naming the part
+    pd.testing.assert_frame_equal(load_records(out), records)  # whole again, same records
 
 
 def test_a_damaged_design_is_refused_then_rewritten_by_resume(finished):
