@@ -72,10 +72,12 @@ SAVED = "Saved {path}: {count} change(s) from {source}; simlib check and simlib 
 CANNOT_SAVE = "Cannot save {path} (nothing was written):"
 NO_SCENARIOS = "no scenario files found (scenarios/*.yaml); open one with the file field"
 LARGE_RUN = "<i>Settings changed: press Run (a large run).</i>"
-# Room for a readout such as "0.0525" or "1.2e+03" next to every slider, at any page width.
+# Room for a readout such as "0.0525" or "1.2e+03" next to every slider, at any page width;
+# a long lever name wraps onto a second line rather than being cut.
 PAGE_CSS = (
     "<style>.simlib-explorer .widget-readout{min-width:4.5em;overflow:visible}"
-    ".simlib-explorer .widget-label{overflow:hidden;text-overflow:ellipsis}</style>"
+    ".simlib-explorer .widget-label{white-space:normal;line-height:1.05;overflow-wrap:anywhere}"
+    "</style>"
 )
 
 # --- the widgets --------------------------------------------------------------------------
