@@ -96,7 +96,7 @@ class _OptionalControl:
             value=value is not None,
             description=lever.label,
             indent=False,
-            layout=w.Layout(width="200px"),
+            layout=w.Layout(width="auto", min_width="200px"),
         )
         self.enabled.tooltip = lever.tooltip
         self.slider = explorer._plain_control(replace(lever, label="", optional=False), start)

@@ -171,10 +171,11 @@ class ExplorerPage:
         return table_seconds, time.perf_counter() - started
 
     def clipped(self) -> list[str]:
-        """Readouts and lever names cut off on screen: text wider than the box showing it."""
+        """Readouts and lever names (of sliders, boxes and switches) cut off on screen: text
+        wider than the box showing it."""
         return self.scope.evaluate(
             """(root) => [...root.querySelectorAll(
-                   '.widget-readout, .widget-label, .widget-slider .widget-label')]
+                   '.widget-readout, .widget-label, .widget-checkbox label span')]
                  .filter((e) => e.offsetParent !== null && e.innerText.trim()
                          && e.scrollWidth > e.clientWidth + 1)
                  .map((e) => `${e.innerText.trim()} (${e.scrollWidth} > ${e.clientWidth} px)`)"""
