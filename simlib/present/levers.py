@@ -179,7 +179,8 @@ def levers(scenario: Scenario, policy: str) -> list[Lever]:
     title names.
     """
     chosen = scenario.policies[policy]
-    own, other = [], []
+    own: list[Lever] = []
+    other: list[Lever] = []
     for lv, parts in _walk(chosen, ("policies", policy), "", 2):
         label = _label(parts[3:]) if len(parts) > 3 else _label(parts[2:])
         lever = replace(lv, label=label, group=f"{policy}: {lv.group or 'policy'}")
