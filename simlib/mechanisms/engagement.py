@@ -32,6 +32,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour
+from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_FAIRNESS = 0.6  # the new-hire level
@@ -74,10 +75,12 @@ def newcomers_joined(sim: SimState, rows: np.ndarray) -> None:
     wf = sim.workforce
     disposition_sd, swing_sd = personal_sds(eb, sim.scenario.environment.weeks_per_cycle)
     z = sim.streams["dispositions"].standard_normal((len(rows), 2))
-    wf.disposition[rows] = disposition_sd * z[:, 0]
-    wf.engagement_swing[rows] = swing_sd * z[:, 1]
-    start = wf.NEW_HIRE_ENGAGEMENT + wf.disposition[rows] + wf.engagement_swing[rows]
-    wf.engagement[rows] = np.clip(start, 0.0, 1.0)
+    disposition, swing = disposition_sd * z[:, 0], swing_sd * z[:, 1]
+    wf.disposition[rows] = disposition
+    wf.engagement_swing[rows] = swing
+    start = wf.NEW_HIRE_ENGAGEMENT + disposition
+    start += swing
+    wf.engagement[rows] = clip(start, 0.0, 1.0, out=start)
 
 
 def start(sim: SimState) -> None:
