@@ -37,6 +37,7 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         reps=args.reps or scenario.experiment.reps,
         seed=args.seed,
         assignments=args.assignments,
+        arms=args.arms,
     )
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "pilot.csv"
@@ -68,6 +69,14 @@ def add_command(sub: Any) -> None:
     )
     pilot.add_argument(
         "--sizes", type=whole_numbers, default=[5, 10, 20, 40], help="numbers of pilot units"
+    )
+    pilot.add_argument(
+        "--arms",
+        choices=("together", "apart"),
+        default="together",
+        help="together: pilot and other units in one organization, with its spillovers "
+        "(policies may differ only in check-ins); apart: whole-organization runs of each "
+        "policy, no spillovers",
     )
     pilot.add_argument("--reps", type=common.positive_int, help="simulated organizations")
     pilot.add_argument(

@@ -16,7 +16,8 @@ QUICK = ["--set", "environment.years=2", "--reps", "3", "--assignments", "50"]
 def test_pilot_writes_one_row_per_design_and_metric(tmp_path, capsys):
     out = tmp_path / "pilot"
     code = main(
-        ["pilot", SHOWDOWN, "--policy", "okr", "--baseline", "absolute", "--cycles", "1,2"]
+        ["pilot", SHOWDOWN, "--policy", "okr", "--baseline", "absolute", "--arms", "apart"]
+        + ["--cycles", "1,2"]
         + ["--sizes", "4,12", "--metrics", "engagement,grade_share:A", *QUICK, "--out", str(out)]
     )
     assert code == 0
@@ -51,3 +52,9 @@ def test_more_pilot_units_than_the_organization_has_is_refused(capsys):
 def test_zero_cycles_is_refused(capsys):
     err = _refused(capsys, "--cycles", "0")
     assert "--cycles: 0 is out of range; allowed 1 to 2 reviews" in err
+
+
+def test_arms_together_refuses_policies_differing_in_a_section_it_cannot_mix(capsys):
+    err = _refused(capsys, "--arms", "together")
+    assert "--arms together: policies 'okr' and 'absolute' differ in goals" in err
+    assert "use --arms apart" in err
