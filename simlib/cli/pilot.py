@@ -22,7 +22,9 @@ def whole_numbers(text: str) -> list[int]:
 
 def cmd_pilot(args: argparse.Namespace) -> int:
     from simlib.analysis.pilot import recommendations, run_pilot
+    from simlib.present.pilot_page import write_pilot_page
     from simlib.scenario.loading import load_scenario
+    from simlib.storage.atomic import atomic_write_text
 
     scenario = load_scenario(args.file, overrides=common.overrides(args.set))
     metrics = common.names(args.metrics) or ["engagement", "voluntary_attrition"]
@@ -40,11 +42,14 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         arms=args.arms,
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "pilot.csv"
-    table.to_csv(path, index=False)
+    path = atomic_write_text(args.out / "pilot.csv", table.to_csv(index=False))
+    advice = recommendations(table)
+    baseline = args.baseline or scenario.baseline
+    heading = f"Pilot of {args.policy} against {baseline} ({args.units}s, arms {args.arms})"
+    page, png = write_pilot_page(table, advice, args.out, heading)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print("\n" + "\n".join(recommendations(table)))
-    print(f"\nWrote {path}")
+    print("\n" + "\n".join(advice))
+    print(f"\nWrote {path}, {page} and {png}")
     return 0
 
 
@@ -92,5 +97,7 @@ def add_command(sub: Any) -> None:
         metavar="PATH=VALUE",
         help="override a parameter, e.g. environment.years=3",
     )
-    pilot.add_argument("--out", type=Path, required=True, help="folder for pilot.csv")
+    pilot.add_argument(
+        "--out", type=Path, required=True, help="folder for pilot.csv, pilot.html and pilot.png"
+    )
     pilot.set_defaults(func=cmd_pilot)
