@@ -27,7 +27,7 @@ in both (a pilot of B against itself is a run of B).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -188,7 +188,7 @@ def _row(n: int, c: int, name: str, rollout, estimate, reject, false_reject) -> 
 
 
 def together_rows(
-    pilots: dict[int, Sequence[tuple[np.ndarray, UnitOutcomes]]],
+    pilots: Mapping[int, Sequence[tuple[np.ndarray, UnitOutcomes]]],
     pilot_runs: Sequence[UnitOutcomes],
     baseline_runs: Sequence[UnitOutcomes],
     metrics: Sequence[str],

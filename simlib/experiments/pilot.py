@@ -28,6 +28,7 @@ import numpy as np
 from simlib.engine.simulation import Simulation
 from simlib.engine.turnover_anchor import anchor_quit_rate
 from simlib.mechanisms import goals
+from simlib.mechanisms.base import Hook
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.metrics.catalogue import metric
 from simlib.scenario.definition import Scenario
@@ -117,6 +118,27 @@ class MeasuredSimulation(Simulation):
         self.rows: list[np.ndarray] = []  # per review: metrics x units
         self.departures_at_last_review = 0
         self._last_review = 0.0
+        self._attainment = np.full(self.n_units, np.nan)
+
+    def _run_steps(self, hook: Hook, *args: object) -> None:
+        super()._run_steps(hook, *args)
+        if hook == "after_review" and "kpi_attainment" in self.metrics:
+            review = args[0]
+            assert isinstance(review, Review)
+            self._attainment = self._kpi_attainment(review)
+
+    def _kpi_attainment(self, review: Review) -> np.ndarray:
+        """Each unit's mean OKR-style grade of the cycle just reviewed, read as the goals
+        mechanism reads the organization's (before the next cycle's targets are set)."""
+        unit, n = self.unit_of, self.n_units
+        if self.policy.goals.regime == "none" or review.luck is None:
+            return np.full(n, np.nan)
+        rated = review.rated
+        attained = goals.attainment(self, rated, review.luck[rated])
+        on = (unit[rated] >= 0) & np.isfinite(attained)
+        total = np.bincount(unit[rated[on]], weights=attained[on], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return total / np.bincount(unit[rated[on]], minlength=n)
 
     def record_review(self, review: Review) -> None:
         super().record_review(review)
@@ -147,14 +169,7 @@ class MeasuredSimulation(Simulation):
             years = (self.now - self._last_review) / WEEKS_PER_YEAR
             return left / positions / years
         if name == "kpi_attainment":
-            if self.policy.goals.regime == "none" or review.luck is None:
-                return np.full(n, np.nan)
-            rated = review.rated
-            attained = goals.attainment(self, rated, review.luck[rated])
-            on = keep[rated] & np.isfinite(attained)
-            total = np.bincount(unit[rated[on]], weights=attained[on], minlength=n)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return total / np.bincount(unit[rated[on]], minlength=n)
+            return self._attainment
         grades = list(self.policy.rating.grades)
         if name.removeprefix(GRADE_SHARE) not in grades:
             return np.full(n, np.nan)  # not a grade of this policy's scale

@@ -19,10 +19,10 @@ import simpy
 from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import Policy
-from simlib.state.pilot_arms import PilotArms
 from simlib.state.candidates import CandidatePool
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
+from simlib.state.pilot_arms import PilotArms
 from simlib.state.raters import RaterPanel
 from simlib.state.requisitions import Requisitions
 from simlib.state.streams import Streams

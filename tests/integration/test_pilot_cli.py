@@ -28,6 +28,11 @@ def test_pilot_writes_one_row_per_design_and_metric(tmp_path, capsys):
     assert table.power.between(0, 1).all() and table.false_positive_rate.between(0, 1).all()
     printed = capsys.readouterr().out
     assert "80% power" in printed and "pilot.csv" in printed
+    page = (out / "pilot.html").read_text()
+    assert "Pilot of okr against absolute" in page and "<img src='pilot.png'" in page
+    for line in printed.split("\n\n")[1].splitlines():  # the recommendations, in words
+        assert line.split(": ", 1)[1].replace("'", "&#x27;") in page
+    assert (out / "pilot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _refused(capsys, *extra: str) -> str:
