@@ -6,18 +6,25 @@ is then shared across the arms: the hiring queue and its recruiters, the applica
 market shocks, the calibration committee, and any ranking unit that spans both arms.
 
 A section of the policy is *mixed* when the two arms may differ in it: each position reads
-its own arm's terms (per-position arrays). Today that is the check-ins section (cadence,
-minutes, feedback quality): the one-to-ones are held when one arm's cadence says so, and
-only with that arm's people, who alone get the coaching, the feedback and its lift to
-engagement and fairness; manager hours count only the check-ins held. Both arms must agree
-on the early warning (its fields act on the same weekly output for everyone) and, when both
-hold check-ins, on their cadence.
+its own arm's terms (per-position arrays). Two sections are mixed:
 
-Every other section (rating, consequences, goals, pay, development) is not mixed yet: a
-pilot whose arms differ in one is refused with the section named (:func:`unmixed_sections`).
-A forced distribution whose ranking unit spans both arms is one such case: ranking the pilot
+- **check-ins** (cadence, minutes, feedback quality): the one-to-ones are held when one
+  arm's cadence says so, and only with that arm's people, who alone get the coaching, the
+  feedback and its lift to engagement and fairness; manager hours count only the check-ins
+  held. Both arms must agree on the early warning (its fields act on the same weekly output
+  for everyone) and, when both hold check-ins, on their cadence.
+- **goals** (stretch, pay coupling, KPI weight, alignment, re-baselining), when both arms
+  set goals (kpi or okr) at the same level: each person's target, its tolerance, the weight
+  of measured KPIs in their rating and effort, and their goal's and team's links in the
+  cascade follow their arm. A department's own link to the company goals stays B's (under
+  team units a department spans both arms; its head sets one goal for it).
+
+Every other section (rating, consequences, pay, development) is not mixed yet: a pilot
+whose arms differ in one is refused with the section named (:func:`unmixed_sections`). A
+forced distribution whose ranking unit spans both arms is one such case: ranking the pilot
 people under P's quotas inside a unit shared with B's people needs grading per arm, which
-the review does not do yet.
+the review does not do yet; so is a pay or exit rule that differs (the announced terms
+people's beliefs start from are one per organization).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import numpy as np
 from simlib.scenario.policy import Policy
 
 SECTIONS = ("rating", "consequences", "goals", "checkins", "pay", "development")
-MIXED = ("checkins",)
+MIXED = ("checkins", "goals")
 EARLY_WARNING = ("early_warning_weeks", "coaching_hours", "warning_margin_sd")
 
 
@@ -43,6 +50,11 @@ def unmixed_sections(pilot: Policy, baseline: Policy) -> list[str]:
             found.append(f"checkins.{name}")
     if None not in (p.interval_weeks, b.interval_weeks) and p.cadence != b.cadence:
         found.append("checkins.cadence (both arms hold check-ins, at different cadences)")
+    g, h = pilot.goals, baseline.goals
+    if g != h and "none" in (g.regime, h.regime):
+        found.append("goals.regime (one arm sets no goals)")
+    if g.level != h.level:
+        found.append("goals.level")
     return found
 
 
@@ -65,12 +77,23 @@ class PilotArms:
         What check-ins do for each position (1 weekly, ~0.71 biweekly, 0.5 monthly, 0 none).
     feedback_quality
         Each position's arm's feedback quality (0–1).
+    goal_stretch, goal_coupling, measured_pay_weight, goal_alignment, rebaseline
+        Each position's arm's goal terms (:class:`simlib.scenario.policy.GoalPolicy`).
+    pilot, baseline
+        The two arms' policies (P and B).
     """
 
     in_pilot: np.ndarray
     checked_in: np.ndarray
     checkin_intensity: np.ndarray
     feedback_quality: np.ndarray
+    goal_stretch: np.ndarray
+    goal_coupling: np.ndarray
+    measured_pay_weight: np.ndarray
+    goal_alignment: np.ndarray
+    rebaseline: np.ndarray
+    pilot: Policy
+    baseline: Policy
 
     @classmethod
     def build(cls, in_pilot: np.ndarray, pilot: Policy, baseline: Policy) -> PilotArms:
@@ -87,6 +110,15 @@ class PilotArms:
             feedback_quality=each(
                 pilot.checkins.feedback_quality, baseline.checkins.feedback_quality
             ),
+            goal_stretch=each(pilot.goals.stretch, baseline.goals.stretch),
+            goal_coupling=each(pilot.goals.coupling, baseline.goals.coupling),
+            measured_pay_weight=each(
+                pilot.goals.measured_pay_weight, baseline.goals.measured_pay_weight
+            ),
+            goal_alignment=each(pilot.goals.alignment, baseline.goals.alignment),
+            rebaseline=each(pilot.goals.rebaseline, baseline.goals.rebaseline).astype(bool),
+            pilot=pilot,
+            baseline=baseline,
         )
 
 

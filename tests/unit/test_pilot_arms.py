@@ -36,10 +36,17 @@ def quit_rate(scenario):
 def test_only_sections_that_cannot_be_mixed_are_named(scenario):
     p = scenario.policies
     assert unmixed_sections(p["checkins"], p["absolute"]) == []
-    assert unmixed_sections(p["okr"], p["absolute"]) == ["goals"]
+    assert unmixed_sections(p["okr"], p["absolute"]) == []  # goals and check-ins differ
     assert {"rating", "consequences"} <= set(
         unmixed_sections(p["forced_distribution"], p["absolute"])
     )
+    no_goals = p["absolute"].goals.model_copy(update={"regime": "none"})
+    unset = p["absolute"].model_copy(update={"goals": no_goals})
+    assert unmixed_sections(p["okr"], unset) == ["goals.regime (one arm sets no goals)"]
+    team_goals = p["okr"].model_copy(
+        update={"goals": p["okr"].goals.model_copy(update={"level": "team"})}
+    )
+    assert unmixed_sections(team_goals, p["absolute"]) == ["goals.level"]
     monthly = p["checkins"].checkins.model_copy(update={"cadence": "monthly"})
     other = p["checkins"].model_copy(update={"checkins": monthly})
     assert unmixed_sections(other, p["checkins"]) == [
@@ -114,3 +121,36 @@ def test_together_a_pilot_estimates_the_rollout_and_power_rises_with_units(scena
     # Check-ins act on their own arm's people only: a large pilot estimates the rollout.
     large = table[table.units == 25]
     assert large.pilot_estimate.to_numpy() == pytest.approx(large.rollout_effect, abs=0.012)
+
+
+def test_each_arm_sets_its_own_goals(scenario, quit_rate):
+    chosen = np.arange(1, 56, 3)
+    mixed = _run(scenario, quit_rate, "absolute", ("okr", chosen))
+    wf = mixed.workforce
+    in_pilot = np.isin(mixed.unit_of, chosen)
+    has = wf.active & np.isfinite(wf.goal_target)
+    stretch = wf.goal_target - wf.goal_baseline
+    okr, kpi = scenario.policies["okr"].goals, scenario.policies["absolute"].goals
+    np.testing.assert_allclose(stretch[has & in_pilot], okr.stretch)
+    np.testing.assert_allclose(stretch[has & ~in_pilot], kpi.stretch)
+    # OKR's goals are decoupled from pay: nobody in the pilot games the KPIs.
+    assert np.all(wf.gaming[in_pilot & wf.active] == 0)
+    assert np.any(wf.gaming[~in_pilot & wf.active] > 0)
+
+
+def test_only_the_arm_that_rebaselines_moves_its_targets(scenario, quit_rate):
+    chosen = np.arange(0, 56, 2)
+    sim = MeasuredSimulation(
+        scenario, "absolute", 3, 0, units="team", metrics=("engagement",),
+        neutral_quit_rate=quit_rate, pilot=("okr", chosen),
+    )  # fmt: skip
+    sim.start()
+    wf = sim.workforce
+    before_target, before_base = wf.goal_target.copy(), wf.goal_baseline.copy()
+    in_pilot = np.isin(sim.unit_of, chosen)
+    sim.market_level = sim.market_level - 0.3  # demand falls
+    has = np.isfinite(before_target)
+    np.testing.assert_allclose((wf.goal_target - before_target)[has & in_pilot], -0.3)
+    np.testing.assert_array_equal(wf.goal_target[has & ~in_pilot], before_target[has & ~in_pilot])
+    np.testing.assert_array_equal(wf.goal_baseline[has & ~in_pilot], before_base[has & ~in_pilot])
+    assert sim.counts.rebaselines == 1
