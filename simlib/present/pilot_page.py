@@ -9,6 +9,7 @@ writes ``pilot.html`` and ``pilot.png`` atomically.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -18,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simlib.analysis.pilot import TARGET_POWER
+from simlib.analysis.pilot import COLUMNS, TARGET_POWER, recommendations
+from simlib.errors import ScenarioError
 from simlib.present.plots import PALETTE, metric_title, style
 from simlib.present.report_document import document
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
@@ -98,3 +100,20 @@ def write_pilot_page(
         out / HTML, document(f"<h1>{html.escape(heading)}</h1>" + body, heading)
     )
     return page, png
+
+
+def pilot_section_from(folder: str | Path) -> str:
+    """The pilot section of a folder written by ``simlib pilot --out``, for the batch
+    report (the power curves embedded in the page, so the report stays one file)."""
+    folder = Path(folder)
+    csv, png = folder / "pilot.csv", folder / PNG
+    if not csv.is_file() or not png.is_file():
+        raise ScenarioError(
+            f"pilot: {str(folder)!r} holds no pilot.csv and pilot.png; write them with "
+            "simlib pilot SCENARIO --policy P --out DIR"
+        )
+    table = pd.read_csv(csv)
+    if list(table.columns) != COLUMNS:
+        raise ScenarioError(f"pilot: {str(csv)!r} is not a pilot table (columns {COLUMNS})")
+    image = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    return pilot_section_html(table, recommendations(table), "Pilot design", png=image)
