@@ -88,7 +88,9 @@ def add_command(sub: Any) -> None:
         "--assignments",
         type=common.positive_int,
         default=200,
-        help="random assignments of units per simulated organization",
+        help="random assignments of units per simulated organization (arms apart; "
+        "together, one pilot per replication and size, and this many assignments of the "
+        "baseline against itself for the false-positive rate)",
     )
     pilot.add_argument("--seed", type=common.seed, help="experiment seed")
     pilot.add_argument(
