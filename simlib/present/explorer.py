@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.present.explorer_pilot import PilotTab
 from simlib.present.explorer_save import CHANGED, save_scenario
 from simlib.present.explorer_session import (
     FIGURE_TABS,
@@ -248,6 +249,9 @@ class Explorer:
         self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
         for i, title in enumerate(FIGURE_TABS):
             self.tabs.set_title(i, title)
+        self.pilot = PilotTab(w, lambda: self.session.scenario(**self.inputs()))
+        self.tabs.children = (*self.tabs.children, self.pilot.view)
+        self.tabs.set_title(len(FIGURE_TABS), "Pilot")
 
         self.scenario_box.observe(self._on_scenario, names="value")
         self.edit_box.observe(self._on_edit_policy, names="value")
@@ -497,6 +501,8 @@ class Explorer:
             self.status.value = LARGE_RUN
 
     def _on_tab(self, change: dict) -> None:
+        if (self.tabs.selected_index or 0) == len(FIGURE_TABS):
+            return self.pilot.show()
         self._draw_tab(self.tabs.selected_index or 0)
 
     def _reset(self) -> None:
@@ -615,7 +621,7 @@ class Explorer:
         return self.outcome
 
     def _draw_tab(self, index: int) -> None:
-        if self.outcome is None:
+        if self.outcome is None or index >= len(FIGURE_TABS):
             return
         tab = FIGURE_TABS[index]
         key = (self.outcome.scenario.hash, tab)
