@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 import simlib.scenario.dotted as dotted
 from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario

@@ -165,14 +165,17 @@ def _shares_list(rating: dict[str, Any], preset: Any, where: str) -> str:
                 f"{head}, with the grades of preset {preset}: "
                 f"{_flow(dict(zip(grades, given, strict=True)))}"
             )
-        own = [chr(ord("A") + i) for i in range(len(given))] if len(given) <= 26 else []
-        mine = f", or name your own {len(given)} grades: {_flow(dict(zip(own, given)))}"
         return (
-            f"{head}. Preset {preset} has {len(grades)} grades: {_flow(preset_shares)}"
-            + (mine if own else "")
+            f"{head}. Preset {preset} has {len(grades)} grades: {_flow(preset_shares)}, "
+            f"or name your own {len(given)} grades: {_flow(_own_grades(given))}"
         )
     grades = list(DEFAULT_GRADES)
     if len(grades) == len(given):
         return f"{head}: {_flow(dict(zip(grades, given, strict=True)))}"
-    own = [chr(ord("A") + i) for i in range(len(given))] if len(given) <= 26 else grades
-    return f"{head}, e.g. {_flow(dict(zip(own, given)))}"
+    return f"{head}, e.g. {_flow(_own_grades(given))}"
+
+
+def _own_grades(given: list[Any]) -> dict[str, Any]:
+    """Grades A, B, C... (G1, G2... past 26) for a list of shares, best first."""
+    names = [chr(ord("A") + i) if len(given) <= 26 else f"G{i + 1}" for i in range(len(given))]
+    return dict(zip(names, given, strict=True))
