@@ -223,3 +223,8 @@ def test_cli_reports_all_problems_exit_2_without_traceback(tmp_path):
     paths = [line[4:].split(":")[0] for line in lines]
     assert len(set(paths)) == 6  # each problem once, its path once
     assert all(line.count(path) == 1 for line, path in zip(lines, paths, strict=True))
+
+
+def test_override_path_suggestion_ignores_case(tiny):
+    (msg,) = messages(tiny, overrides={"Organization.headcount": 5})
+    assert msg.startswith("Organization: unknown key; did you mean 'organization'?"), msg
