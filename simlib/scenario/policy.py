@@ -394,4 +394,31 @@ def preset_base(name: str, rest: dict[str, Any]) -> dict[str, Any]:
         elif {"shares", "bottom_cut", "grades", "thresholds"} & set(rating):
             for key in ("shares", "bottom_cut", "grades", "thresholds"):
                 base["rating"].pop(key, None)
+    pay, base_pay = rest.get("pay"), base.get("pay")
+    if isinstance(pay, dict) and isinstance(base_pay, dict):
+        scale = _stated_grades(rating)
+        for table in GRADE_TABLES:
+            mine, theirs = pay.get(table), base_pay.get(table)
+            if not (isinstance(mine, dict) and isinstance(theirs, dict)):
+                continue
+            if set(mine) - set(theirs) or (scale is not None and set(mine) == set(scale)):
+                # A table for another grade scale (naming grades the preset has not, or
+                # exactly the policy's own grades) replaces the preset's table whole
+                # instead of adding rows to it.
+                base_pay.pop(table)
     return base
+
+
+def _stated_grades(rating: Any) -> list[str] | None:
+    """The grades a raw rating block states (its grades, or its shares' keys), if any."""
+    if not isinstance(rating, dict):
+        return None
+    if isinstance(rating.get("grades"), list):
+        return [str(g) for g in rating["grades"]]
+    if isinstance(rating.get("shares"), dict):
+        return [str(g) for g in rating["shares"]]
+    return None
+
+
+GRADE_TABLES = ("matrix", "bonus_multipliers")
+"""The pay tables keyed by grade."""

@@ -228,3 +228,23 @@ def test_cli_reports_all_problems_exit_2_without_traceback(tmp_path):
 def test_override_path_suggestion_ignores_case(tiny):
     (msg,) = messages(tiny, overrides={"Organization.headcount": 5})
     assert msg.startswith("Organization: unknown key; did you mean 'organization'?"), msg
+
+
+def test_a_pay_table_for_another_grade_scale_replaces_the_presets():
+    scale = {"A": 0.2, "B": 0.6, "C": 0.2}
+    matrix = {"A": [0.05, 0.04, 0.03], "B": [0.03, 0.02, 0.01], "C": [0.0, 0.0, 0.0]}
+    policy = {
+        "preset": "pay_matrix",
+        "rating": {"scheme": "forced_distribution", "shares": scale},
+        "pay": {"matrix": matrix, "bonus_multipliers": {"A": 1.5, "B": 1.0, "C": 0.0}},
+    }
+    loaded = load_scenario({"policies": {"pm": policy}}).policies["pm"]
+    assert {k: list(v) for k, v in loaded.pay.matrix.items()} == matrix
+    assert dict(loaded.pay.bonus_multipliers) == {"A": 1.5, "B": 1.0, "C": 0.0}
+
+
+def test_one_row_of_the_presets_pay_matrix_can_still_be_changed():
+    policy = {"preset": "pay_matrix", "pay": {"matrix": {"S": [0.09, 0.08, 0.07]}}}
+    loaded = load_scenario({"policies": {"pm": policy}}).policies["pm"]
+    assert list(loaded.pay.matrix) == ["S", "A", "B", "C", "D"]
+    assert list(loaded.pay.matrix["S"]) == [0.09, 0.08, 0.07]
