@@ -125,7 +125,7 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
     """Refuse parameters the notebook does not declare, with the closest valid name."""
-    import difflib
+    from simlib.scenario.schema import closest
 
     declared = notebook_parameters(notebook)
     missing = [p for p in RESERVED_PARAMETERS if p not in declared]
@@ -138,8 +138,8 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
         if key in RESERVED_PARAMETERS:
             problems.append(f"--param {key}: set by the batch itself; leave it out")
         elif key not in declared:
-            close = difflib.get_close_matches(key, list(declared), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            close = closest(key, declared)
+            hint = f"; did you mean '{close}'?" if close else "."
             allowed = ", ".join(p for p in declared if p not in RESERVED_PARAMETERS)
             problems.append(
                 f"--param {key}: not a parameter of {notebook.name}{hint} Allowed: {allowed}"
