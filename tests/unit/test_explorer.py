@@ -99,7 +99,7 @@ def test_explorer_runs_redraws_and_shows_errors_inline(small):
     check = next(c for c in rating.children if "simlib-shares-check" in c._dom_classes)
     assert "125.0%" in check.value
     assert explorer.run() is None
-    assert "rating.shares sum to 1.25" in explorer.status.value
+    assert "rating.shares: sum to 1.25" in explorer.status.value
     assert "Traceback" not in explorer.status.value
     share_s.value = 0.05
     assert explorer.run().cached  # back to the inputs already run
