@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -177,12 +178,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
             report = args.out / run.name / "report.html"
             line = f"ok      {run.name} ({run.seconds:.1f} s): {report}"
         elif run.status == "skipped":
-            line = f"skipped {run.name}: up to date (same scenario, notebook and parameters)"
+            line = f"skipped {run.name}: up to date (same scenario, notebook, parameters and code)"
         else:
             first = (run.error or "").splitlines()[0] if run.error else ""
             line = f"FAILED  {run.name} ({run.seconds:.1f} s): {first}"
         print(line, flush=True)
 
+    started = time.monotonic()
     try:
         runs = run_batch(
             args.scenarios,
@@ -204,6 +206,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     index = (args.out / "index.html").resolve()
     failed = [r.name for r in runs if r.status == "failed"]
     print(f"Index: {index}")
+    if not args.quiet:
+        from simlib.present.batch_summary import summary_lines
+
+        print("\n".join(summary_lines(args.out, runs, time.monotonic() - started)))
     if failed:
         print(f"{len(failed)} of {len(runs)} scenarios failed: {', '.join(failed)}")
         return 1

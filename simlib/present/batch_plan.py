@@ -1,12 +1,13 @@
 """Planning a batch: which scenarios run, their folder names, and whether they are up to date.
 
 Each scenario gets a safe, unique folder name under ``OUT`` and a *resume key* (its scenario
-hash, the notebook's content, the parameters and the simlib version): ``--resume`` skips a
-scenario whose folder holds a successful run with the same key.
+hash, the notebook's content, the parameters, the simlib version and its code): ``--resume``
+skips a scenario whose folder holds a successful run with the same key.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ class ScenarioRun:
 
     source: str  # the scenario file, as given
     name: str  # its folder under OUT
-    key: str  # resume key: scenario, notebook, parameters and simlib version
+    key: str  # resume key: scenario, notebook, parameters, simlib version and code
     status: str = "pending"  # ok | failed | skipped | interrupted
     seconds: float = 0.0
     error: str | None = None
@@ -68,14 +69,34 @@ def scenario_identity(path: Path, parameters: dict[str, Any]) -> str:
             return "missing"
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of simlib's own files (code, presets): a model changed without a new version
+    number changes the outputs too, so a resumed batch must not keep the old ones."""
+    return files_fingerprint(Path(__file__).resolve().parents[1])
+
+
+def files_fingerprint(root: Path) -> str:
+    """A hash of the names and contents of the ``.py``, ``.yaml`` and ``.json`` files
+    below ``root`` (caches left out)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
 def resume_key(scenario: Path, notebook: Path, parameters: dict[str, Any]) -> str:
-    """Same key = same outputs: scenario hash, notebook content, parameters, simlib version."""
+    """Same key = same outputs: scenario hash, notebook content, parameters, simlib version
+    and simlib's own files (:func:`code_fingerprint`)."""
     blob = json.dumps(
         {
             "scenario": scenario_identity(scenario, parameters),
             "notebook": _sha256(notebook.read_bytes()),
             "parameters": parameters,
             "simlib": __version__,
+            "code": code_fingerprint(),
         },
         sort_keys=True,
         default=str,
@@ -104,7 +125,7 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
     """Refuse parameters the notebook does not declare, with the closest valid name."""
-    import difflib
+    from simlib.scenario.schema import closest
 
     declared = notebook_parameters(notebook)
     missing = [p for p in RESERVED_PARAMETERS if p not in declared]
@@ -117,8 +138,8 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
         if key in RESERVED_PARAMETERS:
             problems.append(f"--param {key}: set by the batch itself; leave it out")
         elif key not in declared:
-            close = difflib.get_close_matches(key, list(declared), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            close = closest(key, declared)
+            hint = f"; did you mean '{close}'?" if close else "."
             allowed = ", ".join(p for p in declared if p not in RESERVED_PARAMETERS)
             problems.append(
                 f"--param {key}: not a parameter of {notebook.name}{hint} Allowed: {allowed}"

@@ -27,6 +27,7 @@ from simlib.present import wording
 from simlib.present.tables import AUDIT_PREFIXES
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import FieldRecord, walk
+from simlib.scenario.policy import PRESETS, preset_base
 from simlib.scenario.sizes import Size
 
 BEST_MARK = "★"
@@ -164,6 +165,30 @@ def _parameters(scenario: Scenario) -> list[tuple[FieldRecord, Any]]:
     return found
 
 
+def _set_by_policy(raw: Any, path: tuple[str, ...]) -> str:
+    """``scenario``, ``preset <name>`` or ``default`` for a value the file does not state.
+
+    Grades inferred from the file's own shares or bottom_cut are the scenario's; a value
+    is the preset's only if the preset still gives it once the file's rating has replaced
+    the preset's curve (or scheme).
+    """
+    if path[0] != "policies" or len(path) < 3:
+        return "default"
+    policy = dotted.get(raw, path[:2]) if dotted.has(raw, path[:2]) else None
+    if not isinstance(policy, dict):
+        return "default"
+    rating = policy.get("rating")
+    if path[2:] == ("rating", "grades") and isinstance(rating, dict):
+        if isinstance(rating.get("shares"), dict) or rating.get("bottom_cut") is not None:
+            return "scenario"
+    name = policy.get("preset")
+    if isinstance(name, str) and name in PRESETS:
+        rest = {k: v for k, v in policy.items() if k != "preset"}
+        if dotted.has(preset_base(name, rest), path[2:]):
+            return f"preset {name}"
+    return "default"
+
+
 def assumptions_register(
     scenario: Scenario,
     source: str | Path | dict | None = None,
@@ -204,11 +229,8 @@ def assumptions_register(
             set_in = "override"
         elif dotted.has(raw, path):
             set_in = "scenario"
-        elif path[0] == "policies" and dotted.has(raw, (*path[:2], "preset")):
-            preset = raw["policies"][path[1]]["preset"]
-            set_in = f"preset {preset}"
         else:
-            set_in = "default"
+            set_in = _set_by_policy(raw, path)
         shown = (
             value
             if not isinstance(value, (list, dict))

@@ -14,11 +14,14 @@ path is handed to the explorer's kernel in the environment (``SIMLIB_EXPLORER_SC
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +55,7 @@ class Presentation:
     process: subprocess.Popen
     url: str
     notebook: Path
+    sockets: Path | None = None  # the private folder of the kernels' IPC sockets
 
 
 def default_notebook() -> Path:
@@ -136,12 +140,20 @@ def choose_port(port: int | None) -> int:
     return port
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
+def voila_command(notebook: Path, port: int, sockets: Path | None = None) -> list[str]:
     """The command line that serves ``notebook`` with Voila on ``127.0.0.1:port``.
 
     Code cells are stripped from the page (``strip_sources``); error tracebacks are shown
-    so that a failing cell says what went wrong instead of a generic notice.
+    so that a failing cell says what went wrong instead of a generic notice. With
+    ``sockets`` (a private folder) the kernels talk to Voila over Unix sockets in it rather
+    than unencrypted TCP on the loopback, which any local user could connect to (and which
+    the kernel warns about at every start).
     """
+    ipc = (
+        ["--KernelManager.transport=ipc", f"--KernelManager.ip={sockets / 'kernel'}"]
+        if sockets is not None
+        else []
+    )
     return [
         sys.executable,
         "-m",
@@ -153,7 +165,31 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--Voila.port_retries=0",  # exactly this port, or fail: never drift to another one
         "--strip_sources=True",
         "--show_tracebacks=True",
+        *ipc,
     ]
+
+
+def trust_if_without_outputs(notebook: Path) -> bool:
+    """Sign ``notebook`` as trusted if it holds no outputs; whether it is signed.
+
+    Jupyter's trust is about stored outputs (HTML and scripts a notebook would show as
+    saved); a notebook without outputs has none, so signing it, as ``jupyter trust`` does,
+    takes no risk and spares the "not trusted" warning. A notebook with outputs is left as
+    it is: Voila then rightly warns.
+    """
+    try:
+        import nbformat
+        from nbformat.sign import NotebookNotary
+
+        nb = nbformat.read(str(notebook), as_version=4)
+        if any(cell.get("outputs") for cell in nb.cells):
+            return False
+        notary = NotebookNotary()
+        if not notary.check_signature(nb):
+            notary.sign(nb)
+        return True
+    except (ImportError, OSError, ValueError, json.JSONDecodeError):
+        return False  # not signed: Voila's warning stays, nothing else changes
 
 
 def _listening(port: int, host: str = HOST) -> bool:
@@ -204,12 +240,17 @@ def start(
         )
     chosen = choose_port(port)
     url = f"http://{HOST}:{chosen}/"
+    trust_if_without_outputs(path)
+    sockets = Path(tempfile.mkdtemp(prefix="simlib-kernels-"))  # readable by this user only
     # The kernel runs in the notebook's folder, as it does in Jupyter. A session of its own
     # keeps a terminal's Ctrl-C away from Voila (it would ask "Shutdown?"); simlib stops it.
     process = subprocess.Popen(
-        voila_command(path, chosen), cwd=path.parent, start_new_session=True, env=env
+        voila_command(path, chosen, sockets),
+        cwd=path.parent,
+        start_new_session=True,
+        env=env,
     )
-    presentation = Presentation(process=process, url=url, notebook=path)
+    presentation = Presentation(process=process, url=url, notebook=path, sockets=sockets)
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -242,6 +283,8 @@ def stop(presentation: Presentation, timeout: float = STOP_TIMEOUT) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if presentation.sockets is not None:
+        shutil.rmtree(presentation.sockets, ignore_errors=True)
     return int(process.returncode)
 
 

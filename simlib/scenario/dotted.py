@@ -9,9 +9,10 @@ assumptions register all name parameters this way.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import Any
+
+from simlib.scenario.schema import closest
 
 Key = str | int
 PathLike = str | Sequence[Key]
@@ -56,10 +57,10 @@ class PathError(ValueError):
 
     def suggestion(self) -> str | None:
         """The whole path with the failing key replaced by the closest valid one, if any."""
-        close = difflib.get_close_matches(str(self.key), [str(o) for o in self.options], n=1)
-        if not close:
+        close = closest(self.key, self.options)
+        if close is None:
             return None
-        return join([*self.path[: self.depth], close[0]])
+        return join([*self.path[: self.depth], close])
 
 
 def split(path: PathLike) -> tuple[Key, ...]:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 import simlib.scenario.dotted as dotted
 from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario
-from simlib.scenario.schema import explain
+from simlib.scenario.problems import validate
 
 MAX_SCENARIO_BYTES = 2_000_000
 
@@ -157,7 +156,8 @@ def load_scenario(
     Raises
     ------
     ScenarioError
-        With one line per problem, each naming the field path and what is allowed.
+        With one line per problem, each naming the field path and what is allowed; all
+        problems of the scenario at once (:mod:`simlib.scenario.problems`).
     """
     if isinstance(source, Scenario):
         if not overrides:
@@ -179,8 +179,9 @@ def load_scenario(
     if overrides:
         data = apply_overrides(data, overrides)
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(explain(exc, Scenario), source=label) from None
+        scenario, problems = validate(data)
     except (ValueError, TypeError, RecursionError) as exc:
         raise ScenarioError(str(exc), source=label) from None
+    if scenario is None:
+        raise ScenarioError(problems, source=label)
+    return scenario

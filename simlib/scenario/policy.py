@@ -9,7 +9,6 @@ the rest of the scenario. The presets are data: one commented YAML file per pres
 from __future__ import annotations
 
 import copy
-import difflib
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -23,7 +22,7 @@ from simlib.scenario.rating import (
     RatingPolicy,
     RatingSources,
 )
-from simlib.scenario.schema import Section
+from simlib.scenario.schema import Section, closest
 from simlib.scenario.sizes import TRAINING, assumption
 
 # Rating names that code outside the scenario layer still imports from this module.
@@ -369,19 +368,57 @@ def expand_preset(raw: Any, where: str) -> Any:
     rest = {k: v for k, v in raw.items() if k != "preset"}
     name = raw["preset"]
     if not isinstance(name, str) or name not in PRESETS:
-        close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(
-            f"{where}.preset: unknown preset {_short(name)}{hint} Allowed: {', '.join(PRESETS)}"
-        )
+        raise ValueError(unknown_preset(name, where))
+    return _merge(preset_base(name, rest), rest)
+
+
+def unknown_preset(name: Any, where: str) -> str:
+    """The message for an unknown preset, with the closest shipped name (any case)."""
+    close = closest(name, PRESETS)
+    hint = f"; did you mean '{close}'?" if close else "."
+    return f"{where}.preset: unknown preset {_short(name)}{hint} Allowed: {', '.join(PRESETS)}"
+
+
+def preset_base(name: str, rest: dict[str, Any]) -> dict[str, Any]:
+    """What preset ``name`` contributes to a policy that also states ``rest``.
+
+    A scheme change in ``rest`` drops the preset's whole rating block (two schemes are never
+    mixed); a new curve (shares, bottom_cut, grades or thresholds) drops the preset's curve
+    whole (shares are never merged key by key).
+    """
     base = copy.deepcopy(PRESETS[name])
     rating = rest.get("rating")
     if isinstance(rating, dict):
         if rating.get("scheme", base["rating"]["scheme"]) != base["rating"]["scheme"]:
-            # A scheme change replaces the whole rating block rather than mixing two schemes.
             base.pop("rating")
         elif {"shares", "bottom_cut", "grades", "thresholds"} & set(rating):
-            # A new curve replaces the preset's curve whole: shares are never merged key by key.
             for key in ("shares", "bottom_cut", "grades", "thresholds"):
                 base["rating"].pop(key, None)
-    return _merge(base, rest)
+    pay, base_pay = rest.get("pay"), base.get("pay")
+    if isinstance(pay, dict) and isinstance(base_pay, dict):
+        scale = _stated_grades(rating)
+        for table in GRADE_TABLES:
+            mine, theirs = pay.get(table), base_pay.get(table)
+            if not (isinstance(mine, dict) and isinstance(theirs, dict)):
+                continue
+            if set(mine) - set(theirs) or (scale is not None and set(mine) == set(scale)):
+                # A table for another grade scale (naming grades the preset has not, or
+                # exactly the policy's own grades) replaces the preset's table whole
+                # instead of adding rows to it.
+                base_pay.pop(table)
+    return base
+
+
+def _stated_grades(rating: Any) -> list[str] | None:
+    """The grades a raw rating block states (its grades, or its shares' keys), if any."""
+    if not isinstance(rating, dict):
+        return None
+    if isinstance(rating.get("grades"), list):
+        return [str(g) for g in rating["grades"]]
+    if isinstance(rating.get("shares"), dict):
+        return [str(g) for g in rating["shares"]]
+    return None
+
+
+GRADE_TABLES = ("matrix", "bonus_multipliers")
+"""The pay tables keyed by grade."""

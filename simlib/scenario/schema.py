@@ -12,6 +12,7 @@ import math
 import re
 import types
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -39,6 +40,22 @@ def check_shares(shares: dict[str, float], what: str, tolerance: float = 1e-6) -
     total = math.fsum(shares.values())
     if abs(total - 1.0) > tolerance:
         raise ValueError(f"{what} sum to {total:.6g}; they must sum to 1")
+
+
+def closest(name: Any, options: Iterable[Any], cutoff: float = 0.6) -> str | None:
+    """The valid name closest to ``name``, compared without regard to case, or ``None``.
+
+    ``'OKR'`` finds ``'okr'`` and ``'Shares'`` finds ``'shares'``: a difference of case alone
+    always matches; otherwise the closest name by :func:`difflib.get_close_matches`.
+    """
+    names = [str(o) for o in options]
+    text = str(name)
+    for option in names:
+        if option.lower() == text.lower():
+            return option
+    lowered = {option.lower(): option for option in names}
+    found = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[found[0]] if found else None
 
 
 # --- turning pydantic errors into readable lines ---------------------------------------
@@ -145,6 +162,37 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_LEADING_PATH = re.compile(r"^([^\W\d]\w*(?:\.[^\W\d]\w*)+|[^\W\d]\w*(?=:))(:\s*|\s+)")
+
+
+def _path_once(
+    root: type[BaseModel], loc: tuple[Any, ...], message: str
+) -> tuple[tuple[Any, ...], str]:
+    """``(location, message)`` with a field path the message starts with said only once.
+
+    A validator's message may name the field it is about (``"rating.shares sum to 1.05"``)
+    while pydantic places it at the enclosing model (``policies.fd.rating``). The overlap
+    is merged into one path: ``policies.fd.rating.shares: sum to 1.05``. A message that
+    starts with the whole path already (a scenario-wide check) keeps its own wording.
+    """
+    match = _LEADING_PATH.match(message)
+    if not match:
+        return loc, message
+    named = tuple(match.group(1).split("."))
+    rest = message[match.end() :]
+    if not loc:
+        return loc, message  # a scenario-wide check names its paths itself
+    if named[: len(loc)] == loc:
+        return named, rest  # the message names the whole path itself
+    for overlap in range(min(len(loc), len(named)), 0, -1):
+        if loc[-overlap:] == named[:overlap]:
+            return loc + named[overlap:], rest
+    parent = _model_at(root, loc)
+    if len(named) > 1 and parent is not None and named[0] in parent.model_fields:
+        return loc + named, rest
+    return loc, message
+
+
 def explain(
     error: ValidationError, root: type[BaseModel], prefix: tuple[Any, ...] = ()
 ) -> list[str]:
@@ -160,8 +208,8 @@ def explain(
         if kind == "extra_forbidden":
             parent = _model_at(root, loc[:-1])
             valid = sorted(parent.model_fields) if parent else []
-            close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            close = closest(loc[-1], valid)
+            hint = f"; did you mean '{close}'?" if close else ""
             listing = f" Valid keys here: {', '.join(valid)}." if valid else ""
             lines.append(f"{path}: unknown key{hint}{listing}")
         elif kind == "missing":
@@ -175,7 +223,8 @@ def explain(
             lines.append(f"{path}: {_short(given)} is not a finite number{extra}")
         elif kind == "value_error":
             message = item["msg"].removeprefix("Value error, ")
-            lines.append(f"{path}: {message}" if loc or prefix else message)
+            where, message = _path_once(root, prefix + loc, message)
+            lines.append(f"{_path(where)}: {message}" if where else message)
         elif kind == "literal_error":
             expected = item.get("ctx", {}).get("expected", "")
             lines.append(f"{path}: {_short(given)} is not allowed; choose one of {expected}")

@@ -87,6 +87,16 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
 
     assert result.returncode == 1, result.stderr
     assert "1 of 2 scenarios failed: broken" in result.stdout
+    # It ends with the index's path and a short summary, not tables.
+    lines = result.stdout.splitlines()
+    after_index = lines[[i for i, line in enumerate(lines) if line.startswith("Index: ")][0] :]
+    assert len(after_index) <= 1 + 5 + 1  # the index, the summary, the failure count
+    assert after_index[1].startswith("2 scenarios: 1 run now, 0 up to date, 1 failed")
+    assert any(line.startswith("broken: FAILED: ") for line in after_index)
+    assert any(
+        line.startswith("escape_attempt, net value per position vs absolute: ")
+        for line in after_index
+    )
     assert "Traceback" not in result.stdout
 
     # The scenario's own name '../../escape_attempt' is sanitized: nothing escapes --out.
@@ -147,12 +157,14 @@ def test_good_and_broken_scenario_then_resume(tmp_path, scenarios, batch):
     )
     assert again.returncode == 1
     assert "skipped escape_attempt: up to date" in again.stdout
+    assert "2 scenarios: 0 run now, 1 up to date, 1 failed" in again.stdout
     assert "FAILED  broken" in again.stdout
     assert (folder / "report.html").stat().st_mtime_ns == stamp
     assert "class='status-skipped'" in (out / "index.html").read_text()
 
 
-def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
+def test_resume_reruns_when_parameters_change(tmp_path, scenarios, monkeypatch):
+    from simlib.present import batch_plan
     from simlib.present.batch_plan import plan, resume_key
 
     good, _ = scenarios
@@ -162,6 +174,10 @@ def test_resume_reruns_when_parameters_change(tmp_path, scenarios):
     edited = tmp_path / "edited.yaml"
     edited.write_text(GOOD.replace("headcount: 40", "headcount: 41"))
     assert resume_key(good, notebook, {}) != resume_key(edited, notebook, {})
+    # A change of simlib's own code makes every scenario out of date.
+    before = resume_key(good, notebook, {})
+    monkeypatch.setattr(batch_plan, "code_fingerprint", lambda: "another version of the code")
+    assert resume_key(good, notebook, {}) != before
     # Two files with the same scenario name get distinct folders.
     [(_, a), (_, b)] = plan([good, edited], notebook, {})
     assert (a.name, b.name) == ("escape_attempt", "escape_attempt-2")

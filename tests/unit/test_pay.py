@@ -107,14 +107,14 @@ def test_promotion_from_the_high_potential_pool():
 @pytest.mark.parametrize(
     "pay, expected",
     [
-        ({"matrix": {"S": [0.1]}}, "pay.matrix keys must be the rating grades"),
+        ({"matrix": {"S": [0.1]}}, "pay.matrix: keys must be the rating grades"),
         (
             {"compa_bands": [0.9, 1.1], "matrix": {g: [0.1] for g in "SABCD"}},
             "matrix row 'S' has 1 raises; 2 compa_bands make 3 bands",
         ),
         ({"compa_bands": [1.1, 0.9]}, "compa_bands must be strictly ascending"),
         ({"merit_budget": 0.9}, "merit_budget"),
-        ({"bonus_multipliers": {"S": 1.2}}, "pay.bonus_multipliers keys"),
+        ({"bonus_multipliers": {"S": 1.2}}, "pay.bonus_multipliers: keys"),
         ({"sheme": "flat"}, "did you mean 'scheme'"),
     ],
 )
