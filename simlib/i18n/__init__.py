@@ -58,6 +58,13 @@ def language() -> str:
     return normalise(chosen if chosen is not None else os.environ.get(ENV))
 
 
+def set_language(code: str) -> str:
+    """Speak ``code`` from now on in this process and the processes it starts (the
+    explorer's language selector; ``--lang``): sets ``SIMLIB_LANG``."""
+    os.environ[ENV] = check(code)
+    return language()
+
+
 @contextmanager
 def use(code: str) -> Iterator[str]:
     """Speak ``code`` inside the block (this thread or task only)."""
@@ -122,4 +129,14 @@ def N_(message: str) -> str:
 
 _ = gettext
 
-__all__ = ["LANGUAGES", "N_", "_", "check", "gettext", "language", "ngettext", "use"]
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "_",
+    "check",
+    "gettext",
+    "language",
+    "ngettext",
+    "set_language",
+    "use",
+]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.i18n import LANGUAGES, N_, _, language, set_language
 from simlib.present.explorer_session import (
     FIGURE_TABS,
     ExplorerSession,
@@ -152,35 +153,36 @@ class Explorer:
 
         style = {"description_width": "150px"}
         wide = w.Layout(width="420px")
-        self.scenario_box = w.Dropdown(
-            options=list(self.files), description="Scenario", style=style, layout=wide
+        self.language_box = w.Dropdown(
+            options=[(name, code) for code, name in LANGUAGES.items()],
+            value=language(),
+            description="Language / 语言",
+            style=style,
+            layout=wide,
         )
-        self.years_box = w.IntSlider(
-            value=years, min=1, max=30, description="Years", style=style, layout=wide
-        )
-        self.reps_box = w.IntSlider(
-            value=reps, min=1, max=100, description="Replications", style=style, layout=wide
-        )
+        self.scenario_box = w.Dropdown(options=list(self.files), style=style, layout=wide)
+        self.years_box = w.IntSlider(value=years, min=1, max=30, style=style, layout=wide)
+        self.reps_box = w.IntSlider(value=reps, min=1, max=100, style=style, layout=wide)
         self.seed = seed
         self.seed_box = w.BoundedIntText(
-            value=seed or 0, min=0, max=2**31 - 1, description="Seed", style=style, layout=wide
+            value=seed or 0, min=0, max=2**31 - 1, style=style, layout=wide
         )
         self.policies_box = w.SelectMultiple(
-            description="Policies", style=style, layout=w.Layout(width="420px", height="90px")
+            style=style, layout=w.Layout(width="420px", height="90px")
         )
-        self.edit_box = w.Dropdown(description="Adjust policy", style=style, layout=wide)
-        self.live_box = w.Checkbox(value=live, description="Live update (small runs)")
-        self.run_button = w.Button(description="Run", button_style="primary", icon="play")
+        self.edit_box = w.Dropdown(style=style, layout=wide)
+        self.live_box = w.Checkbox(value=live)
+        self.run_button = w.Button(button_style="primary", icon="play")
         self.run_button.add_class("simlib-run")
-        self.reset_button = w.Button(description="Reset levers")
+        self.reset_button = w.Button()
         self.status = w.HTML()
         self.status.add_class("simlib-message")
         self.levers_box = w.VBox()
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
         self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
-        for i, title in enumerate(FIGURE_TABS):
-            self.tabs.set_title(i, title)
+        self._relabel()
+        self.language_box.observe(self._on_language, names="value")
 
         self.scenario_box.observe(self._on_scenario, names="value")
         self.edit_box.observe(self._on_edit_policy, names="value")
@@ -192,6 +194,7 @@ class Explorer:
 
         general = w.VBox(
             [
+                self.language_box,
                 self.scenario_box,
                 self.policies_box,
                 self.years_box,
@@ -208,7 +211,7 @@ class Explorer:
         if self.files:
             self._load_scenario(self.scenario_box.value)
         else:
-            self.status.value = error_html(["no scenario files found (scenarios/*.yaml)"])
+            self.status.value = error_html([_("no scenario files found (scenarios/*.yaml)")])
 
     # --- building controls ---------------------------------------------------------------
 
@@ -348,7 +351,39 @@ class Explorer:
         if self._work() <= self.LIVE_LIMIT:
             self.run()
         else:
-            self.status.value = "<i>Settings changed: press Run (a large run).</i>"
+            self.status.value = "<i>" + _("Settings changed: press Run (a large run).") + "</i>"
+
+    def _relabel(self) -> None:
+        """Every fixed control's words in the language in force."""
+        for widget, words in (
+            (self.scenario_box, N_("Scenario")),
+            (self.years_box, N_("Years")),
+            (self.reps_box, N_("Replications")),
+            (self.seed_box, N_("Seed")),
+            (self.policies_box, N_("Policies")),
+            (self.edit_box, N_("Adjust policy")),
+            (self.live_box, N_("Live update (small runs)")),
+            (self.run_button, N_("Run")),
+            (self.reset_button, N_("Reset levers")),
+        ):
+            widget.description = _(words)
+        for i, title in enumerate(FIGURE_TABS):
+            self.tabs.set_title(i, _(title))
+
+    def _on_language(self, change: dict) -> None:
+        """The language selector: relabel the page, redraw the summary and charts."""
+        set_language(change["new"])
+        self._relabel()
+        self._rendered.clear()
+        if self.files:
+            self._building = True
+            try:
+                self._build_levers()
+            finally:
+                self._building = False
+        if self.outcome is not None:
+            self.summary.value = summary_html(self.outcome)
+            self._draw_tab(self.tabs.selected_index or 0)
 
     def _on_tab(self, change: dict) -> None:
         self._draw_tab(self.tabs.selected_index or 0)
@@ -389,7 +424,7 @@ class Explorer:
 
     def run(self) -> Outcome | None:
         """Validate the inputs, run (or reuse) the comparison and redraw; errors show inline."""
-        self.status.value = "<i>Running…</i>"
+        self.status.value = "<i>" + _("Running…") + "</i>"
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -415,7 +450,8 @@ class Explorer:
             try:
                 self._rendered[key] = figure_pngs(tab, self.outcome)
             except Exception as exc:  # noqa: BLE001
-                self.status.value = error_html([f"drawing {tab}: {exc}"])
+                said = _("drawing {tab}: {error}").format(tab=_(tab), error=exc)
+                self.status.value = error_html([said])
                 return
             while len(self._rendered) > 4 * self.session.cache_size:
                 self._rendered.pop(next(iter(self._rendered)))
