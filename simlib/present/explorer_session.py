@@ -141,7 +141,9 @@ def error_html(lines: list[str]) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return (
         "<div style='color:#b00020;border-left:4px solid #b00020;padding:.3em .8em'>"
-        f"<b>{_('Cannot run these settings:')}</b><ul style='margin:.2em 0'>{items}</ul></div>"
+        + "<b>"
+        + _("Cannot run these settings:")
+        + f"</b><ul style='margin:.2em 0'>{items}</ul></div>"
     )
 
 

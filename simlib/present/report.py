@@ -191,7 +191,8 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
     question = " ".join(str(params.get("description", "")).split())
     parts = []
     if question:
-        parts.append(f"<p class='question'><b>{_('The question.')}</b> {esc(question)}</p>")
+        lead = _("The question.")
+        parts.append(f"<p class='question'><b>{lead}</b> {esc(question)}</p>")
     reps = int(results.manifest.get("reps", 0))
     how_to_read = _(
         "Each policy is compared with {base} on the same simulated people, applicants and "
@@ -206,6 +207,7 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
         )
         return "<div class='answer'>" + "".join(parts) + "</div>"
     diffs = {(d.policy, d.metric): d for d in differences(results, chosen)}
+    separator = _("; ")
     rows = []
     for metric in chosen:
         found = [diffs[(p, metric)] for p in others if (p, metric) in diffs]
@@ -233,14 +235,18 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
             f"<th>{esc(wording.label(metric))}"
             f"<div class='unit'>{esc(_unit_words(metric, unit, money_unit))}</div></th>"
             f"<td>{rec}</td>"
-            f"<td class='others'>{_('; ').join(notes) if notes else ''}</td>"
+            f"<td class='others'>{separator.join(notes) if notes else ''}</td>"
             "</tr>"
         )
     parts.append(_in_short(results, chosen, diffs, money_unit))
     parts.append(
-        f"<table class='answer-table'><thead><tr><th>{_('Objective')}</th><th>"
+        "<table class='answer-table'><thead><tr><th>"
+        + _("Objective")
+        + "</th><th>"
         + _("Recommendation (difference from {base} [95% interval])").format(base=esc(base))
-        + f"</th><th>{_('The other policies')}</th></tr></thead><tbody>"
+        + "</th><th>"
+        + _("The other policies")
+        + "</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
@@ -264,7 +270,9 @@ def _in_short(
     if not found:
         said = _("on {metric}, no policy does clearly better than {base}.")
         return (
-            f"<p class='in-short'><b>{_('In short:')}</b> "
+            "<p class='in-short'><b>"
+            + _("In short:")
+            + "</b> "
             + said.format(metric=name, base=esc(base))
             + "</p>"
         )
@@ -281,7 +289,9 @@ def _in_short(
     )
     said = _("on {metric}, {policy} does best: {difference} against {base}{tail}.")
     return (
-        f"<p class='in-short'><b>{_('In short:')}</b> "
+        "<p class='in-short'><b>"
+        + _("In short:")
+        + "</b> "
         + said.format(
             metric=name,
             policy=_policy(best.policy),
@@ -549,6 +559,7 @@ def fairness_html(results: Results) -> str:
             "<p>" + _("The organization has one group: there is nothing to audit.") + "</p>"
         )
         return "".join(parts)
+    versus, below, no = _("vs"), _("below 4/5"), _("no")
     rows = []
     for (policy, outcome), table in audit.groupby(["policy", "outcome"], sort=False):
         # The reference group is the most favoured: the highest rate of a favourable
@@ -566,10 +577,10 @@ def fairness_html(results: Results) -> str:
                 f"<tr class='{'flag' if flag else ''}'>"
                 f"<td>{esc(str(policy))}</td>"
                 f"<td>{esc(_decision(str(outcome)))}</td>"
-                f"<td>{esc(str(r['group']))} {_('vs')} {esc(ref_name)}</td>"
-                f"<td>{_pct(float(r['rate']))} {_('vs')} {_pct(ref_rate)}</td>"
+                f"<td>{esc(str(r['group']))} {versus} {esc(ref_name)}</td>"
+                f"<td>{_pct(float(r['rate']))} {versus} {_pct(ref_rate)}</td>"
                 f"<td>{_ratio(float(r['impact_ratio']))}</td>"
-                f"<td>{_('below 4/5') if flag else _('no')}</td>"
+                f"<td>{below if flag else no}</td>"
                 f"<td>{_p_value(float(r['p_value']))}</td>"
                 f"<td>{wording.fixed(float(r['shortfall']), 1)}</td>"
                 "</tr>"

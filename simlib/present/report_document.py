@@ -164,6 +164,7 @@ def write_pdf(html_path: Path, pdf_path: Path) -> Path:
     """
     try:
         from weasyprint import CSS, HTML
+        from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReportError(
@@ -174,7 +175,9 @@ def write_pdf(html_path: Path, pdf_path: Path) -> Path:
         page = HTML(filename=str(html_path), base_url=str(Path(html_path).parent))
         # A Chinese page names the CJK font file for the PDF only (the HTML stays portable).
         face = css_font_face(_page_language(page))
-        data = page.write_pdf(stylesheets=[CSS(string=face)] if face else None)
+        fonts = FontConfiguration()  # loads the @font-face file
+        sheets = [CSS(string=face, font_config=fonts)] if face else None
+        data = page.write_pdf(stylesheets=sheets, font_config=fonts)
     except Exception as exc:  # noqa: BLE001 - any rendering failure becomes one clear line
         raise ReportError(f"report.pdf could not be made: {type(exc).__name__}: {exc}") from None
     if data is None:

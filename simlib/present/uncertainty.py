@@ -179,7 +179,7 @@ def uncertainty_html(
     return (
         intro
         + "<table class='uncertainty'><thead><tr>"
-        + f"<th>{_('Verdict')}</th><th>{_('Holds in')}</th><th>{_('Would flip')}</th>"
+        + "".join(f"<th>{h}</th>" for h in (_("Verdict"), _("Holds in"), _("Would flip")))
         + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
