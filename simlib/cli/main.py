@@ -138,37 +138,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def progress(finding_id: str) -> None:
         if not args.quiet:
-            print(f"checking {printable(finding_id)} ...", file=sys.stderr, flush=True)
+            said = _("checking {finding} ...").format(finding=printable(finding_id))
+            print(said, file=sys.stderr, flush=True)
 
     if args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"--out: {args.out} exists and is not a folder")
+        raise ScenarioError(_("--out: {path} exists and is not a folder").format(path=args.out))
     reps = resolve_reps(args.reps, args.quick)
     results = check_findings(ids, reps=reps, seed=seed, quick=args.quick, progress=progress)
     print(render_table(results_frame(results)))
     paths = save_validation(results, args.out, reps=reps, seed=seed, quick=args.quick)
     failed = [r.finding for r in results if not r.holds]
-    print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    print("\n" + _("Wrote {paths}").format(paths=", ".join(str(p) for p in paths.values())))
     for kind, reading in (
-        ("held_out", "predictions: nothing was tuned to them"),
-        ("calibrated", "fits: a parameter was set to hit them"),
-        ("structural", "hold by the model's form"),
+        ("held_out", _("predictions: nothing was tuned to them")),
+        ("calibrated", _("fits: a parameter was set to hit them")),
+        ("structural", _("hold by the model's form")),
     ):
         of_kind = [r for r in results if r.kind == kind]
         if of_kind:
             held = sum(r.holds for r in of_kind)
-            print(f"{kind}: {held} of {len(of_kind)} hold ({reading})")
+            said = _("{kind}: {held} of {count} hold ({reading})")
+            print(said.format(kind=kind, held=held, count=len(of_kind), reading=reading))
     for r in results:
         if r.known_miss and not r.holds:
-            print(f"known miss, {r.finding}: {r.known_miss}")
+            print(
+                _("known miss, {finding}: {reason}").format(finding=r.finding, reason=r.known_miss)
+            )
     if not failed:
-        print(f"All {len(results)} findings hold.")
+        print(_("All {count} findings hold.").format(count=len(results)))
         return 0
-    print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    said = _("{failed} of {count} findings do not hold: {names}")
+    print(said.format(failed=len(failed), count=len(results), names=", ".join(failed)))
     unexpected = [r.finding for r in results if not r.holds and not r.known_miss]
     if unexpected:
-        print(f"Not known misses: {', '.join(unexpected)}")
+        print(_("Not known misses: {names}").format(names=", ".join(unexpected)))
         return 1
-    print("Each is a known miss of a held-out prediction (reason above); every fit holds.")
+    print(_("Each is a known miss of a held-out prediction (reason above); every fit holds."))
     return 0
 
 

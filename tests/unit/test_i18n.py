@@ -162,3 +162,26 @@ def test_the_cli_refuses_an_unknown_language(capsys):
         main(["--lang", "xx", "show", "."])
     assert stop.value.code == 2
     assert "unknown language 'xx'" in capsys.readouterr().err
+
+
+def test_no_message_hides_inside_an_f_string_where_extraction_cannot_see_it():
+    """Babel does not read ``f"{_('text')}"``: such a message would never reach the catalog,
+    so the test above could not miss it. Every literal message stands outside f-strings."""
+    import ast
+
+    hidden = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in KEYWORDS
+                    and inner.args
+                    and isinstance(inner.args[0], ast.Constant)
+                ):
+                    hidden.append(f"{path.relative_to(PACKAGE)}:{inner.lineno}")
+    assert not hidden, hidden
