@@ -93,7 +93,7 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
     for policy in results.policies:
         if policy == baseline or policy not in heads or baseline not in heads:
             continue
-        _, _, heads_high = _paired(heads, policy, baseline)
+        _mean, _low, heads_high = _paired(heads, policy, baseline)
         if not heads_high < 0:
             continue
         for name, lower_better in TOTALS.items():
@@ -103,11 +103,11 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
             if policy not in total or baseline not in total:
                 continue
             sign = -1.0 if lower_better else 1.0
-            _, low, high = _paired(sign * total, policy, baseline)
+            _mean, low, high = _paired(sign * total, policy, baseline)
             if not low > 0:
                 continue
             per_head = sign * total / heads.replace(0, np.nan)
-            _, per_head_low, _ = _paired(per_head, policy, baseline)
+            _mean, per_head_low, _high = _paired(per_head, policy, baseline)
             if not per_head_low > 0:
                 out.append(
                     SanityWarning(

@@ -75,7 +75,7 @@ def clearly_best(results: Results, metrics: list[str] | None = None) -> dict[str
         for other in table.columns:
             if other == best:
                 continue
-            _, low, _ = mean_ci((score[best] - score[other]).dropna().to_numpy(dtype=float))
+            _mean, low, _high = mean_ci((score[best] - score[other]).dropna().to_numpy(dtype=float))
             if not low > 0:  # NaN (one replication) is not clear either
                 clear = False
                 break

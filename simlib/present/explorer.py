@@ -180,7 +180,7 @@ class Explorer:
         self.levers_box = w.VBox()
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
-        self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
+        self.tabs = w.Tab(children=[w.VBox() for _tab in FIGURE_TABS])
         self._relabel()
         self.language_box.observe(self._on_language, names="value")
 
@@ -252,7 +252,7 @@ class Explorer:
             control = self._control(lever, value)
             control.observe(self._lever_changed(lever), names="value")
             groups.setdefault(lever.group, []).append(getattr(control, "box", control))
-            parent, _, key = lever.path.rpartition(".")
+            parent, _dot, key = lever.path.rpartition(".")
             if parent.endswith(".shares"):
                 share_widgets.setdefault(parent, {})[key] = control
         children, titles = [], []

@@ -133,7 +133,7 @@ def notebook_body(notebook_path: Path) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(node)
+    body, _resources = exporter.from_notebook_node(node)
     return body
 
 

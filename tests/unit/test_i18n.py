@@ -185,3 +185,25 @@ def test_no_message_hides_inside_an_f_string_where_extraction_cannot_see_it():
                 ):
                     hidden.append(f"{path.relative_to(PACKAGE)}:{inner.lineno}")
     assert not hidden, hidden
+
+
+def test_no_module_that_translates_rebinds_the_underscore():
+    """``_`` is the translation function wherever it is imported: a throwaway ``_`` in the
+    same module would shadow it (and fail only when that line runs)."""
+    import ast
+
+    shadowed = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports = any(
+            isinstance(n, ast.ImportFrom)
+            and (n.module or "").startswith("simlib.i18n")
+            and any(a.name == "_" for a in n.names)
+            for n in ast.walk(tree)
+        )
+        if not imports:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                shadowed.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not shadowed, shadowed
