@@ -44,7 +44,12 @@ def matplotlib_fonts(language: str) -> dict[str, object]:
     family = register_cjk_font()
     if family is None:
         return {}
-    return {"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"]}
+    # The shipped CJK font has one weight: titles drawn regular, not a bold it lacks.
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.titleweight": "normal",
+    }
 
 
 def css_font_face(language: str) -> str:

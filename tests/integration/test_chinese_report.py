@@ -98,11 +98,11 @@ def _figures(scenario, results, snapshot):
 
 
 @pytest.mark.skipif(cjk_font_path() is None, reason="the mplfonts package is not installed")
-def test_charts_draw_chinese_with_the_cjk_font_and_no_missing_glyph(showdown):
+def test_charts_draw_chinese_with_the_cjk_font_and_no_missing_glyph(showdown, caplog):
     from matplotlib.font_manager import findfont
 
     scenario, results, snapshot = showdown
-    with i18n.use("zh"):
+    with i18n.use("zh"), caplog.at_level(logging.WARNING, logger="matplotlib"):
         for fig in _figures(scenario, results, snapshot):
             png, missing = _drawn(fig)
             assert png.startswith(b"\x89PNG") and not missing, missing
@@ -113,6 +113,8 @@ def test_charts_draw_chinese_with_the_cjk_font_and_no_missing_glyph(showdown):
             with plots.style():
                 for t in chinese:
                     assert Path(findfont(t.get_fontproperties())) == cjk_font_path()
+    # No font fallback either (it would print "findfont: ..." into the report).
+    assert not [r.getMessage() for r in caplog.records if "findfont" in r.getMessage()]
 
 
 def test_the_missing_glyph_check_can_fail():
