@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -82,7 +82,8 @@ def style() -> Iterator[None]:
     import matplotlib as mpl
 
     # matplotlib's stubs key rc_context by a Literal of rc names; STYLE holds only valid ones.
-    with mpl.rc_context({**STYLE, **matplotlib_fonts(language())}):  # type: ignore[arg-type]
+    settings: dict[str, Any] = {**STYLE, **matplotlib_fonts(language())}
+    with mpl.rc_context(settings):  # type: ignore[arg-type]
         yield
 
 
