@@ -74,7 +74,7 @@ def test_the_catalog_uses_the_terms_of_chinese_hr_practice():
 
 
 def test_the_language_comes_from_a_with_block_then_the_environment_then_english(monkeypatch):
-    monkeypatch.delenv(i18n.ENV, raising=False)
+    monkeypatch.setenv(i18n.ENV, "en")  # restored (removed) after the test
     assert i18n.language() == "en"
     assert _("Money") == "Money"
     monkeypatch.setenv(i18n.ENV, "zh_CN.UTF-8")
@@ -142,7 +142,7 @@ def test_report_headings_follow_the_language():
 def test_the_cli_takes_lang_and_passes_it_on_to_notebooks(monkeypatch, capsys, tmp_path):
     from simlib.cli.main import main
 
-    monkeypatch.delenv(i18n.ENV, raising=False)
+    monkeypatch.setenv(i18n.ENV, "en")  # restored (removed) after the test
     code = main(["--lang", "zh", "show", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
@@ -207,3 +207,34 @@ def test_no_module_that_translates_rebinds_the_underscore():
             if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
                 shadowed.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not shadowed, shadowed
+
+
+def test_the_explorer_language_selector_relabels_the_page_and_redraws(tmp_path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from simlib.present.explorer import Explorer
+
+    monkeypatch.setenv(i18n.ENV, "en")  # restored (removed) after the test
+    small = tmp_path / "small.yaml"
+    small.write_text(
+        "name: small\norganization: {headcount: 40, span_of_control: 6}\n"
+        "environment: {years: 1}\npolicies:\n  absolute: {preset: absolute}\n"
+        "  curve: {preset: forced_distribution}\n"
+        "experiment: {reps: 2, seed: 5, baseline: absolute}\n"
+    )
+    explorer = Explorer(scenario=small, years=1, reps=2, live=False)
+    assert explorer.run_button.description == "Run"
+    assert explorer.run() is not None
+    english = bytes(explorer.tabs.children[0].children[0].value)
+    assert "Mean [95% CI]" in explorer.summary.value
+    explorer.language_box.value = "zh"
+    assert i18n.language() == "zh"
+    assert explorer.run_button.description == "运行"
+    assert explorer.tabs.get_title(0) == "随时间变化"
+    assert (
+        "95% 置信区间" in explorer.summary.value and "Mean [95% CI]" not in explorer.summary.value
+    )
+    chinese = bytes(explorer.tabs.children[0].children[0].value)
+    assert chinese.startswith(b"\x89PNG") and chinese != english  # redrawn in Chinese
+    explorer.language_box.value = "en"
+    assert explorer.run_button.description == "Run"
+    assert "Mean [95% CI]" in explorer.summary.value
