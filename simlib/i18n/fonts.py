@@ -62,3 +62,32 @@ def css_font_face(language: str) -> str:
         f"@font-face {{ font-family: '{CJK_FAMILY}'; src: url('{path.as_uri()}') "
         "format('opentype'); }\n"
     )
+
+
+def embedded_font_face(text: str) -> str:
+    """An ``@font-face`` rule carrying the CJK font inside the page: only the glyphs of the
+    CJK characters in ``text`` (a few hundred kilobytes), so the HTML report renders Chinese
+    on any machine and WeasyPrint embeds it in the PDF. Empty if ``text`` has none or the
+    font is missing."""
+    import base64
+    import io
+
+    path = cjk_font_path()
+    chars = "".join(sorted({c for c in text if ord(c) >= 0x2E80}))
+    if path is None or not chars:
+        return ""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the family name
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    encoded = base64.b64encode(data.getvalue()).decode("ascii")
+    return (
+        f"@font-face {{ font-family: '{CJK_FAMILY}'; "
+        f"src: url(data:font/otf;base64,{encoded}) format('opentype'); }}\n"
+    )

@@ -5,7 +5,8 @@ figures embedded, the scenario's name as its ``<title>``) styled by :data:`REPOR
 serves the screen and print alike. :func:`write_pdf` renders that page to ``report.pdf`` with
 WeasyPrint: A4, page numbers in the footer, figures and tables never cut across pages, and
 fonts found offline (DejaVu or Liberation, else the system's sans-serif). In Chinese the page
-and its footer are in Chinese and the PDF embeds Noto Sans CJK SC (:mod:`simlib.i18n.fonts`).
+and its footer are in Chinese, and the page carries the glyphs it uses of Noto Sans CJK SC
+(:mod:`simlib.i18n.fonts`), which the PDF embeds.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from simlib.errors import ScenarioError
 from simlib.i18n import _, language
-from simlib.i18n.fonts import CJK_FAMILY, css_font_face
+from simlib.i18n.fonts import CJK_FAMILY, css_font_face, embedded_font_face
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
 
 FONTS = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
@@ -112,11 +113,15 @@ class ReportError(ScenarioError):
 
 
 def document(body: str, title: str) -> str:
-    """A standalone HTML page: ``title`` in ``<title>``, the report's style, ``body``."""
+    """A standalone HTML page: ``title`` in ``<title>``, the report's style, ``body``; a
+    Chinese page carries the glyphs it uses of the CJK font, so it needs no system font."""
+    style = report_css()
+    if language() == "zh":
+        style = embedded_font_face(title + body + style) + style
     return (
         f"<!DOCTYPE html>\n<html lang='{_HTML_LANG[language()]}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>{report_css()}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
         f"<body>{body}</body></html>\n"
     )
 

@@ -134,7 +134,8 @@ def test_the_chinese_pdf_embeds_the_cjk_font(tmp_path, showdown, caplog):
     with i18n.use("zh"):
         page = document(report.header_html(results) + report.heading("money"), "比较")
     assert "lang='zh-Hans'" in page and CJK_FAMILY in page
-    assert "file:" not in page  # the font file is named for the PDF only
+    assert "file:" not in page  # no path of this machine in the page
+    assert "data:font/otf;base64," in page  # the glyphs it uses travel with it
     html = tmp_path / "report.html"
     html.write_text(page, encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
