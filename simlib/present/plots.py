@@ -429,7 +429,9 @@ def plot_pay_distribution(
                 histtype="step",
                 lw=2.2,
                 color=colors[policy],
-                label=f"{policy} (median {values.median():,.1f}k)",
+                label=_("{policy} (median {median}k)").format(
+                    policy=policy, median=f"{values.median():,.1f}"
+                ),
             )
         ax.set_xlabel(
             _("Yearly salary (thousand {currency})").format(
