@@ -14,13 +14,21 @@ organization and over random assignments gives
   runs P rather than B (the mean over units, P run minus B run), which the pilot estimates.
 
 A unit's outcome after ``cycles`` reviews is its level at that review for a state (e.g.
-engagement) and its mean over the reviews so far for a flow (e.g. quits per year). What the
-pilot simulation does not yet mix is said in :mod:`simlib.experiments.pilot`.
+engagement) and its mean over the reviews so far for a flow (e.g. quits per year).
+
+The arms are simulated ``together`` (one organization per replication and pilot size, the
+pilot units drawn at random and running P beside the others on B, with the spillovers the
+model has; :mod:`simlib.state.pilot_arms` says which policy sections may differ) or
+``apart`` (whole-organization runs of P and B on common random numbers, many random
+assignments read from each pair: no spillovers). Together, each replication gives one
+pilot per size, so power is a share over replications; the false-positive rate is the same
+in both (a pilot of B against itself is a run of B).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -36,6 +44,9 @@ from simlib.experiments.pilot import (
 )
 from simlib.metrics.catalogue import metric
 from simlib.scenario.definition import Scenario
+from simlib.state.pilot_arms import unmixed_sections
+
+Arms = Literal["together", "apart"]
 
 COLUMNS = [
     "units",
@@ -58,9 +69,17 @@ def check_design(
     units: UnitKind,
     cycles: Sequence[int],
     sizes: Sequence[int],
+    arms: Arms = "apart",
 ) -> None:
     """Raise :class:`ScenarioError` with one line per problem in a pilot design."""
     problems = [line for name in metrics if (line := check_pilot_metric(name)) is not None]
+    if arms == "together" and policy in scenario.policies and baseline in scenario.policies:
+        for section in unmixed_sections(scenario.policies[policy], scenario.policies[baseline]):
+            problems.append(
+                f"--arms together: policies {policy!r} and {baseline!r} differ in "
+                f"{section}, which one organization cannot yet run two ways; use --arms apart "
+                "(whole-organization runs, no spillovers)"
+            )
     for flag, name in (("--policy", policy), ("--baseline", baseline)):
         if name not in scenario.policy_names:
             problems.append(
@@ -156,6 +175,61 @@ def design_rows(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _row(n: int, c: int, name: str, rollout, estimate, reject, false_reject) -> dict:
+    return {
+        "units": n,
+        "cycles": c,
+        "metric": name,
+        "rollout_effect": float(np.mean(rollout)),
+        "pilot_estimate": float(np.mean(estimate)),
+        "power": float(np.mean(reject)),
+        "false_positive_rate": float(np.mean(false_reject)),
+    }
+
+
+def together_rows(
+    pilots: Mapping[int, Sequence[tuple[np.ndarray, UnitOutcomes]]],
+    pilot_runs: Sequence[UnitOutcomes],
+    baseline_runs: Sequence[UnitOutcomes],
+    metrics: Sequence[str],
+    cycles: Sequence[int],
+    assignments: int,
+    seed: int,
+) -> pd.DataFrame:
+    """The pilot table from pilots simulated inside the organization.
+
+    ``pilots[n]`` holds, per replication, the pilot units drawn and the mixed run's unit
+    outcomes; ``pilot_runs`` and ``baseline_runs`` are the whole-organization runs of P and
+    B (the rollout effect, and B against itself for the false-positive rate).
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n, runs in pilots.items():
+        for c in cycles:
+            for name in metrics:
+                rollout, estimate, reject, false_reject = [], [], [], []
+                for (chosen, mixed), p_run, b_run in zip(
+                    runs, pilot_runs, baseline_runs, strict=True
+                ):
+                    y = unit_outcome(mixed, name, c)
+                    treated = np.zeros(len(y), dtype=bool)
+                    treated[chosen] = True
+                    measured = np.isfinite(y)
+                    y_t, y_c = y[treated & measured], y[~treated & measured]
+                    if len(y_t) < 1 or len(y_c) < 2:
+                        continue
+                    y_p, y_b = unit_outcome(p_run, name, c), unit_outcome(b_run, name, c)
+                    rollout.append(np.nanmean(y_p) - np.nanmean(y_b))
+                    estimate.append(y_t.mean() - y_c.mean())
+                    reject.append(_pvalues(y_t[:, None], y_c[:, None])[0] < ALPHA)
+                    y_b = y_b[np.isfinite(y_b)]
+                    order = rng.permuted(np.tile(np.arange(len(y_b)), (assignments, 1)), axis=1)
+                    false_reject.append(_pvalues(y_b[order[:, :n].T], y_b[order[:, n:].T]) < ALPHA)
+                if rollout:
+                    rows.append(_row(n, c, name, rollout, estimate, reject, false_reject))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def run_pilot(
     scenario: Scenario,
     policy: str,
@@ -167,18 +241,21 @@ def run_pilot(
     reps: int = 20,
     seed: int | None = None,
     assignments: int = 200,
+    arms: Arms = "apart",
 ) -> pd.DataFrame:
     """Simulate pilots of ``policy`` against ``baseline`` and return the pilot table.
 
     Each replication runs the organization under P and under B with the same seed and
-    replication number (common random numbers); ``assignments`` random pilots are drawn
-    from each pair.
+    replication number (common random numbers). ``apart``: ``assignments`` random pilots
+    are read from each pair. ``together``: for each size, one organization per replication
+    runs P in randomly drawn units and B in the others; the pair gives the rollout effect
+    and the false-positive rate.
     """
     from simlib.engine.simulation import Simulation
     from simlib.engine.turnover_anchor import anchor_quit_rate
     from simlib.mechanisms.registry import MECHANISMS
 
-    check_design(scenario, policy, baseline, metrics, units, cycles, sizes)
+    check_design(scenario, policy, baseline, metrics, units, cycles, sizes, arms)
     seed = scenario.experiment.seed if seed is None else seed
     quit_rate = anchor_quit_rate(scenario, MECHANISMS, Simulation)
     names = tuple(metrics)
@@ -189,8 +266,33 @@ def run_pilot(
         ]
         for arm in dict.fromkeys((policy, baseline))
     }
-    return design_rows(
-        runs[policy], runs[baseline], names, cycles, sizes, assignments, seed=seed + 1
+    if arms == "apart":
+        return design_rows(
+            runs[policy], runs[baseline], names, cycles, sizes, assignments, seed=seed + 1
+        )
+    draw = np.random.default_rng([seed, 17])  # which units join the pilot
+    n_units = unit_count(scenario, units)
+    pilots = {
+        n: [
+            (
+                chosen := np.sort(draw.choice(n_units, size=n, replace=False)),
+                unit_outcomes(
+                    scenario,
+                    baseline,
+                    seed,
+                    rep,
+                    units,
+                    names,
+                    neutral_quit_rate=quit_rate,
+                    pilot=(policy, chosen),
+                ),
+            )
+            for rep in range(reps)
+        ]
+        for n in sizes
+    }
+    return together_rows(
+        pilots, runs[policy], runs[baseline], names, cycles, assignments, seed=seed + 1
     )
 
 

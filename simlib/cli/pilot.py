@@ -22,7 +22,9 @@ def whole_numbers(text: str) -> list[int]:
 
 def cmd_pilot(args: argparse.Namespace) -> int:
     from simlib.analysis.pilot import recommendations, run_pilot
+    from simlib.present.pilot_page import write_pilot_page
     from simlib.scenario.loading import load_scenario
+    from simlib.storage.atomic import atomic_write_text
 
     scenario = load_scenario(args.file, overrides=common.overrides(args.set))
     metrics = common.names(args.metrics) or ["engagement", "voluntary_attrition"]
@@ -37,13 +39,17 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         reps=args.reps or scenario.experiment.reps,
         seed=args.seed,
         assignments=args.assignments,
+        arms=args.arms,
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "pilot.csv"
-    table.to_csv(path, index=False)
+    path = atomic_write_text(args.out / "pilot.csv", table.to_csv(index=False))
+    advice = recommendations(table)
+    baseline = args.baseline or scenario.baseline
+    heading = f"Pilot of {args.policy} against {baseline} ({args.units}s, arms {args.arms})"
+    page, png = write_pilot_page(table, advice, args.out, heading)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print("\n" + "\n".join(recommendations(table)))
-    print(f"\nWrote {path}")
+    print("\n" + "\n".join(advice))
+    print(f"\nWrote {path}, {page} and {png}")
     return 0
 
 
@@ -69,12 +75,22 @@ def add_command(sub: Any) -> None:
     pilot.add_argument(
         "--sizes", type=whole_numbers, default=[5, 10, 20, 40], help="numbers of pilot units"
     )
+    pilot.add_argument(
+        "--arms",
+        choices=("together", "apart"),
+        default="together",
+        help="together: pilot and other units in one organization, with its spillovers "
+        "(policies may differ only in check-ins); apart: whole-organization runs of each "
+        "policy, no spillovers",
+    )
     pilot.add_argument("--reps", type=common.positive_int, help="simulated organizations")
     pilot.add_argument(
         "--assignments",
         type=common.positive_int,
         default=200,
-        help="random assignments of units per simulated organization",
+        help="random assignments of units per simulated organization (arms apart; "
+        "together, one pilot per replication and size, and this many assignments of the "
+        "baseline against itself for the false-positive rate)",
     )
     pilot.add_argument("--seed", type=common.seed, help="experiment seed")
     pilot.add_argument(
@@ -83,5 +99,7 @@ def add_command(sub: Any) -> None:
         metavar="PATH=VALUE",
         help="override a parameter, e.g. environment.years=3",
     )
-    pilot.add_argument("--out", type=Path, required=True, help="folder for pilot.csv")
+    pilot.add_argument(
+        "--out", type=Path, required=True, help="folder for pilot.csv, pilot.html and pilot.png"
+    )
     pilot.set_defaults(func=cmd_pilot)

@@ -12,6 +12,9 @@ The engine owns the calendar and the ledger; the mechanisms it runs are those re
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -21,7 +24,7 @@ from simlib.engine.review import rate_and_grade, review_cycle
 from simlib.engine.turnover_anchor import anchor_quit_rate
 from simlib.mechanisms.base import HOOKS, Hook, Mechanism, Step, ordered_steps
 from simlib.mechanisms.grading import ranking_units
-from simlib.mechanisms.hiring import select_hires
+from simlib.mechanisms.hiring import select_hires, start_searches
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.metrics.catalogue import Cycle
 from simlib.metrics.ledger import Ledger
@@ -114,10 +117,26 @@ class Simulation(SimState):
         self._start_processes("after_reviews")
 
     def _start_processes(self, group: str) -> None:
+        checks = [s for s in self.steps["exit_check"] if s.when is None or s.when(self)]
+        first = next(
+            (m.name for m in self.mechanisms if any(s.hook == "exit_check" for s in m.steps)), None
+        )
         for mechanism in self.mechanisms:
+            if group == "before_reviews" and checks and mechanism.name == first:
+                self.env.process(self.exit_checks(checks))
             for factory in getattr(mechanism, group):
                 for process in factory(self):
                     self.env.process(process)
+
+    def exit_checks(self, steps: list[Step]) -> Generator[Any, Any, None]:
+        """Every ``exit_check_weeks``: the ``exit_check`` steps in one event, then the
+        recruiters take up the vacancies of everyone who left."""
+        weeks = self.scenario.environment.exit_check_weeks
+        while True:
+            yield self.env.timeout(weeks)
+            for step in steps:
+                step.run(self)
+            start_searches(self)
 
     def conduct_review(self) -> None:
         """One review: rate and grade, act, take its consequences, record, start a cycle."""

@@ -6,13 +6,16 @@ records, the grades given) at each review; :func:`unit_outcomes` simulates one o
 under one policy and returns them, computed the way the catalogue computes the
 organization's value, restricted to the unit.
 
-What the pilot simulation does **not** yet mix: each arm's units are read from a run of the
-whole organization under that arm's policy (same seed and replication, so the same people,
-shocks and applicants: common random numbers). A pilot unit therefore sees P as if everyone
-ran P, and a control unit B as if everyone ran B. Spillovers between arms inside one
-organization (a forced ranking whose unit spans both arms, shared hiring, managers' hours
-across arms, comparisons between colleagues under different rules) are absent: the estimate
-is the no-interference one.
+Two ways to simulate the arms:
+
+- **together** (:class:`MeasuredSimulation` with ``pilot=``): one organization in which the
+  pilot units run P and the others B at the same time, sharing what the model shares
+  (hiring queue and recruiters, applicants, market, committees); which sections of a policy
+  may differ between the arms is said in :mod:`simlib.state.pilot_arms`.
+- **apart**: each arm's units are read from a run of the whole organization under that
+  arm's policy (same seed and replication: common random numbers). A pilot unit sees P as if
+  everyone ran P: no spillovers between the arms (the no-interference estimate). Any two
+  policies can be compared this way.
 """
 
 from __future__ import annotations
@@ -24,16 +27,25 @@ import numpy as np
 
 from simlib.engine.simulation import Simulation
 from simlib.engine.turnover_anchor import anchor_quit_rate
+from simlib.mechanisms import goals
+from simlib.mechanisms.base import Hook
 from simlib.mechanisms.registry import MECHANISMS
 from simlib.metrics.catalogue import metric
 from simlib.scenario.definition import Scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.pilot_arms import PilotArms, combined_policy
 from simlib.state.simulation_state import Review
 
 UnitKind = Literal["team", "department"]
 
 # The observable metrics measured per unit (others are refused with a message naming these).
-PER_UNIT = ("engagement", "perceived_fairness", "voluntary_attrition", "involuntary_exits")
+PER_UNIT = (
+    "engagement",
+    "perceived_fairness",
+    "voluntary_attrition",
+    "involuntary_exits",
+    "kpi_attainment",
+)
 GRADE_SHARE = "grade_share:"
 
 
@@ -71,7 +83,8 @@ def check_pilot_metric(name: str) -> str | None:
         )
     if name not in PER_UNIT and not name.startswith(GRADE_SHARE):
         return (
-            f"--metrics: {name!r} is observable but not yet measured per unit; "
+            f"--metrics: {name!r} is observable but not measured per unit (manager hours, "
+            "payroll and costs are kept for the organization only); "
             f"one of {', '.join(PER_UNIT)} or grade_share:<grade>"
         )
     return None
@@ -90,14 +103,42 @@ class MeasuredSimulation(Simulation):
         units: UnitKind,
         metrics: tuple[str, ...],
         neutral_quit_rate: float,
+        pilot: tuple[str, np.ndarray] | None = None,
     ) -> None:
         super().__init__(scenario, policy, seed, rep, neutral_quit_rate=neutral_quit_rate)
         self.turnover.departures = []
         self.unit_of, self.n_units = unit_labels(self, units)
+        if pilot is not None:  # ``policy`` is the baseline B; these units run P
+            name, chosen = pilot
+            treated, control = scenario.policies[name], self.policy
+            in_pilot = np.isin(self.unit_of, chosen) & (self.unit_of >= 0)
+            self.pilot_arms = PilotArms.build(in_pilot, treated, control)
+            self.policy = combined_policy(treated, control)
         self.metrics = metrics
         self.rows: list[np.ndarray] = []  # per review: metrics x units
         self.departures_at_last_review = 0
         self._last_review = 0.0
+        self._attainment = np.full(self.n_units, np.nan)
+
+    def _run_steps(self, hook: Hook, *args: object) -> None:
+        super()._run_steps(hook, *args)
+        if hook == "after_review" and "kpi_attainment" in self.metrics:
+            review = args[0]
+            assert isinstance(review, Review)
+            self._attainment = self._kpi_attainment(review)
+
+    def _kpi_attainment(self, review: Review) -> np.ndarray:
+        """Each unit's mean OKR-style grade of the cycle just reviewed, read as the goals
+        mechanism reads the organization's (before the next cycle's targets are set)."""
+        unit, n = self.unit_of, self.n_units
+        if self.policy.goals.regime == "none" or review.luck is None:
+            return np.full(n, np.nan)
+        rated = review.rated
+        attained = goals.attainment(self, rated, review.luck[rated])
+        on = (unit[rated] >= 0) & np.isfinite(attained)
+        total = np.bincount(unit[rated[on]], weights=attained[on], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return total / np.bincount(unit[rated[on]], minlength=n)
 
     def record_review(self, review: Review) -> None:
         super().record_review(review)
@@ -127,6 +168,8 @@ class MeasuredSimulation(Simulation):
             positions = np.bincount(unit[keep], minlength=n)
             years = (self.now - self._last_review) / WEEKS_PER_YEAR
             return left / positions / years
+        if name == "kpi_attainment":
+            return self._attainment
         grades = list(self.policy.rating.grades)
         if name.removeprefix(GRADE_SHARE) not in grades:
             return np.full(n, np.nan)  # not a grade of this policy's scale
@@ -154,11 +197,13 @@ def unit_outcomes(
     units: UnitKind,
     metrics: tuple[str, ...],
     neutral_quit_rate: float | None = None,
+    pilot: tuple[str, np.ndarray] | None = None,
 ) -> UnitOutcomes:
     """Simulate the whole organization under ``policy`` and measure every unit at each review.
 
     ``neutral_quit_rate`` is the scenario's anchored quit intercept (solved here if not given;
-    pass it to share one across runs).
+    pass it to share one across runs). With ``pilot`` (P's name and the pilot units), the
+    units named run P while the others run ``policy``, together in one organization.
     """
     if neutral_quit_rate is None:
         neutral_quit_rate = anchor_quit_rate(scenario, MECHANISMS, Simulation)
@@ -170,6 +215,7 @@ def unit_outcomes(
         units=units,
         metrics=metrics,
         neutral_quit_rate=neutral_quit_rate,
+        pilot=pilot,
     )
     sim.run_calendar()
     return UnitOutcomes(metrics, np.stack(sim.rows))

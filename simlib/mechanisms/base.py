@@ -18,9 +18,17 @@ Hooks, in the order of a run:
     Then what the review brings: pay, beliefs about the stake, careers, attitudes.
 ``market_change``
     Demand moved (``SimState.market_level`` set), after performance was accrued.
+``exit_check``
+    Every ``environment.exit_check_weeks``: who leaves (quits, layoffs, discharges). The
+    steps of a check run in one calendar event; a step leaves people with
+    ``leave(..., search=False)`` and the recruiters take up every vacancy of the check at
+    its end, in the order people left (as if each step had started its searches at once:
+    the steps draw from streams of their own). A step with a ``when`` that is false for the
+    scenario and policy is left out; with none left, no check is scheduled.
 
 Processes are generators on the SimPy calendar, made at week 0 by a mechanism's factories:
-first every mechanism's ``before_reviews`` processes, then the review cycle, then every
+first every mechanism's ``before_reviews`` processes (the exit checks join them where the
+first mechanism with an ``exit_check`` step stands), then the review cycle, then every
 ``after_reviews`` process, each group in registry order. Events due at one instant run in
 the order they were scheduled, so start order decides ties at the first such instant.
 """
@@ -33,8 +41,15 @@ from typing import Any, Literal
 
 from simlib.state.simulation_state import Review, SimState
 
-Hook = Literal["start", "new_cycle", "review", "after_review", "market_change"]
-HOOKS: tuple[Hook, ...] = ("start", "new_cycle", "review", "after_review", "market_change")
+Hook = Literal["start", "new_cycle", "review", "after_review", "market_change", "exit_check"]
+HOOKS: tuple[Hook, ...] = (
+    "start",
+    "new_cycle",
+    "review",
+    "after_review",
+    "market_change",
+    "exit_check",
+)
 
 StateStep = Callable[[SimState], None]
 ReviewStep = Callable[[SimState, Review], None]
@@ -44,11 +59,16 @@ Processes = Callable[[SimState], Sequence[Generator[Any, Any, None]]]
 
 @dataclass(frozen=True)
 class Step:
-    """One function a mechanism runs at a hook, after the named mechanisms' steps."""
+    """One function a mechanism runs at a hook, after the named mechanisms' steps.
+
+    ``when`` says whether the step acts at all in a simulation (default: always); only the
+    ``exit_check`` hook asks, to leave idle checks off the calendar.
+    """
 
     hook: Hook
     run: Callable[..., None]
     after: tuple[str, ...] = ()
+    when: Callable[[SimState], bool] | None = None
 
 
 @dataclass(frozen=True)

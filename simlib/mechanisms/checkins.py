@@ -69,14 +69,17 @@ def checkin(sim: SimState) -> None:
         return
     sim.catch_up()
     wf = sim.workforce
-    employed = wf.headcount
+    arms = sim.pilot_arms  # in a pilot, only the arm that holds check-ins meets
+    employed = wf.headcount if arms is None else int(np.count_nonzero(wf.active & arms.checked_in))
     sim.counts.checkins += employed
     sim.log("checkin", employed)
     sim.counts.manager_hours += employed * policy.minutes / 60.0
     eb = sim.scenario.behaviour.engagement
     if eb is not None:
         engagement.advance(sim)
-        per_checkin = eb.coaching_skill_sd * policy.feedback_quality * checkin_intensity(sim)
+        per_checkin = (
+            eb.coaching_skill_sd * engagement.feedback_quality(sim) * checkin_intensity(sim)
+        )
         coach(sim, wf.active, per_checkin * interval / WEEKS_PER_YEAR)
         respond_to_feedback(sim)
     incentives.update(sim)
@@ -100,7 +103,7 @@ def respond_to_feedback(sim: SimState) -> None:
     seen += wf.drive
     seen += luck
     below = seen < wf.teammates().team_mean(seen, wf.chart.team, wf.active)
-    quality = policy.feedback_quality
+    quality = engagement.feedback_quality(sim)
     task, intensity = quality * eb.feedback_task_sd, checkin_intensity(sim)
     told_below = intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd)
     told_above = intensity * (task + (1.0 - quality) * eb.feedback_praise_sd)
@@ -138,7 +141,10 @@ def early_warning(sim: SimState, weekly_output_sd: np.ndarray) -> np.ndarray:
         sim.counts.manager_hours += len(flagged) * policy.coaching_hours
         eb = sim.scenario.behaviour.engagement
         if eb is not None:
-            coach(sim, flagged, eb.warning_coaching_sd * policy.feedback_quality / 0.5)
+            quality = engagement.feedback_quality(sim)
+            if isinstance(quality, np.ndarray):
+                quality = quality[flagged]
+            coach(sim, flagged, eb.warning_coaching_sd * quality / 0.5)
     return flagged
 
 

@@ -32,18 +32,29 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour
+from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 
 NEUTRAL_FAIRNESS = 0.6  # the new-hire level
 
 
-def checkin_intensity(sim: SimState) -> float:
+def checkin_intensity(sim: SimState) -> float | np.ndarray:
     """How much check-ins do for people: 1 weekly, ~0.71 biweekly, 0.5 monthly, 0 none.
 
-    Returns diminish with frequency (square root of check-ins per week).
+    Returns diminish with frequency (square root of check-ins per week). In a pilot's
+    mixed run, one value per position (its arm's).
     """
+    if sim.pilot_arms is not None:
+        return sim.pilot_arms.checkin_intensity
     interval = sim.policy.checkins.interval_weeks
     return 0.0 if interval is None else 1.0 / math.sqrt(interval)
+
+
+def feedback_quality(sim: SimState) -> float | np.ndarray:
+    """The check-ins' feedback quality (0–1); in a pilot's mixed run, each position's arm's."""
+    if sim.pilot_arms is not None:
+        return sim.pilot_arms.feedback_quality
+    return sim.policy.checkins.feedback_quality
 
 
 def personal_sds(eb: EngagementBehaviour, cycle_weeks: float) -> tuple[float, float]:
@@ -74,10 +85,12 @@ def newcomers_joined(sim: SimState, rows: np.ndarray) -> None:
     wf = sim.workforce
     disposition_sd, swing_sd = personal_sds(eb, sim.scenario.environment.weeks_per_cycle)
     z = sim.streams["dispositions"].standard_normal((len(rows), 2))
-    wf.disposition[rows] = disposition_sd * z[:, 0]
-    wf.engagement_swing[rows] = swing_sd * z[:, 1]
-    start = wf.NEW_HIRE_ENGAGEMENT + wf.disposition[rows] + wf.engagement_swing[rows]
-    wf.engagement[rows] = np.clip(start, 0.0, 1.0)
+    disposition, swing = disposition_sd * z[:, 0], swing_sd * z[:, 1]
+    wf.disposition[rows] = disposition
+    wf.engagement_swing[rows] = swing
+    start = wf.NEW_HIRE_ENGAGEMENT + disposition
+    start += swing
+    wf.engagement[rows] = clip(start, 0.0, 1.0, out=start)
 
 
 def start(sim: SimState) -> None:
@@ -102,7 +115,7 @@ def set_point(sim: SimState) -> np.ndarray:
     eb = sim.scenario.behaviour.engagement
     wf = sim.workforce
     assert eb is not None
-    quality = sim.policy.checkins.feedback_quality
+    quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
     point = np.subtract(1.0, wf.goal_acceptance)
@@ -160,7 +173,7 @@ def after_review(
     short = np.where(rated, np.maximum(grades - expected, 0), 0)
     wf.engagement[:] -= eb.disappointment_penalty * short
     wf.engagement[promoted] += eb.promotion_boost
-    quality = sim.policy.checkins.feedback_quality * checkin_intensity(sim)
+    quality = feedback_quality(sim) * checkin_intensity(sim)
     signal = (
         NEUTRAL_FAIRNESS
         + eb.fairness_feedback_gain * quality

@@ -4,9 +4,9 @@ Involuntary exits are decided elsewhere: by the policy's exit rule
 (:mod:`simlib.mechanisms.consequences`) and by layoffs and discharges for cause
 (:mod:`simlib.mechanisms.layoffs`).
 
-Quits are drawn every ``environment.exit_check_weeks`` for everyone employed, from a yearly
-rate turned into the probability of leaving within the interval. One uniform draw per
-position per check keeps the quits stream aligned across policies.
+Quits are drawn at every exit check (every ``environment.exit_check_weeks``) for everyone
+employed, from a yearly rate turned into the probability of leaving within the interval.
+One uniform draw per position per check keeps the quits stream aligned across policies.
 
 The hazard's intercept, ``sim.turnover.neutral_quit_rate``, is set by the engine so that the
 status-quo policy realises the scenario's ``voluntary_quit_rate``; the terms here are what
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Generator
-from typing import Any
 
 import numpy as np
 
 from simlib.mechanisms import engagement
-from simlib.mechanisms.base import Mechanism
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
@@ -46,8 +44,17 @@ def quit_probability(yearly_rate: float | np.ndarray, weeks: float) -> np.ndarra
     return 1.0 - (1.0 - rate) ** (weeks / WEEKS_PER_YEAR)
 
 
-def leave(sim: SimState, rows: np.ndarray, voluntary: bool, event: str | None = None) -> None:
+def leave(
+    sim: SimState,
+    rows: np.ndarray,
+    voluntary: bool,
+    event: str | None = None,
+    search: bool = True,
+) -> None:
     """People in ``rows`` leave now (quits or exits); their positions become vacancies.
+
+    With ``search`` false the vacancies only join the recruiters' queue (an exit check's
+    steps: the engine starts the searches once the check is done).
 
     Involuntary leavers are counted in ``counts.exits`` and marked in
     ``workforce.left_involuntarily_week``. ``event`` names them in the trace (default
@@ -68,7 +75,7 @@ def leave(sim: SimState, rows: np.ndarray, voluntary: bool, event: str | None = 
         sim.counts.exits += len(rows)
         sim.workforce.left_involuntarily_week[rows] = sim.now
     sim.log(event or ("quit" if voluntary else "exit"), len(rows))
-    open_vacancies(sim, rows)
+    open_vacancies(sim, rows, search)
 
 
 def performance_z(sim: SimState) -> np.ndarray:
@@ -158,8 +165,8 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     return np.minimum(log_h, 50.0, out=log_h)  # a certain quit long before the cap
 
 
-def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
-    """Every ``exit_check_weeks``, each employee quits with the hazard's probability.
+def quit_check(sim: SimState) -> None:
+    """Each employee quits with the hazard's probability over ``exit_check_weeks``.
 
     Quits of people in the top 20% by current performance are also counted as
     ``regretted_quits``; ``quits_by_quintile`` and ``at_risk_by_quintile`` count quits and
@@ -168,35 +175,32 @@ def voluntary_quits(sim: SimState) -> Generator[Any, Any, None]:
     the engine's anchor measures: expected quits, free of the draws' noise).
     """
     weeks = sim.scenario.environment.exit_check_weeks
-    rng = sim.streams["quits"]
-    while True:
-        yield sim.env.timeout(weeks)
-        draws = rng.random(sim.workforce.size)
-        wf = sim.workforce
-        z = performance_z(sim)
-        if sim.scenario.behaviour.exits is not None:
-            engagement.advance(sim)
-        probability = quit_probability(quit_hazard(sim, z), weeks)
-        quits = wf.active & (draws < probability)
-        sim.turnover.expected_quits += float(probability[wf.active].sum())
-        employed = wf.headcount
-        sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
-        if employed:
-            quintile = quintiles(z, wf.active)  # 0 = bottom fifth
-            exposed = np.bincount(quintile[wf.active], minlength=5)
-            quit_by = np.bincount(quintile[quits], minlength=5)
-            sim.counts.regretted_quits += int(quit_by[4])
-            sim.counts.at_risk_by_quintile += exposed
-            sim.counts.quits_by_quintile += quit_by
-        leave(sim, quits.nonzero()[0], voluntary=True)
+    draws = sim.streams["quits"].random(sim.workforce.size)
+    wf = sim.workforce
+    z = performance_z(sim)
+    if sim.scenario.behaviour.exits is not None:
+        engagement.advance(sim)
+    probability = quit_probability(quit_hazard(sim, z), weeks)
+    quits = wf.active & (draws < probability)
+    sim.turnover.expected_quits += float(probability[wf.active].sum())
+    employed = wf.headcount
+    sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
+    if employed:
+        quintile = quintiles(z, wf.active)  # 0 = bottom fifth
+        exposed = np.bincount(quintile[wf.active], minlength=5)
+        quit_by = np.bincount(quintile[quits], minlength=5)
+        sim.counts.regretted_quits += int(quit_by[4])
+        sim.counts.at_risk_by_quintile += exposed
+        sim.counts.quits_by_quintile += quit_by
+    leave(sim, quits.nonzero()[0], voluntary=True, search=False)
 
 
-def quit_decisions(sim: SimState) -> list[Generator[Any, Any, None]]:
-    return [voluntary_quits(sim)] if sim.scenario.behaviour.voluntary_quit_rate > 0 else []
+def quits_drawn(sim: SimState) -> bool:
+    return sim.scenario.behaviour.voluntary_quit_rate > 0
 
 
 MECHANISM = Mechanism(
     "exits",
-    before_reviews=(quit_decisions,),
+    steps=(Step("exit_check", quit_check, when=quits_drawn),),
     summary="voluntary quits as a hazard: U-shaped in performance, pay lag, engagement, fairness",
 )

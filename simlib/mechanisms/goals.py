@@ -44,7 +44,7 @@ from simlib.state.simulation_state import Review, SimState
 
 
 def goal_response(
-    gap: np.ndarray, gb: GoalBehaviour, tolerance_sd: float = 0.0
+    gap: np.ndarray, gb: GoalBehaviour, tolerance_sd: float | np.ndarray = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Acceptance (share 0–1) and performance effect (SD units) of goals ``gap`` SD away.
 
@@ -87,6 +87,25 @@ def team_mean(values: np.ndarray, team: np.ndarray, counted: np.ndarray) -> np.n
     return mean[team]
 
 
+def stretch(sim: SimState) -> float | np.ndarray:
+    """How far targets sit above what people would do anyway (SD units); in a pilot's mixed
+    run, each position's arm's (:mod:`simlib.state.pilot_arms`)."""
+    arms = sim.pilot_arms
+    return sim.policy.goals.stretch if arms is None else arms.goal_stretch
+
+
+def coupling(sim: SimState) -> float | np.ndarray:
+    """How far goal attainment feeds pay (0–1); in a mixed run, each position's arm's."""
+    arms = sim.pilot_arms
+    return sim.policy.goals.coupling if arms is None else arms.goal_coupling
+
+
+def measured_pay_weight(sim: SimState) -> float | np.ndarray:
+    """Weight of measured KPIs in what decides pay; in a mixed run, each position's arm's."""
+    arms = sim.pilot_arms
+    return sim.policy.goals.measured_pay_weight if arms is None else arms.measured_pay_weight
+
+
 def cascade_alignment(sim: SimState) -> np.ndarray:
     """Whether each position's goal links all the way up: department, team, individual.
 
@@ -98,9 +117,16 @@ def cascade_alignment(sim: SimState) -> np.ndarray:
     share = sim.policy.goals.alignment
     rng = sim.streams["goals"]
     dept = rng.random(len(chart.department_names)) < share
-    team = rng.random(len(chart.team_department)) < share
-    own = rng.random(wf.size) < share
-    return dept[chart.department] & team[chart.team] & own
+    if sim.pilot_arms is None:
+        team = rng.random(len(chart.team_department)) < share
+        own = rng.random(wf.size) < share
+        return dept[chart.department] & team[chart.team] & own
+    # A pilot: team and own links by the position's arm (a team is in one arm); the
+    # department's link stays the baseline's (``share`` is B's in the combined policy).
+    mixed = sim.pilot_arms.goal_alignment
+    team_links = rng.random(len(chart.team_department))[chart.team] < mixed
+    own = rng.random(wf.size) < mixed
+    return dept[chart.department] & team_links & own
 
 
 def set_targets(sim: SimState) -> None:
@@ -126,7 +152,7 @@ def set_targets(sim: SimState) -> None:
     wf.goal_baseline[:] = np.where(wf.active, baseline, np.nan)
     if policy.level == "team":
         baseline = team_mean(baseline, wf.chart.team, wf.active)
-    wf.goal_target[:] = np.where(wf.active, baseline + policy.stretch, np.nan)
+    wf.goal_target[:] = np.where(wf.active, baseline + stretch(sim), np.nan)
     refresh(sim)
 
 
@@ -159,7 +185,7 @@ def refresh(sim: SimState) -> None:
         if policy.level == "team":
             anyway = team_mean(anyway, wf.chart.team, has_goal & wf.active)
         gap = np.where(has_goal, wf.goal_target - anyway, 0.0)
-        tolerance = gb.decoupled_tolerance_sd * (1.0 - policy.coupling)
+        tolerance = gb.decoupled_tolerance_sd * (1.0 - coupling(sim))
         acceptance, effect = goal_response(gap, gb, tolerance)
         wf.goal_acceptance[:] = np.where(has_goal, acceptance, 1.0)
         wf.goal_effect[:] = np.where(has_goal, effect, 0.0)
@@ -168,10 +194,15 @@ def refresh(sim: SimState) -> None:
 
 def on_market_change(sim: SimState, old: float, new: float) -> None:
     """Demand moved: re-baseline targets if the policy says so, then re-weigh the goals."""
-    if sim.policy.goals.rebaseline:
-        shift = new - old
+    arms = sim.pilot_arms
+    if arms is not None and arms.rebaseline.any():  # a pilot: only that arm's targets move
+        shift = np.where(arms.rebaseline, new - old, 0.0)
         sim.workforce.goal_baseline += shift
         sim.workforce.goal_target += shift
+        sim.counts.rebaselines += 1
+    elif arms is None and sim.policy.goals.rebaseline:
+        sim.workforce.goal_baseline += new - old
+        sim.workforce.goal_target += new - old
         sim.counts.rebaselines += 1
     refresh(sim)
 
@@ -250,9 +281,9 @@ def measured_bias(sim: SimState, mean_rate: np.ndarray, weeks: np.ndarray) -> np
     measured KPIs in pay decisions.
     """
     wf = sim.workforce
-    w = sim.policy.goals.measured_pay_weight
+    w = measured_pay_weight(sim)
     k = sim.scenario.behaviour.output_per_sd
-    if w == 0 or k == 0:
+    if np.all(w == 0) or k == 0:
         return np.zeros(wf.size)
     counted, _ = kpi_output(sim, np.arange(wf.size))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -95,16 +95,18 @@ def hire_into(sim: SimState, rows: np.ndarray) -> None:
     sim.log("hire", len(rows))
 
 
-def open_vacancies(sim: SimState, rows: np.ndarray) -> None:
+def open_vacancies(sim: SimState, rows: np.ndarray, search: bool = True) -> None:
     """Vacancies for ``rows``: filled at once when hiring takes no time, else they join the
-    recruiters' queue (first come, first served)."""
+    recruiters' queue (first come, first served) and, with ``search``, recruiters take up
+    what they can now (without, the caller calls :func:`start_searches` later this week)."""
     if len(rows) == 0:
         return
     if sim.scenario.hiring.time_to_fill_weeks == 0:
         hire_into(sim, rows)
         return
     sim.requisitions.join(rows)
-    start_searches(sim)
+    if search:
+        start_searches(sim)
 
 
 def start_searches(sim: SimState) -> None:

@@ -148,15 +148,24 @@ def update(sim: SimState) -> None:
         wf.value_factor[:] = aligned
         return
     stake = sim.beliefs.stake
-    w = goals.measured_pay_weight
+    arms = sim.pilot_arms
     relative = 1.0 if is_relative(sim) else 0.0
-    line_of_sight = 1.0 + inc.line_of_sight_gain * w
-
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
-    np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
+    if arms is None:
+        weight = goals.measured_pay_weight
+        line_of_sight = 1.0 + inc.line_of_sight_gain * weight
+        w: float | np.ndarray = weight
+        np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
+    else:  # a pilot: each arm's line of sight from its own weight of measured KPIs
+        w = arms.measured_pay_weight
+        p_effort, b_effort = (
+            effort_level(stake, 1.0 + inc.line_of_sight_gain * arm.goals.measured_pay_weight, inc)
+            for arm in (arms.pilot, arms.baseline)
+        )
+        np.add(np.where(arms.in_pilot, p_effort, b_effort), attitudes, out=wf.effort)
     # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
     # measured-output factor at 1 (nothing else moves them).
-    games = inc.gaming_at_full_weight * w != 0
+    games = bool(np.any(inc.gaming_at_full_weight * w != 0))
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
         clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)

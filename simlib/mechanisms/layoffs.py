@@ -5,9 +5,9 @@ people off whatever their performance, and people are discharged for cause (misc
 attendance), which goes with low performance only weakly. Both happen under every policy,
 an absolute one with no exit rule included.
 
-Every ``environment.exit_check_weeks``, two uniform draws per position from the ``layoffs``
-stream (the same draws under every policy: common random numbers) decide, for everyone
-employed:
+At every exit check (every ``environment.exit_check_weeks``), two uniform draws per position
+from the ``layoffs`` stream (the same draws under every policy: common random numbers)
+decide, for everyone employed:
 
 * a **layoff**, with the probability of ``behaviour.exits.layoff_rate`` a year;
 * else a **discharge for cause**. Conduct is a liability score correlated
@@ -26,13 +26,11 @@ mechanism does nothing and draws nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Generator
-from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from simlib.mechanisms.base import Mechanism
+from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
 from simlib.state import moments
 from simlib.state.simulation_state import SimState
@@ -78,40 +76,43 @@ def _liability_scale(chance: float, correlation: float) -> tuple[float, float]:
     return float(ndtri(1.0 - chance)), float(np.sqrt(1.0 - correlation**2))
 
 
-def layoffs_and_discharges(sim: SimState) -> Generator[Any, Any, None]:
-    """Every ``exit_check_weeks``: layoffs, then discharges for cause among the rest."""
+def layoffs_and_discharges(sim: SimState) -> None:
+    """At an exit check: layoffs, then discharges for cause among the rest."""
     xb = sim.scenario.behaviour.exits
     assert xb is not None
     weeks = sim.scenario.environment.exit_check_weeks
-    laid_off_chance = float(quit_probability(xb.layoff_rate, weeks))
-    discharge_chance = float(quit_probability(xb.discharge_rate, weeks))
-    rng = sim.streams["layoffs"]
-    while True:
-        yield sim.env.timeout(weeks)
-        draws = rng.random((2, sim.workforce.size))
-        wf = sim.workforce
-        laid_off = wf.active & (draws[0] < laid_off_chance)
-        chance = discharge_probability(
-            performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
-        )
-        discharged = wf.active & ~laid_off & (draws[1] < chance)
-        rows = laid_off.nonzero()[0]
-        sim.counts.layoffs += len(rows)
-        leave(sim, rows, voluntary=False, event="layoff")
-        rows = discharged.nonzero()[0]
-        sim.counts.discharges += len(rows)
-        leave(sim, rows, voluntary=False, event="discharge")
+    laid_off_chance, discharge_chance = _interval_chances(xb.layoff_rate, xb.discharge_rate, weeks)
+    draws = sim.streams["layoffs"].random((2, sim.workforce.size))
+    wf = sim.workforce
+    laid_off = wf.active & (draws[0] < laid_off_chance)
+    chance = discharge_probability(
+        performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
+    )
+    discharged = wf.active & ~laid_off & (draws[1] < chance)
+    rows = laid_off.nonzero()[0]
+    sim.counts.layoffs += len(rows)
+    leave(sim, rows, voluntary=False, event="layoff", search=False)
+    rows = discharged.nonzero()[0]
+    sim.counts.discharges += len(rows)
+    leave(sim, rows, voluntary=False, event="discharge", search=False)
 
 
-def processes(sim: SimState) -> list[Generator[Any, Any, None]]:
+@functools.lru_cache(maxsize=16)
+def _interval_chances(layoff_rate: float, discharge_rate: float, weeks: int) -> tuple[float, float]:
+    """The chances of a layoff and of a discharge within one interval of ``weeks``."""
+    return (
+        float(quit_probability(layoff_rate, weeks)),
+        float(quit_probability(discharge_rate, weeks)),
+    )
+
+
+def any_let_go(sim: SimState) -> bool:
     xb = sim.scenario.behaviour.exits
-    if xb is None or (xb.layoff_rate == 0 and xb.discharge_rate == 0):
-        return []
-    return [layoffs_and_discharges(sim)]
+    return xb is not None and (xb.layoff_rate != 0 or xb.discharge_rate != 0)
 
 
 MECHANISM = Mechanism(
     "layoffs",
-    before_reviews=(processes,),
+    steps=(Step("exit_check", layoffs_and_discharges, when=any_let_go),),
     summary="layoffs unrelated to performance and discharges for cause, at yearly base rates",
 )

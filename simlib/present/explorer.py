@@ -12,21 +12,30 @@ cache keyed by the scenario hash (which covers every parameter, replications and
 included), so unchanged inputs redraw instantly. :class:`Explorer` is the thin ipywidgets
 layer. Bad input shows as readable lines in the page, never as a traceback.
 
-Kept whole at about 420 lines: the controls, their layout and their callbacks read best
-together; the lever logic and the session live in :mod:`simlib.present.levers` and
-:mod:`simlib.present.explorer_session`.
+The page opens any scenario file (a file field, or ``simlib present --scenario FILE``,
+which passes it in :data:`SCENARIO_ENV`), saves the tuned settings as a scenario file of
+their own (:mod:`simlib.present.explorer_save`), keeps a curve's grade shares at 100% as one
+is moved (each grade can be locked) and lists the policy's own levers first, the behavioural
+assumptions folded below them, with a search box over all.
+
+Kept whole at about 600 lines: the controls, their layout and their callbacks read best
+together; the lever logic, the session and saving live in :mod:`simlib.present.levers`,
+:mod:`simlib.present.explorer_session` and :mod:`simlib.present.explorer_save`.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
-from simlib.i18n import LANGUAGES, N_, _, language, set_language
+from simlib.i18n import LANGUAGES, N_, gettext, language, set_language
+from simlib.present.explorer_pilot import PilotTab
+from simlib.present.explorer_save import CHANGED, save_scenario
 from simlib.present.explorer_session import (
     FIGURE_TABS,
     ExplorerSession,
@@ -36,7 +45,42 @@ from simlib.present.explorer_session import (
     problem_lines,
     summary_html,
 )
-from simlib.present.levers import Lever, levers, shares_check
+from simlib.present.levers import (
+    ASSUMPTIONS,
+    Lever,
+    levers,
+    matching,
+    rebalance,
+    shares_check,
+)
+from simlib.present.voila import SCENARIO_ENV  # the file ``simlib present --scenario`` opens
+
+# --- what the page says (plain literals, kept together; translated where shown) -------------
+
+FILE_LABEL = N_("Scenario file")
+FILE_PLACEHOLDER = N_("path/to/your-scenario.yaml")
+OPEN_LABEL = N_("Open")
+SAVE_LABEL = N_("Save as")
+SAVE_BUTTON = N_("Save as scenario")
+SEARCH_PLACEHOLDER = N_("Search levers by name (e.g. quit rate)")
+ASSUMPTIONS_TITLE = N_("Assumptions: how people and raters behave (sources in each tooltip)")
+LOCK_LABEL = N_("lock")
+LOCK_TOOLTIP = N_("Lock this grade's share: moving another grade leaves it as it is")
+NO_MATCH = N_("No lever matches “{query}”.")
+MATCHES = N_("{count} lever(s) match “{query}”.")
+OPENED = N_("Opened {path}.")
+CANNOT_OPEN = N_("Cannot open {path} (the page keeps what it had):")
+SAVED = N_("Saved {path}: {count} change(s) from {source}; simlib check and simlib batch take it.")
+CANNOT_SAVE = N_("Cannot save {path} (nothing was written):")
+NO_SCENARIOS = N_("no scenario files found (scenarios/*.yaml); open one with the file field")
+LARGE_RUN = N_("<i>Settings changed: press Run (a large run).</i>")
+# Room for a readout such as "0.0525" or "1.2e+03" next to every slider, at any page width;
+# a long lever name wraps onto a second line rather than being cut.
+PAGE_CSS = (
+    "<style>.simlib-explorer .widget-readout{min-width:4.5em;overflow:visible}"
+    ".simlib-explorer .widget-label{white-space:normal;line-height:1.05;overflow-wrap:anywhere}"
+    "</style>"
+)
 
 # --- the widgets --------------------------------------------------------------------------
 
@@ -54,11 +98,11 @@ class _OptionalControl:
             value=value is not None,
             description=lever.label,
             indent=False,
-            layout=w.Layout(width="230px"),
+            layout=w.Layout(width="auto", min_width="200px"),
         )
-        self.enabled.tooltip = lever.description or lever.path
+        self.enabled.tooltip = lever.tooltip
         self.slider = explorer._plain_control(replace(lever, label="", optional=False), start)
-        self.slider.layout = w.Layout(width="270px")
+        self.slider.layout = w.Layout(width="250px")
         self._show_slider()
         self.box = w.HBox([self.enabled, self.slider])
 
@@ -140,6 +184,8 @@ class Explorer:
             session = ExplorerSession(executor=process_pool(jobs))
         self.session = session
         files = find_scenarios()
+        if scenario is None and os.environ.get(SCENARIO_ENV):
+            scenario = os.environ[SCENARIO_ENV]
         if scenario is not None:
             chosen = Path(scenario)
             files = [chosen] + [f for f in files if f.resolve() != chosen.resolve()]
@@ -150,6 +196,9 @@ class Explorer:
         self.outcome: Outcome | None = None
         self._building = False
         self._rendered: dict[tuple[str, str], list[bytes]] = {}
+        self._quiet = False  # True while the page itself moves controls (share rebalancing)
+        self._rows: list[tuple[Lever, Any]] = []
+        self._accordions: tuple[Any, ...] = ()
 
         style = {"description_width": "150px"}
         wide = w.Layout(width="420px")
@@ -171,6 +220,18 @@ class Explorer:
             style=style, layout=w.Layout(width="420px", height="90px")
         )
         self.edit_box = w.Dropdown(style=style, layout=wide)
+        self.file_box = w.Text(style=style, layout=w.Layout(width="340px"))
+        self.file_box.add_class("simlib-file")
+        self.open_button = w.Button(layout=w.Layout(width="76px"))
+        self.open_button.add_class("simlib-open")
+        self.save_box = w.Text(style=style, layout=w.Layout(width="340px"))
+        self.save_box.add_class("simlib-save-path")
+        self.save_button = w.Button(layout=w.Layout(width="150px"))
+        self.save_button.add_class("simlib-save")
+        self.file_note = w.HTML()
+        self.file_note.add_class("simlib-file-message")
+        self.search_box = w.Text(continuous_update=True, layout=w.Layout(width="460px"))
+        self.search_box.add_class("simlib-search")
         self.live_box = w.Checkbox(value=live)
         self.run_button = w.Button(button_style="primary", icon="play")
         self.run_button.add_class("simlib-run")
@@ -180,7 +241,9 @@ class Explorer:
         self.levers_box = w.VBox()
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
-        self.tabs = w.Tab(children=[w.VBox() for _tab in FIGURE_TABS])
+        self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
+        self.pilot = PilotTab(w, lambda: self.session.scenario(**self.inputs()))
+        self.tabs.children = (*self.tabs.children, self.pilot.view)
         self._relabel()
         self.language_box.observe(self._on_language, names="value")
 
@@ -191,6 +254,9 @@ class Explorer:
         self.tabs.observe(self._on_tab, names="selected_index")
         self.run_button.on_click(lambda _b: self.run())
         self.reset_button.on_click(lambda _b: self._reset())
+        self.open_button.on_click(lambda _b: self.open_file(self.file_box.value))
+        self.save_button.on_click(lambda _b: self.save(self.save_box.value))
+        self.search_box.observe(lambda _c: self._show_levers(), names="value")
 
         general = w.VBox(
             [
@@ -202,16 +268,20 @@ class Explorer:
                 self.seed_box,
                 self.edit_box,
                 w.HBox([self.run_button, self.reset_button, self.live_box]),
+                w.HBox([self.file_box, self.open_button]),
+                w.HBox([self.save_box, self.save_button]),
+                self.file_note,
             ]
         )
-        self.view = w.VBox(
-            [w.HBox([general, self.levers_box]), self.status, self.summary, self.tabs]
-        )
+        self.lever_panel = w.VBox([self.search_box, self.levers_box])
+        # Side by side where the page is wide enough, the levers below the settings where not.
+        top = w.HBox([general, self.lever_panel], layout=w.Layout(flex_flow="row wrap"))
+        self.view = w.VBox([w.HTML(PAGE_CSS), top, self.status, self.summary, self.tabs])
         self.view.add_class("simlib-explorer")
         if self.files:
             self._load_scenario(self.scenario_box.value)
         else:
-            self.status.value = error_html([_("no scenario files found (scenarios/*.yaml)")])
+            self.status.value = error_html([gettext(NO_SCENARIOS)])
 
     # --- building controls ---------------------------------------------------------------
 
@@ -235,8 +305,16 @@ class Explorer:
             self.edit_box.options = names
             self.edit_box.value = (treatment or names)[0]
             self._build_levers()
+            self.save_box.value = str(self._save_default(self.files[stem]))
         finally:
             self._building = False
+
+    def _save_default(self, source: Path) -> Path:
+        """Where "Save as" writes unless told otherwise: beside a file of the user's own,
+        else in the working folder (never among the shipped scenarios)."""
+        shipped = {p.resolve() for p in find_scenarios()}
+        folder = Path.cwd() if source.resolve() in shipped else source.parent
+        return folder / f"{source.stem}-tuned.yaml"
 
     def _build_levers(self) -> None:
         w = self.w
@@ -244,41 +322,103 @@ class Explorer:
         policy = self.edit_box.value
         if policy is None:
             self.levers_box.children = ()
+            self._rows, self._accordions = [], ()
             return
         groups: dict[str, list] = {}
-        share_widgets: dict[str, dict[str, Any]] = {}
+        shares: dict[str, dict[str, tuple[Lever, Any, Any]]] = {}
+        self._rows = []
         for lever in levers(scenario, policy):
             value = self.overrides.get(lever.path, lever.value)
             control = self._control(lever, value)
-            control.observe(self._lever_changed(lever), names="value")
-            groups.setdefault(lever.group, []).append(getattr(control, "box", control))
-            parent, _dot, key = lever.path.rpartition(".")
-            if parent.endswith(".shares"):
-                share_widgets.setdefault(parent, {})[key] = control
-        children, titles = [], []
-        for group, controls in groups.items():
-            rows = list(controls)
-            for widgets in share_widgets.values():
-                if widgets and next(iter(widgets.values())) in controls:
-                    check = w.HTML()
-                    check.add_class("simlib-shares-check")
+            parent, _, key = lever.path.rpartition(".")
+            if parent.endswith(".shares") and lever.slider:
+                lock = w.Checkbox(
+                    value=False,
+                    description=gettext(LOCK_LABEL),
+                    indent=False,
+                    layout=w.Layout(width="64px"),
+                )
+                lock.tooltip = gettext(LOCK_TOOLTIP)
+                lock.add_class("simlib-share-lock")
+                shares.setdefault(parent, {})[key] = (lever, control, lock)
+                row = w.HBox([control, lock])
+            else:
+                control.observe(self._lever_changed(lever), names="value")
+                row = getattr(control, "box", control)
+            groups.setdefault(lever.group, []).append(row)
+            self._rows.append((lever, row))
+        for members in shares.values():
+            check = w.HTML()
+            check.add_class("simlib-shares-check")
+            group = next(iter(members.values()))[0].group
+            groups[group].insert(len(members), check)
+            self._watch_shares(members, check)
+        assumed = [g for g in groups if g.startswith(f"{ASSUMPTIONS}:")]
+        policy_groups = [g for g in groups if g not in assumed]
+        policy_panel = self._accordion([(g, groups[g]) for g in policy_groups], open_first=True)
+        inner = self._accordion([(g.split(": ", 1)[1], groups[g]) for g in assumed])
+        folded = self._accordion([(gettext(ASSUMPTIONS_TITLE), [inner])])
+        folded.add_class("simlib-assumptions")
+        self._accordions = (policy_panel, folded)
+        self._show_levers()
 
-                    def update(_change: Any = None, widgets=widgets, check=check) -> None:
-                        ok, text = shares_check({k: v.value for k, v in widgets.items()})
-                        colour = "#1b7f3b" if ok else "#b00020"
-                        check.value = f"<span style='color:{colour}'><b>{text}</b></span>"
-
-                    for control in widgets.values():
-                        control.observe(update, names="value")
-                    update()
-                    rows.append(check)
-            children.append(w.VBox(rows))
-            titles.append(group)
-        accordion = w.Accordion(children=children)
-        for i, title in enumerate(titles):
+    def _accordion(self, sections: list[tuple[str, list]], open_first: bool = False) -> Any:
+        w = self.w
+        accordion = w.Accordion(children=[w.VBox(rows) for _, rows in sections])
+        for i, (title, _) in enumerate(sections):
             accordion.set_title(i, title)
-        accordion.selected_index = 0 if children else None
-        self.levers_box.children = (accordion,)
+        accordion.selected_index = 0 if open_first and sections else None
+        return accordion
+
+    def _show_levers(self) -> None:
+        """The policy's levers and the folded assumptions, or the levers the search finds."""
+        query = self.search_box.value.strip()
+        if not query:
+            self.levers_box.children = self._accordions
+            return
+        found = {lv.path for lv in matching([lv for lv, _ in self._rows], query)}
+        rows = [row for lv, row in self._rows if lv.path in found]
+        text = gettext(MATCHES if rows else NO_MATCH)
+        note = self.w.HTML(f"<i>{html.escape(text.format(count=len(rows), query=query))}</i>")
+        note.add_class("simlib-search-result")
+        self.levers_box.children = (self.w.VBox([note, *rows]),)
+
+    def _watch_shares(self, members: dict[str, tuple[Lever, Any, Any]], check: Any) -> None:
+        """Moving one grade's share rescales the other unlocked grades to keep 100%.
+
+        The check line is redrawn first and the page then re-runs once for the whole move,
+        not once per rescaled grade.
+        """
+
+        def show_check() -> None:
+            ok, text = shares_check({k: c.value for k, (_, c, _) in members.items()})
+            colour = "#1b7f3b" if ok else "#b00020"
+            check.value = f"<span style='color:{colour}'><b>{html.escape(text)}</b></span>"
+
+        def moved(change: dict, key: str) -> None:
+            if self._quiet:
+                return
+            current = {k: c.value for k, (_, c, _) in members.items()}
+            current[key] = change["old"]
+            locked = frozenset(k for k, (_, _, lock) in members.items() if lock.value)
+            balanced = rebalance(current, key, change["new"], locked)
+            self._quiet = True
+            try:
+                for k, (lever, control, _) in members.items():
+                    if control.value != balanced[k]:
+                        control.value = balanced[k]
+                    if abs(balanced[k] - lever.value) < 1e-12:
+                        self.overrides.pop(lever.path, None)
+                    else:
+                        self.overrides[lever.path] = balanced[k]
+            finally:
+                self._quiet = False
+            show_check()
+            self._on_change(change)
+
+        for key, (_, control, _) in members.items():
+            control.observe(lambda change, key=key: moved(change, key), names="value")
+        show_check()
 
     def _control(self, lever: Lever, value: Any) -> Any:
         if lever.optional:
@@ -287,8 +427,8 @@ class Explorer:
 
     def _plain_control(self, lever: Lever, value: Any) -> Any:
         w = self.w
-        style = {"description_width": "210px"}
-        layout = w.Layout(width="500px")
+        style = {"description_width": "170px"}
+        layout = w.Layout(width="440px" if ".shares." in lever.path else "460px")
         common = {
             "description": lever.label,
             "style": style,
@@ -322,7 +462,7 @@ class Explorer:
             control = w.IntText(value=int(value), **common)
         else:
             control = w.FloatText(value=float(value), **common)
-        control.tooltip = lever.description or lever.path
+        control.tooltip = lever.tooltip
         return control
 
     def _lever_changed(self, lever: Lever):
@@ -338,6 +478,8 @@ class Explorer:
     # --- events ------------------------------------------------------------------------
 
     def _on_scenario(self, change: dict) -> None:
+        if self._building:
+            return
         self._load_scenario(change["new"])
         self._on_change(change)
 
@@ -351,7 +493,7 @@ class Explorer:
         if self._work() <= self.LIVE_LIMIT:
             self.run()
         else:
-            self.status.value = "<i>" + _("Settings changed: press Run (a large run).") + "</i>"
+            self.status.value = gettext(LARGE_RUN)
 
     def _relabel(self) -> None:
         """Every fixed control's words in the language in force."""
@@ -362,13 +504,20 @@ class Explorer:
             (self.seed_box, N_("Seed")),
             (self.policies_box, N_("Policies")),
             (self.edit_box, N_("Adjust policy")),
+            (self.file_box, FILE_LABEL),
+            (self.open_button, OPEN_LABEL),
+            (self.save_box, SAVE_LABEL),
+            (self.save_button, SAVE_BUTTON),
             (self.live_box, N_("Live update (small runs)")),
             (self.run_button, N_("Run")),
             (self.reset_button, N_("Reset levers")),
         ):
-            widget.description = _(words)
+            widget.description = gettext(words)
+        self.file_box.placeholder = gettext(FILE_PLACEHOLDER)
+        self.search_box.placeholder = gettext(SEARCH_PLACEHOLDER)
         for i, title in enumerate(FIGURE_TABS):
-            self.tabs.set_title(i, _(title))
+            self.tabs.set_title(i, gettext(title))
+        self.tabs.set_title(len(FIGURE_TABS), gettext("Pilot"))
 
     def _on_language(self, change: dict) -> None:
         """The language selector: relabel the page, redraw the summary and charts."""
@@ -386,6 +535,8 @@ class Explorer:
             self._draw_tab(self.tabs.selected_index or 0)
 
     def _on_tab(self, change: dict) -> None:
+        if (self.tabs.selected_index or 0) == len(FIGURE_TABS):
+            return self.pilot.show()
         self._draw_tab(self.tabs.selected_index or 0)
 
     def _reset(self) -> None:
@@ -409,6 +560,70 @@ class Explorer:
             * max(1, len(self.policies_box.value))
         )
 
+    # --- opening and saving scenario files ------------------------------------------------
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a scenario file from anywhere; on a bad file say why and keep the page as is."""
+        chosen = Path(str(path).strip()).expanduser()
+        try:
+            if not str(path).strip():
+                raise ScenarioError("give the path of a scenario file (.yaml)")
+            self.session.base(chosen)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes readable text
+            self._file_message(False, gettext(CANNOT_OPEN).format(path=chosen), problem_lines(exc))
+            return False
+        key = chosen.stem
+        known = self.files.get(key)
+        if known is not None and known.resolve() != chosen.resolve():
+            key = str(chosen)
+        self.files[key] = chosen
+        self._building = True
+        try:
+            self.scenario_box.options = list(self.files)
+            self.scenario_box.value = key
+        finally:
+            self._building = False
+        self._load_scenario(key)
+        self._file_message(True, gettext(OPENED).format(path=chosen.resolve()))
+        self._on_change({})
+        return True
+
+    def save(self, path: str | Path) -> Path | None:
+        """Write the current settings as a scenario file (only the changes, each commented)."""
+        target = Path(str(path).strip()).expanduser()
+        inputs = self.inputs()
+        source = inputs["source"]
+        try:
+            base = self.session.base(source)
+            policies = inputs["policies"]
+            changes = dict(inputs["overrides"])
+            settings = {
+                "environment.years": inputs["years"],
+                "experiment.reps": inputs["reps"],
+                "experiment.seed": inputs["seed"],
+            }
+            if policies != list(base.policy_names):
+                settings["experiment.policies"] = policies
+            changes.update(settings)
+            written = save_scenario(source, changes, target)
+        except Exception as exc:  # noqa: BLE001
+            self._file_message(False, gettext(CANNOT_SAVE).format(path=target), problem_lines(exc))
+            return None
+        count = written.read_text(encoding="utf-8").count(CHANGED.split("{")[0])
+        self._file_message(
+            True, gettext(SAVED).format(path=written, count=count, source=source.name)
+        )
+        return written
+
+    def _file_message(self, ok: bool, head: str, lines: list[str] | None = None) -> None:
+        colour = "#1b7f3b" if ok else "#b00020"
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines or [])
+        listed = f"<ul style='margin:.2em 0'>{items}</ul>" if items else ""
+        self.file_note.value = (
+            f"<div style='color:{colour};max-width:420px;overflow-wrap:anywhere'>"
+            f"{html.escape(head)}{listed}</div>"
+        )
+
     # --- running and drawing -----------------------------------------------------------
 
     def inputs(self) -> dict[str, Any]:
@@ -424,7 +639,7 @@ class Explorer:
 
     def run(self) -> Outcome | None:
         """Validate the inputs, run (or reuse) the comparison and redraw; errors show inline."""
-        self.status.value = "<i>" + _("Running…") + "</i>"
+        self.status.value = "<i>" + gettext("Running…") + "</i>"
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -442,7 +657,7 @@ class Explorer:
         return self.outcome
 
     def _draw_tab(self, index: int) -> None:
-        if self.outcome is None:
+        if self.outcome is None or index >= len(FIGURE_TABS):
             return
         tab = FIGURE_TABS[index]
         key = (self.outcome.scenario.hash, tab)
@@ -450,7 +665,7 @@ class Explorer:
             try:
                 self._rendered[key] = figure_pngs(tab, self.outcome)
             except Exception as exc:  # noqa: BLE001
-                said = _("drawing {tab}: {error}").format(tab=_(tab), error=exc)
+                said = gettext("drawing {tab}: {error}").format(tab=gettext(tab), error=exc)
                 self.status.value = error_html([said])
                 return
             while len(self._rendered) > 4 * self.session.cache_size:

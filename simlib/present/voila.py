@@ -5,11 +5,16 @@ notebook, waits until it answers and prints the address to open. Voila runs the 
 fresh kernel for every visitor and shows the markdown, widgets and charts, never the code
 cells. The server runs until interrupted (Ctrl-C) or terminated; either way Voila is stopped
 and waited for, so no server is left behind.
+
+``simlib present --scenario FILE`` opens the explorer on any scenario file, wherever it is:
+the file is checked first (a bad one is reported and no server starts), then its absolute
+path is handed to the explorer's kernel in the environment (``SIMLIB_EXPLORER_SCENARIO``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import signal
 import socket
 import subprocess
@@ -23,6 +28,7 @@ from simlib.errors import ScenarioError
 from simlib.storage.paths import locate
 
 DEFAULT_NOTEBOOK = "notebooks/explore.ipynb"
+SCENARIO_ENV = "SIMLIB_EXPLORER_SCENARIO"  # read by simlib.present.explorer.Explorer
 DEFAULT_PORT = 8866  # Voila's own default
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 60.0  # seconds to wait for the server to answer
@@ -73,6 +79,23 @@ def resolve_notebook(notebook: str | Path | None) -> Path:
         raise ScenarioError(f"notebook: {path} does not exist; give the path of a .ipynb file")
     if path.suffix != ".ipynb":
         raise ScenarioError(f"notebook: {path} is not a Jupyter notebook (.ipynb)")
+    return path.resolve()
+
+
+def resolve_scenario(scenario: str | Path) -> Path:
+    """The scenario file to open, checked to load; its absolute path.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing or is not a valid scenario (every problem, one per line).
+    """
+    from simlib.scenario.loading import load_scenario
+
+    path = Path(scenario).expanduser()
+    if not path.is_file():
+        raise ScenarioError(f"--scenario: {path} does not exist; give the path of a .yaml file")
+    load_scenario(path)
     return path.resolve()
 
 
@@ -150,6 +173,7 @@ def start(
     notebook: str | Path | None = None,
     port: int | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    scenario: str | Path | None = None,
 ) -> Presentation:
     """Start Voila for ``notebook`` and wait until its page answers.
 
@@ -161,6 +185,8 @@ def start(
         Port on 127.0.0.1; default 8866, or any free port if 8866 is taken.
     timeout
         Seconds to wait for the server to answer before giving up.
+    scenario
+        A scenario file for the explorer to open (anywhere on disk); checked before start.
 
     Raises
     ------
@@ -169,6 +195,9 @@ def start(
         in time (the process is stopped before raising).
     """
     path = resolve_notebook(notebook)
+    env = dict(os.environ)
+    if scenario is not None:
+        env[SCENARIO_ENV] = str(resolve_scenario(scenario))
     if importlib.util.find_spec("voila") is None:
         raise ScenarioError(
             "voila is not installed; install the notebooks extra: pip install 'simlib[notebooks]'"
@@ -177,7 +206,9 @@ def start(
     url = f"http://{HOST}:{chosen}/"
     # The kernel runs in the notebook's folder, as it does in Jupyter. A session of its own
     # keeps a terminal's Ctrl-C away from Voila (it would ask "Shutdown?"); simlib stops it.
-    process = subprocess.Popen(voila_command(path, chosen), cwd=path.parent, start_new_session=True)
+    process = subprocess.Popen(
+        voila_command(path, chosen), cwd=path.parent, start_new_session=True, env=env
+    )
     presentation = Presentation(process=process, url=url, notebook=path)
     try:
         deadline = time.monotonic() + timeout
@@ -218,6 +249,7 @@ def serve(
     notebook: str | Path | None = None,
     port: int | None = None,
     announce: Callable[[str], None] | None = None,
+    scenario: str | Path | None = None,
 ) -> int:
     """Serve the notebook until Ctrl-C or SIGTERM, then stop Voila; the command's exit code.
 
@@ -235,7 +267,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, _terminate)
     presentation: Presentation | None = None
     try:
-        presentation = start(notebook, port)
+        presentation = start(notebook, port, scenario=scenario)
         announce(
             f"Presenting {presentation.notebook.name} at {presentation.url} "
             "(code hidden; Ctrl-C to stop)"
@@ -253,7 +285,7 @@ def serve(
 
 
 def add_command(subparsers) -> None:
-    """Register ``simlib present [NOTEBOOK] [--port N]`` on the CLI's subcommands."""
+    """Register ``simlib present [NOTEBOOK] [--port N] [--scenario FILE]``."""
     cmd = subparsers.add_parser(
         "present",
         help="serve the explorer as a web app with no code (Voila on 127.0.0.1)",
@@ -266,4 +298,10 @@ def add_command(subparsers) -> None:
     cmd.add_argument(
         "--port", type=int, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)"
     )
-    cmd.set_defaults(func=lambda args: serve(args.notebook, args.port))
+    cmd.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="scenario file for the explorer to open (any folder; default scenarios/baseline.yaml)",
+    )
+    cmd.set_defaults(func=lambda args: serve(args.notebook, args.port, scenario=args.scenario))

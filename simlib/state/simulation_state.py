@@ -22,6 +22,7 @@ from simlib.scenario.policy import Policy
 from simlib.state.candidates import CandidatePool
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
+from simlib.state.pilot_arms import PilotArms
 from simlib.state.raters import RaterPanel
 from simlib.state.requisitions import Requisitions
 from simlib.state.streams import Streams
@@ -167,6 +168,8 @@ class SimState:
         self.market_listeners: list[MarketListener] = []
         self._market_level = 0.0
         self.trace: list[tuple[float, str, int]] | None = None
+        # A pilot's two arms in one organization (None: everyone runs ``policy``).
+        self.pilot_arms: PilotArms | None = None
 
     @property
     def now(self) -> float:

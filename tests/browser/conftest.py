@@ -229,10 +229,17 @@ LAB_SETTINGS = {
 }
 
 
+OWN_SCENARIO = "my-organization.yaml"  # a scenario file of the user's own, outside scenarios/
+
+
 def _launch_voila(folder: Path) -> tuple[subprocess.Popen, int, Path]:
-    """``simlib present EXPLORER --port P`` through the real command line (not waited for)."""
+    """``simlib present EXPLORER --port P --scenario FILE`` through the real command line
+    (not waited for); FILE is a copy of the baseline scenario in a folder of its own."""
     port = free_port()
     log = folder / "voila.log"
+    own = folder / "own" / OWN_SCENARIO
+    own.parent.mkdir()
+    shutil.copy(ROOT / "scenarios" / "baseline.yaml", own)
     with log.open("w") as err:
         process = subprocess.Popen(
             [
@@ -243,6 +250,8 @@ def _launch_voila(folder: Path) -> tuple[subprocess.Popen, int, Path]:
                 str(EXPLORER),
                 "--port",
                 str(port),
+                "--scenario",
+                str(own),
             ],
             stdout=subprocess.PIPE,
             stderr=err,

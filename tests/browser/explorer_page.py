@@ -25,6 +25,7 @@ MESSAGE = ".simlib-message"
 SLIDER_HANDLE = ".widget-slider .noUi-handle"
 DROPDOWN = ".widget-dropdown select"
 LEVERS = ".widget-accordion"
+SHARE_ROW = ".widget-hbox:has(> .simlib-share-lock)"  # a grade share's slider and its lock
 LIVE_UPDATE = ".widget-checkbox:has-text('Live update') input[type='checkbox']"
 # What an error looks like on a rendered notebook page: a traceback or stderr output ...
 ERROR_OUTPUTS = (
@@ -168,6 +169,52 @@ class ExplorerPage:
             timeout=timeout_ms,
         )
         return table_seconds, time.perf_counter() - started
+
+    def clipped(self) -> list[str]:
+        """Readouts and lever names (of sliders, boxes and switches) cut off on screen: text
+        wider than the box showing it."""
+        return self.scope.evaluate(
+            """(root) => [...root.querySelectorAll(
+                   '.widget-readout, .widget-label, .widget-checkbox label span')]
+                 .filter((e) => e.offsetParent !== null && e.innerText.trim()
+                         && e.scrollWidth > e.clientWidth + 1)
+                 .map((e) => `${e.innerText.trim()} (${e.scrollWidth} > ${e.clientWidth} px)`)"""
+        )
+
+    def shares(self) -> dict[str, float]:
+        """The grade shares of the policy being adjusted, as their readouts show them."""
+        found = {}
+        for row in self.scope.locator(f"{SHARE_ROW}:visible").all():
+            label = row.locator(".widget-label").first.inner_text().strip()
+            found[label.split("·")[-1].strip()] = float(
+                row.locator(".widget-readout").first.inner_text()
+            )
+        return found
+
+    def share_handle(self, grade: str):
+        row = self.scope.locator(f"{SHARE_ROW}:visible").filter(
+            has=self.page.locator(".widget-label", has_text=f"shares · {grade}")
+        )
+        return row.locator(".noUi-handle").first
+
+    def shares_check(self) -> str:
+        return self.scope.locator(".simlib-shares-check:visible").first.inner_text()
+
+    def save_as(self, path: Path) -> str:
+        """Type a file name into "Save as", press the button, and return the page's note."""
+        self.scope.locator(".simlib-save-path input").first.fill(str(path))
+        self.scope.locator(".simlib-save").first.click()
+        note = self.scope.locator(".simlib-file-message")
+        note.filter(has_text=str(path.name)).first.wait_for(timeout=30_000)
+        return note.first.inner_text()
+
+    def open_file(self, path: Path | str) -> str:
+        """Type a path into the file field, press Open, and return the page's note."""
+        self.scope.locator(".simlib-file input").first.fill(str(path))
+        self.scope.locator(".simlib-open").first.click()
+        note = self.scope.locator(".simlib-file-message")
+        note.filter(has_text=str(Path(path).name)).first.wait_for(timeout=60_000)
+        return note.first.inner_text()
 
     def screenshot(self, path: Path) -> None:
         """The whole explorer: a tall viewport, since the page scrolls inside its own panel."""

@@ -85,6 +85,11 @@ def test_explorer_runs_all_cells_in_jupyterlab(jupyterlab, page, report, tmp_pat
     assert notebook.locator(RUN).first.is_visible()
     assert page.log.page_errors == [], "JupyterLab raised script errors"
 
+    # At a common laptop width no readout or lever name is cut off.
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.wait_for_timeout(500)  # JupyterLab lays the panel out again
+    assert explorer.clipped() == [], "clipped at 1,280 px in JupyterLab"
+
     shot = tmp_path / "explorer-jupyterlab.png"
     page.screenshot(path=str(shot))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

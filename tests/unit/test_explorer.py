@@ -90,18 +90,12 @@ def test_explorer_runs_redraws_and_shows_errors_inline(small):
     # Unchanged inputs answer from the cache.
     assert explorer.run().cached
 
-    # Move a forced-distribution share: the live check says the shares no longer sum to 100%,
-    # and Run explains the problem in the page instead of raising.
-    accordion = explorer.levers_box.children[0]
-    rating = accordion.children[0]
-    share_s = next(c for c in rating.children if getattr(c, "description", "") == "shares · S")
-    share_s.value = 0.30
-    check = next(c for c in rating.children if "simlib-shares-check" in c._dom_classes)
-    assert "125.0%" in check.value
+    # Settings that cannot run are explained in the page instead of raising.
+    explorer.policies_box.value = ()
     assert explorer.run() is None
-    assert "rating.shares sum to 1.25" in explorer.status.value
+    assert "at least one policy" in explorer.status.value
     assert "Traceback" not in explorer.status.value
-    share_s.value = 0.05
+    explorer.policies_box.value = ("absolute", "curve")
     assert explorer.run().cached  # back to the inputs already run
 
 

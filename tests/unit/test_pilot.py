@@ -131,7 +131,7 @@ def test_power_does_not_fall_with_more_cycles(okr_pilots):
 
 
 def test_the_pilot_estimates_the_rollout_effect(okr_pilots):
-    # No spillover between arms is simulated, so the randomized pilot is unbiased.
+    # Arms apart: no spillover between them, so the randomized pilot is unbiased.
     rollout = okr_pilots.rollout_effect.to_numpy()
     assert (rollout > 0).all()  # OKR's check-ins raise engagement in the model
     assert okr_pilots.pilot_estimate.to_numpy() == pytest.approx(rollout, rel=0.1)
@@ -151,7 +151,7 @@ def test_bad_designs_are_refused_with_the_field_named(showdown):
         check_design(showdown, "okrs", "absolute", ["engagement"], "team", [1], [5])
     with pytest.raises(ScenarioError, match="'Z' is not a grade of policy 'okr'"):
         check_design(showdown, "okr", "absolute", ["grade_share:Z"], "team", [1], [5])
-    with pytest.raises(ScenarioError, match="not yet measured per unit"):
+    with pytest.raises(ScenarioError, match="not measured per unit"):
         check_design(showdown, "okr", "absolute", ["payroll"], "team", [1], [5])
 
 
@@ -186,3 +186,20 @@ def test_false_positive_rate_with_many_replications(showdown):
     )
     assert table.false_positive_rate.to_numpy() == pytest.approx(0.05, abs=0.02)
     assert table.false_positive_rate.mean() == pytest.approx(0.05, abs=0.005)
+
+
+def test_kpi_attainment_per_unit_brackets_the_organizations(showdown):
+    sim = _measured(showdown, "okr", "department", ("kpi_attainment",))
+    org = sim.ledger.frame(sim.policy_name, 0)
+    org = org[org.metric == "kpi_attainment"].value.to_numpy()
+    per_unit = np.stack(sim.rows)[:, 0]  # reviews x departments
+    assert len(org) == len(per_unit) and np.isfinite(per_unit).all()
+    assert ((per_unit >= 0) & (per_unit <= 1)).all()
+    # The organization's mean grade is a mix of its departments' means.
+    assert (per_unit.min(axis=1) <= org).all() and (org <= per_unit.max(axis=1)).all()
+    assert (per_unit.max(axis=1) - per_unit.min(axis=1) > 0).all()
+
+
+def test_manager_hours_are_refused_per_unit(showdown):
+    with pytest.raises(ScenarioError, match="'manager_hours' is observable but not measured"):
+        check_design(showdown, "okr", "absolute", ["manager_hours"], "team", [1], [5])
