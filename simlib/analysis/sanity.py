@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.analysis.results import Results, mean_ci
+from simlib.i18n import _
 from simlib.scenario.organization import Organization
 from simlib.state.workforce import OrgChart
 
@@ -57,9 +58,16 @@ def understaffed(results: Results, positions: int) -> list[SanityWarning]:
                 SanityWarning(
                     "understaffed",
                     policy,
-                    f"{policy}: headcount falls to {share:.0%} of the {positions:,} positions "
-                    f"(year {week / 52:g}); hiring does not keep up, so its totals are "
-                    f"partly empty positions (more recruiters: hiring.recruiters)",
+                    _(
+                        "{policy}: headcount falls to {share} of the {positions} positions "
+                        "(year {year}); hiring does not keep up, so its totals are partly "
+                        "empty positions (more recruiters: hiring.recruiters)"
+                    ).format(
+                        policy=policy,
+                        share=f"{share:.0%}",
+                        positions=f"{positions:,}",
+                        year=f"{week / 52:g}",
+                    ),
                 )
             )
     return out
@@ -85,7 +93,7 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
     for policy in results.policies:
         if policy == baseline or policy not in heads or baseline not in heads:
             continue
-        _, _, heads_high = _paired(heads, policy, baseline)
+        _mean, _low, heads_high = _paired(heads, policy, baseline)
         if not heads_high < 0:
             continue
         for name, lower_better in TOTALS.items():
@@ -95,18 +103,20 @@ def empty_position_advantages(results: Results) -> list[SanityWarning]:
             if policy not in total or baseline not in total:
                 continue
             sign = -1.0 if lower_better else 1.0
-            _, low, high = _paired(sign * total, policy, baseline)
+            _mean, low, high = _paired(sign * total, policy, baseline)
             if not low > 0:
                 continue
             per_head = sign * total / heads.replace(0, np.nan)
-            _, per_head_low, _ = _paired(per_head, policy, baseline)
+            _mean, per_head_low, _high = _paired(per_head, policy, baseline)
             if not per_head_low > 0:
                 out.append(
                     SanityWarning(
                         "empty_positions",
                         policy,
-                        f"{policy}: its better {name} than {baseline} comes from empty "
-                        f"positions (fewer people employed, no better per person)",
+                        _(
+                            "{policy}: its better {name} than {baseline} comes from empty "
+                            "positions (fewer people employed, no better per person)"
+                        ).format(policy=policy, name=name, baseline=baseline),
                     )
                 )
     return out
@@ -143,10 +153,18 @@ def small_ranking_units(parameters: dict[str, Any], policies: list[str]) -> list
                 SanityWarning(
                     "small_ranking_units",
                     policy,
-                    f"{policy}: ranks within {rating['ranking_unit']}s of about {typical:.0f} "
-                    f"people, where a {smallest:.0%} grade is {typical * smallest:.1f} of a "
-                    f"person; the rounding, not the shares, decides who gets it (rank within "
-                    f"a larger unit: rating.ranking_unit)",
+                    _(
+                        "{policy}: ranks within {unit}s of about {typical} people, where a "
+                        "{smallest} grade is {fraction} of a person; the rounding, not the "
+                        "shares, decides who gets it (rank within a larger unit: "
+                        "rating.ranking_unit)"
+                    ).format(
+                        policy=policy,
+                        unit=rating["ranking_unit"],
+                        typical=f"{typical:.0f}",
+                        smallest=f"{smallest:.0%}",
+                        fraction=f"{typical * smallest:.1f}",
+                    ),
                 )
             )
     return out

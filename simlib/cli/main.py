@@ -18,12 +18,13 @@ from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
 from simlib.cli.failures import PrintableOutput, describe, printable
 from simlib.errors import ScenarioError
+from simlib.i18n import ENV, _, check, ngettext
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"simlib: error: {printable(message)}", file=sys.stderr)
+        print(_("simlib: error: {message}").format(message=printable(message)), file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -40,18 +41,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     estimate = check_resources(scenario, allow_large=args.force)
     chart = OrgChart.build(scenario.organization)
     teams = int((~chart.team_is_management).sum())
+    said = _(
+        "OK {file}: scenario '{name}' (hash {hash}), {positions} positions in {teams} teams, "
+        "{years} years, policies: {policies} (baseline {baseline}); a full run needs {needs}"
+    )
     print(
-        f"OK {args.file}: scenario '{scenario.name}' (hash {scenario.hash}), "
-        f"{chart.positions} positions in {teams} teams, {scenario.environment.years} years, "
-        f"policies: {', '.join(scenario.policy_names)} (baseline {scenario.baseline}); "
-        f"a full run needs {estimate.describe()}"
-        + ("" if estimate.fits else " (beyond this machine; allowed by --force)")
+        said.format(
+            file=args.file,
+            name=scenario.name,
+            hash=scenario.hash,
+            positions=chart.positions,
+            teams=teams,
+            years=scenario.environment.years,
+            policies=", ".join(scenario.policy_names),
+            baseline=scenario.baseline,
+            needs=estimate.describe(),
+        )
+        + ("" if estimate.fits else _(" (beyond this machine; allowed by --force)"))
     )
     if args.explain:
         from simlib.present.briefing import assumptions_register
 
         register = assumptions_register(scenario, source=args.file, overrides=_overrides(args.set))
-        print("\nparameter = value  [set in]  meaning")
+        print("\n" + _("parameter = value  [set in]  meaning"))
         for row in register.itertuples(index=False):
             value = " ".join(str(row.value).split())
             value = value if len(value) <= 60 else value[:57] + "..."
@@ -103,7 +115,7 @@ def _compare_and_save(args: argparse.Namespace, scenario: Any, policies: list[st
     print(render(results))
     if args.out:
         paths = results.save(args.out)
-        print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+        print("\n" + _("Wrote {paths}").format(paths=", ".join(str(p) for p in paths.values())))
     return 0
 
 
@@ -127,37 +139,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def progress(finding_id: str) -> None:
         if not args.quiet:
-            print(f"checking {printable(finding_id)} ...", file=sys.stderr, flush=True)
+            said = _("checking {finding} ...").format(finding=printable(finding_id))
+            print(said, file=sys.stderr, flush=True)
 
     if args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"--out: {args.out} exists and is not a folder")
+        raise ScenarioError(_("--out: {path} exists and is not a folder").format(path=args.out))
     reps = resolve_reps(args.reps, args.quick)
     results = check_findings(ids, reps=reps, seed=seed, quick=args.quick, progress=progress)
     print(render_table(results_frame(results)))
     paths = save_validation(results, args.out, reps=reps, seed=seed, quick=args.quick)
     failed = [r.finding for r in results if not r.holds]
-    print("\nWrote " + ", ".join(str(p) for p in paths.values()))
+    print("\n" + _("Wrote {paths}").format(paths=", ".join(str(p) for p in paths.values())))
     for kind, reading in (
-        ("held_out", "predictions: nothing was tuned to them"),
-        ("calibrated", "fits: a parameter was set to hit them"),
-        ("structural", "hold by the model's form"),
+        ("held_out", _("predictions: nothing was tuned to them")),
+        ("calibrated", _("fits: a parameter was set to hit them")),
+        ("structural", _("hold by the model's form")),
     ):
         of_kind = [r for r in results if r.kind == kind]
         if of_kind:
             held = sum(r.holds for r in of_kind)
-            print(f"{kind}: {held} of {len(of_kind)} hold ({reading})")
+            said = _("{kind}: {held} of {count} hold ({reading})")
+            print(said.format(kind=kind, held=held, count=len(of_kind), reading=reading))
     for r in results:
         if r.known_miss and not r.holds:
-            print(f"known miss, {r.finding}: {r.known_miss}")
+            print(
+                _("known miss, {finding}: {reason}").format(finding=r.finding, reason=r.known_miss)
+            )
     if not failed:
-        print(f"All {len(results)} findings hold.")
+        print(_("All {count} findings hold.").format(count=len(results)))
         return 0
-    print(f"{len(failed)} of {len(results)} findings do not hold: {', '.join(failed)}")
+    said = _("{failed} of {count} findings do not hold: {names}")
+    print(said.format(failed=len(failed), count=len(results), names=", ".join(failed)))
     unexpected = [r.finding for r in results if not r.holds and not r.known_miss]
     if unexpected:
-        print(f"Not known misses: {', '.join(unexpected)}")
+        print(_("Not known misses: {names}").format(names=", ".join(unexpected)))
         return 1
-    print("Each is a known miss of a held-out prediction (reason above); every fit holds.")
+    print(_("Each is a known miss of a held-out prediction (reason above); every fit holds."))
     return 0
 
 
@@ -176,12 +193,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
             return
         if run.status == "ok":
             report = args.out / run.name / "report.html"
-            line = f"ok      {run.name} ({run.seconds:.1f} s): {report}"
+            line = _("ok      {name} ({seconds} s): {report}").format(
+                name=run.name, seconds=f"{run.seconds:.1f}", report=report
+            )
         elif run.status == "skipped":
-            line = f"skipped {run.name}: up to date (same scenario, notebook, parameters and code)"
+            line = _(
+                "skipped {name}: up to date (same scenario, notebook, parameters and code)"
+            ).format(name=run.name)
         else:
             first = (run.error or "").splitlines()[0] if run.error else ""
-            line = f"FAILED  {run.name} ({run.seconds:.1f} s): {first}"
+            line = _("FAILED  {name} ({seconds} s): {first}").format(
+                name=run.name, seconds=f"{run.seconds:.1f}", first=first
+            )
         print(line, flush=True)
 
     started = time.monotonic()
@@ -197,21 +220,26 @@ def cmd_batch(args: argparse.Namespace) -> int:
             on_done=done,
         )
     except KeyboardInterrupt:
-        print(
-            f"simlib: interrupted; finished scenarios are listed in {args.out / 'index.html'}, "
-            "no partial files were left",
-            file=sys.stderr,
+        said = _(
+            "simlib: interrupted; finished scenarios are listed in {index}, no partial files "
+            "were left"
         )
+        print(said.format(index=args.out / "index.html"), file=sys.stderr)
         return 130
     index = (args.out / "index.html").resolve()
     failed = [r.name for r in runs if r.status == "failed"]
-    print(f"Index: {index}")
+    print(_("Index: {index}").format(index=index))
     if not args.quiet:
         from simlib.present.batch_summary import summary_lines
 
         print("\n".join(summary_lines(args.out, runs, time.monotonic() - started)))
     if failed:
-        print(f"{len(failed)} of {len(runs)} scenarios failed: {', '.join(failed)}")
+        said = ngettext(
+            "{failed} of {count} scenario failed: {names}",
+            "{failed} of {count} scenarios failed: {names}",
+            len(runs),
+        )
+        print(said.format(failed=len(failed), count=len(runs), names=", ".join(failed)))
         return 1
     return 0
 
@@ -223,10 +251,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     folder = args.folder
     missing = [n for n in ("results.parquet", "manifest.json") if not (folder / n).is_file()]
     if missing:
-        raise ScenarioError(
-            f"{folder}: no saved comparison here (missing {', '.join(missing)}); "
-            "point at a folder written by 'simlib compare --out' or 'simlib batch'"
+        said = _(
+            "{folder}: no saved comparison here (missing {missing}); point at a folder "
+            "written by 'simlib compare --out' or 'simlib batch'"
         )
+        raise ScenarioError(said.format(folder=folder, missing=", ".join(missing)))
     print(render(Results.load(folder)))
     return 0
 
@@ -236,62 +265,71 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="simlib",
-        description="Simulate performance-management policies before rolling them out.",
+        description=_("Simulate performance-management policies before rolling them out."),
     )
     parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        metavar="LANG",
+        help=_(
+            "language of messages, reports and charts: en (English) or zh (简体中文); "
+            "default: the SIMLIB_LANG environment variable, else en"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    check = sub.add_parser("check", help="validate a scenario file")
+    check = sub.add_parser("check", help=_("validate a scenario file"))
     check.add_argument("file", type=Path)
     check.add_argument(
         "--explain",
         action="store_true",
-        help="also list every parameter: value, where it was set, and what it means",
+        help=_("also list every parameter: value, where it was set, and what it means"),
     )
     check.add_argument(
         "--set",
         action="append",
         metavar="PATH=VALUE",
-        help="override a parameter, e.g. organization.headcount=200",
+        help=_("override a parameter, e.g. organization.headcount=200"),
     )
     check.add_argument(
-        "--force", action="store_true", help="accept a run estimated beyond this machine"
+        "--force", action="store_true", help=_("accept a run estimated beyond this machine")
     )
     check.set_defaults(func=cmd_check)
 
-    show = sub.add_parser("show", help="print the comparison saved in a results folder")
-    show.add_argument("folder", type=Path, help="a folder written by compare --out or batch")
+    show = sub.add_parser("show", help=_("print the comparison saved in a results folder"))
+    show.add_argument("folder", type=Path, help=_("a folder written by compare --out or batch"))
     show.set_defaults(func=cmd_show)
 
     for name in ("compare", "run"):
         cmp = sub.add_parser(
             name,
-            help="compare the scenario's policies"
+            help=_("compare the scenario's policies")
             + ("" if name == "compare" else " (same as compare)"),
         )
         cmp.add_argument("file", type=Path)
-        cmp.add_argument("--reps", type=common.positive_int, help="replications per policy")
-        cmp.add_argument("--seed", type=common.seed, help="experiment seed")
-        cmp.add_argument("--years", type=common.positive_int, help="simulated years")
-        cmp.add_argument("--policies", help="comma-separated policy names to compare")
+        cmp.add_argument("--reps", type=common.positive_int, help=_("replications per policy"))
+        cmp.add_argument("--seed", type=common.seed, help=_("experiment seed"))
+        cmp.add_argument("--years", type=common.positive_int, help=_("simulated years"))
+        cmp.add_argument("--policies", help=_("comma-separated policy names to compare"))
         cmp.add_argument(
             "--set",
             action="append",
             metavar="PATH=VALUE",
-            help="override a parameter, e.g. hiring.selection_ratio=0.2",
+            help=_("override a parameter, e.g. hiring.selection_ratio=0.2"),
         )
-        cmp.add_argument("--jobs", type=common.positive_int, default=1, help="worker processes")
+        cmp.add_argument("--jobs", type=common.positive_int, default=1, help=_("worker processes"))
         cmp.add_argument(
-            "--out", type=Path, help="folder for results.parquet, summary.csv, manifest.json"
+            "--out", type=Path, help=_("folder for results.parquet, summary.csv, manifest.json")
         )
-        cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+        cmp.add_argument("--quiet", action="store_true", help=_("no progress bar"))
         cmp.add_argument(
             "--force",
             action="store_true",
-            help="run even if the estimated memory or time is beyond this machine",
+            help=_("run even if the estimated memory or time is beyond this machine"),
         )
         cmp.add_argument(
-            "--debug", action="store_true", help="check the model's invariants in every run"
+            "--debug", action="store_true", help=_("check the model's invariants in every run")
         )
         cmp.set_defaults(func=cmd_compare)
 
@@ -299,17 +337,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_present_command(sub)
 
-    val = sub.add_parser("validate", help="check that the model reproduces the published findings")
-    val.add_argument(
-        "--reps", type=common.positive_int, help="replications per simulated condition"
+    val = sub.add_parser(
+        "validate", help=_("check that the model reproduces the published findings")
     )
-    val.add_argument("--seed", type=common.seed, help="experiment seed")
-    val.add_argument("--quick", action="store_true", help="a reduced run (fewer replications)")
-    val.add_argument("--findings", help="comma-separated finding ids (default: all)")
     val.add_argument(
-        "--out", type=Path, required=True, help="folder for validation.csv and manifest.json"
+        "--reps", type=common.positive_int, help=_("replications per simulated condition")
     )
-    val.add_argument("--quiet", action="store_true", help="no progress lines")
+    val.add_argument("--seed", type=common.seed, help=_("experiment seed"))
+    val.add_argument("--quick", action="store_true", help=_("a reduced run (fewer replications)"))
+    val.add_argument("--findings", help=_("comma-separated finding ids (default: all)"))
+    val.add_argument(
+        "--out", type=Path, required=True, help=_("folder for validation.csv and manifest.json")
+    )
+    val.add_argument("--quiet", action="store_true", help=_("no progress lines"))
     val.set_defaults(func=cmd_validate)
 
     from simlib.cli.sweep import add_commands as add_sweep_commands
@@ -319,43 +359,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_pilot_command(sub)
     bat = sub.add_parser(
-        "batch", help="execute the report notebook for each scenario (papermill) into --out"
+        "batch", help=_("execute the report notebook for each scenario (papermill) into --out")
     )
     bat.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
-    bat.add_argument("--notebook", type=Path, help="notebook to execute (default: compare)")
+    bat.add_argument("--notebook", type=Path, help=_("notebook to execute (default: compare)"))
     bat.add_argument(
         "--param",
         action="append",
         metavar="NAME=VALUE",
-        help="notebook parameter for every scenario, e.g. reps=5 (value read as YAML; only "
-        "text, numbers, true/false, null and lists or maps of them)",
+        help=_(
+            "notebook parameter for every scenario, e.g. reps=5 (value read as YAML; only "
+            "text, numbers, true/false, null and lists or maps of them)"
+        ),
     )
     bat.add_argument(
         "--params",
         type=Path,
         metavar="FILE.json",
-        help='notebook parameters from a JSON object, e.g. {"reps": 5}; --param wins',
+        help=_('notebook parameters from a JSON object, e.g. {"reps": 5}; --param wins'),
     )
-    bat.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    bat.add_argument("--jobs", type=common.positive_int, default=1, help="scenarios run at once")
+    bat.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
+    bat.add_argument("--jobs", type=common.positive_int, default=1, help=_("scenarios run at once"))
     bat.add_argument(
-        "--resume", action="store_true", help="skip scenarios already done with the same inputs"
+        "--resume", action="store_true", help=_("skip scenarios already done with the same inputs")
     )
     bat.add_argument(
-        "--timeout", type=common.positive_int, help="seconds allowed per notebook cell"
+        "--timeout", type=common.positive_int, help=_("seconds allowed per notebook cell")
     )
     bat.add_argument(
         "--no-ensemble",
         action="store_true",
-        help="skip the report's 'what we don't know' runs (each behavioural assumption at the "
-        "ends of its range); same as --param ensemble=false",
+        help=_(
+            "skip the report's 'what we don't know' runs (each behavioural assumption at the "
+            "ends of its range); same as --param ensemble=false"
+        ),
     )
-    bat.add_argument("--quiet", action="store_true", help="no per-scenario lines")
+    bat.add_argument("--quiet", action="store_true", help=_("no per-scenario lines"))
     bat.set_defaults(func=cmd_batch)
     return parser
 
 
+def _language(text: str) -> str:
+    """Argument type: a language simlib speaks."""
+    try:
+        return check(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _choose_language(argv: Sequence[str]) -> None:
+    """Apply ``--lang`` before the parser is built (its help is translated too): it sets
+    ``SIMLIB_LANG`` so the report notebooks and worker processes speak the same language.
+    A bad value is left for the parser to refuse."""
+    for i, arg in enumerate(argv):
+        value = None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None:
+            try:
+                os.environ[ENV] = check(value)
+            except ValueError:
+                pass
+            return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _choose_language(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     stdout = sys.stdout
@@ -363,20 +434,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ScenarioError as exc:
-        print(f"simlib: error: {printable(exc.render())}", file=sys.stderr)
+        print(
+            _("simlib: error: {message}").format(message=printable(exc.render())), file=sys.stderr
+        )
         return 2
     except BrokenPipeError:  # output piped into a pager or head that closed early
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("simlib: interrupted; no partial result files were left", file=sys.stderr)
+        print(_("simlib: interrupted; no partial result files were left"), file=sys.stderr)
         return 130
     except BaseException as exc:  # the disk, an Arrow file or a Dask cluster failing
         told = describe(exc)
         if told is None:
             raise
         line, code = told
-        print(f"simlib: error: {printable(line)}", file=sys.stderr)
+        print(_("simlib: error: {message}").format(message=printable(line)), file=sys.stderr)
         return code
     finally:
         sys.stdout = stdout

@@ -22,6 +22,7 @@ import pandas as pd
 
 from simlib.cli.common import names, overrides, positive_int, seed
 from simlib.experiments.sampling import METHODS
+from simlib.i18n import _
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -31,8 +32,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     policies = [p.strip() for p in args.policies.split(",")] if args.policies else None
     if not args.quiet:  # drawing and checking a large design takes a while: say so first
         samples = f", --samples {args.samples:,}" if args.samples else ""
+        said = _("sweep: drawing the {method} design{samples} and checking its size ...")
         print(
-            f"sweep: drawing the {args.method} design{samples} and checking its size ...",
+            said.format(method=args.method, samples=samples),
             file=sys.stderr,
             flush=True,
         )
@@ -53,11 +55,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         allow_large=args.force,
     )
     manifest = read_manifest(args.out)
+    said = _("Sweep: {variants} variants ({method}) x {policies} policies x {reps} reps; {line}")
     print(
-        f"Sweep: {manifest['variants']} variants ({summary.design.method}) x "
-        f"{len(manifest['policies'])} policies x {manifest['reps']} reps; {summary.line()}"
+        said.format(
+            variants=manifest["variants"],
+            method=summary.design.method,
+            policies=len(manifest["policies"]),
+            reps=manifest["reps"],
+            line=summary.line(),
+        )
     )
-    print(f"Next: simlib sensitivity {args.out}")
+    print(_("Next: simlib sensitivity {folder}").format(folder=args.out))
     return 0
 
 
@@ -74,13 +82,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         index=["policy", "metric"], columns="factor", values="value", sort=False
     )
     with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print(f"Sensitivity ({table.attrs['method']} design), index {index}:")
+        said = _("Sensitivity ({method} design), index {index}:")
+        print(said.format(method=table.attrs["method"], index=index))
         print(wide.round(4).to_string())
     if table.attrs["skipped"]:
-        print("Skipped (missing values in some variant): " + ", ".join(table.attrs["skipped"]))
+        skipped = ", ".join(table.attrs["skipped"])
+        print(_("Skipped (missing values in some variant): {names}").format(names=skipped))
     if args.out:
         atomic_write_text(args.out, table.to_csv(index=False))
-        print(f"Wrote {args.out}")
+        print(_("Wrote {paths}").format(paths=args.out))
     return 0
 
 
@@ -98,10 +108,11 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     condition = parse_condition(args.satisfice) if args.satisfice else None
     table = SweepTable.load(args.dir)
     with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print("Regret against the best policy in each variant:")
+        print(_("Regret against the best policy in each variant:"))
         print(regret_summary(table, objectives).round(4).to_string(index=False))
         if condition is not None:
-            print(f"\nSatisficing: share of variants where {condition.text}")
+            said = _("Satisficing: share of variants where {condition}")
+            print("\n" + said.format(condition=condition.text))
             print(satisficing_summary(table, condition).round(3).to_string(index=False))
     for metric, direction in objectives.items():
         print()
@@ -113,9 +124,11 @@ def add_commands(sub: Any) -> None:
     """Register the commands on the CLI's subparsers."""
     sweep = sub.add_parser(
         "sweep",
-        help="simulate the policies across ranges of uncertain assumptions",
-        description="Sweep behaviour.* and environment.* assumptions over ranges. Rerun the "
-        "same command to resume an interrupted sweep.",
+        help=_("simulate the policies across ranges of uncertain assumptions"),
+        description=_(
+            "Sweep behaviour.* and environment.* assumptions over ranges. Rerun the same "
+            "command to resume an interrupted sweep."
+        ),
     )
     sweep.add_argument("file", type=Path)
     sweep.add_argument(
@@ -123,61 +136,65 @@ def add_commands(sub: Any) -> None:
         action="append",
         required=True,
         metavar="PATH=LOW:HIGH",
-        help="an assumption and its range, e.g. behaviour.voluntary_quit_rate=0.05:0.2",
+        help=_("an assumption and its range, e.g. behaviour.voluntary_quit_rate=0.05:0.2"),
     )
     sweep.add_argument(
         "--samples",
         type=positive_int,
-        help="levels per factor (grid, default 5), variants (lhs, default 50), base samples "
-        "(sobol, a power of 2, default 64) or trajectories (morris, default 10)",
+        help=_(
+            "levels per factor (grid, default 5), variants (lhs, default 50), base samples "
+            "(sobol, a power of 2, default 64) or trajectories (morris, default 10)"
+        ),
     )
-    sweep.add_argument("--method", choices=METHODS, default="lhs", help="design (default lhs)")
+    sweep.add_argument("--method", choices=METHODS, default="lhs", help=_("design (default lhs)"))
     sweep.add_argument(
-        "--second-order", action="store_true", help="sobol: allow second-order indices"
+        "--second-order", action="store_true", help=_("sobol: allow second-order indices")
     )
-    sweep.add_argument("--out", type=Path, required=True, help="sweep folder (resumable)")
-    sweep.add_argument("--reps", type=positive_int, help="replications per variant and policy")
-    sweep.add_argument("--seed", type=seed, help="experiment seed")
-    sweep.add_argument("--policies", help="comma-separated policy names")
+    sweep.add_argument("--out", type=Path, required=True, help=_("sweep folder (resumable)"))
+    sweep.add_argument("--reps", type=positive_int, help=_("replications per variant and policy"))
+    sweep.add_argument("--seed", type=seed, help=_("experiment seed"))
+    sweep.add_argument("--policies", help=_("comma-separated policy names"))
     sweep.add_argument(
-        "--set", action="append", metavar="PATH=VALUE", help="override a base parameter"
+        "--set", action="append", metavar="PATH=VALUE", help=_("override a base parameter")
     )
-    sweep.add_argument("--jobs", type=positive_int, help="worker processes (default: all cores)")
+    sweep.add_argument("--jobs", type=positive_int, help=_("worker processes (default: all cores)"))
     sweep.add_argument(
         "--dask",
         metavar="local|tcp://HOST:PORT",
-        help="run on a Dask LocalCluster or an existing scheduler",
+        help=_("run on a Dask LocalCluster or an existing scheduler"),
     )
-    sweep.add_argument("--force", action="store_true", help="run even if the sweep looks too large")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--force", action="store_true", help=_("run even if the sweep looks too large")
+    )
+    sweep.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     sweep.set_defaults(func=cmd_sweep)
 
     sens = sub.add_parser(
-        "sensitivity", help="sensitivity indices per policy and metric from a finished sweep"
+        "sensitivity", help=_("sensitivity indices per policy and metric from a finished sweep")
     )
     sens.add_argument("dir", type=Path)
-    sens.add_argument("--metrics", help="comma-separated metrics (default: all)")
-    sens.add_argument("--policies", help="comma-separated policies (default: all)")
-    sens.add_argument("--out", type=Path, help="write every index to this CSV file")
+    sens.add_argument("--metrics", help=_("comma-separated metrics (default: all)"))
+    sens.add_argument("--policies", help=_("comma-separated policies (default: all)"))
+    sens.add_argument("--out", type=Path, help=_("write every index to this CSV file"))
     sens.add_argument(
         "--versus",
         metavar="POLICY",
-        help="analyse each policy's difference from POLICY (what moves the gap between them)",
+        help=_("analyse each policy's difference from POLICY (what moves the gap between them)"),
     )
     sens.set_defaults(func=cmd_sensitivity)
 
-    rob = sub.add_parser("robustness", help="regret and satisficing across a finished sweep")
+    rob = sub.add_parser("robustness", help=_("regret and satisficing across a finished sweep"))
     rob.add_argument("dir", type=Path)
     rob.add_argument(
         "--objective",
         action="append",
         required=True,
         metavar="METRIC=max|min",
-        help="an outcome to optimize, e.g. workforce_potential=max",
+        help=_("an outcome to optimize, e.g. workforce_potential=max"),
     )
     rob.add_argument(
         "--satisfice",
         metavar="CONDITION",
-        help="thresholds, e.g. 'voluntary_attrition < 0.12 and payroll_growth < 0.04'",
+        help=_("thresholds, e.g. 'voluntary_attrition < 0.12 and payroll_growth < 0.04'"),
     )
     rob.set_defaults(func=cmd_robustness)

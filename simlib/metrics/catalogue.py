@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 
+from simlib.i18n import N_
 from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
 from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
@@ -361,8 +362,8 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric(
             "workforce_potential",
-            "Workforce potential",
-            "SD units",
+            N_("Workforce potential"),
+            N_("SD units"),
             "higher",
             "state",
             workforce_potential,
@@ -371,8 +372,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "output_per_head",
-            "Output per head",
-            "index per head-week (full-speed average hire = 100)",
+            N_("Output per head"),
+            N_("index per head-week (full-speed average hire = 100)"),
             "higher",
             "flow",
             output_per_head,
@@ -380,8 +381,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "rating_accuracy",
-            "Rating accuracy",
-            "rank correlation (-1 to 1)",
+            N_("Rating accuracy"),
+            N_("rank correlation (-1 to 1)"),
             "higher",
             "flow",
             rating_accuracy,
@@ -389,8 +390,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "misclassification",
-            "Top performers graded at the bottom",
-            "share of the true top 20% given a bottom-20% grade",
+            N_("Top performers graded at the bottom"),
+            N_("share of the true top 20% given a bottom-20% grade"),
             "lower",
             "flow",
             misclassification,
@@ -400,8 +401,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "voluntary_attrition",
-            "Voluntary turnover",
-            "share of headcount per year",
+            N_("Voluntary turnover"),
+            N_("share of headcount per year"),
             "lower",
             "flow",
             voluntary_attrition,
@@ -410,8 +411,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "involuntary_exits",
-            "Involuntary turnover",
-            "share of headcount per year",
+            N_("Involuntary turnover"),
+            N_("share of headcount per year"),
             "lower",
             "flow",
             involuntary_exits,
@@ -421,8 +422,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "layoffs_and_discharges",
-            "Layoffs and discharges for cause",
-            "share of headcount per year",
+            N_("Layoffs and discharges for cause"),
+            N_("share of headcount per year"),
             None,
             "flow",
             layoffs_and_discharges,
@@ -432,8 +433,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "headcount",
-            "Headcount",
-            "people",
+            N_("Headcount"),
+            N_("people"),
             None,
             "state",
             headcount,
@@ -443,8 +444,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "payroll",
-            "Payroll",
-            "currency per year",
+            N_("Payroll"),
+            N_("currency per year"),
             "lower",
             "state",
             payroll,
@@ -454,8 +455,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "group_rating_gap",
-            "Rating gap between groups",
-            "rating SD units: first listed group minus the others at equal true performance",
+            N_("Rating gap between groups"),
+            N_("rating SD units: first listed group minus the others at equal true performance"),
             "nearest_zero",
             "flow",
             group_rating_gap,
@@ -463,9 +464,11 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "manager_hours",
-            "Manager time on reviews",
-            "hours per rater (team manager or department head) per year: reviews, "
-            "calibration meetings, appeals, check-ins",
+            N_("Manager time on reviews"),
+            N_(
+                "hours per rater (team manager or department head) per year: reviews, "
+                "calibration meetings, appeals, check-ins"
+            ),
             "lower",
             "flow",
             manager_hours,
@@ -474,8 +477,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "appeals",
-            "Appeals",
-            "appeals filed per 100 rated employees per review",
+            N_("Appeals"),
+            N_("appeals filed per 100 rated employees per review"),
             None,
             "flow",
             appeals,
@@ -484,8 +487,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "business_value",
-            "Business value",
-            "index per head-week (full-speed average hire, no gaming, aligned = 100)",
+            N_("Business value"),
+            N_("index per head-week (full-speed average hire, no gaming, aligned = 100)"),
             "higher",
             "flow",
             business_value,
@@ -493,8 +496,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "kpi_attainment",
-            "Goal attainment",
-            "OKR-style grade 0-1: progress of measured output toward target",
+            N_("Goal attainment"),
+            N_("OKR-style grade 0-1: progress of measured output toward target"),
             "higher",
             "flow",
             kpi_attainment,
@@ -503,8 +506,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "engagement",
-            "Engagement",
-            "mean engagement of those employed (share 0-1)",
+            N_("Engagement"),
+            N_("mean engagement of those employed (share 0-1)"),
             "higher",
             "state",
             engagement,
@@ -513,8 +516,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "perceived_fairness",
-            "Perceived fairness",
-            "mean belief that evaluation is fair (share 0-1)",
+            N_("Perceived fairness"),
+            N_("mean belief that evaluation is fair (share 0-1)"),
             "higher",
             "state",
             perceived_fairness,
@@ -523,8 +526,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "cooperation",
-            "Cooperation",
-            "mean share of time helping teammates (0-1)",
+            N_("Cooperation"),
+            N_("mean share of time helping teammates (0-1)"),
             "higher",
             "state",
             cooperation,
@@ -532,8 +535,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "gaming",
-            "Gaming of KPIs",
-            "mean share of unmeasured work moved to measured tasks (0-1)",
+            N_("Gaming of KPIs"),
+            N_("mean share of unmeasured work moved to measured tasks (0-1)"),
             "lower",
             "state",
             gaming,
@@ -541,8 +544,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "regretted_attrition",
-            "Regretted turnover",
-            "quits of the top 20% by current performance, share of them per year",
+            N_("Regretted turnover"),
+            N_("quits of the top 20% by current performance, share of them per year"),
             "lower",
             "flow",
             regretted_attrition,
@@ -550,8 +553,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "pay_performance_corr",
-            "Pay for performance",
-            "correlation of merit raise with true cycle performance (-1 to 1)",
+            N_("Pay for performance"),
+            N_("correlation of merit raise with true cycle performance (-1 to 1)"),
             "higher",
             "flow",
             pay_performance_corr,
@@ -559,8 +562,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "output_value",
-            "Value of output",
-            "currency per year",
+            N_("Value of output"),
+            N_("currency per year"),
             "higher",
             "flow",
             output_value,
@@ -569,8 +572,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "payroll_with_bonuses",
-            "Payroll with bonuses",
-            "currency per year",
+            N_("Payroll with bonuses"),
+            N_("currency per year"),
             "lower",
             "flow",
             _money(money.payroll_with_bonuses),
@@ -579,8 +582,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "hiring_cost",
-            "Hiring cost",
-            "currency per year",
+            N_("Hiring cost"),
+            N_("currency per year"),
             "lower",
             "flow",
             _money(money.hiring_cost),
@@ -589,8 +592,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "severance_cost",
-            "Severance",
-            "currency per year",
+            N_("Severance"),
+            N_("currency per year"),
             "lower",
             "flow",
             _money(money.severance_cost),
@@ -599,8 +602,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "manager_time_cost",
-            "Cost of manager time",
-            "currency per year",
+            N_("Cost of manager time"),
+            N_("currency per year"),
             "lower",
             "flow",
             _money(money.manager_time_cost),
@@ -610,8 +613,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "net_value",
-            "Net value",
-            "currency per year",
+            N_("Net value"),
+            N_("currency per year"),
             "higher",
             "flow",
             net_value,
@@ -620,8 +623,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "net_value_per_head",
-            "Net value per position",
-            "currency per position per year",
+            N_("Net value per position"),
+            N_("currency per position per year"),
             "higher",
             "flow",
             net_value_per_head,
@@ -629,8 +632,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "replacement_cost",
-            "Cost of replacing leavers",
-            "currency per year",
+            N_("Cost of replacing leavers"),
+            N_("currency per year"),
             "lower",
             "flow",
             replacement_cost,
@@ -640,9 +643,11 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "adverse_impact_top_grades",
-            "Adverse impact: top grades",
-            "lowest group's rate of top grades over the highest group's (below 0.8: "
-            "adverse impact by the four-fifths rule)",
+            N_("Adverse impact: top grades"),
+            N_(
+                "lowest group's rate of top grades over the highest group's (below 0.8: "
+                "adverse impact by the four-fifths rule)"
+            ),
             "higher",
             "flow",
             _adverse_impact("top_grades"),
@@ -651,8 +656,10 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "adverse_impact_promotions",
-            "Adverse impact: promotions",
-            "lowest group's promotion rate over the highest group's (below 0.8: adverse impact)",
+            N_("Adverse impact: promotions"),
+            N_(
+                "lowest group's promotion rate over the highest group's (below 0.8: adverse impact)"
+            ),
             "higher",
             "flow",
             _adverse_impact("promotions"),
@@ -661,9 +668,11 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "adverse_impact_pips",
-            "Adverse impact: PIPs",
-            "least affected group's PIP rate over the most affected group's (below 0.8: "
-            "adverse impact)",
+            N_("Adverse impact: PIPs"),
+            N_(
+                "least affected group's PIP rate over the most affected group's (below 0.8: "
+                "adverse impact)"
+            ),
             "higher",
             "flow",
             _adverse_impact("pips"),
@@ -672,9 +681,11 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "adverse_impact_exits",
-            "Adverse impact: exits",
-            "least affected group's rate of exits by the policy's rule over the most "
-            "affected group's (below 0.8: adverse impact)",
+            N_("Adverse impact: exits"),
+            N_(
+                "least affected group's rate of exits by the policy's rule over the most "
+                "affected group's (below 0.8: adverse impact)"
+            ),
             "higher",
             "flow",
             _adverse_impact("exits"),
@@ -731,8 +742,8 @@ FAMILIES: dict[str, MetricFamily] = {
     for f in (
         MetricFamily(
             "grade_share",
-            "Share graded {member}",
-            "share of the rated (0-1)",
+            N_("Share graded {member}"),
+            N_("share of the rated (0-1)"),
             None,
             "flow",
             grade_shares,
@@ -743,8 +754,8 @@ FAMILIES: dict[str, MetricFamily] = {
         ),
         MetricFamily(
             fairness.RATE_PREFIX,
-            "Rate of {member}",
-            "share of the group's rated (0-1)",
+            N_("Rate of {member}"),
+            N_("share of the group's rated (0-1)"),
             None,
             "flow",
             selection_rates,
@@ -755,8 +766,8 @@ FAMILIES: dict[str, MetricFamily] = {
         ),
         MetricFamily(
             fairness.RATED_PREFIX,
-            "Rated in {member}",
-            "people",
+            N_("Rated in {member}"),
+            N_("people"),
             None,
             "flow",
             rated_in_group,

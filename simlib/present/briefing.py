@@ -22,6 +22,7 @@ import yaml
 
 import simlib.scenario.dotted as dotted
 from simlib.analysis.results import Results, mean_ci
+from simlib.i18n import N_, _
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
 from simlib.present import wording
 from simlib.present.tables import AUDIT_PREFIXES
@@ -75,7 +76,7 @@ def clearly_best(results: Results, metrics: list[str] | None = None) -> dict[str
         for other in table.columns:
             if other == best:
                 continue
-            _, low, _ = mean_ci((score[best] - score[other]).dropna().to_numpy(dtype=float))
+            _mean, low, _high = mean_ci((score[best] - score[other]).dropna().to_numpy(dtype=float))
             if not low > 0:  # NaN (one replication) is not clear either
                 clear = False
                 break
@@ -117,18 +118,27 @@ def executive_summary(results: Results, metrics: list[str] | None = None) -> pd.
     return table
 
 
+# The "better" column's words, translated where shown.
+BETTER = {"higher": N_("higher"), "lower": N_("lower"), "nearer 0": N_("nearer 0")}
+
+
 def executive_summary_html(results: Results, metrics: list[str] | None = None) -> str:
     """The executive summary as a self-contained HTML table (best cells bold)."""
     table = executive_summary(results, metrics)
     shown = [c for c in table.columns if c != "unit"]  # the unit goes under the name
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["metric", *shown])
+    titles = {"metric": _("metric"), "better": _("better")}
+    head = "".join(
+        f"<th>{html.escape(titles.get(str(c), str(c)))}</th>" for c in ["metric", *shown]
+    )
     body = []
     for metric, row in table.iterrows():
         name = html.escape(wording.label(str(metric)))
-        unit = html.escape(str(row["unit"]))
+        unit = html.escape(_(str(row["unit"])) if row["unit"] else "")
         cells = [f"<th style='text-align:left'>{name}<div class='unit'>{unit}</div></th>"]
         for col, value in row.drop("unit").items():
-            text = html.escape(str(value))
+            text = html.escape(
+                _(BETTER[str(value)]) if col == "better" and value in BETTER else str(value)
+            )
             is_best = col not in ("unit", "better") and str(value).endswith(BEST_MARK)
             cells.append(f"<td><b>{text}</b></td>" if is_best else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -261,34 +271,48 @@ def caveats(results: Results) -> list[str]:
     params = m.get("parameters", {})
     reps = int(m.get("reps", 0))
     out = [
-        "These are simulated outcomes of a model, not forecasts: they show how the policies "
-        "differ under the stated assumptions. Read the assumptions register before quoting "
-        "a number.",
-        f"Intervals are 95% confidence intervals over {reps} replications; they measure "
-        "simulation noise, not uncertainty about the assumptions themselves. Vary the "
-        "assumptions (a sensitivity analysis) before relying on a difference.",
-        "Paired differences compare policies on the same simulated people, applicants and "
-        "market shocks, so they are tighter than the overlap of the per-policy intervals "
-        "suggests.",
-        f"'{BEST_MARK}' marks a policy only where it is better than every other with a 95% "
-        "interval of the paired difference that excludes zero; it does not say the "
-        "difference is large.",
+        _(
+            "These are simulated outcomes of a model, not forecasts: they show how the "
+            "policies differ under the stated assumptions. Read the assumptions register "
+            "before quoting a number."
+        ),
+        _(
+            "Intervals are 95% confidence intervals over {reps} replications; they measure "
+            "simulation noise, not uncertainty about the assumptions themselves. Vary the "
+            "assumptions (a sensitivity analysis) before relying on a difference."
+        ).format(reps=reps),
+        _(
+            "Paired differences compare policies on the same simulated people, applicants "
+            "and market shocks, so they are tighter than the overlap of the per-policy "
+            "intervals suggests."
+        ),
+        _(
+            "'{mark}' marks a policy only where it is better than every other with a 95% "
+            "interval of the paired difference that excludes zero; it does not say the "
+            "difference is large."
+        ).format(mark=BEST_MARK),
     ]
     if reps < 10:
         out.insert(
             1,
-            f"Only {reps} replication(s) were run: intervals are wide or missing. Use 10 or "
-            "more before drawing conclusions.",
+            _(
+                "Only {reps} replication(s) were run: intervals are wide or missing. Use 10 "
+                "or more before drawing conclusions."
+            ).format(reps=reps),
         )
     absent = [name for name in METRIC_DIRECTION if name not in results.metrics]
     if absent:
-        names = ", ".join(wording.label(name) for name in absent)
-        out.append(f"Not recorded in this comparison, so not reported: {names}.")
+        names = _(", ").join(wording.label(name) for name in absent)
+        out.append(
+            _("Not recorded in this comparison, so not reported: {names}.").format(names=names)
+        )
     years = params.get("environment", {}).get("years")
     if years is not None and years < 3:
         out.append(
-            f"The horizon is {years} year(s); effects of exits and hiring on workforce "
-            "quality build up over several years."
+            _(
+                "The horizon is {years} year(s); effects of exits and hiring on workforce "
+                "quality build up over several years."
+            ).format(years=years)
         )
     return out
 
@@ -344,12 +368,26 @@ def scenario_header(scenario: Scenario, source: str | Path | None = None) -> str
 
 # Parameters that are null when their value is derived from others, and what from.
 DERIVED_WHEN_NULL = {
-    "costs.currency": "the salary bands' currency",
-    "costs.output_value_per_point": "derived: mean salary / labour share, per 100 points",
-    "costs.manager_hourly_rate": "derived: manager band midpoint / 1,752 hours / 0.70",
-    "report.metrics": "the report's default objectives",
-    "experiment.policies": "every declared policy",
+    "costs.currency": N_("the salary bands' currency"),
+    "costs.output_value_per_point": N_("derived: mean salary / labour share, per 100 points"),
+    "costs.manager_hourly_rate": N_("derived: manager band midpoint / 1,752 hours / 0.70"),
+    "report.metrics": N_("the report's default objectives"),
+    "experiment.policies": N_("every declared policy"),
 }
+# Where a register value was set, and how sure we are of a size (translated where shown).
+SET_IN = {"override": N_("override"), "scenario": N_("scenario"), "default": N_("default")}
+KINDS = {
+    "sourced": N_("sourced"),
+    "calibrated": N_("calibrated"),
+    "assumption": N_("assumption"),
+    "definition": N_("definition"),
+}
+
+
+def _set_in_words(set_in: str) -> str:
+    if set_in.startswith("preset "):
+        return _("preset {name}").format(name=set_in.removeprefix("preset "))
+    return _(SET_IN[set_in]) if set_in in SET_IN else set_in
 
 
 def shown_value(parameter: str, value: Any) -> str:
@@ -357,12 +395,12 @@ def shown_value(parameter: str, value: Any) -> str:
     says what applies instead), booleans as yes/no."""
     if value is None:
         if parameter in DERIVED_WHEN_NULL:
-            return DERIVED_WHEN_NULL[parameter]
+            return _(DERIVED_WHEN_NULL[parameter])
         if parameter.startswith("policies."):
-            return "not used"
-        return "not set: the default behaviour applies (see meaning)"
+            return _("not used")
+        return _("not set: the default behaviour applies (see meaning)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return " ".join(str(value).split())
 
 
@@ -387,15 +425,17 @@ def register_html(register: pd.DataFrame, policies: list[str] | None = None) -> 
         [
             f"<code>{esc(str(r.parameter))}</code>",
             esc(shown_value(str(r.parameter), r.value)),
-            esc(str(r.set_in)),
-            esc(str(r.kind)),
+            esc(_set_in_words(str(r.set_in))),
+            esc(_(KINDS[str(r.kind)]) if str(r.kind) in KINDS else str(r.kind)),
             esc(str(r.range)),
             esc(" ".join(str(r.description).split())),
         ]
         for r in general.itertuples(index=False)
     ]
     out = _html_table(
-        ["parameter", "value", "set in", "kind", "range", "meaning"], rows, "simlib-assumptions"
+        [_("parameter"), _("value"), _("set in"), _("kind"), _("range"), _("meaning")],
+        rows,
+        "simlib-assumptions",
     )
     levers = register[parts.str.startswith("policies.")]
     if levers.empty:
@@ -417,9 +457,13 @@ def register_html(register: pd.DataFrame, policies: list[str] | None = None) -> 
         for lever, values in table.items()
     ]
     out += (
-        "<p>The policies' levers, one column per policy (from its preset unless the "
-        "scenario or an override set it):</p>"
+        "<p>"
+        + _(
+            "The policies' levers, one column per policy (from its preset unless the "
+            "scenario or an override set it):"
+        )
+        + "</p>"
     )
     return out + _html_table(
-        ["lever", *names, "meaning"], lever_rows, "simlib-assumptions simlib-levers"
+        [_("lever"), *names, _("meaning")], lever_rows, "simlib-assumptions simlib-levers"
     )

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.i18n import LANGUAGES, N_, gettext, language, set_language
 from simlib.present.explorer_pilot import PilotTab
 from simlib.present.explorer_save import CHANGED, save_scenario
 from simlib.present.explorer_session import (
@@ -54,25 +55,25 @@ from simlib.present.levers import (
 )
 from simlib.present.voila import SCENARIO_ENV  # the file ``simlib present --scenario`` opens
 
-# --- what the page says (plain literals, kept together) ------------------------------------
+# --- what the page says (plain literals, kept together; translated where shown) -------------
 
-FILE_LABEL = "Scenario file"
-FILE_PLACEHOLDER = "path/to/your-scenario.yaml"
-OPEN_LABEL = "Open"
-SAVE_LABEL = "Save as"
-SAVE_BUTTON = "Save as scenario"
-SEARCH_PLACEHOLDER = "Search levers by name (e.g. quit rate)"
-ASSUMPTIONS_TITLE = "Assumptions: how people and raters behave (sources in each tooltip)"
-LOCK_LABEL = "lock"
-LOCK_TOOLTIP = "Lock this grade's share: moving another grade leaves it as it is"
-NO_MATCH = "No lever matches “{query}”."
-MATCHES = "{count} lever(s) match “{query}”."
-OPENED = "Opened {path}."
-CANNOT_OPEN = "Cannot open {path} (the page keeps what it had):"
-SAVED = "Saved {path}: {count} change(s) from {source}; simlib check and simlib batch take it."
-CANNOT_SAVE = "Cannot save {path} (nothing was written):"
-NO_SCENARIOS = "no scenario files found (scenarios/*.yaml); open one with the file field"
-LARGE_RUN = "<i>Settings changed: press Run (a large run).</i>"
+FILE_LABEL = N_("Scenario file")
+FILE_PLACEHOLDER = N_("path/to/your-scenario.yaml")
+OPEN_LABEL = N_("Open")
+SAVE_LABEL = N_("Save as")
+SAVE_BUTTON = N_("Save as scenario")
+SEARCH_PLACEHOLDER = N_("Search levers by name (e.g. quit rate)")
+ASSUMPTIONS_TITLE = N_("Assumptions: how people and raters behave (sources in each tooltip)")
+LOCK_LABEL = N_("lock")
+LOCK_TOOLTIP = N_("Lock this grade's share: moving another grade leaves it as it is")
+NO_MATCH = N_("No lever matches “{query}”.")
+MATCHES = N_("{count} lever(s) match “{query}”.")
+OPENED = N_("Opened {path}.")
+CANNOT_OPEN = N_("Cannot open {path} (the page keeps what it had):")
+SAVED = N_("Saved {path}: {count} change(s) from {source}; simlib check and simlib batch take it.")
+CANNOT_SAVE = N_("Cannot save {path} (nothing was written):")
+NO_SCENARIOS = N_("no scenario files found (scenarios/*.yaml); open one with the file field")
+LARGE_RUN = N_("<i>Settings changed: press Run (a large run).</i>")
 # Room for a readout such as "0.0525" or "1.2e+03" next to every slider, at any page width;
 # a long lever name wraps onto a second line rather than being cut.
 PAGE_CSS = (
@@ -201,57 +202,50 @@ class Explorer:
 
         style = {"description_width": "150px"}
         wide = w.Layout(width="420px")
-        self.scenario_box = w.Dropdown(
-            options=list(self.files), description="Scenario", style=style, layout=wide
+        self.language_box = w.Dropdown(
+            options=[(name, code) for code, name in LANGUAGES.items()],
+            value=language(),
+            description="Language / 语言",
+            style=style,
+            layout=wide,
         )
-        self.years_box = w.IntSlider(
-            value=years, min=1, max=30, description="Years", style=style, layout=wide
-        )
-        self.reps_box = w.IntSlider(
-            value=reps, min=1, max=100, description="Replications", style=style, layout=wide
-        )
+        self.scenario_box = w.Dropdown(options=list(self.files), style=style, layout=wide)
+        self.years_box = w.IntSlider(value=years, min=1, max=30, style=style, layout=wide)
+        self.reps_box = w.IntSlider(value=reps, min=1, max=100, style=style, layout=wide)
         self.seed = seed
         self.seed_box = w.BoundedIntText(
-            value=seed or 0, min=0, max=2**31 - 1, description="Seed", style=style, layout=wide
+            value=seed or 0, min=0, max=2**31 - 1, style=style, layout=wide
         )
         self.policies_box = w.SelectMultiple(
-            description="Policies", style=style, layout=w.Layout(width="420px", height="90px")
+            style=style, layout=w.Layout(width="420px", height="90px")
         )
-        self.edit_box = w.Dropdown(description="Adjust policy", style=style, layout=wide)
-        self.file_box = w.Text(
-            description=FILE_LABEL,
-            placeholder=FILE_PLACEHOLDER,
-            style=style,
-            layout=w.Layout(width="340px"),
-        )
+        self.edit_box = w.Dropdown(style=style, layout=wide)
+        self.file_box = w.Text(style=style, layout=w.Layout(width="340px"))
         self.file_box.add_class("simlib-file")
-        self.open_button = w.Button(description=OPEN_LABEL, layout=w.Layout(width="76px"))
+        self.open_button = w.Button(layout=w.Layout(width="76px"))
         self.open_button.add_class("simlib-open")
-        self.save_box = w.Text(description=SAVE_LABEL, style=style, layout=w.Layout(width="340px"))
+        self.save_box = w.Text(style=style, layout=w.Layout(width="340px"))
         self.save_box.add_class("simlib-save-path")
-        self.save_button = w.Button(description=SAVE_BUTTON, layout=w.Layout(width="150px"))
+        self.save_button = w.Button(layout=w.Layout(width="150px"))
         self.save_button.add_class("simlib-save")
         self.file_note = w.HTML()
         self.file_note.add_class("simlib-file-message")
-        self.search_box = w.Text(
-            placeholder=SEARCH_PLACEHOLDER, continuous_update=True, layout=w.Layout(width="460px")
-        )
+        self.search_box = w.Text(continuous_update=True, layout=w.Layout(width="460px"))
         self.search_box.add_class("simlib-search")
-        self.live_box = w.Checkbox(value=live, description="Live update (small runs)")
-        self.run_button = w.Button(description="Run", button_style="primary", icon="play")
+        self.live_box = w.Checkbox(value=live)
+        self.run_button = w.Button(button_style="primary", icon="play")
         self.run_button.add_class("simlib-run")
-        self.reset_button = w.Button(description="Reset levers")
+        self.reset_button = w.Button()
         self.status = w.HTML()
         self.status.add_class("simlib-message")
         self.levers_box = w.VBox()
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
         self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
-        for i, title in enumerate(FIGURE_TABS):
-            self.tabs.set_title(i, title)
         self.pilot = PilotTab(w, lambda: self.session.scenario(**self.inputs()))
         self.tabs.children = (*self.tabs.children, self.pilot.view)
-        self.tabs.set_title(len(FIGURE_TABS), "Pilot")
+        self._relabel()
+        self.language_box.observe(self._on_language, names="value")
 
         self.scenario_box.observe(self._on_scenario, names="value")
         self.edit_box.observe(self._on_edit_policy, names="value")
@@ -266,6 +260,7 @@ class Explorer:
 
         general = w.VBox(
             [
+                self.language_box,
                 self.scenario_box,
                 self.policies_box,
                 self.years_box,
@@ -286,7 +281,7 @@ class Explorer:
         if self.files:
             self._load_scenario(self.scenario_box.value)
         else:
-            self.status.value = error_html([NO_SCENARIOS])
+            self.status.value = error_html([gettext(NO_SCENARIOS)])
 
     # --- building controls ---------------------------------------------------------------
 
@@ -339,11 +334,11 @@ class Explorer:
             if parent.endswith(".shares") and lever.slider:
                 lock = w.Checkbox(
                     value=False,
-                    description=LOCK_LABEL,
+                    description=gettext(LOCK_LABEL),
                     indent=False,
                     layout=w.Layout(width="64px"),
                 )
-                lock.tooltip = LOCK_TOOLTIP
+                lock.tooltip = gettext(LOCK_TOOLTIP)
                 lock.add_class("simlib-share-lock")
                 shares.setdefault(parent, {})[key] = (lever, control, lock)
                 row = w.HBox([control, lock])
@@ -362,7 +357,7 @@ class Explorer:
         policy_groups = [g for g in groups if g not in assumed]
         policy_panel = self._accordion([(g, groups[g]) for g in policy_groups], open_first=True)
         inner = self._accordion([(g.split(": ", 1)[1], groups[g]) for g in assumed])
-        folded = self._accordion([(ASSUMPTIONS_TITLE, [inner])])
+        folded = self._accordion([(gettext(ASSUMPTIONS_TITLE), [inner])])
         folded.add_class("simlib-assumptions")
         self._accordions = (policy_panel, folded)
         self._show_levers()
@@ -383,7 +378,7 @@ class Explorer:
             return
         found = {lv.path for lv in matching([lv for lv, _ in self._rows], query)}
         rows = [row for lv, row in self._rows if lv.path in found]
-        text = MATCHES if rows else NO_MATCH
+        text = gettext(MATCHES if rows else NO_MATCH)
         note = self.w.HTML(f"<i>{html.escape(text.format(count=len(rows), query=query))}</i>")
         note.add_class("simlib-search-result")
         self.levers_box.children = (self.w.VBox([note, *rows]),)
@@ -498,7 +493,46 @@ class Explorer:
         if self._work() <= self.LIVE_LIMIT:
             self.run()
         else:
-            self.status.value = LARGE_RUN
+            self.status.value = gettext(LARGE_RUN)
+
+    def _relabel(self) -> None:
+        """Every fixed control's words in the language in force."""
+        for widget, words in (
+            (self.scenario_box, N_("Scenario")),
+            (self.years_box, N_("Years")),
+            (self.reps_box, N_("Replications")),
+            (self.seed_box, N_("Seed")),
+            (self.policies_box, N_("Policies")),
+            (self.edit_box, N_("Adjust policy")),
+            (self.file_box, FILE_LABEL),
+            (self.open_button, OPEN_LABEL),
+            (self.save_box, SAVE_LABEL),
+            (self.save_button, SAVE_BUTTON),
+            (self.live_box, N_("Live update (small runs)")),
+            (self.run_button, N_("Run")),
+            (self.reset_button, N_("Reset levers")),
+        ):
+            widget.description = gettext(words)
+        self.file_box.placeholder = gettext(FILE_PLACEHOLDER)
+        self.search_box.placeholder = gettext(SEARCH_PLACEHOLDER)
+        for i, title in enumerate(FIGURE_TABS):
+            self.tabs.set_title(i, gettext(title))
+        self.tabs.set_title(len(FIGURE_TABS), gettext("Pilot"))
+
+    def _on_language(self, change: dict) -> None:
+        """The language selector: relabel the page, redraw the summary and charts."""
+        set_language(change["new"])
+        self._relabel()
+        self._rendered.clear()
+        if self.files:
+            self._building = True
+            try:
+                self._build_levers()
+            finally:
+                self._building = False
+        if self.outcome is not None:
+            self.summary.value = summary_html(self.outcome)
+            self._draw_tab(self.tabs.selected_index or 0)
 
     def _on_tab(self, change: dict) -> None:
         if (self.tabs.selected_index or 0) == len(FIGURE_TABS):
@@ -536,7 +570,7 @@ class Explorer:
                 raise ScenarioError("give the path of a scenario file (.yaml)")
             self.session.base(chosen)
         except Exception as exc:  # noqa: BLE001 - every failure becomes readable text
-            self._file_message(False, CANNOT_OPEN.format(path=chosen), problem_lines(exc))
+            self._file_message(False, gettext(CANNOT_OPEN).format(path=chosen), problem_lines(exc))
             return False
         key = chosen.stem
         known = self.files.get(key)
@@ -550,7 +584,7 @@ class Explorer:
         finally:
             self._building = False
         self._load_scenario(key)
-        self._file_message(True, OPENED.format(path=chosen.resolve()))
+        self._file_message(True, gettext(OPENED).format(path=chosen.resolve()))
         self._on_change({})
         return True
 
@@ -573,10 +607,12 @@ class Explorer:
             changes.update(settings)
             written = save_scenario(source, changes, target)
         except Exception as exc:  # noqa: BLE001
-            self._file_message(False, CANNOT_SAVE.format(path=target), problem_lines(exc))
+            self._file_message(False, gettext(CANNOT_SAVE).format(path=target), problem_lines(exc))
             return None
         count = written.read_text(encoding="utf-8").count(CHANGED.split("{")[0])
-        self._file_message(True, SAVED.format(path=written, count=count, source=source.name))
+        self._file_message(
+            True, gettext(SAVED).format(path=written, count=count, source=source.name)
+        )
         return written
 
     def _file_message(self, ok: bool, head: str, lines: list[str] | None = None) -> None:
@@ -603,7 +639,7 @@ class Explorer:
 
     def run(self) -> Outcome | None:
         """Validate the inputs, run (or reuse) the comparison and redraw; errors show inline."""
-        self.status.value = "<i>Running…</i>"
+        self.status.value = "<i>" + gettext("Running…") + "</i>"
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -629,7 +665,8 @@ class Explorer:
             try:
                 self._rendered[key] = figure_pngs(tab, self.outcome)
             except Exception as exc:  # noqa: BLE001
-                self.status.value = error_html([f"drawing {tab}: {exc}"])
+                said = gettext("drawing {tab}: {error}").format(tab=gettext(tab), error=exc)
+                self.status.value = error_html([said])
                 return
             while len(self._rendered) > 4 * self.session.cache_size:
                 self._rendered.pop(next(iter(self._rendered)))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from simlib.analysis.results import Results
 from simlib.errors import ScenarioError
+from simlib.i18n import N_, _
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
@@ -111,12 +112,27 @@ def summary_html(outcome: Outcome) -> str:
     from simlib.present.briefing import executive_summary_html
 
     m = outcome.results.manifest
-    how = "from cache" if outcome.cached else f"in {outcome.seconds:.1f} s"
+    how = (
+        _("from cache")
+        if outcome.cached
+        else _("in {seconds} s").format(seconds=f"{outcome.seconds:.1f}")
+    )
     years = m["parameters"]["environment"]["years"]
+    said = _(
+        "{name}: {reps} replications × {policies} policies × {years} years, seed {seed} — "
+        "answered {how}. Mean [95% CI] at the horizon; ★ best per row."
+    )
     head = (
-        f"<p><b>{html.escape(m['scenario_name'])}</b>: {m['reps']} replications × "
-        f"{len(m['policies'])} policies × {years} years, seed {m['seed']} — answered {how}. "
-        "Mean [95% CI] at the horizon; ★ best per row.</p>"
+        "<p>"
+        + said.format(
+            name=f"<b>{html.escape(m['scenario_name'])}</b>",
+            reps=m["reps"],
+            policies=len(m["policies"]),
+            years=years,
+            seed=m["seed"],
+            how=how,
+        )
+        + "</p>"
     )
     return head + executive_summary_html(outcome.results)
 
@@ -125,7 +141,9 @@ def error_html(lines: list[str]) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return (
         "<div style='color:#b00020;border-left:4px solid #b00020;padding:.3em .8em'>"
-        f"<b>Cannot run these settings:</b><ul style='margin:.2em 0'>{items}</ul></div>"
+        + "<b>"
+        + _("Cannot run these settings:")
+        + f"</b><ul style='margin:.2em 0'>{items}</ul></div>"
     )
 
 
@@ -138,7 +156,8 @@ def problem_lines(exc: BaseException) -> list[str]:
 
 # --- figures ------------------------------------------------------------------------------
 
-FIGURE_TABS = ("Over time", "Differences", "Grades & pay", "9-box")
+# Tab names (English keys; translated where shown).
+FIGURE_TABS = (N_("Over time"), N_("Differences"), N_("Grades & pay"), N_("9-box"))
 EXPLORER_DPI = 80
 
 

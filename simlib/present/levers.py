@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from simlib.i18n import _
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import FieldRecord, walk
 from simlib.scenario.sources import size_of
@@ -249,4 +250,5 @@ def shares_check(values: dict[str, float]) -> tuple[bool, str]:
     total = 100.0 * math.fsum(values.values())
     ok = abs(total - 100.0) < 0.05
     mark = "✓" if ok else "✗"
-    return ok, f"{mark} shares sum to {total:.1f}%" + ("" if ok else " — they must sum to 100%")
+    said = _("{mark} shares sum to {total}%").format(mark=mark, total=f"{total:.1f}")
+    return ok, said + ("" if ok else _(" — they must sum to 100%"))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from simlib.i18n import N_
 from simlib.mechanisms.grading import bottom_grades, top_grades
 
 # Potential boxes cut at the terciles of N(0, 1) applicants (SD units): the same fixed cut
 # points for every policy, so a policy that raises potential moves people up the boxes.
 POTENTIAL_CUTS_SD = (-0.4307, 0.4307)
-BOX_LABELS = ("low", "medium", "high")
+BOX_LABELS = (N_("low"), N_("medium"), N_("high"))  # translated where drawn
 
 
 def performance_boxes(grade_index: np.ndarray, n_grades: int) -> np.ndarray:

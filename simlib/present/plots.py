@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from simlib.analysis.results import Results
+from simlib.i18n import _, language
+from simlib.i18n.fonts import matplotlib_fonts
 from simlib.metrics.catalogue import METRIC_DIRECTION, METRIC_UNITS
 from simlib.present.nine_box import BOX_LABELS
 from simlib.scenario.organization import WEEKS_PER_YEAR
@@ -80,7 +82,8 @@ def style() -> Iterator[None]:
     import matplotlib as mpl
 
     # matplotlib's stubs key rc_context by a Literal of rc names; STYLE holds only valid ones.
-    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
+    settings: dict[str, Any] = {**STYLE, **matplotlib_fonts(language())}
+    with mpl.rc_context(settings):  # type: ignore[arg-type]
         yield
 
 
@@ -161,13 +164,15 @@ def metric_title(metric: str) -> str:
 def metric_label(metric: str) -> str:
     """The metric with its unit, for an axis: 'Workforce potential (SD units)'."""
     unit = METRIC_UNITS.get(metric)
-    return f"{metric_title(metric)} ({unit})" if unit else metric_title(metric)
+    return f"{metric_title(metric)} ({_(unit)})" if unit else metric_title(metric)
 
 
 def _unit_axis_label(metric: str, prefix: str = "") -> str:
-    unit = METRIC_UNITS.get(metric, "")
-    # Long units wrap so a small panel stays readable.
-    if len(unit) > 28:
+    unit = _(METRIC_UNITS.get(metric, "")) if metric in METRIC_UNITS else ""
+    # Long units wrap so a small panel stays readable (Chinese has no spaces: by characters).
+    if language() == "zh" and len(unit) > 16:
+        unit = "\n".join(unit[i : i + 16] for i in range(0, len(unit), 16))
+    elif len(unit) > 28:
         words, lines, line = unit.split(), [], ""
         for w in words:
             if len(line) + len(w) > 28 and line:
@@ -176,7 +181,7 @@ def _unit_axis_label(metric: str, prefix: str = "") -> str:
             else:
                 line = f"{line} {w}".strip()
         unit = "\n".join([*lines, line])
-    return f"{prefix}{unit}" if unit else prefix.strip() or "value"
+    return f"{prefix}{unit}" if unit else prefix.strip() or _("value")
 
 
 def _metrics(results: Results, metrics: Sequence[str] | None) -> list[str]:
@@ -261,9 +266,9 @@ def whole_years(axis, horizon_years: float) -> None:
 def metric_label_title(metric: str) -> str:
     """The client's name of a metric (the catalogue's label) for a panel's title."""
     from simlib.metrics.catalogue import metric as entry
+    from simlib.present.wording import label
 
-    found = entry(metric)
-    return found.label if found is not None else metric_title(metric)
+    return label(metric) if entry(metric) is not None else metric_title(metric)
 
 
 def plot_over_time(
@@ -289,14 +294,14 @@ def plot_over_time(
                 if np.isfinite(lo).any():
                     ax.fill_between(years, lo, hi, color=colors[policy], alpha=0.2, lw=0)
             ax.set_title(metric_label_title(metric))
-            ax.set_xlabel("Years")
+            ax.set_xlabel(_("Years"))
             whole_years(ax.xaxis, float(table["week"].max()) / WEEKS_PER_YEAR)
             ax.set_ylabel(_unit_axis_label(metric))
             if fast:
                 ax.locator_params(axis="y", nbins=4)  # fewer labels: text is most of the drawing
             _readable_numbers(ax.yaxis)
         _legend(fig, colors, results.policies)
-        fig.suptitle("Outcomes over time (mean and 95% CI over replications)", fontsize=15)
+        fig.suptitle(_("Outcomes over time (mean and 95% CI over replications)"), fontsize=15)
     return fig
 
 
@@ -332,13 +337,18 @@ def plot_paired_differences(
             ax.set_ylim(-0.7, len(others) - 0.3)
             ax.invert_yaxis()
             better = METRIC_DIRECTION.get(metric, "")
-            hint = {"higher": " (more is better)", "lower": " (less is better)"}.get(better, "")
+            hint = {"higher": _(" (more is better)"), "lower": _(" (less is better)")}.get(
+                better, ""
+            )
             ax.set_title(metric_label_title(metric) + hint, fontsize=13)
-            ax.set_xlabel(_unit_axis_label(metric, "difference, "))
+            ax.set_xlabel(_unit_axis_label(metric, _("difference, ")))
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             _readable_numbers(ax.xaxis, always=True)
         fig.suptitle(
-            f"Paired difference from {results.baseline} at the horizon (95% CI)", fontsize=15
+            _("Paired difference from {base} at the horizon (95% CI)").format(
+                base=results.baseline
+            ),
+            fontsize=15,
         )
     return fig
 
@@ -386,9 +396,9 @@ def plot_grade_distribution(snapshot: pd.DataFrame, results: Results | None = No
                 label=policy,
             )
         ax.set_xticks(x, order)
-        ax.set_xlabel("Latest grade (best first)")
-        ax.set_ylabel("Share of rated employees (%)")
-        ax.set_title("Grade distribution at the horizon")
+        ax.set_xlabel(_("Latest grade (best first)"))
+        ax.set_ylabel(_("Share of rated employees (%)"))
+        ax.set_title(_("Grade distribution at the horizon"))
         ax.legend()
     return fig
 
@@ -419,11 +429,17 @@ def plot_pay_distribution(
                 histtype="step",
                 lw=2.2,
                 color=colors[policy],
-                label=f"{policy} (median {values.median():,.1f}k)",
+                label=_("{policy} (median {median}k)").format(
+                    policy=policy, median=f"{values.median():,.1f}"
+                ),
             )
-        ax.set_xlabel(f"Yearly salary (thousand {currency or 'currency units'})")
-        ax.set_ylabel("Employees")
-        ax.set_title("Pay distribution at the horizon")
+        ax.set_xlabel(
+            _("Yearly salary (thousand {currency})").format(
+                currency=currency or _("currency units")
+            )
+        )
+        ax.set_ylabel(_("Employees"))
+        ax.set_title(_("Pay distribution at the horizon"))
         ax.legend()
     return fig
 
@@ -463,13 +479,14 @@ def plot_nine_box(snapshot: pd.DataFrame, results: Results | None = None) -> Fig
                         fontsize=12,
                         color="white" if dark else "black",
                     )
-            ax.set_xticks(range(3), BOX_LABELS)
-            ax.set_yticks(range(3), BOX_LABELS)
-            ax.set_xlabel("Performance (latest grade)")
-            ax.set_ylabel("Potential (SD terciles)")
+            boxes = [_(b) for b in BOX_LABELS]
+            ax.set_xticks(range(3), boxes)
+            ax.set_yticks(range(3), boxes)
+            ax.set_xlabel(_("Performance (latest grade)"))
+            ax.set_ylabel(_("Potential (SD terciles)"))
             ax.set_title(f"{policy} (n={len(own)})", color=colors[policy])
             ax.grid(False)
-        fig.suptitle("9-box at the horizon: share of rated employees (count)", fontsize=15)
+        fig.suptitle(_("9-box at the horizon: share of rated employees (count)"), fontsize=15)
     return fig
 
 

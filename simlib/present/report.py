@@ -18,6 +18,7 @@ import pandas as pd
 
 from simlib.analysis.results import Results
 from simlib.analysis.sanity import TOTALS, sanity_warnings
+from simlib.i18n import N_, _
 from simlib.metrics import fairness
 from simlib.metrics.catalogue import METRIC_DIRECTION
 from simlib.metrics.money import NET_VALUE_PARTS, net_value_components, payback_years
@@ -37,13 +38,54 @@ DEFAULT_OBJECTIVES = (
     "manager_hours",
 )
 DECISIONS = {
-    "top_grades": "top grades",
-    "promotions": "promotions",
-    "pips": "PIPs",
-    "exits": "exits by the policy's rule",
+    "top_grades": N_("top grades"),
+    "promotions": N_("promotions"),
+    "pips": N_("PIPs"),
+    "exits": N_("exits by the policy's rule"),
+}
+# The report's section headings, in the order the report notebook shows them.
+SECTIONS = {
+    "answer": N_("The answer"),
+    "money": N_("Money"),
+    "fairness": N_("Fairness"),
+    "sanity": N_("Checks before quoting a number"),
+    "uncertainty": N_("What we don't know"),
+    "charts": N_("Charts"),
+    "nine_box": N_("9-box"),
+    "appendix": N_("Appendix"),
+    "outcomes": N_("A. Every outcome at the horizon"),
+    "register": N_("B. Assumptions register"),
+    "caveats": N_("C. Caveats"),
+    "files": N_("D. Files"),
+}
+SECTION_NOTES = {
+    "nine_box": N_(
+        "Performance (latest grade) against potential for the workforce at the horizon of "
+        "replication 0. Potential boxes use the same cut points for every policy."
+    ),
+    "outcomes": N_(
+        "Mean over replications [95% confidence interval]. ★ marks a policy only where it "
+        "is better than every other policy with a 95% interval of the paired difference "
+        "that excludes zero."
+    ),
+    "register": N_(
+        "Every parameter of the scenario as simulated, where its value was set, and what it "
+        "means; for each size of how people respond, how sure we are of it (kind: sourced, "
+        "calibrated, an assumption with its plausible range, or a definition)."
+    ),
 }
 
 esc = html.escape
+
+
+def heading(section: str) -> str:
+    """A section's heading (and its note, if any) as HTML, in the language in force; the
+    appendix starts a new printed page."""
+    level = "h3" if section in ("nine_box", "outcomes", "register", "caveats", "files") else "h2"
+    attrs = " class='appendix' id='appendix'" if section == "appendix" else ""
+    note = SECTION_NOTES.get(section)
+    text = f"<{level}{attrs}>{esc(_(SECTIONS[section]))}</{level}>"
+    return text + (f"<p>{esc(_(note))}</p>" if note else "")
 
 
 def currency(results: Results) -> str:
@@ -149,19 +191,23 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
     question = " ".join(str(params.get("description", "")).split())
     parts = []
     if question:
-        parts.append(f"<p class='question'><b>The question.</b> {esc(question)}</p>")
+        lead = _("The question.")
+        parts.append(f"<p class='question'><b>{lead}</b> {esc(question)}</p>")
     reps = int(results.manifest.get("reps", 0))
-    parts.append(
-        "<p class='how-to-read'>Each policy is compared with "
-        f"{_policy(base)} on the same simulated people, applicants and market events "
-        f"({reps} replications). A difference is stated only where its 95% interval "
-        "(in brackets, same units) excludes zero; otherwise the policies are called "
-        "alike on that objective.</p>"
-    )
+    how_to_read = _(
+        "Each policy is compared with {base} on the same simulated people, applicants and "
+        "market events ({reps} replications). A difference is stated only where its 95% "
+        "interval (in brackets, same units) excludes zero; otherwise the policies are called "
+        "alike on that objective."
+    ).format(base=_policy(base), reps=reps)
+    parts.append(f"<p class='how-to-read'>{how_to_read}</p>")
     if not others:
-        parts.append("<p>Only one policy was simulated: there is nothing to compare.</p>")
+        parts.append(
+            "<p>" + _("Only one policy was simulated: there is nothing to compare.") + "</p>"
+        )
         return "<div class='answer'>" + "".join(parts) + "</div>"
     diffs = {(d.policy, d.metric): d for d in differences(results, chosen)}
+    separator = _("; ")
     rows = []
     for metric in chosen:
         found = [diffs[(p, metric)] for p in others if (p, metric) in diffs]
@@ -170,31 +216,39 @@ def summary_html(results: Results, named: list[str] | None = None) -> str:
             best = _best_of(better)
             rec = f"{_policy(best.policy)}: {esc(best.words(money_unit))}"
         else:
-            rec = f"keep {_policy(base)}: no policy does clearly better"
+            rec = _("keep {base}: no policy does clearly better").format(base=_policy(base))
         notes = []
         for d in found:
             if better and d is _best_of(better):
                 continue
             v = verdict(results, d)
             if v is None:
-                notes.append(f"{esc(d.policy)} alike")
+                notes.append(_("{policy} alike").format(policy=esc(d.policy)))
             else:
-                word = "better" if v else "worse"
-                notes.append(f"{esc(d.policy)} {word}: {esc(d.words(money_unit))}")
+                said = (
+                    _("{policy} better: {difference}") if v else _("{policy} worse: {difference}")
+                )
+                notes.append(said.format(policy=esc(d.policy), difference=esc(d.words(money_unit))))
         unit = wording.unit_kind(metric)
         rows.append(
             "<tr>"
             f"<th>{esc(wording.label(metric))}"
             f"<div class='unit'>{esc(_unit_words(metric, unit, money_unit))}</div></th>"
             f"<td>{rec}</td>"
-            f"<td class='others'>{'; '.join(notes) if notes else ''}</td>"
+            f"<td class='others'>{separator.join(notes) if notes else ''}</td>"
             "</tr>"
         )
     parts.append(_in_short(results, chosen, diffs, money_unit))
     parts.append(
-        "<table class='answer-table'><thead><tr><th>Objective</th>"
-        f"<th>Recommendation (difference from {esc(base)} [95% interval])</th>"
-        "<th>The other policies</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "<table class='answer-table'><thead><tr><th>"
+        + _("Objective")
+        + "</th><th>"
+        + _("Recommendation (difference from {base} [95% interval])").format(base=esc(base))
+        + "</th><th>"
+        + _("The other policies")
+        + "</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
     parts.append(_trade_offs(results, money_unit))
     return "<div class='answer'>" + "".join(parts) + "</div>"
@@ -214,9 +268,13 @@ def _in_short(
     name = esc(wording.in_sentence(wording.label(first)))
     found = [d for (p, m), d in diffs.items() if m == first and verdict(results, d) is True]
     if not found:
+        said = _("on {metric}, no policy does clearly better than {base}.")
         return (
-            f"<p class='in-short'><b>In short:</b> on {name}, no policy does clearly better "
-            f"than {esc(base)}.</p>"
+            "<p class='in-short'><b>"
+            + _("In short:")
+            + "</b> "
+            + said.format(metric=name, base=esc(base))
+            + "</p>"
         )
     best = _best_of(found)
     costs = [
@@ -225,13 +283,23 @@ def _in_short(
         if (d := diffs.get((best.policy, m))) is not None and verdict(results, d) is False
     ]
     tail = (
-        f", at a cost in {'; '.join(costs)}"
+        _(", at a cost in {costs}").format(costs=_("; ").join(costs))
         if costs
-        else ", at no clear cost on the other objectives"
+        else _(", at no clear cost on the other objectives")
     )
+    said = _("on {metric}, {policy} does best: {difference} against {base}{tail}.")
     return (
-        f"<p class='in-short'><b>In short:</b> on {name}, {_policy(best.policy)} does best: "
-        f"{esc(best.words(money_unit))} against {esc(base)}{tail}.</p>"
+        "<p class='in-short'><b>"
+        + _("In short:")
+        + "</b> "
+        + said.format(
+            metric=name,
+            policy=_policy(best.policy),
+            difference=esc(best.words(money_unit)),
+            base=esc(base),
+            tail=tail,
+        )
+        + "</p>"
     )
 
 
@@ -248,11 +316,11 @@ def _unit_words(metric: str, kind: str, money_unit: str) -> str:
     from simlib.metrics.catalogue import metric as entry
 
     found = entry(metric)
-    unit = found.unit if found is not None else ""
+    unit = _(found.unit) if found is not None else ""
     if kind == "money":
-        return unit.replace("currency", money_unit or "currency")
+        return unit.replace(_("currency"), money_unit or _("currency"))
     if kind == "share":
-        return unit + "; differences in percentage points"
+        return unit + _("; differences in percentage points")
     return unit
 
 
@@ -283,18 +351,30 @@ def _trade_offs(results: Results, money_unit: str) -> str:
         losses = [d for d in own if verdict(results, d) is False]
 
         def listed(ds: list[Difference]) -> str:
-            return "; ".join(
+            return _("; ").join(
                 f"{esc(wording.in_sentence(wording.label(d.metric)))} {esc(d.words(money_unit))}"
                 for d in ds
             )
 
-        text = f"{_policy(policy)} against {esc(base)}: "
-        text += f"better on {listed(gains)}" if gains else "better on nothing"
-        text += f"; worse on {listed(losses)}." if losses else "; worse on nothing."
+        text = _("{policy} against {base}: ").format(policy=_policy(policy), base=esc(base))
+        text += (
+            _("better on {gains}").format(gains=listed(gains)) if gains else _("better on nothing")
+        )
+        text += (
+            _("; worse on {losses}.").format(losses=listed(losses))
+            if losses
+            else _("; worse on nothing.")
+        )
         lines.append(f"<li>{text}</li>")
     return (
-        "<p><b>Trade-offs</b> on every other outcome (money and fairness follow in their "
-        "own sections):</p><ul class='trade-offs'>" + "".join(lines) + "</ul>"
+        "<p>"
+        + _(
+            "<b>Trade-offs</b> on every other outcome (money and fairness follow in their "
+            "own sections):"
+        )
+        + "</p><ul class='trade-offs'>"
+        + "".join(lines)
+        + "</ul>"
     )
 
 
@@ -349,7 +429,7 @@ def money_table(results: Results) -> pd.DataFrame:
             {
                 "policy": policy,
                 "part": "payback",
-                "label": "Payback",
+                "label": _("Payback"),
                 "contribution_k": np.nan if years is None else years,
                 "low_k": np.nan,
                 "high_k": np.nan,
@@ -366,7 +446,7 @@ def money_html(results: Results) -> str:
     table = money_table(results)
     unit = currency(results)
     if table.empty:
-        return "<p>Only one policy: no difference in money to show.</p>"
+        return "<p>" + _("Only one policy: no difference in money to show.") + "</p>"
     policies = list(dict.fromkeys(table["policy"]))
     head = "".join(f"<th>{esc(p)}</th>" for p in policies)
     body = []
@@ -390,18 +470,20 @@ def money_html(results: Results) -> str:
             cells.append(
                 f"<td><span class='num'>{value}</span> <span class='ci'>{bounds}</span></td>"
             )
-        name = "Payback period" if part == "payback" else wording.label(part)
+        name = _("Payback period") if part == "payback" else wording.label(part)
         if part in NET_VALUE_PARTS and NET_VALUE_PARTS[part] < 0:
-            name += " (saved)"
+            name += _(" (saved)")
         cls = " class='total'" if part == "net_value" else ""
         body.append(f"<tr{cls}><th>{esc(name)}</th>{''.join(cells)}</tr>")
     levels = _net_value_levels(results, unit)
+    intro = _(
+        "Per year at the horizon, in thousands of {unit}, each policy against {base} (95% "
+        "interval in brackets). Costs a policy saves count positive, so the parts add up to "
+        "the net value (rounded to add up). The payback period is when the policy's "
+        "cumulative net value against {base} turns positive."
+    ).format(unit=esc(unit or _("currency units")), base=esc(results.baseline))
     return (
-        f"<p>Per year at the horizon, in thousands of {esc(unit or 'currency units')}, "
-        f"each policy against {esc(results.baseline)} (95% interval in brackets). Costs a "
-        "policy saves count positive, so the parts add up to the net value (rounded to add "
-        "up). The payback period is when the policy's cumulative net value against "
-        f"{esc(results.baseline)} turns positive.</p>"
+        f"<p>{intro}</p>"
         f"<table class='money'><thead><tr><th></th>{head}</tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"
@@ -418,10 +500,10 @@ def _summary(results: Results, metric: str) -> pd.DataFrame:
 
 def _payback_words(years: float, results: Results, policy: str) -> str:
     if not math.isfinite(years):
-        return "not within the horizon"
+        return _("not within the horizon")
     if years == 0:
-        return "ahead from the first year"
-    return f"{wording.number(years, 2)} years"
+        return _("ahead from the first year")
+    return _("{years} years").format(years=wording.number(years, 2))
 
 
 def _net_value_levels(results: Results, unit: str) -> str:
@@ -432,7 +514,8 @@ def _net_value_levels(results: Results, unit: str) -> str:
     items = [
         f"{esc(p)} {esc(wording.money(means[p], unit))}" for p in results.policies if p in means
     ]
-    return "<p class='note'>Net value per year at the horizon: " + "; ".join(items) + ".</p>"
+    said = _("Net value per year at the horizon: {values}.").format(values=_("; ").join(items))
+    return f"<p class='note'>{said}</p>"
 
 
 # --- fairness -------------------------------------------------------------------------------
@@ -444,13 +527,17 @@ def fairness_html(results: Results) -> str:
     audit = fairness.adverse_impact_table(results.frame)
     gap = _summary(results, "group_rating_gap")
     parts = [
-        "<p>A group's rate of a favourable decision below four-fifths of the most favoured "
-        "group's (or, for PIPs and exits, a rate more than 5/4 of the least affected "
-        "group's) is evidence of adverse impact under the US Uniform Guidelines (29 CFR "
-        "1607.4(D)), for promotion and retention decisions as well as hiring. Counts are "
-        "pooled over every review and replication; p is Fisher's exact test against the "
-        "reference group; the shortfall is how many more of the group would have been "
-        "selected (or spared) at the reference group's rate.</p>"
+        "<p>"
+        + _(
+            "A group's rate of a favourable decision below four-fifths of the most favoured "
+            "group's (or, for PIPs and exits, a rate more than 5/4 of the least affected "
+            "group's) is evidence of adverse impact under the US Uniform Guidelines (29 CFR "
+            "1607.4(D)), for promotion and retention decisions as well as hiring. Counts are "
+            "pooled over every review and replication; p is Fisher's exact test against the "
+            "reference group; the shortfall is how many more of the group would have been "
+            "selected (or spared) at the reference group's rate."
+        )
+        + "</p>"
     ]
     if not gap.empty:
         items = []
@@ -462,13 +549,17 @@ def fairness_html(results: Results) -> str:
                 float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), "sd"
             )
             items.append(f"{esc(p)} {esc(value)} {esc(bounds)}")
-        parts.append(
-            "<p><b>Rating gap between groups at equal true performance</b> (first listed "
-            "group minus the others, rating SD units): " + "; ".join(items) + ".</p>"
+        said = _(
+            "<b>Rating gap between groups at equal true performance</b> (first listed "
+            "group minus the others, rating SD units): {values}."
         )
+        parts.append("<p>" + said.format(values=_("; ").join(items)) + "</p>")
     if audit.empty:
-        parts.append("<p>The organization has one group: there is nothing to audit.</p>")
+        parts.append(
+            "<p>" + _("The organization has one group: there is nothing to audit.") + "</p>"
+        )
         return "".join(parts)
+    versus, below, no = _("vs"), _("below 4/5"), _("no")
     rows = []
     for (policy, outcome), table in audit.groupby(["policy", "outcome"], sort=False):
         # The reference group is the most favoured: the highest rate of a favourable
@@ -485,35 +576,52 @@ def fairness_html(results: Results) -> str:
             rows.append(
                 f"<tr class='{'flag' if flag else ''}'>"
                 f"<td>{esc(str(policy))}</td>"
-                f"<td>{esc(DECISIONS.get(str(outcome), str(outcome)))}</td>"
-                f"<td>{esc(str(r['group']))} vs {esc(ref_name)}</td>"
-                f"<td>{_pct(float(r['rate']))} vs {_pct(ref_rate)}</td>"
+                f"<td>{esc(_decision(str(outcome)))}</td>"
+                f"<td>{esc(str(r['group']))} {versus} {esc(ref_name)}</td>"
+                f"<td>{_pct(float(r['rate']))} {versus} {_pct(ref_rate)}</td>"
                 f"<td>{_ratio(float(r['impact_ratio']))}</td>"
-                f"<td>{'below 4/5' if flag else 'no'}</td>"
+                f"<td>{below if flag else no}</td>"
                 f"<td>{_p_value(float(r['p_value']))}</td>"
                 f"<td>{wording.fixed(float(r['shortfall']), 1)}</td>"
                 "</tr>"
             )
     flagged = audit[audit["four_fifths_flag"]]
     if flagged.empty:
-        verdict_text = "No decision falls below the four-fifths threshold under any policy."
+        verdict_text = _("No decision falls below the four-fifths threshold under any policy.")
     else:
         items = sorted(
             {
-                f"{p} ({DECISIONS.get(o, o)})"
+                f"{p} ({_decision(o)})"
                 for p, o in zip(flagged["policy"], flagged["outcome"], strict=True)
             }
         )
-        verdict_text = "Below the four-fifths threshold: " + ", ".join(esc(i) for i in items) + "."
+        verdict_text = _("Below the four-fifths threshold: {items}.").format(
+            items=_(", ").join(esc(i) for i in items)
+        )
     parts.append(f"<p><b>{verdict_text}</b></p>")
+    columns = (
+        _("Policy"),
+        _("Decision"),
+        _("Group vs reference"),
+        _("Rate"),
+        _("Impact ratio"),
+        _("Four-fifths flag"),
+        _("p (Fisher)"),
+        _("Shortfall (people)"),
+    )
     parts.append(
-        "<table class='fairness'><thead><tr><th>Policy</th><th>Decision</th><th>Group vs "
-        "reference</th><th>Rate</th><th>Impact ratio</th><th>Four-fifths flag</th>"
-        "<th>p (Fisher)</th><th>Shortfall (people)</th></tr></thead><tbody>"
+        "<table class='fairness'><thead><tr>"
+        + "".join(f"<th>{c}</th>" for c in columns)
+        + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
     return "".join(parts)
+
+
+def _decision(outcome: str) -> str:
+    """A decision of the fairness audit in the client's words."""
+    return _(DECISIONS[outcome]) if outcome in DECISIONS else outcome
 
 
 def _ratio(x: float) -> str:
@@ -537,11 +645,12 @@ def sanity_html(results: Results) -> str:
     """The sanity warnings, or a line saying every check passed."""
     found = sanity_warnings(results)
     if not found:
-        return (
-            "<p>Every check passed: headcount stays at or above 95% of positions, no "
-            "policy's advantage comes from empty positions, and every forced distribution "
-            "ranks within units large enough for its grade shares.</p>"
+        said = _(
+            "Every check passed: headcount stays at or above 95% of positions, no policy's "
+            "advantage comes from empty positions, and every forced distribution ranks within "
+            "units large enough for its grade shares."
         )
+        return f"<p>{said}</p>"
     items = []
     for w in found:
         text = w.message
@@ -560,13 +669,16 @@ def header_html(results: Results) -> str:
     params = m.get("parameters", {})
     org = params.get("organization", {})
     years = params.get("environment", {}).get("years")
-    title = str(m.get("scenario_name") or params.get("name") or "Policy comparison")
+    title = str(m.get("scenario_name") or params.get("name") or _("Policy comparison"))
+    compared = _("policies compared: {policies} (baseline {base})")
     facts = [
         str(org.get("name", "")),
-        f"{int(org.get('headcount', 0)):,} positions" if org.get("headcount") else "",
-        f"{years} years simulated" if years else "",
-        f"policies compared: {', '.join(results.policies)} (baseline {results.baseline})",
-        f"{int(m.get('reps', 0))} replications",
+        _("{count} positions").format(count=f"{int(org.get('headcount', 0)):,}")
+        if org.get("headcount")
+        else "",
+        _("{years} years simulated").format(years=years) if years else "",
+        compared.format(policies=", ".join(results.policies), base=results.baseline),
+        _("{count} replications").format(count=int(m.get("reps", 0))),
     ]
     line = " · ".join(esc(f) for f in facts if f)
     return f"<h1>{esc(title)}</h1><p class='subtitle'>{line}</p>"

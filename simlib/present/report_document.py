@@ -4,7 +4,9 @@
 figures embedded, the scenario's name as its ``<title>``) styled by :data:`REPORT_CSS`, which
 serves the screen and print alike. :func:`write_pdf` renders that page to ``report.pdf`` with
 WeasyPrint: A4, page numbers in the footer, figures and tables never cut across pages, and
-fonts found offline (DejaVu or Liberation, else the system's sans-serif).
+fonts found offline (DejaVu or Liberation, else the system's sans-serif). In Chinese the page
+and its footer are in Chinese, and the page carries the glyphs it uses of Noto Sans CJK SC
+(:mod:`simlib.i18n.fonts`), which the PDF embeds.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ import html
 from pathlib import Path
 
 from simlib.errors import ScenarioError
+from simlib.i18n import _, language
+from simlib.i18n.fonts import CJK_FAMILY, css_font_face, embedded_font_face
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
 
 FONTS = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
+# Chinese: the CJK font first (the PDF's, then a browser's usual ones), Latin fonts after.
+CJK_FONTS = f"'{CJK_FAMILY}', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', {FONTS}"
 
-REPORT_CSS = f"""
+REPORT_CSS_TEMPLATE = """
 @page {{
   size: A4;
   margin: 18mm 16mm 20mm 16mm;
   @bottom-center {{
-    content: "Page " counter(page) " of " counter(pages);
+    content: {PAGE_OF};
     font-family: {FONTS}; font-size: 8.5pt; color: #555;
   }}
   @bottom-left {{
@@ -74,16 +80,48 @@ code {{ font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; font-size
 """
 
 
+def report_css() -> str:
+    """The report's style in the language in force: its fonts and the footer's words."""
+    fonts = CJK_FONTS if language() == "zh" else FONTS
+    before, after = _("Page {page} of {pages}").split("{page}")
+    between, end = after.split("{pages}")
+    page_of = " ".join(
+        part
+        for part in (
+            f'"{before}"' if before else "",
+            "counter(page)",
+            f'"{between}"',
+            "counter(pages)",
+            f'"{end}"' if end else "",
+        )
+        if part
+    )
+    return REPORT_CSS_TEMPLATE.format(FONTS=fonts, PAGE_OF=page_of)
+
+
+# The English style (kept for readers of the constant).
+REPORT_CSS = REPORT_CSS_TEMPLATE.format(
+    FONTS=FONTS, PAGE_OF='"Page " counter(page) " of " counter(pages)'
+)
+
+
+_HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+
+
 class ReportError(ScenarioError):
     """The report could not be made (for example, no PDF renderer is installed)."""
 
 
 def document(body: str, title: str) -> str:
-    """A standalone HTML page: ``title`` in ``<title>``, the report's style, ``body``."""
+    """A standalone HTML page: ``title`` in ``<title>``, the report's style, ``body``; a
+    Chinese page carries the glyphs it uses of the CJK font, so it needs no system font."""
+    style = report_css()
+    if language() == "zh":
+        style = embedded_font_face(title + body + style) + style
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{_HTML_LANG[language()]}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>{REPORT_CSS}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
         f"<body>{body}</body></html>\n"
     )
 
@@ -100,7 +138,7 @@ def notebook_body(notebook_path: Path) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(node)
+    body, _resources = exporter.from_notebook_node(node)
     return body
 
 
@@ -113,6 +151,13 @@ def render_html(notebook_path: Path, html_path: Path, title: str | None = None) 
     atomic_write_text(html_path, document(body, title or Path(notebook_path).stem))
 
 
+def _page_language(page: object) -> str:
+    """``zh`` if the page says it is Chinese (``<html lang='zh-Hans'>``), else ``en``."""
+    root = getattr(page, "etree_element", None)
+    code = root.get("lang", "") if root is not None else ""
+    return "zh" if str(code).lower().startswith("zh") else "en"
+
+
 def write_pdf(html_path: Path, pdf_path: Path) -> Path:
     """Render the HTML report to an A4 PDF beside it, with WeasyPrint.
 
@@ -123,7 +168,8 @@ def write_pdf(html_path: Path, pdf_path: Path) -> Path:
         the page cannot be rendered.
     """
     try:
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
+        from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReportError(
@@ -131,7 +177,12 @@ def write_pdf(html_path: Path, pdf_path: Path) -> Path:
             "install it with 'pip install weasyprint' (it needs the Pango library)"
         ) from None
     try:
-        data = HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).write_pdf()
+        page = HTML(filename=str(html_path), base_url=str(Path(html_path).parent))
+        # A Chinese page names the CJK font file for the PDF only (the HTML stays portable).
+        face = css_font_face(_page_language(page))
+        fonts = FontConfiguration()  # loads the @font-face file
+        sheets = [CSS(string=face, font_config=fonts)] if face else None
+        data = page.write_pdf(stylesheets=sheets, font_config=fonts)
     except Exception as exc:  # noqa: BLE001 - any rendering failure becomes one clear line
         raise ReportError(f"report.pdf could not be made: {type(exc).__name__}: {exc}") from None
     if data is None:

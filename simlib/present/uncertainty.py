@@ -14,11 +14,14 @@ import pandas as pd
 from simlib.analysis import ensemble as ens
 from simlib.analysis.results import Results
 from simlib.experiments.ensemble import assumptions, run_ensemble
+from simlib.i18n import N_, _, ngettext
 from simlib.present import report, wording
 from simlib.scenario.definition import Scenario
 from simlib.storage.atomic import atomic_write_bytes
 
 esc = html.escape
+# The side of its plausible range on which an assumption flips a verdict.
+SIDES = {"above": N_("above"), "below": N_("below")}
 
 
 def verdicts(results: Results, metrics: Sequence[str]) -> dict[tuple[str, str], float]:
@@ -64,15 +67,22 @@ def _number(x: float) -> str:
 
 
 def _flip_words(flip: ens.Flip, meaning: str) -> str:
-    return (
-        f"<code>{esc(flip.path)}</code> ({esc(meaning)}) {flip.side} "
-        f"{esc(_number(flip.threshold))} (plausible range {esc(_number(flip.low))}–"
-        f"{esc(_number(flip.high))}; used {esc(_number(flip.used))})"
+    said = _("{path} ({meaning}) {side} {threshold} (plausible range {low}–{high}; used {used})")
+    return said.format(
+        path=f"<code>{esc(flip.path)}</code>",
+        meaning=esc(meaning),
+        side=_(SIDES[flip.side]) if flip.side in SIDES else flip.side,
+        threshold=esc(_number(flip.threshold)),
+        low=esc(_number(flip.low)),
+        high=esc(_number(flip.high)),
+        used=esc(_number(flip.used)),
     )
 
 
 def _how_many(varied: int, total: int) -> str:
-    return f"the {total}" if varied == total else f"{varied} of the {total}"
+    if varied == total:
+        return _("the {total}").format(total=total)
+    return _("{varied} of the {total}").format(varied=varied, total=total)
 
 
 def uncertainty_html(
@@ -83,11 +93,12 @@ def uncertainty_html(
 ) -> str:
     """The section: one row per verdict, how often it holds and what would flip it."""
     if ensemble is None or ensemble.empty:
-        return (
-            "<p>The ensemble over the behavioural assumptions was not run for this report "
-            "(it was switched off): the intervals above measure simulation noise only, not "
-            "what we don't know about how people respond.</p>"
+        said = _(
+            "The ensemble over the behavioural assumptions was not run for this report (it "
+            "was switched off): the intervals above measure simulation noise only, not what "
+            "we don't know about how people respond."
         )
+        return f"<p>{said}</p>"
     varied = {str(p) for p in ensemble["path"].unique() if p}
     every = assumptions(scenario)
     found = [a for a in every if a.path in varied]
@@ -98,45 +109,80 @@ def uncertainty_html(
     table = ens.robustness(gains, verdicts(results, chosen), found)
     points = int(ensemble["variation"].nunique())
     reps = int(ensemble["rep"].nunique())
+    said = ngettext(
+        "Each policy was run again with each of {how_many} behavioural assumptions whose size "
+        "no published number gives (the register's kind <i>assumption</i>) moved to the low "
+        "and to the high end of its plausible range, one at a time: {points} variations in "
+        "all, the scenario as stated included, {reps} replication each on the comparison's "
+        "seed. A verdict holds in a variation when the policy's difference from {base} (the "
+        "comparison's, over all its replications), moved by the shift the variation makes "
+        "on the same seed, stays on the same side of zero. Where an assumption's end flips "
+        "it, the threshold is where the difference crosses zero between the value used and "
+        "that end (read linearly). A shift within the ensemble's own noise (twice the robust "
+        "SD of all the shifts of that verdict) is not counted. Assumptions moving together "
+        "are not explored.",
+        "Each policy was run again with each of {how_many} behavioural assumptions whose size "
+        "no published number gives (the register's kind <i>assumption</i>) moved to the low "
+        "and to the high end of its plausible range, one at a time: {points} variations in "
+        "all, the scenario as stated included, {reps} replications each on the comparison's "
+        "seed. A verdict holds in a variation when the policy's difference from {base} (the "
+        "comparison's, over all its replications), moved by the shift the variation makes "
+        "on the same seed, stays on the same side of zero. Where an assumption's end flips "
+        "it, the threshold is where the difference crosses zero between the value used and "
+        "that end (read linearly). A shift within the ensemble's own noise (twice the robust "
+        "SD of all the shifts of that verdict) is not counted. Assumptions moving together "
+        "are not explored.",
+        reps,
+    )
     intro = (
-        f"<p>Each policy was run again with each of {_how_many(len(found), total)} "
-        "behavioural assumptions whose size no published number gives (the register's kind "
-        "<i>assumption</i>) "
-        f"moved to the low and to the high end of its plausible range, one at a time: "
-        f"{points} variations in all, the scenario as stated included, {reps} "
-        f"replication{'s' if reps != 1 else ''} each on the comparison's seed. A verdict "
-        "holds in a variation when the policy's difference from "
-        f"{esc(results.baseline)} (the comparison's, over all its replications), moved by "
-        "the shift the variation makes on the same seed, stays on the same side of zero. "
-        "Where an assumption's end flips it, the threshold is where the difference crosses "
-        "zero between the value used and that end (read linearly). A shift within the "
-        "ensemble's own noise (twice the robust SD of all the shifts of that verdict) is "
-        "not counted. Assumptions moving together are not explored.</p>"
+        "<p>"
+        + said.format(
+            how_many=_how_many(len(found), total),
+            points=points,
+            reps=reps,
+            base=esc(results.baseline),
+        )
+        + "</p>"
     )
     if not table:
-        return intro + "<p>No clear difference to test: every objective is a tie.</p>"
+        return intro + "<p>" + _("No clear difference to test: every objective is a tie.") + "</p>"
     rows = []
     for r in table:
-        word = "better" if r.better else "worse"
-        claim = (
-            f"<b>{esc(r.policy)}</b> {word} than {esc(results.baseline)} on "
-            f"{esc(wording.in_sentence(wording.label(r.metric)))}"
+        said = (
+            _("{policy} better than {base} on {metric}")
+            if r.better
+            else _("{policy} worse than {base} on {metric}")
+        )
+        claim = said.format(
+            policy=f"<b>{esc(r.policy)}</b>",
+            base=esc(results.baseline),
+            metric=esc(wording.in_sentence(wording.label(r.metric))),
         )
         share = r.holds / r.total if r.total else 0.0
-        holds = f"{r.holds} of {r.total} ({share:.0%})"
+        holds = _("{holds} of {total} ({share})").format(
+            holds=r.holds, total=r.total, share=f"{share:.0%}"
+        )
         if r.flips:
             first = r.flips[0]
-            flip = "if " + _flip_words(first, meaning.get(first.path, ""))
+            flip = _("if {flip}").format(flip=_flip_words(first, meaning.get(first.path, "")))
             if len(r.flips) > 1:
                 more = len(r.flips) - 1
-                flip += f"; {more} other variation{'s' if more > 1 else ''} flip it too"
+                flip += ngettext(
+                    "; {count} other variation flip it too",
+                    "; {count} other variations flip it too",
+                    more,
+                ).format(count=more)
         else:
-            flip = "nothing: no single assumption within its range"
+            flip = _("nothing: no single assumption within its range")
         cls = " class='fragile'" if share < 0.9 else ""
         rows.append(f"<tr{cls}><td>{claim}</td><td>{holds}</td><td>{flip}</td></tr>")
     return (
-        intro + "<table class='uncertainty'><thead><tr><th>Verdict</th><th>Holds in</th>"
-        "<th>Would flip</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        intro
+        + "<table class='uncertainty'><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in (_("Verdict"), _("Holds in"), _("Would flip")))
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 
-from simlib.metrics.catalogue import metric
+from simlib.i18n import _
+from simlib.metrics.catalogue import FAMILIES, metric
 
 MINUS = "\u2212"  # a typographic minus sign
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
@@ -44,13 +45,25 @@ def unit_kind(name: str) -> str:
 
 
 def label(name: str) -> str:
-    """The client's name of a metric (the catalogue's label), else the name in words."""
+    """The client's name of a metric (the catalogue's label), else the name in words; in
+    the language in force."""
+    prefix, sep, member = name.partition(":")
+    if sep and prefix in FAMILIES:
+        return _(FAMILIES[prefix].label).format(member=member)
     found = metric(name)
-    return found.label if found is not None else name.replace("_", " ").capitalize()
+    return _(found.label) if found is not None else name.replace("_", " ").capitalize()
+
+
+def unit(name: str) -> str:
+    """A metric's unit as the client reads it (the catalogue's unit, translated)."""
+    found = metric(name)
+    return _(found.unit) if found is not None else ""
 
 
 def in_sentence(text: str) -> str:
     """A label inside a sentence: its first letter lower case unless it starts an acronym."""
+    if not text[:1].isascii():
+        return text
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
@@ -96,9 +109,9 @@ def number(x: float | None, digits: int = 3, signed: bool = False) -> str:
 def _money_scale(x: float) -> tuple[float, str]:
     ax = abs(x)
     if ax >= 1e9:
-        return 1e9, " billion"
+        return 1e9, _(" billion")
     if ax >= 1e6:
-        return 1e6, " million"
+        return 1e6, _(" million")
     return 1.0, ""
 
 
@@ -125,7 +138,7 @@ def interval(
         return MISSING, ""
     assert mean is not None
     if kind == "share":
-        m, lo, hi, unit = 100 * mean, _scaled(low, 100), _scaled(high, 100), " percentage points"
+        m, lo, hi, unit = 100 * mean, _scaled(low, 100), _scaled(high, 100), _(" percentage points")
     elif kind == "money":
         scale, word = _money_scale(max(abs(mean), abs(low or 0), abs(high or 0)))
         sym = CURRENCY_SIGNS.get(currency, f"{currency} " if currency else "")
@@ -137,10 +150,10 @@ def interval(
     else:
         m, lo, hi = mean, low, high
         unit = {
-            "sd": " SD",
-            "points": " points",
-            "hours": " hours",
-            "people": " people",
+            "sd": _(" SD"),
+            "points": _(" points"),
+            "hours": _(" hours"),
+            "people": _(" people"),
         }.get(kind, "")
     d = _shared_decimals(m, lo, hi)
     return fixed(m, d, signed=True) + unit, _bounds(lo, hi, d)
