@@ -57,6 +57,7 @@ _PUBLIC = {
     "Explorer": "simlib.present.explorer",
     "process_pool": "simlib.present.explorer",
     "locate": "simlib.storage.paths",
+    "pilot_section_from": "simlib.present.pilot_page",
 }
 _MODULES = {
     "robustness": "simlib.analysis.robustness",
@@ -79,6 +80,7 @@ __all__ = [
     "load_scenario",
     "locate",
     "paired_table",
+    "pilot_section_from",
     "plot_finding",
     "plot_sensitivity",
     "plots",
