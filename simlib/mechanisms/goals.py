@@ -118,6 +118,7 @@ def set_targets(sim: SimState) -> None:
     gb = sim.scenario.behaviour.goals
     noise = sim.streams["goals"].standard_normal(wf.size)
     wf.aligned[:] = cascade_alignment(sim)
+    wf.incentive_inputs += 1
     incentives.update(sim)
     if not targets_read(sim):
         refresh(sim)

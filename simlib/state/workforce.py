@@ -253,6 +253,11 @@ class Workforce:
         self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
         self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
         self.aligned = np.ones(n, dtype=bool)  # goal linked all the way up the cascade
+        # Revision of what gaming and sabotage read besides the roster and the stake (the
+        # propensities, the alignment): bump it on writing them; incentives.update keeps
+        # its results until it or the key changes.
+        self.incentive_inputs = 0
+        self.incentive_key: tuple[int, int, float] | None = None
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
         self.gaming_propensity = np.full(n, np.nan)  # personal multiplier, nan = not drawn yet
         self.sabotage_propensity = np.full(n, np.nan)
