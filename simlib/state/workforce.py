@@ -217,6 +217,9 @@ class Workforce:
         self.active = np.zeros(n, dtype=bool)
         self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
         self._teammates: tuple[int, Teammates] | None = None
+        self._weights_roster = -1
+        self._weights = np.zeros(n)
+        self.latest_hire = -math.inf  # the latest week anyone was hired (or later)
         self._team_labels = int(chart.team.max()) + 1 if n else 0
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
@@ -312,7 +315,7 @@ class Workforce:
         dt = t1 - t0
         if dt <= 0:
             return
-        a = self.active
+        a = self.active_weights()
         # The period's performance and weeks worked, one row each of one block.
         added = self._accrued
         gain, weeks = added
@@ -320,12 +323,17 @@ class Workforce:
         gain += self.drive
         if level:  # adding 0 would change nothing the integrals keep
             gain += level
-        # Weeks each worked: someone hired since t0 (an intake does not catch up with
-        # everyone else first) from their hire week on.
-        worked = np.subtract(t1, self.hired_week, out=weeks)
-        np.minimum(worked, dt, out=worked)
-        gain *= worked
-        if ramp_weeks > 0 and ramp_deficit > 0:
+        if self.latest_hire <= t0:  # everyone worked all of it: dt weeks where active
+            gain *= dt
+            np.multiply(a, dt, out=weeks)
+        else:
+            # Weeks each worked: someone hired since t0 (an intake does not catch up with
+            # everyone else first) from their hire week on.
+            worked = np.subtract(t1, self.hired_week, out=weeks)
+            np.minimum(worked, dt, out=worked)
+            gain *= worked
+            weeks *= a  # weeks worked where active, else 0
+        if ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
             ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
             if len(ramping):
@@ -335,11 +343,17 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        weeks *= a  # weeks worked where active, else 0
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
         self._by_factor += by_factor
+
+    def active_weights(self) -> np.ndarray:
+        """``active`` as 1.0 and 0.0 (kept until the roster changes)."""
+        if self._weights_roster != self.roster:
+            self._weights = self.active.astype(float)
+            self._weights_roster = self.roster
+        return self._weights
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -378,6 +392,7 @@ class Workforce:
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
+        self.latest_hire = max(self.latest_hire, week)
         for columns in self.fresh_start:
             columns.reset(rows)
         self.on_pip[rows] = False
