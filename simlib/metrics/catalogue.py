@@ -19,7 +19,7 @@ metric family.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -44,6 +44,8 @@ class Cycle:
     perf_sum: float  # integral of performance over the cycle, all who worked (SD x weeks)
     fte_weeks: float  # weeks worked by all, summed
     value_sum: float  # integral of business value (index x weeks)
+    # What several reporters read, worked out once per review (by the first to need it).
+    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def cycle_weeks(self) -> float:
@@ -301,7 +303,19 @@ MONEY_PARTS: dict[str, Callable[[SimState, Counts, float], float]] = {
 
 def group_decisions(sim: SimState, c: Cycle | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """People rated at the review by group, and how many of each group met each decision
-    the policy makes (see :mod:`simlib.metrics.fairness`); nothing with a single group."""
+    the policy makes (see :mod:`simlib.metrics.fairness`); nothing with a single group.
+
+    Worked out once per review: several reporters read it.
+    """
+    if c is not None and "group_decisions" in c.shared:
+        return c.shared["group_decisions"]  # type: ignore[return-value]
+    decisions = _group_decisions(sim, c)
+    if c is not None:
+        c.shared["group_decisions"] = decisions
+    return decisions
+
+
+def _group_decisions(sim: SimState, c: Cycle | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     groups = len(sim.scenario.organization.groups)
     if c is None or groups < 2 or len(c.review.rated) == 0:
         return np.zeros(0), {}
