@@ -166,6 +166,14 @@ class Hiring(Section):
     requisitions_per_recruiter: int = Field(
         12, ge=1, le=200, description="vacancies one recruiter works on at once"
     )
+    start_date_weeks: int = Field(
+        4,
+        ge=1,
+        le=13,
+        description="weeks between start dates: a hire starts on the start date nearest the "
+        "end of their search (an assumption of the model's calendar: 1 = any week, 4 = a "
+        "monthly start date; fewer events, the same mean time to fill)",
+    )
     ramp_up_weeks: int = Field(12, ge=0, le=104, description="weeks for a hire to reach full speed")
     ramp_up_deficit_sd: float = Field(
         1.0, ge=0, le=5, description="performance shortfall on day one (SD units)"
