@@ -139,17 +139,23 @@ def start_searches(sim: SimState) -> None:
 
 
 def start_dates(now: float, searches: np.ndarray, every: int) -> np.ndarray:
-    """The start date (a multiple of ``every`` weeks) nearest the end of each search begun
-    ``now`` and lasting ``searches`` weeks, and at the earliest the first one after ``now``.
+    """The start date nearest the end of each search begun ``now`` and lasting
+    ``searches`` weeks, and at the earliest the first one after ``now``.
 
-    Rounding to the nearest start date rather than the next keeps the mean time to fill;
-    hires whose searches end near the same start date join in one event.
+    Start dates fall every ``every`` weeks, midway between the multiples of ``every``
+    (weeks 2, 6, 10, ... for 4), where exit checks and reviews usually fall: a hire's first
+    quit check then comes after about as many weeks as with weekly hiring, and a review
+    counts the hires whose searches ended before it. Rounding to the nearest start date
+    rather than the next keeps the mean time to fill; hires whose searches end near the
+    same start date join in one event.
     """
-    ends = np.add(now, searches)
-    ends /= every
-    np.round(ends, out=ends)
+    offset = every // 2
+    ends = np.add(now - offset, searches)
+    ends /= float(every)
+    np.rint(ends, out=ends)
     ends *= every
-    first = (math.floor(now / every) + 1) * every
+    ends += offset
+    first = (math.floor((now - offset) / every) + 1) * every + offset
     return np.maximum(ends, first, out=ends)
 
 
