@@ -52,8 +52,10 @@ def compare(name: str, reps: int) -> int:
     weekly = rep_means(DESIGNS[name], 1, reps)
     monthly = rep_means(DESIGNS[name], 4, reps)
     print(f"\n{name}: {reps} replications, start dates every week (1) and every 4 weeks (4)")
-    print(f"{'policy':22s}{'metric':22s}{'mean 1':>11s}{'mean 4':>11s}{'diff':>10s}"
-          f"{'SE':>9s}{'diff/SE':>9s}{'paired':>9s}")
+    print(
+        f"{'policy':22s}{'metric':22s}{'mean 1':>11s}{'mean 4':>11s}{'diff':>10s}"
+        f"{'SE':>9s}{'diff/SE':>9s}{'paired':>9s}"
+    )
     flagged = 0
     for key in sorted(weekly):
         a, b = weekly[key], monthly.get(key)
@@ -66,8 +68,10 @@ def compare(name: str, reps: int) -> int:
         zp = diff / paired_se if paired_se > 0 else 0.0
         mark = "  <- beyond 2 SE" if abs(z) > 2 else ""
         flagged += abs(z) > 2
-        print(f"{key[0]:22s}{key[1]:22s}{a.mean():11.4g}{b.mean():11.4g}{diff:10.3g}"
-              f"{se:9.3g}{z:9.2f}{zp:9.2f}{mark}")
+        print(
+            f"{key[0]:22s}{key[1]:22s}{a.mean():11.4g}{b.mean():11.4g}{diff:10.3g}"
+            f"{se:9.3g}{z:9.2f}{zp:9.2f}{mark}"
+        )
     return flagged
 
 
