@@ -54,7 +54,7 @@ def draw_traits(sim: SimState) -> None:
     sd = inc.gaming_propensity_sd
     traits = np.exp(sd * z - 0.5 * sd * sd)
     missing = np.isnan(wf.gaming_propensity)
-    wf.incentive_inputs += 1
+    wf.inputs_revision += 1
     wf.gaming_propensity[missing] = traits[0, missing]
     wf.sabotage_propensity[missing] = traits[1, missing]
 
@@ -161,7 +161,7 @@ def update(sim: SimState) -> None:
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
     # Gaming, sabotage and the output factors read only the propensities, the stake and
     # the alignment: recomputed when one of them (or the roster) has changed.
-    key = (wf.roster, wf.incentive_inputs, stake)
+    key = (wf.roster, wf.inputs_revision, stake)
     if wf.incentive_key != key:
         _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
         wf.incentive_key = key

@@ -256,11 +256,14 @@ class Workforce:
         self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
         self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
         self.aligned = np.ones(n, dtype=bool)  # goal linked all the way up the cascade
-        # Revision of what gaming and sabotage read besides the roster and the stake (the
-        # propensities, the alignment): bump it on writing them; incentives.update keeps
-        # its results until it or the key changes.
-        self.incentive_inputs = 0
+        # Revision of the inputs kept results are worked out from, besides the roster: the
+        # propensities, the alignment, goal acceptance, dispositions and swings. Bump it on
+        # writing any of them; incentives.update and engagement.set_point keep their
+        # results (under the key last used) until it changes.
+        self.inputs_revision = 0
         self.incentive_key: tuple[int, int, float] | None = None
+        self.set_point_key: tuple[int, int] | None = None
+        self.set_point_kept = np.zeros(n)
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
         self.gaming_propensity = np.full(n, np.nan)  # personal multiplier, nan = not drawn yet
         self.sabotage_propensity = np.full(n, np.nan)
