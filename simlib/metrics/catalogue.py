@@ -29,6 +29,7 @@ from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
 from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.counts import Counts, linear_quantiles
+from simlib.state import moments
 from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import Review, SimState
 
@@ -109,7 +110,7 @@ def _yearly_share(count: int, c: Cycle) -> float | None:
 
 def _mean_active(values: np.ndarray, sim: SimState) -> float | None:
     active = sim.workforce.active
-    return float(values[active].mean()) if active.any() else None
+    return float(moments.mean(values[active])) if active.any() else None
 
 
 # --- reporters ----------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def _mean_active(values: np.ndarray, sim: SimState) -> float | None:
 
 def workforce_potential(sim: SimState, c: Cycle | None) -> float | None:
     wf = sim.workforce
-    return float(wf.potential[wf.active].mean()) if wf.headcount else None
+    return float(moments.mean(wf.potential[wf.active])) if wf.headcount else None
 
 
 def headcount(sim: SimState, c: Cycle | None) -> float | None:

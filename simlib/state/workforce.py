@@ -127,6 +127,7 @@ class Teammates:
     others: np.ndarray  # each position's active teammates, itself not counted (float)
     any: np.ndarray  # at least one (bool)
     divisor: np.ndarray  # the count, at least 1 (float)
+    team_divisor: np.ndarray  # active people in each team, nan where none (float)
 
     @classmethod
     def count(cls, team: np.ndarray, active: np.ndarray, n_teams: int | None = None) -> Teammates:
@@ -136,16 +137,17 @@ class Teammates:
             n_teams = int(team.max()) + 1 if len(team) else 0
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
-        return cls(per_team, per_team > 0, others, others > 0, np.maximum(others, 1))
+        staffed = per_team > 0
+        team_divisor = np.where(staffed, per_team, np.nan)
+        return cls(per_team, staffed, others, others > 0, np.maximum(others, 1), team_divisor)
 
     def team_mean(self, values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
         """Each position's team mean of ``values`` over the active (nan if nobody is)."""
         total = np.bincount(
             team, weights=np.where(active, values, 0.0), minlength=len(self.staffed)
         )
-        mean = np.full(len(total), np.nan)
-        np.divide(total, self.per_team, out=mean, where=self.staffed)
-        return mean[team]
+        total /= self.team_divisor
+        return total[team]
 
 
 class FreshStart:
