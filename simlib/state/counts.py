@@ -88,8 +88,9 @@ def quintile_counts(
     values instead.
     """
     cuts, order = _quantiles_and_order(values[among], _CUTS)
-    below = np.searchsorted(order, cuts, side="left")  # values under each cut
-    counts = np.diff(below, prepend=0, append=len(order))
+    # Values under each cut, and so in each quintile.
+    below = [0, *np.searchsorted(order, cuts, side="left").tolist(), len(order)]
+    counts = np.array([b - a for a, b in zip(below[:-1], below[1:], strict=True)])
     picked = np.searchsorted(cuts, values[chosen], side="right")
     return counts, np.bincount(picked, minlength=QUINTILES)
 
