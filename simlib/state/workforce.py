@@ -218,6 +218,7 @@ class Workforce:
         self.chart = chart
         self.active = np.zeros(n, dtype=bool)
         self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
+        self.fills = 0  # changes whenever someone joins (their integrals start afresh)
         self._teammates: tuple[int, Teammates] | None = None
         self._weights_roster = -1
         self._weights = np.zeros(n)
@@ -392,6 +393,7 @@ class Workforce:
     ) -> None:
         """A new person takes each of ``rows``; everything personal starts afresh."""
         self.roster += 1
+        self.fills += 1
         self.active[rows] = True
         self.potential[rows] = potential
         self.group[rows] = group
