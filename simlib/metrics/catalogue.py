@@ -28,8 +28,8 @@ import numpy as np
 from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
 from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.counts import Counts, linear_quantiles
 from simlib.state import moments
+from simlib.state.counts import Counts, linear_quantiles
 from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import Review, SimState
 

@@ -146,7 +146,7 @@ class Teammates:
         total = np.bincount(
             team, weights=np.where(active, values, 0.0), minlength=len(self.staffed)
         )
-        total /= self.team_divisor
+        np.divide(total, self.team_divisor, out=total)
         return total[team]
 
 
