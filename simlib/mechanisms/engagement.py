@@ -105,11 +105,11 @@ def new_swings(sim: SimState) -> None:
 def set_point(sim: SimState) -> np.ndarray:
     """Engagement each person drifts toward under today's conditions (share 0–1).
 
-    Read-only: kept until the roster or what it reads changes (see
+    Read-only: kept until the roster, the policy or what it reads changes (see
     ``Workforce.inputs_revision``).
     """
     wf = sim.workforce
-    key = (wf.roster, wf.inputs_revision)
+    key = (wf.roster, wf.inputs_revision, id(sim.policy))
     if wf.set_point_key != key:
         wf.set_point_kept = _set_point(sim)
         wf.set_point_kept.setflags(write=False)

@@ -159,9 +159,9 @@ def update(sim: SimState) -> None:
     clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
-    # Gaming, sabotage and the output factors read only the propensities, the stake and
-    # the alignment: recomputed when one of them (or the roster) has changed.
-    key = (wf.roster, wf.inputs_revision, stake)
+    # Gaming, sabotage and the output factors read only the propensities, the stake, the
+    # alignment and the policy: recomputed when one of them (or the roster) has changed.
+    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy))
     if wf.incentive_key != key:
         _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
         wf.incentive_key = key
