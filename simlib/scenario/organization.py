@@ -167,7 +167,7 @@ class Hiring(Section):
         12, ge=1, le=200, description="vacancies one recruiter works on at once"
     )
     start_date_weeks: int = Field(
-        4,
+        1,
         ge=1,
         le=13,
         description="weeks between start dates: a hire starts on the start date nearest the "
