@@ -3,10 +3,10 @@
 ``hiring.start_date_weeks: 4`` (as ``policy_showdown`` sets it) lets hires start on the
 start date nearest the end of their search instead of in the week it ends (1, the default:
 the weekly rhythm of before): fewer hiring events, so a faster simulation, and a deliberate
-change of when people join. This script runs the same replications under both and compares the headline metrics (each
-replication's mean over its reviews): for every policy and metric, the difference of the
-means and its standard error (independent samples, and paired: both runs of a replication
-share its random draws). A difference beyond 2 standard errors is flagged.
+change of when people join. This script runs the same replications under both and compares
+the headline metrics (each replication's mean over its reviews): for every policy and metric,
+the difference of the means and its standard error (independent samples, and paired: both
+runs of a replication share its random draws). A difference beyond 2 standard errors is flagged.
 
 The Scullen et al. (2005) design replaces leavers at once (``time_to_fill_weeks: 0``): it
 has no searches, so start dates cannot move it, and its differences are exactly 0.
