@@ -88,6 +88,10 @@ def content_key(scenario: Scenario, mechanisms: Sequence[Mechanism]) -> str:
     """What the intercept depends on: the organization, environment, behaviour, hiring and
     status-quo policy, and the mechanisms run (not the other policies or the experiment)."""
     data = scenario.to_dict()
+    if data["hiring"].get("start_date_weeks") == 1:
+        # Weekly start dates are the model as it was before start dates could be set: left
+        # out, so that the intercepts (seeded from this key) of such scenarios stay as they were.
+        del data["hiring"]["start_date_weeks"]
     relevant = {k: data[k] for k in ("organization", "environment", "behaviour", "hiring")}
     relevant["status_quo"] = data["policies"][scenario.baseline]
     relevant["mechanisms"] = [m.name for m in mechanisms]

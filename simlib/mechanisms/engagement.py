@@ -88,6 +88,7 @@ def newcomers_joined(sim: SimState, rows: np.ndarray) -> None:
     disposition, swing = disposition_sd * z[:, 0], swing_sd * z[:, 1]
     wf.disposition[rows] = disposition
     wf.engagement_swing[rows] = swing
+    wf.inputs_revision += 1
     start = wf.NEW_HIRE_ENGAGEMENT + disposition
     start += swing
     wf.engagement[rows] = clip(start, 0.0, 1.0, out=start)
@@ -108,10 +109,25 @@ def new_swings(sim: SimState) -> None:
     swing = sim.streams["engagement_swings"].standard_normal(wf.size)
     swing *= swing_sd
     np.copyto(wf.engagement_swing, swing, where=wf.active)
+    wf.inputs_revision += 1
 
 
 def set_point(sim: SimState) -> np.ndarray:
-    """Engagement each person drifts toward under today's conditions (share 0–1)."""
+    """Engagement each person drifts toward under today's conditions (share 0–1).
+
+    Read-only: kept until the roster, the policy or what it reads changes (see
+    ``Workforce.inputs_revision``).
+    """
+    wf = sim.workforce
+    key = (wf.roster, wf.inputs_revision, id(sim.policy))
+    if wf.set_point_key != key:
+        wf.set_point_kept = _set_point(sim)
+        wf.set_point_kept.setflags(write=False)
+        wf.set_point_key = key
+    return wf.set_point_kept
+
+
+def _set_point(sim: SimState) -> np.ndarray:
     eb = sim.scenario.behaviour.engagement
     wf = sim.workforce
     assert eb is not None
@@ -137,8 +153,7 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
-    moved = set_point(sim)
-    moved -= wf.engagement
+    moved = np.subtract(set_point(sim), wf.engagement)
     moved *= pull
     np.add(wf.engagement, moved, out=moved)
     np.copyto(wf.engagement, moved, where=wf.active)

@@ -28,7 +28,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.counts import quintiles
+from simlib.state.counts import quintile_counts
 from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState
 from simlib.state.turnover import Departures
@@ -185,14 +185,13 @@ def quit_check(sim: SimState) -> None:
     sim.turnover.expected_quits += float(probability[wf.active].sum())
     employed = wf.headcount
     sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
+    rows = quits.nonzero()[0]
     if employed:
-        quintile = quintiles(z, wf.active)  # 0 = bottom fifth
-        exposed = np.bincount(quintile[wf.active], minlength=5)
-        quit_by = np.bincount(quintile[quits], minlength=5)
+        exposed, quit_by = quintile_counts(z, wf.active, rows)  # 0 = bottom fifth
         sim.counts.regretted_quits += int(quit_by[4])
         sim.counts.at_risk_by_quintile += exposed
         sim.counts.quits_by_quintile += quit_by
-    leave(sim, quits.nonzero()[0], voluntary=True, search=False)
+    leave(sim, rows, voluntary=True, search=False)
 
 
 def quits_drawn(sim: SimState) -> bool:

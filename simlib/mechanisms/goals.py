@@ -144,6 +144,7 @@ def set_targets(sim: SimState) -> None:
     gb = sim.scenario.behaviour.goals
     noise = sim.streams["goals"].standard_normal(wf.size)
     wf.aligned[:] = cascade_alignment(sim)
+    wf.inputs_revision += 1
     incentives.update(sim)
     if not targets_read(sim):
         refresh(sim)
@@ -177,6 +178,7 @@ def refresh(sim: SimState) -> None:
     old_effect = wf.goal_effect.copy()
     if policy.regime == "none":
         wf.goal_acceptance[:] = 1.0
+        wf.inputs_revision += 1
         wf.goal_effect[:] = 0.0
     else:
         gb = sim.scenario.behaviour.goals
@@ -188,6 +190,7 @@ def refresh(sim: SimState) -> None:
         tolerance = gb.decoupled_tolerance_sd * (1.0 - coupling(sim))
         acceptance, effect = goal_response(gap, gb, tolerance)
         wf.goal_acceptance[:] = np.where(has_goal, acceptance, 1.0)
+        wf.inputs_revision += 1
         wf.goal_effect[:] = np.where(has_goal, effect, 0.0)
     wf.drive += np.where(wf.active, wf.goal_effect - old_effect, 0.0)
 

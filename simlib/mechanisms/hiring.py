@@ -8,6 +8,8 @@ every policy (common random numbers).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -112,21 +114,49 @@ def open_vacancies(sim: SimState, rows: np.ndarray, search: bool = True) -> None
 def start_searches(sim: SimState) -> None:
     """Recruiters take up what their capacity allows from the front of the queue.
 
-    Each search lasts whole weeks (offers go out on a weekly rhythm), drawn from a gamma
-    distribution with shape 4 around ``time_to_fill_weeks``: searches vary, but rarely take
-    less than a third of the mean. The k-th search of a replication takes the k-th draw of
-    the ``time_to_fill`` stream under every policy. Searches ending in the same week are
-    hired together, in one vectorized step, once everything else due that week is done.
+    Each search's length is drawn from a gamma distribution with shape 4 around
+    ``time_to_fill_weeks``: searches vary, but rarely take less than a third of the mean.
+    The hire starts on the start date nearest the search's end (every
+    ``hiring.start_date_weeks`` weeks, see :func:`start_dates`; with 1, on the search's
+    last week, rounded to whole weeks and at least one). The k-th search of a replication
+    takes the k-th draw of the ``time_to_fill`` stream under every policy. Hires starting
+    in the same week join together, in one vectorized step, once everything else due that
+    week is done.
     """
     queue = sim.requisitions
     rows = queue.take_up()
     if len(rows) == 0:
         return
-    mean = sim.scenario.hiring.time_to_fill_weeks
+    hiring = sim.scenario.hiring
+    mean = hiring.time_to_fill_weeks
     draws = sim.streams["time_to_fill"].gamma(4.0, mean / 4.0, len(rows))
-    ends = np.maximum(1.0, draws.round()) + sim.now
+    if hiring.start_date_weeks == 1:
+        ends = np.maximum(1.0, draws.round()) + sim.now
+    else:
+        ends = start_dates(sim.now, draws, hiring.start_date_weeks)
     for week in queue.search(rows, ends):
         schedule_intake(sim, week)
+
+
+def start_dates(now: float, searches: np.ndarray, every: int) -> np.ndarray:
+    """The start date nearest the end of each search begun ``now`` and lasting
+    ``searches`` weeks, and at the earliest the first one after ``now``.
+
+    Start dates fall every ``every`` weeks, midway between the multiples of ``every``
+    (weeks 2, 6, 10, ... for 4), where exit checks and reviews usually fall: a hire's first
+    quit check then comes after about as many weeks as with weekly hiring, and a review
+    counts the hires whose searches ended before it. Rounding to the nearest start date
+    rather than the next keeps the mean time to fill; hires whose searches end near the
+    same start date join in one event.
+    """
+    offset = every // 2
+    ends = np.add(now - offset, searches)
+    ends /= float(every)
+    np.rint(ends, out=ends)
+    ends *= every
+    ends += offset
+    first = (math.floor((now - offset) / every) + 1) * every + offset
+    return np.maximum(ends, first, out=ends)
 
 
 def schedule_intake(sim: SimState, week: float) -> None:

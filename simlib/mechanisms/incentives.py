@@ -54,6 +54,7 @@ def draw_traits(sim: SimState) -> None:
     sd = inc.gaming_propensity_sd
     traits = np.exp(sd * z - 0.5 * sd * sd)
     missing = np.isnan(wf.gaming_propensity)
+    wf.inputs_revision += 1
     wf.gaming_propensity[missing] = traits[0, missing]
     wf.sabotage_propensity[missing] = traits[1, missing]
 
@@ -141,20 +142,17 @@ def update(sim: SimState) -> None:
     wf = sim.workforce
     inc = sim.scenario.behaviour.incentives
     goals = sim.policy.goals
-    misalignment = sim.scenario.behaviour.goals.misalignment_loss
-    aligned = np.where(wf.aligned, 1.0, 1.0 - misalignment)
     if inc is None:
         wf.drive[:] = np.where(wf.active, wf.goal_effect + wf.feedback_effect, 0.0)
-        wf.value_factor[:] = aligned
+        wf.value_factor[:] = _aligned_share(sim)
         return
     stake = sim.beliefs.stake
     arms = sim.pilot_arms
     relative = 1.0 if is_relative(sim) else 0.0
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
     if arms is None:
-        weight = goals.measured_pay_weight
-        line_of_sight = 1.0 + inc.line_of_sight_gain * weight
-        w: float | np.ndarray = weight
+        w: float | np.ndarray = goals.measured_pay_weight
+        line_of_sight = 1.0 + inc.line_of_sight_gain * goals.measured_pay_weight
         np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
     else:  # a pilot: each arm's line of sight from its own weight of measured KPIs
         w = arms.measured_pay_weight
@@ -163,23 +161,18 @@ def update(sim: SimState) -> None:
             for arm in (arms.pilot, arms.baseline)
         )
         np.add(np.where(arms.in_pilot, p_effort, b_effort), attitudes, out=wf.effort)
-    # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
-    # measured-output factor at 1 (nothing else moves them).
-    games = bool(np.any(inc.gaming_at_full_weight * w != 0))
-    if games:
-        propensity = _known_or_one(wf.gaming_propensity)
-        clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
     help_level = np.divide(wf.engagement, NEUTRAL_ENGAGEMENT, out=wf.helping)
     help_level *= inc.help_base
     help_level *= np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
     clip(help_level, 0.0, 1.0, out=wf.helping)
     pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
-    if sabotages:
-        propensity = _known_or_one(wf.sabotage_propensity)
-        clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
-    elif relative:  # no stake left: sabotage stops (without ranking it never starts)
-        wf.sabotage[:] = 0.0
+    # Gaming, sabotage and the output factors read only the propensities, the stake, the
+    # alignment and the policy: recomputed when one of them (or the roster) has changed.
+    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy), id(arms))
+    if wf.incentive_key != key:
+        _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
+        wf.incentive_key = key
 
     team, mates = wf.chart.team, wf.teammates()
     drive = wf.effort + wf.goal_effect
@@ -192,12 +185,41 @@ def update(sim: SimState) -> None:
         hurt *= inc.sabotage_effect_sd
         drive -= hurt
     wf.drive[:] = np.where(wf.active, drive, 0.0)
+
+
+def _gaming_and_sabotage(
+    sim: SimState,
+    inc: IncentiveBehaviour,
+    w: float | np.ndarray,
+    sabotages: bool,
+    pressure: float,
+    relative: float,
+) -> None:
+    """Everyone's gaming and sabotage shares, and the measured-output and value factors."""
+    wf = sim.workforce
+    # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
+    # measured-output factor at 1 (nothing else moves them).
+    games = bool(np.any(inc.gaming_at_full_weight * w != 0))
+    if games:
+        propensity = _known_or_one(wf.gaming_propensity)
+        clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
+    if sabotages:
+        propensity = _known_or_one(wf.sabotage_propensity)
+        clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
+    elif relative:  # no stake left: sabotage stops (without ranking it never starts)
+        wf.sabotage[:] = 0.0
     if games:
         measured, value = complement_factors(wf.gaming, inc.measured_share)
         wf.measured_factor[:] = measured
-        wf.value_factor[:] = value * aligned
+        wf.value_factor[:] = value * _aligned_share(sim)
     else:  # what complement_factors gives without gaming: 1 and 1
-        wf.value_factor[:] = aligned
+        wf.value_factor[:] = _aligned_share(sim)
+
+
+def _aligned_share(sim: SimState) -> np.ndarray:
+    """Each position's share of value kept: 1 if aligned, else less the misalignment loss."""
+    misalignment = sim.scenario.behaviour.goals.misalignment_loss
+    return np.where(sim.workforce.aligned, 1.0, 1.0 - misalignment)
 
 
 def _known_or_one(propensity: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ metric family.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -29,6 +29,7 @@ from simlib.i18n import N_
 from simlib.mechanisms.grading import BOTTOM_SHARE, bottom_grades, top_grades
 from simlib.metrics import fairness, money
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state import moments
 from simlib.state.counts import Counts, linear_quantiles
 from simlib.state.moments import mean_sd
 from simlib.state.simulation_state import Review, SimState
@@ -45,6 +46,8 @@ class Cycle:
     perf_sum: float  # integral of performance over the cycle, all who worked (SD x weeks)
     fte_weeks: float  # weeks worked by all, summed
     value_sum: float  # integral of business value (index x weeks)
+    # What several reporters read, worked out once per review (by the first to need it).
+    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def cycle_weeks(self) -> float:
@@ -108,7 +111,7 @@ def _yearly_share(count: int, c: Cycle) -> float | None:
 
 def _mean_active(values: np.ndarray, sim: SimState) -> float | None:
     active = sim.workforce.active
-    return float(values[active].mean()) if active.any() else None
+    return float(moments.mean(values[active])) if active.any() else None
 
 
 # --- reporters ----------------------------------------------------------------------------
@@ -116,7 +119,7 @@ def _mean_active(values: np.ndarray, sim: SimState) -> float | None:
 
 def workforce_potential(sim: SimState, c: Cycle | None) -> float | None:
     wf = sim.workforce
-    return float(wf.potential[wf.active].mean()) if wf.headcount else None
+    return float(moments.mean(wf.potential[wf.active])) if wf.headcount else None
 
 
 def headcount(sim: SimState, c: Cycle | None) -> float | None:
@@ -302,7 +305,19 @@ MONEY_PARTS: dict[str, Callable[[SimState, Counts, float], float]] = {
 
 def group_decisions(sim: SimState, c: Cycle | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """People rated at the review by group, and how many of each group met each decision
-    the policy makes (see :mod:`simlib.metrics.fairness`); nothing with a single group."""
+    the policy makes (see :mod:`simlib.metrics.fairness`); nothing with a single group.
+
+    Worked out once per review: several reporters read it.
+    """
+    if c is not None and "group_decisions" in c.shared:
+        return c.shared["group_decisions"]  # type: ignore[return-value]
+    decisions = _group_decisions(sim, c)
+    if c is not None:
+        c.shared["group_decisions"] = decisions
+    return decisions
+
+
+def _group_decisions(sim: SimState, c: Cycle | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     groups = len(sim.scenario.organization.groups)
     if c is None or groups < 2 or len(c.review.rated) == 0:
         return np.zeros(0), {}

@@ -166,6 +166,15 @@ class Hiring(Section):
     requisitions_per_recruiter: int = Field(
         12, ge=1, le=200, description="vacancies one recruiter works on at once"
     )
+    start_date_weeks: int = Field(
+        1,
+        ge=1,
+        le=13,
+        description="weeks between start dates: a hire starts on the start date nearest the "
+        "end of their search, at the earliest the first after it began (an assumption of the "
+        "model's calendar: 1 = any week, 4 = a monthly start date; fewer events, the same mean "
+        "time to fill while that is well above the spacing)",
+    )
     ramp_up_weeks: int = Field(12, ge=0, le=104, description="weeks for a hire to reach full speed")
     ramp_up_deficit_sd: float = Field(
         1.0, ge=0, le=5, description="performance shortfall on day one (SD units)"

@@ -41,8 +41,15 @@ def linear_quantiles(values: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
     Exactly ``np.quantile(values, cuts)`` (linear interpolation between order statistics,
     in numpy's own steps), without its general-purpose overhead.
     """
+    return _quantiles_and_order(values, cuts)[0]
+
+
+def _quantiles_and_order(
+    values: np.ndarray, cuts: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`linear_quantiles`, and ``values`` sorted."""
     if len(values) < 2:
-        return np.repeat(values, len(cuts))
+        return np.repeat(values, len(cuts)), values
     kth, lower, upper, t, upper_half = _interpolation(len(values), cuts)
     # A full sort finds the same order statistics several times faster than numpy's
     # partition around several points does; only where one of them is a zero may the two
@@ -50,12 +57,12 @@ def linear_quantiles(values: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
     order = np.sort(values)
     a, b = order[lower], order[upper]
     if np.count_nonzero(a) + np.count_nonzero(b) < len(a) + len(b):
-        order = np.partition(values, kth)
-        a, b = order[lower], order[upper]
+        parted = np.partition(values, kth)
+        a, b = parted[lower], parted[upper]
     diff = b - a
     result = a + diff * t
     np.subtract(b, diff * (1 - t), out=result, where=upper_half)
-    return result
+    return result, order
 
 
 def quintile_cuts(values: np.ndarray) -> np.ndarray:
@@ -69,6 +76,23 @@ def quintile_cuts(values: np.ndarray) -> np.ndarray:
 def quintiles(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Quintile of each value (0 = bottom fifth) among the values where ``among`` is true."""
     return np.searchsorted(quintile_cuts(values[among]), values, side="right")
+
+
+def quintile_counts(
+    values: np.ndarray, among: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many of those ``among`` fall in each quintile of their ``values`` (0 = bottom
+    fifth), and how many of the positions ``chosen`` (some of them) do.
+
+    The same counts as binning every value with :func:`quintiles`, read off the sorted
+    values instead.
+    """
+    cuts, order = _quantiles_and_order(values[among], _CUTS)
+    # Values under each cut, and so in each quintile.
+    below = [0, *np.searchsorted(order, cuts, side="left").tolist(), len(order)]
+    counts = np.array([b - a for a, b in zip(below[:-1], below[1:], strict=True)])
+    picked = np.searchsorted(cuts, values[chosen], side="right")
+    return counts, np.bincount(picked, minlength=QUINTILES)
 
 
 def _by_quintile() -> np.ndarray:

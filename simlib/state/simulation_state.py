@@ -163,7 +163,7 @@ class SimState:
         self.appeal_panels = AppealPanels(self.policy.rating.appeals.panels)
         self.engagement_clock = 0.0  # week engagement was last brought up to date
         self.last_accrual = 0.0  # week performance was last accrued
-        # The workforce's integral sums after the last accrual, and its roster then.
+        # The workforce's integral sums after the last accrual, and its fills count then.
         self._summed: tuple[int, list[float]] = (-1, [])
         self.market_listeners: list[MarketListener] = []
         self._market_level = 0.0
@@ -202,15 +202,16 @@ class SimState:
         k = self.scenario.behaviour.output_per_sd
         # Sums of performance, weeks worked and business value (see Workforce.cumulative).
         totals = wf.cumulative[2:]
-        # The sums as the last catch-up left them, unless someone joined or left since.
-        roster, summed = self._summed
-        if roster != wf.roster:
+        # The sums as the last catch-up left them, unless someone joined since (a leaver's
+        # integrals stay as they were).
+        fills, summed = self._summed
+        if fills != wf.fills:
             summed = np.add.reduce(totals, axis=1).tolist()
         perf, weeks, value_perf, value_weeks = summed
         hiring = self.scenario.hiring
         wf.accrue(t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
         summed = np.add.reduce(totals, axis=1).tolist()
-        self._summed = (wf.roster, summed)
+        self._summed = (wf.fills, summed)
         perf_now, weeks_now, value_perf_now, value_weeks_now = summed
         cycle = self.cycle
         cycle.perf_sum += perf_now - perf

@@ -127,6 +127,7 @@ class Teammates:
     others: np.ndarray  # each position's active teammates, itself not counted (float)
     any: np.ndarray  # at least one (bool)
     divisor: np.ndarray  # the count, at least 1 (float)
+    team_divisor: np.ndarray  # active people in each team, nan where none (float)
 
     @classmethod
     def count(cls, team: np.ndarray, active: np.ndarray, n_teams: int | None = None) -> Teammates:
@@ -136,16 +137,17 @@ class Teammates:
             n_teams = int(team.max()) + 1 if len(team) else 0
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
-        return cls(per_team, per_team > 0, others, others > 0, np.maximum(others, 1))
+        staffed = per_team > 0
+        team_divisor = np.where(staffed, per_team, np.nan)
+        return cls(per_team, staffed, others, others > 0, np.maximum(others, 1), team_divisor)
 
     def team_mean(self, values: np.ndarray, team: np.ndarray, active: np.ndarray) -> np.ndarray:
         """Each position's team mean of ``values`` over the active (nan if nobody is)."""
         total = np.bincount(
             team, weights=np.where(active, values, 0.0), minlength=len(self.staffed)
         )
-        mean = np.full(len(total), np.nan)
-        np.divide(total, self.per_team, out=mean, where=self.staffed)
-        return mean[team]
+        np.divide(total, self.team_divisor, out=total)
+        return total[team]
 
 
 class FreshStart:
@@ -216,7 +218,11 @@ class Workforce:
         self.chart = chart
         self.active = np.zeros(n, dtype=bool)
         self.roster = 0  # changes whenever someone joins or leaves (what caches key on)
+        self.fills = 0  # changes whenever someone joins (their integrals start afresh)
         self._teammates: tuple[int, Teammates] | None = None
+        self._weights_roster = -1
+        self._weights = np.zeros(n)
+        self.latest_hire = -math.inf  # the latest week anyone was hired (or later)
         self._team_labels = int(chart.team.max()) + 1 if n else 0
         self.potential = np.zeros(n)  # SD units, fixed per person
         self.skill = np.zeros(n)  # SD units, grows with coaching
@@ -253,6 +259,14 @@ class Workforce:
         self.goal_target = np.full(n, np.nan)  # target performance (SD units), nan = none
         self.goal_baseline = np.full(n, np.nan)  # performance expected at goal setting (SD)
         self.aligned = np.ones(n, dtype=bool)  # goal linked all the way up the cascade
+        # Revision of the inputs kept results are worked out from, besides the roster: the
+        # propensities, the alignment, goal acceptance, dispositions and swings. Bump it on
+        # writing any of them; incentives.update and engagement.set_point keep their
+        # results (under the key last used) until it changes.
+        self.inputs_revision = 0
+        self.incentive_key: tuple[int, int, float, int] | None = None
+        self.set_point_key: tuple[int, int, int] | None = None
+        self.set_point_kept = np.zeros(n)
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
         self.gaming_propensity = np.full(n, np.nan)  # personal multiplier, nan = not drawn yet
         self.sabotage_propensity = np.full(n, np.nan)
@@ -307,7 +321,7 @@ class Workforce:
         dt = t1 - t0
         if dt <= 0:
             return
-        a = self.active
+        a = self.active_weights()
         # The period's performance and weeks worked, one row each of one block.
         added = self._accrued
         gain, weeks = added
@@ -315,12 +329,17 @@ class Workforce:
         gain += self.drive
         if level:  # adding 0 would change nothing the integrals keep
             gain += level
-        # Weeks each worked: someone hired since t0 (an intake does not catch up with
-        # everyone else first) from their hire week on.
-        worked = np.subtract(t1, self.hired_week, out=weeks)
-        np.minimum(worked, dt, out=worked)
-        gain *= worked
-        if ramp_weeks > 0 and ramp_deficit > 0:
+        if self.latest_hire <= t0:  # everyone worked all of it: dt weeks where active
+            gain *= dt
+            np.multiply(a, dt, out=weeks)
+        else:
+            # Weeks each worked: someone hired since t0 (an intake does not catch up with
+            # everyone else first) from their hire week on.
+            worked = np.subtract(t1, self.hired_week, out=weeks)
+            np.minimum(worked, dt, out=worked)
+            gain *= worked
+            weeks *= a  # weeks worked where active, else 0
+        if ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks:
             # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
             ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
             if len(ramping):
@@ -330,11 +349,17 @@ class Workforce:
                 g = s - s * s / (2.0 * ramp_weeks)
                 gain[ramping] -= ramp_deficit * (g[1] - g[0])
         gain *= a  # nothing for vacant positions
-        weeks *= a  # weeks worked where active, else 0
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
         self._by_factor += by_factor
+
+    def active_weights(self) -> np.ndarray:
+        """``active`` as 1.0 and 0.0 (kept until the roster changes)."""
+        if self._weights_roster != self.roster:
+            self._weights = self.active.astype(float)
+            self._weights_roster = self.roster
+        return self._weights
 
     def cycle_performance(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean performance rate per worked week in this cycle, and weeks worked in it."""
@@ -368,11 +393,13 @@ class Workforce:
     ) -> None:
         """A new person takes each of ``rows``; everything personal starts afresh."""
         self.roster += 1
+        self.fills += 1
         self.active[rows] = True
         self.potential[rows] = potential
         self.group[rows] = group
         self.salary[rows] = salary
         self.hired_week[rows] = week
+        self.latest_hire = max(self.latest_hire, week)
         for columns in self.fresh_start:
             columns.reset(rows)
         self.on_pip[rows] = False

@@ -362,6 +362,7 @@ def valid_documents(draw: st.DrawFn) -> bytes:
             "selection_ratio": draw(st.floats(0.02, 1)),
             "selection_validity": draw(st.floats(0, 0.9)),
             "time_to_fill_weeks": draw(st.sampled_from([0, 0.5, 4, 12])),
+            "start_date_weeks": draw(st.sampled_from([1, 2, 4, 13])),
             "recruiters": draw(st.one_of(st.none(), st.integers(1, 4))),
             "ramp_up_weeks": draw(st.integers(0, 26)),
         },

@@ -153,8 +153,9 @@ def test_pip_gives_a_chance_and_fails_only_the_weak(tiny):
 
 
 def test_searches_ending_in_the_same_week_are_hired_in_one_step(tiny):
-    """Searches last whole weeks; a week's intake is one vectorized hire, not one per row."""
-    tiny["hiring"].update(time_to_fill_weeks=0.2, recruiters=None)
+    """With weekly start dates searches last whole weeks; a week's intake is one vectorized
+    hire, not one per row."""
+    tiny["hiring"].update(time_to_fill_weeks=0.2, recruiters=None, start_date_weeks=1)
     sim = Simulation(load_scenario(tiny), "keep_all", seed=0)
     sim.populate()
     from simlib.mechanisms.exits import leave

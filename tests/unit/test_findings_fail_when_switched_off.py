@@ -163,6 +163,11 @@ MISS_RESPONSE: dict[str, tuple[dict, dict]] = {
 }
 
 REPS = 40
+# Misses whose quick estimate (12 replications) lies within its noise of the band's edge:
+# checked on the full run's replications (40), as the findings report checks them.
+# (judge2001: about .02-.03 corrected against a band from .03; 12 replications land on
+# either side of .03 as the model's other draws move.)
+FULL_RUN = {"judge2001_satisfaction_performance"}
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +185,8 @@ def test_every_registered_finding_has_a_switch_off_test():
 def test_a_missed_held_out_finding_responds_to_its_mechanism(run, finding_id):
     finding = FINDINGS[finding_id]
     off_overrides, strong_overrides = MISS_RESPONSE[finding_id]
+    if finding_id in FULL_RUN:
+        run = Run(reps=REPS, seed=11, quick=False)
     on = finding.check(run)
     off = finding.check(run, overrides=off_overrides)
     strong = finding.check(run, overrides=strong_overrides)

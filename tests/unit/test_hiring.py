@@ -7,6 +7,7 @@ import numpy as np
 from simlib import load_scenario
 from simlib.engine.simulation import Simulation
 from simlib.mechanisms.exits import leave
+from simlib.mechanisms.hiring import start_dates
 from simlib.scenario.organization import Hiring
 from simlib.state.requisitions import Requisitions
 from simlib.state.streams import stream
@@ -38,8 +39,9 @@ def test_searches_ending_together_are_hired_in_the_order_taken_up():
 
 
 def test_the_kth_search_takes_the_kth_draw_whenever_it_starts(tiny):
-    """Common random numbers: search lengths follow the order searches start, not the week."""
-    tiny["hiring"].update(time_to_fill_weeks=6.0, recruiters=None)
+    """Common random numbers: search lengths follow the order searches start, not the week
+    (hires start in the week their search ends, ``start_date_weeks: 1``)."""
+    tiny["hiring"].update(time_to_fill_weeks=6.0, recruiters=None, start_date_weeks=1)
     scenario = load_scenario(tiny)
     expected = np.maximum(
         1.0, np.round(stream(5, 0, "time_to_fill").gamma(4.0, 6.0 / 4.0, 3))
@@ -112,3 +114,37 @@ def test_hires_drawn_ahead_are_the_people_drawn_one_by_one(tiny, monkeypatch):
         float(hiring.select_hires(rng, 1, 10, 0.3, scenario.organization)[0][0]) for _ in range(8)
     ]
     assert people == [one_by_one] * 3
+
+
+def test_hires_start_on_the_start_date_nearest_the_end_of_their_search():
+    """Every 4 weeks, midway between multiples of 4; never before the first one ahead."""
+    searches = np.array([0.3, 1.9, 2.1, 5.9, 6.1, 9.7])
+    assert start_dates(0.0, searches, 4).tolist() == [2.0, 2.0, 2.0, 6.0, 6.0, 10.0]
+    assert start_dates(2.0, searches, 4).tolist() == [6.0, 6.0, 6.0, 6.0, 10.0, 10.0]
+    assert start_dates(3.0, np.array([0.5, 3.2]), 4).tolist() == [6.0, 6.0]
+    assert start_dates(0.0, np.array([0.2, 2.6]), 3).tolist() == [1.0, 4.0]
+
+
+def test_start_dates_keep_the_mean_time_to_fill():
+    """Rounding to the nearest start date moves some hires earlier and some later."""
+    searches = stream(1, 0, "time_to_fill").gamma(4.0, 2.0, 100_000)
+    for now in (0.0, 2.0, 5.0):
+        waited = start_dates(now, searches, 4) - now
+        assert abs(waited.mean() - searches.mean()) < 0.1
+        assert set(np.unique((now + waited) % 4)) == {2.0}
+
+
+def test_hires_join_only_on_start_dates_one_intake_each(tiny):
+    """A year of quits under monthly start dates: every hire on a start date, all of a
+    start date's hires in one intake."""
+    tiny["organization"].update(headcount=200, span_of_control=10)
+    tiny["hiring"].update(time_to_fill_weeks=8.0, recruiters=None, start_date_weeks=4)
+    tiny["behaviour"].update(voluntary_quit_rate=0.3)
+    tiny["environment"].update(exit_check_weeks=4)
+    sim = Simulation(load_scenario(tiny), "keep_all", seed=7, trace=True)
+    sim.start()
+    sim.env.run(until=52.5)
+    hires = [(week, n) for week, event, n in sim.trace or [] if event == "hire"]
+    assert len(hires) > 5 and sum(n for _, n in hires) == sim.counts.hires
+    assert {week % 4 for week, _ in hires} == {2.0}
+    assert len(hires) == len({week for week, _ in hires})  # one intake per start date

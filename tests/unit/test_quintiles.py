@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.state.counts import linear_quantiles, quintile_cuts, quintiles
+from simlib.state.counts import linear_quantiles, quintile_counts, quintile_cuts, quintiles
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 10, 37, 480, 5_001])
@@ -40,3 +40,22 @@ def test_quintiles_split_those_counted_into_fifths():
     q = quintiles(values, among)
     assert np.bincount(q[among], minlength=5).tolist() == [10] * 5
     assert q[0] == 0 and q[99] == 4
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_quintile_counts_bin_as_quintiles_do(seed: int) -> None:
+    """Counts read off the sorted values equal binning every value, ties and all."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    values = rng.normal(size=n)
+    if seed % 3 == 0:
+        values = np.round(values, 1)  # many ties, some on the cuts
+    if seed % 5 == 0:
+        values[: n // 2] = 0.0
+    among = rng.random(n) < 0.8
+    among[0] = True
+    chosen = np.flatnonzero(among & (rng.random(n) < 0.3))
+    exposed, picked = quintile_counts(values, among, chosen)
+    quintile = quintiles(values, among)
+    assert exposed.tolist() == np.bincount(quintile[among], minlength=5).tolist()
+    assert picked.tolist() == np.bincount(quintile[chosen], minlength=5).tolist()
