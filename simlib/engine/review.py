@@ -38,8 +38,9 @@ def calibrate_and_cost(
         beh.multi_source_review_hours if rating.sources.multi_source else 0.0
     )
     sim.counts.manager_hours += per_review * len(rated)
-    if sim.pilot_arms is not None:  # a pilot: each arm's committee calibrates its own people
-        for policy, flags in sim.pilot_arms.each():
+    arms = sim.pilot_arms
+    if arms is not None and arms.differ("rating", "calibration"):  # each arm's own committee
+        for policy, flags in arms.each():
             with acting_as(sim, policy):
                 scores = calibrate_scores(sim, rated[flags[rated]], scores, records)
         return scores

@@ -148,7 +148,9 @@ class Simulation(SimState):
         self._run_steps("new_cycle")
         self.record_review(review)
         if self.check_invariants:  # in a pilot, each arm's grades under its own rating
-            arms = self.pilot_arms.each() if self.pilot_arms is not None else ((self.policy, None),)
+            arms: Any = ((self.policy, None),)
+            if self.pilot_arms is not None and self.pilot_arms.differ("rating"):
+                arms = self.pilot_arms.each()
             for policy, flags in arms:
                 rated = review.rated if flags is None else review.rated[flags[review.rated]]
                 with acting_as(self, policy):

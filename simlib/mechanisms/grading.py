@@ -208,7 +208,7 @@ def grade_review(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> np.nda
     """Grades of the ``rated`` rows, whose final rating ``scores`` are given, at a review."""
     units = ranking_units(sim)[rated]
     draws = tie_draws(sim, rated)
-    if sim.pilot_arms is None:
+    if sim.pilot_arms is None or not sim.pilot_arms.differ("rating"):
         return assign_grades(scores, units, sim.policy.rating, draws)
     # A pilot: each arm's people are graded under its own rating, ranked among themselves.
     grades = np.empty(len(rated), dtype=np.int64)

@@ -83,11 +83,11 @@ def pay_review(sim: SimState, grades: np.ndarray, cycle_weeks: float) -> np.ndar
     unrated = wf.active & (grades < 0)
     raises[unrated] = (1.0 + sim.pay.drift) ** years - 1.0
     arms = sim.pilot_arms
-    if arms is None:
+    if arms is None or not (arms.differ("pay") or arms.differ("rating")):
         raises[rated] = merit_raises(sim, rated, grades[rated], years)
         bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
         sim.counts.bonus_paid += float((bonus * wf.salary[rated]).sum() * years)
-    else:  # a pilot: each arm's matrix and budget (scaled to its own payroll), its bonuses
+    else:  # a pilot: each arm's matrix and budget (ring-fenced: its own payroll), bonuses
         for policy, flags in arms.each():
             mine = rated[flags[rated]]
             with acting_as(sim, policy):

@@ -133,6 +133,12 @@ class PilotArms:
         """The arms as (policy, flag per position): P's, then B's."""
         return ((self.pilot, self.in_pilot), (self.baseline, ~self.in_pilot))
 
+    def differ(self, section: str, field: str | None = None) -> bool:
+        """Whether the arms differ in a policy section (or one of its fields): where they
+        do not, the step runs once for the whole organization, as in a run of B."""
+        p, b = getattr(self.pilot, section), getattr(self.baseline, section)
+        return p != b if field is None else getattr(p, field) != getattr(b, field)
+
     @classmethod
     def build(cls, in_pilot: np.ndarray, pilot: Policy, baseline: Policy) -> PilotArms:
         def each(p: float, b: float) -> np.ndarray:
