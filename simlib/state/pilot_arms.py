@@ -3,10 +3,13 @@
 A pilot runs policy P in some units (teams or departments) while the others keep the
 baseline B, at the same time, in one organization. Everything the model shares across units
 is then shared across the arms: the hiring queue and its recruiters, the applicant pool,
-market shocks, the calibration committee, and any ranking unit that spans both arms.
+market shocks, and (when the arms share a rating) the calibration committee and any ranking
+unit that spans both arms.
 
 A section of the policy is *mixed* when the two arms may differ in it: each position reads
-its own arm's terms (per-position arrays). Two sections are mixed:
+its own arm's terms (per-position arrays, or a step run on each arm's rows under its
+policy). A section both arms share runs once for the whole organization, as in a run of B.
+Every section can be mixed, within limits:
 
 - **check-ins** (cadence, minutes, feedback quality): the one-to-ones are held when one
   arm's cadence says so, and only with that arm's people, who alone get the coaching, the
@@ -27,8 +30,9 @@ its own arm's terms (per-position arrays). Two sections are mixed:
   rater training, purpose, appeals, minimum weeks).
 - **consequences**, **pay** and **development**: each arm's exit rule, PIPs, merit raises
   and bonuses, and training act on its own people's grades; a merit budget scaled to the
-  payroll is spent on each arm's own rated payroll. Promotion (``pay.promotion``) must be
-  the same in both arms (one pool, one market signal).
+  payroll is spent on each arm's own rated payroll (ring-fenced; when the arms differ in
+  rating or pay). Promotion (``pay.promotion``) must be the same in both arms (one pool,
+  one market signal).
 
 What people believe a grade brings (the incentives' stake) starts from their own arm's
 announced terms and is learned from their own arm's reviews; the separation rate those

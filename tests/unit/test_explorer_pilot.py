@@ -16,7 +16,7 @@ environment: {years: 2}
 policies:
   absolute: {preset: absolute, goals: {regime: kpi}}
   okr: {preset: okr}
-  curve: {preset: forced_distribution}
+  curve: {preset: forced_distribution, goals: {regime: kpi}}
   matrix: {preset: pay_matrix}
 experiment: {reps: 6, seed: 5, baseline: absolute}
 """
