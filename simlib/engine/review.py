@@ -22,6 +22,7 @@ from simlib.mechanisms.goals import measured_bias
 from simlib.mechanisms.grading import grade_review
 from simlib.mechanisms.promotion import level_demands
 from simlib.mechanisms.raters import rate_employees
+from simlib.state.pilot_arms import acting_as
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -37,6 +38,20 @@ def calibrate_and_cost(
         beh.multi_source_review_hours if rating.sources.multi_source else 0.0
     )
     sim.counts.manager_hours += per_review * len(rated)
+    arms = sim.pilot_arms
+    if arms is not None and arms.differ("rating", "calibration"):  # each arm's own committee
+        for policy, flags in arms.each():
+            with acting_as(sim, policy):
+                scores = calibrate_scores(sim, rated[flags[rated]], scores, records)
+        return scores
+    return calibrate_scores(sim, rated, scores, records)
+
+
+def calibrate_scores(
+    sim: SimState, rated: np.ndarray, scores: np.ndarray, records: np.ndarray | None
+) -> np.ndarray:
+    """The ``rated`` rows' scores calibrated under the policy's rule (and its hours)."""
+    rating = sim.policy.rating
     if rating.calibration.strength <= 0 or len(rated) == 0:
         return scores
     chart = sim.workforce.chart

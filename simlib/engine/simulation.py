@@ -32,6 +32,7 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
+from simlib.state.pilot_arms import acting_as
 from simlib.state.simulation_state import Review, SimState
 from simlib.state.workforce import cluster_groups
 
@@ -146,12 +147,17 @@ class Simulation(SimState):
         self._run_steps("after_review", review)
         self._run_steps("new_cycle")
         self.record_review(review)
-        if self.check_invariants:
-            rated = review.rated
-            units = ranking_units(self)[rated]
-            invariants.check_review(
-                self, self.ledger, review.scores[rated], units, review.grades[rated]
-            )
+        if self.check_invariants:  # in a pilot, each arm's grades under its own rating
+            arms: Any = ((self.policy, None),)
+            if self.pilot_arms is not None and self.pilot_arms.differ("rating"):
+                arms = self.pilot_arms.each()
+            for policy, flags in arms:
+                rated = review.rated if flags is None else review.rated[flags[review.rated]]
+                with acting_as(self, policy):
+                    units = ranking_units(self)[rated]
+                    invariants.check_review(
+                        self, self.ledger, review.scores[rated], units, review.grades[rated]
+                    )
         self.start_cycle()
 
     def record_review(self, review: Review) -> None:

@@ -214,6 +214,10 @@ def appeal_after_review(sim: SimState, review: Review) -> None:
     rated = review.rated
     true_perf, scores = review.true_performance[rated], review.scores[rated]
     deserved = deserved_grades(sim.policy.rating, true_perf, scores)
+    arms = sim.pilot_arms
+    if arms is not None:  # a pilot: what each earns under their arm's scale
+        mine = arms.in_pilot[rated]
+        deserved = np.where(mine, deserved_grades(arms.pilot.rating, true_perf, scores), deserved)
     review.appeals = file_appeals(
         sim,
         rated,

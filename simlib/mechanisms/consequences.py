@@ -29,7 +29,7 @@ from simlib.mechanisms.rating_sources import (
     subordinate_scores,
     supervisor_scores,
 )
-from simlib.scenario.policy import PipRule
+from simlib.scenario.policy import Consequences, PipRule
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -43,7 +43,17 @@ def apply_consequences(sim: SimState, grades: np.ndarray) -> None:
     wf.bottom_streak[rated & bottom] += 1
     wf.bottom_streak[rated & ~bottom] = 0
     wf.last_grade[rated] = grades[rated]
+    arms = sim.pilot_arms
+    if arms is None:
+        act_by_rule(sim, rule, rated, bottom)
+    else:  # a pilot: each arm's rule for its own people
+        for policy, flags in arms.each():
+            act_by_rule(sim, policy.consequences, rated & flags, bottom & flags)
 
+
+def act_by_rule(sim: SimState, rule: Consequences, rated: np.ndarray, bottom: np.ndarray) -> None:
+    """Exits (or PIPs) under ``rule`` for those of ``rated`` it makes due."""
+    wf = sim.workforce
     due = np.zeros(wf.size, dtype=bool)
     if rule.terminate_bottom_grade:
         due |= bottom

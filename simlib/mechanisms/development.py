@@ -10,6 +10,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.checkins import coach
+from simlib.state.pilot_arms import acting_as
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -27,7 +28,13 @@ def train_bottom_grades(sim: SimState, grades: np.ndarray) -> np.ndarray:
 
 
 def train_after_review(sim: SimState, review: Review) -> None:
-    train_bottom_grades(sim, review.grades)
+    arms = sim.pilot_arms
+    if arms is None:
+        train_bottom_grades(sim, review.grades)
+        return
+    for policy, flags in arms.each():  # a pilot: each arm trains its own bottom grades
+        with acting_as(sim, policy):
+            train_bottom_grades(sim, np.where(flags, review.grades, -1))
 
 
 MECHANISM = Mechanism(

@@ -30,7 +30,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
-from simlib.mechanisms.incentives import is_relative
+from simlib.mechanisms.incentives import ranked
 from simlib.scenario.behaviour import EngagementBehaviour
 from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
@@ -133,7 +133,7 @@ def _set_point(sim: SimState) -> np.ndarray:
     assert eb is not None
     quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
-    level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
+    level -= eb.ranking_stress * ranked(sim)
     point = np.subtract(1.0, wf.goal_acceptance)
     point *= eb.hopeless_penalty
     np.subtract(level, point, out=point)
@@ -184,6 +184,10 @@ def after_review(
     else:
         self_score = np.sqrt(0.5) * true_performance + np.sqrt(0.5) * noise + eb.self_leniency_sd
     expected = absolute_grades(self_score, rating.grade_thresholds())
+    arms = sim.pilot_arms
+    if arms is not None:  # a pilot: the grade each expects under their arm's scale
+        mine = absolute_grades(self_score, arms.pilot.rating.grade_thresholds())
+        expected = np.where(arms.in_pilot, mine, expected)
     rated = grades >= 0
     short = np.where(rated, np.maximum(grades - expected, 0), 0)
     wf.engagement[:] -= eb.disappointment_penalty * short
@@ -193,7 +197,7 @@ def after_review(
         NEUTRAL_FAIRNESS
         + eb.fairness_feedback_gain * quality
         - eb.fairness_gap_penalty * short
-        - eb.fairness_ranking_penalty * (1.0 if is_relative(sim) else 0.0)
+        - eb.fairness_ranking_penalty * ranked(sim)
     )
     u = eb.fairness_update
     wf.fairness_belief[:] = np.where(

@@ -44,6 +44,8 @@ grades weakly to performance under either scheme.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
@@ -52,6 +54,8 @@ from simlib.mechanisms.pay import bonus_shares, merit_raises
 from simlib.mechanisms.rater_judgement import reliability_scores
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.scenario.policy import Policy
+from simlib.state.pilot_arms import acting_as
 from simlib.state.simulation_state import Beliefs, GradedCohort, Review, SimState
 
 HORIZON_YEARS = 20  # how far ahead a raise is valued: the horizon of Davis & von Wachter 2011
@@ -170,9 +174,34 @@ def form_beliefs(sim: SimState) -> None:
     inc = sim.scenario.behaviour.incentives
     if inc is None:
         return
+    arms = sim.pilot_arms
+    if arms is not None and believed_apart(arms.pilot, arms.baseline):
+        form_arm_beliefs(sim, inc)
+        return
     beliefs = announced_beliefs(sim)
     beliefs.stake = beliefs.announced_stake = perceived_stake(beliefs, inc, cycle_years(sim))
     sim.beliefs = beliefs
+
+
+def believed_apart(pilot: Policy, baseline: Policy) -> bool:
+    """Whether a pilot's arms announce different terms for a grade (rating, exits, pay)."""
+    return any(getattr(pilot, s) != getattr(baseline, s) for s in ("rating", "consequences", "pay"))
+
+
+def form_arm_beliefs(sim: SimState, inc: IncentiveBehaviour) -> None:
+    """A pilot whose arms announce different terms: each arm's prior from its own terms,
+    judged on the same draws (the ``incentives`` stream is left where B's prior leaves it)."""
+    arms = sim.pilot_arms
+    assert arms is not None
+    rng = sim.streams["incentives"]
+    start = rng.bit_generator.state
+    for policy, _ in arms.each():  # P, then B: the stream ends where B's prior leaves it
+        rng.bit_generator.state = start
+        with acting_as(sim, policy):
+            beliefs = announced_beliefs(sim)
+        beliefs.stake = beliefs.announced_stake = perceived_stake(beliefs, inc, cycle_years(sim))
+        arms.beliefs[policy is arms.pilot] = beliefs
+    sim.beliefs = arms.beliefs[False]
 
 
 # --- experience -------------------------------------------------------------------------
@@ -195,9 +224,29 @@ def note_pay(sim: SimState, review: Review) -> None:
     """Salaries after the pay review, to tell a promotion's rise from the merit raise."""
     if sim.scenario.behaviour.incentives is not None:
         sim.beliefs.salary_after_pay = sim.workforce.salary.copy()
+        arms = sim.pilot_arms
+        for beliefs in arms.beliefs.values() if arms is not None else ():
+            beliefs.salary_after_pay = sim.beliefs.salary_after_pay
 
 
 def learn_from_review(sim: SimState, review: Review) -> None:
+    """Move every belief toward what this review delivered; in a pilot whose arms announce
+    different terms, each arm's beliefs from its own people's review."""
+    arms = sim.pilot_arms
+    if arms is None or not arms.beliefs:
+        learn_from(sim, review)
+        return
+    for policy, flags in arms.each():
+        own = replace(
+            review,
+            rated=review.rated[flags[review.rated]],
+            promoted=review.promoted[flags[review.promoted]],
+        )
+        with acting_as(sim, policy, arms.beliefs[policy is arms.pilot]):
+            learn_from(sim, own)
+
+
+def learn_from(sim: SimState, review: Review) -> None:
     """Move every belief toward what this review (and the last one's exits) delivered."""
     inc = sim.scenario.behaviour.incentives
     if inc is None:

@@ -180,14 +180,22 @@ def assign_grades(
     return forced_grades(scores, units, rating.grade_shares(), rating.rounding, draws)
 
 
+def draws_ties(rating: RatingPolicy) -> bool:
+    return rating.scheme == "forced_distribution" and rating.rounding.ties == "random"
+
+
 def tie_draws(sim: SimState, rated: np.ndarray) -> TieDraws | None:
     """This review's random tie keys for the rated rows, if the policy breaks ties at random.
 
     Draws one key per team and grade and one per position, whatever the ranking unit, so
-    the stream stays aligned across policies (unit labels never exceed the team count).
+    the stream stays aligned across policies (unit labels never exceed the team count). In
+    a pilot's mixed run, when either arm breaks ties at random.
     """
     rating = sim.policy.rating
-    if rating.scheme != "forced_distribution" or rating.rounding.ties != "random":
+    arms = sim.pilot_arms
+    if arms is not None and any(draws_ties(p.rating) for p, _ in arms.each()):
+        rating = next(p.rating for p, _ in arms.each() if draws_ties(p.rating))
+    if not draws_ties(rating):
         return None
     rng = sim.streams[TIES_STREAM]
     n_teams = len(sim.workforce.chart.team_department)
@@ -199,7 +207,17 @@ def tie_draws(sim: SimState, rated: np.ndarray) -> TieDraws | None:
 def grade_review(sim: SimState, rated: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Grades of the ``rated`` rows, whose final rating ``scores`` are given, at a review."""
     units = ranking_units(sim)[rated]
-    return assign_grades(scores, units, sim.policy.rating, tie_draws(sim, rated))
+    draws = tie_draws(sim, rated)
+    if sim.pilot_arms is None or not sim.pilot_arms.differ("rating"):
+        return assign_grades(scores, units, sim.policy.rating, draws)
+    # A pilot: each arm's people are graded under its own rating, ranked among themselves.
+    grades = np.empty(len(rated), dtype=np.int64)
+    for policy, flags in sim.pilot_arms.each():
+        mine = flags[rated]
+        units = ranking_units(sim, policy.rating)[rated[mine]]
+        keys = None if draws is None else TieDraws(draws.grade_keys, draws.score_keys[mine])
+        grades[mine] = assign_grades(scores[mine], units, policy.rating, keys)
+    return grades
 
 
 def bottom_grades(grades: np.ndarray, n_grades: int, share: float = BOTTOM_SHARE) -> np.ndarray:
@@ -229,10 +247,11 @@ def _lowest(counts: np.ndarray, share: float) -> np.ndarray:
     return np.arange(k)
 
 
-def ranking_units(sim: SimState) -> np.ndarray:
-    """The unit each position is ranked in under the policy: team, department or all."""
+def ranking_units(sim: SimState, rating: RatingPolicy | None = None) -> np.ndarray:
+    """The unit each position is ranked in under the policy (or ``rating``): team,
+    department or all."""
     chart = sim.workforce.chart
-    unit = sim.policy.rating.ranking_unit
+    unit = (rating or sim.policy.rating).ranking_unit
     if unit == "team":
         return chart.team
     if unit == "department":

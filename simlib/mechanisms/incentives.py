@@ -41,6 +41,24 @@ def is_relative(sim: SimState) -> bool:
     return sim.policy.rating.scheme == "forced_distribution"
 
 
+def ranked(sim: SimState) -> float | np.ndarray:
+    """1 where grades are handed out by rank, else 0; in a pilot's mixed run, per position
+    by its arm's rating."""
+    arms = sim.pilot_arms
+    if arms is None:
+        return 1.0 if is_relative(sim) else 0.0
+    p, b = (float(policy.rating.scheme == "forced_distribution") for policy, _ in arms.each())
+    return np.where(arms.in_pilot, p, b)
+
+
+def believed_stake(sim: SimState) -> float | np.ndarray:
+    """The stake people believe in; in a mixed run with beliefs per arm, per position."""
+    arms = sim.pilot_arms
+    if arms is None or not arms.beliefs:
+        return sim.beliefs.stake
+    return np.where(arms.in_pilot, arms.beliefs[True].stake, arms.beliefs[False].stake)
+
+
 def draw_traits(sim: SimState) -> None:
     """Gaming and sabotage propensities (mean 1, lognormal) for anyone still without.
 
@@ -146,21 +164,14 @@ def update(sim: SimState) -> None:
         wf.drive[:] = np.where(wf.active, wf.goal_effect + wf.feedback_effect, 0.0)
         wf.value_factor[:] = _aligned_share(sim)
         return
+    if sim.pilot_arms is not None:
+        return mixed_update(sim, inc, _aligned_share(sim))
     stake = sim.beliefs.stake
-    arms = sim.pilot_arms
     relative = 1.0 if is_relative(sim) else 0.0
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
-    if arms is None:
-        w: float | np.ndarray = goals.measured_pay_weight
-        line_of_sight = 1.0 + inc.line_of_sight_gain * goals.measured_pay_weight
-        np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
-    else:  # a pilot: each arm's line of sight from its own weight of measured KPIs
-        w = arms.measured_pay_weight
-        p_effort, b_effort = (
-            effort_level(stake, 1.0 + inc.line_of_sight_gain * arm.goals.measured_pay_weight, inc)
-            for arm in (arms.pilot, arms.baseline)
-        )
-        np.add(np.where(arms.in_pilot, p_effort, b_effort), attitudes, out=wf.effort)
+    w = goals.measured_pay_weight
+    line_of_sight = 1.0 + inc.line_of_sight_gain * w
+    np.add(effort_level(stake, line_of_sight, inc), attitudes, out=wf.effort)
     help_level = np.divide(wf.engagement, NEUTRAL_ENGAGEMENT, out=wf.helping)
     help_level *= inc.help_base
     help_level *= np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
@@ -169,7 +180,7 @@ def update(sim: SimState) -> None:
     sabotages = inc.sabotage_propensity * pressure != 0  # else nobody sabotages
     # Gaming, sabotage and the output factors read only the propensities, the stake, the
     # alignment and the policy: recomputed when one of them (or the roster) has changed.
-    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy), id(arms))
+    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy))
     if wf.incentive_key != key:
         _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
         wf.incentive_key = key
@@ -190,7 +201,7 @@ def update(sim: SimState) -> None:
 def _gaming_and_sabotage(
     sim: SimState,
     inc: IncentiveBehaviour,
-    w: float | np.ndarray,
+    w: float,
     sabotages: bool,
     pressure: float,
     relative: float,
@@ -199,7 +210,7 @@ def _gaming_and_sabotage(
     wf = sim.workforce
     # Without pay on measured KPIs nobody games: gaming stays at the newcomer's 0 and the
     # measured-output factor at 1 (nothing else moves them).
-    games = bool(np.any(inc.gaming_at_full_weight * w != 0))
+    games = inc.gaming_at_full_weight * w != 0
     if games:
         propensity = _known_or_one(wf.gaming_propensity)
         clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
@@ -220,6 +231,58 @@ def _aligned_share(sim: SimState) -> np.ndarray:
     """Each position's share of value kept: 1 if aligned, else less the misalignment loss."""
     misalignment = sim.scenario.behaviour.goals.misalignment_loss
     return np.where(sim.workforce.aligned, 1.0, 1.0 - misalignment)
+
+
+def mixed_update(sim: SimState, inc: IncentiveBehaviour, aligned: np.ndarray) -> None:
+    """:func:`update` in a pilot's mixed run: each arm's stake (from its own beliefs), line
+    of sight (its weight of measured KPIs) and ranking, per position."""
+    wf = sim.workforce
+    arms = sim.pilot_arms
+    assert arms is not None
+    stake = believed_stake(sim)
+    relative = ranked(sim)
+    attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
+    w = arms.measured_pay_weight
+    p_stake = b_stake = sim.beliefs.stake
+    if arms.beliefs:
+        p_stake, b_stake = arms.beliefs[True].stake, arms.beliefs[False].stake
+    p_effort, b_effort = (
+        effort_level(s, 1.0 + inc.line_of_sight_gain * arm.goals.measured_pay_weight, inc)
+        for s, arm in ((p_stake, arms.pilot), (b_stake, arms.baseline))
+    )
+    np.add(np.where(arms.in_pilot, p_effort, b_effort), attitudes, out=wf.effort)
+    if np.any(inc.gaming_at_full_weight * w != 0):
+        propensity = _known_or_one(wf.gaming_propensity)
+        clip(inc.gaming_at_full_weight * w * propensity, 0.0, 1.0, out=wf.gaming)
+    positive = np.maximum(stake, 0.0)
+    help_level = np.divide(wf.engagement, NEUTRAL_ENGAGEMENT, out=wf.helping)
+    help_level *= inc.help_base
+    help_level *= np.exp(-relative * inc.help_ranking_sensitivity * positive)
+    clip(help_level, 0.0, 1.0, out=wf.helping)
+    pressure = relative * (positive / inc.sabotage_stake_ref) ** 1.5
+    sabotages = bool(np.any(inc.sabotage_propensity * pressure != 0))
+    if sabotages:
+        propensity = _known_or_one(wf.sabotage_propensity)
+        clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
+    else:
+        wf.sabotage[:] = 0.0
+    team, mates = wf.chart.team, wf.teammates()
+    drive = wf.effort + wf.goal_effect
+    drive += wf.feedback_effect
+    helped = team_others_mean(wf.helping, team, wf.active, mates)
+    helped *= inc.help_effect_sd
+    drive += helped
+    if sabotages:
+        hurt = team_others_mean(wf.sabotage, team, wf.active, mates)
+        hurt *= inc.sabotage_effect_sd
+        drive -= hurt
+    wf.drive[:] = np.where(wf.active, drive, 0.0)
+    if np.any(inc.gaming_at_full_weight * w != 0):
+        measured, value = complement_factors(wf.gaming, inc.measured_share)
+        wf.measured_factor[:] = measured
+        wf.value_factor[:] = value * aligned
+    else:
+        wf.value_factor[:] = aligned
 
 
 def _known_or_one(propensity: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.scenario.policy import Policy
 from simlib.state.moments import correlation, mean_sd
+from simlib.state.pilot_arms import acting_as
 from simlib.state.simulation_state import Review, SimState
 
 
@@ -79,11 +80,20 @@ def pay_review(sim: SimState, grades: np.ndarray, cycle_weeks: float) -> np.ndar
     years = cycle_weeks / WEEKS_PER_YEAR
     rated = np.flatnonzero(grades >= 0)
     raises = np.zeros(wf.size)
-    raises[rated] = merit_raises(sim, rated, grades[rated], years)
     unrated = wf.active & (grades < 0)
     raises[unrated] = (1.0 + sim.pay.drift) ** years - 1.0
-    bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
-    sim.counts.bonus_paid += float((bonus * wf.salary[rated]).sum() * years)
+    arms = sim.pilot_arms
+    if arms is None or not (arms.differ("pay") or arms.differ("rating")):
+        raises[rated] = merit_raises(sim, rated, grades[rated], years)
+        bonus = bonus_shares(sim.policy, grades[rated], len(sim.policy.rating.grades))
+        sim.counts.bonus_paid += float((bonus * wf.salary[rated]).sum() * years)
+    else:  # a pilot: each arm's matrix and budget (ring-fenced: its own payroll), bonuses
+        for policy, flags in arms.each():
+            mine = rated[flags[rated]]
+            with acting_as(sim, policy):
+                raises[mine] = merit_raises(sim, mine, grades[mine], years)
+            bonus = bonus_shares(policy, grades[mine], len(policy.rating.grades))
+            sim.counts.bonus_paid += float((bonus * wf.salary[mine]).sum() * years)
     np.multiply(wf.salary, 1.0 + raises, out=wf.salary, where=wf.active)
     growth = (1.0 + raises) ** (1.0 / max(years, 1e-9)) - 1.0
     np.copyto(wf.pay_growth, growth, where=wf.active)

@@ -86,7 +86,12 @@ def pilot_section_html(
         "<p class='note'>The pilot's estimate is the pilot units' mean minus the others'; the "
         "rollout effect is what the whole organization shows under the policy against the "
         "baseline. The false-positive rate is the same procedure on a pilot of the baseline "
-        "against itself (nominally 0.05).</p></section>"
+        "against itself (nominally 0.05). With the arms together in one organization, each "
+        "arm's people are graded, paid and treated under their own arm's policy (a ranking "
+        "unit spanning both arms ranks each arm's people among themselves, under that arm's "
+        "quotas); such a pilot shows only part of a rollout's effect on quits, because outside "
+        "employers read each person's performance against the whole organization, and the "
+        "pilot's people stand out more than they would if everyone ran the policy.</p></section>"
     )
 
 

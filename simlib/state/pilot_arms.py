@@ -3,10 +3,13 @@
 A pilot runs policy P in some units (teams or departments) while the others keep the
 baseline B, at the same time, in one organization. Everything the model shares across units
 is then shared across the arms: the hiring queue and its recruiters, the applicant pool,
-market shocks, the calibration committee, and any ranking unit that spans both arms.
+market shocks, and (when the arms share a rating) the calibration committee and any ranking
+unit that spans both arms.
 
 A section of the policy is *mixed* when the two arms may differ in it: each position reads
-its own arm's terms (per-position arrays). Two sections are mixed:
+its own arm's terms (per-position arrays, or a step run on each arm's rows under its
+policy). A section both arms share runs once for the whole organization, as in a run of B.
+Every section can be mixed, within limits:
 
 - **check-ins** (cadence, minutes, feedback quality): the one-to-ones are held when one
   arm's cadence says so, and only with that arm's people, who alone get the coaching, the
@@ -19,25 +22,48 @@ its own arm's terms (per-position arrays). Two sections are mixed:
   cascade follow their arm. A department's own link to the company goals stays B's (under
   team units a department spans both arms; its head sets one goal for it).
 
-Every other section (rating, consequences, pay, development) is not mixed yet: a pilot
-whose arms differ in one is refused with the section named (:func:`unmixed_sections`). A
-forced distribution whose ranking unit spans both arms is one such case: ranking the pilot
-people under P's quotas inside a unit shared with B's people needs grading per arm, which
-the review does not do yet; so is a pay or exit rule that differs (the announced terms
-people's beliefs start from are one per organization).
+- **rating** (how scores become grades: scheme, thresholds, shares, bottom cut, ranking unit,
+  rounding, and calibration): each arm's people are calibrated and graded under their arm's
+  rating section, on their own rows. A ranking unit that spans both arms (a department or
+  the organization, with team units) ranks only that arm's people, under that arm's quotas.
+  Both arms must use the same grade scale (names) and rate alike (sources, data capture,
+  rater training, purpose, appeals, minimum weeks).
+- **consequences**, **pay** and **development**: each arm's exit rule, PIPs, merit raises
+  and bonuses, and training act on its own people's grades; a merit budget scaled to the
+  payroll is spent on each arm's own rated payroll (ring-fenced; when the arms differ in
+  rating or pay). Promotion (``pay.promotion``) must be the same in both arms (one pool,
+  one market signal).
+
+What people believe a grade brings (the incentives' stake) starts from their own arm's
+announced terms and is learned from their own arm's reviews; the separation rate those
+beliefs discount by is the organization's. Whatever else differs is refused with the field
+named (:func:`unmixed_sections`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from simlib.scenario.policy import Policy
 
 SECTIONS = ("rating", "consequences", "goals", "checkins", "pay", "development")
-MIXED = ("checkins", "goals")
+MIXED = ("checkins", "goals", "rating", "consequences", "pay", "development")
+# Rating fields each arm applies to its own people; the others must agree.
+RATING_MIXED = (
+    "scheme",
+    "thresholds",
+    "shares",
+    "bottom_cut",
+    "ranking_unit",
+    "rounding",
+    "calibration",
+)
 EARLY_WARNING = ("early_warning_weeks", "coaching_hours", "warning_margin_sd")
 
 
@@ -55,6 +81,13 @@ def unmixed_sections(pilot: Policy, baseline: Policy) -> list[str]:
         found.append("goals.regime (one arm sets no goals)")
     if g.level != h.level:
         found.append("goals.level")
+    for name in type(pilot.rating).model_fields:
+        if name not in RATING_MIXED and getattr(pilot.rating, name) != getattr(
+            baseline.rating, name
+        ):
+            found.append(f"rating.{name}")
+    if pilot.pay.promotion != baseline.pay.promotion:
+        found.append("pay.promotion (one promotion pool and market signal)")
     return found
 
 
@@ -81,6 +114,10 @@ class PilotArms:
         Each position's arm's goal terms (:class:`simlib.scenario.policy.GoalPolicy`).
     pilot, baseline
         The two arms' policies (P and B).
+    beliefs
+        In a run with incentives, each arm's beliefs about what grades bring, keyed by
+        ``in_pilot`` (the organization's ``beliefs`` object is the one in use; see
+        :func:`acting_as`).
     """
 
     in_pilot: np.ndarray
@@ -94,6 +131,17 @@ class PilotArms:
     rebaseline: np.ndarray
     pilot: Policy
     baseline: Policy
+    beliefs: dict[bool, Any] = field(default_factory=dict)
+
+    def each(self) -> tuple[tuple[Policy, np.ndarray], tuple[Policy, np.ndarray]]:
+        """The arms as (policy, flag per position): P's, then B's."""
+        return ((self.pilot, self.in_pilot), (self.baseline, ~self.in_pilot))
+
+    def differ(self, section: str, field: str | None = None) -> bool:
+        """Whether the arms differ in a policy section (or one of its fields): where they
+        do not, the step runs once for the whole organization, as in a run of B."""
+        p, b = getattr(self.pilot, section), getattr(self.baseline, section)
+        return p != b if field is None else getattr(p, field) != getattr(b, field)
 
     @classmethod
     def build(cls, in_pilot: np.ndarray, pilot: Policy, baseline: Policy) -> PilotArms:
@@ -127,3 +175,17 @@ def combined_policy(pilot: Policy, baseline: Policy) -> Policy:
     the arm that holds check-ins (each position's own terms come from :class:`PilotArms`)."""
     holds = pilot if pilot.checkins.interval_weeks is not None else baseline
     return baseline.model_copy(update={"checkins": holds.checkins})
+
+
+@contextmanager
+def acting_as(sim: Any, policy: Policy, beliefs: Any = None) -> Iterator[None]:
+    """Within the block, ``sim`` follows one arm's ``policy`` (and that arm's ``beliefs``,
+    when given): how a mixed run applies a step written for one policy to one arm's rows."""
+    saved = sim.policy, sim.beliefs
+    sim.policy = policy
+    if beliefs is not None:
+        sim.beliefs = beliefs
+    try:
+        yield
+    finally:
+        sim.policy, sim.beliefs = saved

@@ -60,8 +60,8 @@ def test_zero_cycles_is_refused(capsys):
 
 
 def test_arms_together_refuses_policies_differing_in_a_section_it_cannot_mix(capsys):
-    code = main(["pilot", SHOWDOWN, "--policy", "forced_distribution", *QUICK, "--out", "unused"])
+    code = main(["pilot", SHOWDOWN, "--policy", "pay_matrix", *QUICK, "--out", "unused"])
     assert code == 2
     err = capsys.readouterr().err.strip()
-    assert "--arms together: policies 'forced_distribution' and 'absolute' differ in rating" in err
+    assert "--arms together: policies 'pay_matrix' and 'absolute' differ in pay.promotion" in err
     assert "use --arms apart" in err

@@ -16,7 +16,8 @@ environment: {years: 2}
 policies:
   absolute: {preset: absolute, goals: {regime: kpi}}
   okr: {preset: okr}
-  curve: {preset: forced_distribution}
+  curve: {preset: forced_distribution, goals: {regime: kpi}}
+  matrix: {preset: pay_matrix}
 experiment: {reps: 6, seed: 5, baseline: absolute}
 """
 
@@ -49,8 +50,9 @@ def test_the_pilot_answer_runs_the_arms_together_when_they_mix(small):
 
 def test_the_pilot_answer_says_when_the_arms_were_run_apart(small):
     scenario = load_scenario(small)
-    answer = pilot_answer(scenario, "curve", "absolute", "engagement", reps=4)
-    assert answer.arms == "apart"
+    assert pilot_answer(scenario, "curve", "absolute", "engagement", reps=4).arms == "together"
+    answer = pilot_answer(scenario, "matrix", "absolute", "engagement", reps=4)
+    assert answer.arms == "apart"  # a promotion pool in one arm only: not mixed
     assert "no spillovers" in answer.advice
 
 

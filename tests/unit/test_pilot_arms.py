@@ -37,9 +37,14 @@ def test_only_sections_that_cannot_be_mixed_are_named(scenario):
     p = scenario.policies
     assert unmixed_sections(p["checkins"], p["absolute"]) == []
     assert unmixed_sections(p["okr"], p["absolute"]) == []  # goals and check-ins differ
-    assert {"rating", "consequences"} <= set(
-        unmixed_sections(p["forced_distribution"], p["absolute"])
-    )
+    assert unmixed_sections(p["forced_distribution"], p["absolute"]) == []  # graded per arm
+    assert unmixed_sections(p["pay_matrix"], p["absolute"]) == [
+        "pay.promotion (one promotion pool and market signal)"
+    ]
+    peers = p["absolute"].rating.sources.model_copy(update={"peers": 0.5})
+    rated = p["absolute"].rating.model_copy(update={"sources": peers})
+    other_raters = p["absolute"].model_copy(update={"rating": rated})
+    assert unmixed_sections(other_raters, p["absolute"]) == ["rating.sources"]
     no_goals = p["absolute"].goals.model_copy(update={"regime": "none"})
     unset = p["absolute"].model_copy(update={"goals": no_goals})
     assert unmixed_sections(p["okr"], unset) == ["goals.regime (one arm sets no goals)"]
@@ -54,11 +59,11 @@ def test_only_sections_that_cannot_be_mixed_are_named(scenario):
     ]
 
 
-def test_together_refuses_a_ranking_that_would_span_both_arms(scenario):
+def test_together_refuses_a_section_it_cannot_mix(scenario):
     with pytest.raises(ScenarioError) as refused:
         check_design(
             scenario,
-            "forced_distribution",
+            "pay_matrix",
             "absolute",
             ["engagement"],
             "team",
@@ -66,7 +71,7 @@ def test_together_refuses_a_ranking_that_would_span_both_arms(scenario):
             [5],
             arms="together",
         )
-    assert "differ in rating" in str(refused.value)
+    assert "differ in pay.promotion" in str(refused.value)
     assert "use --arms apart" in str(refused.value)
 
 
