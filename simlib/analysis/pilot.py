@@ -161,17 +161,7 @@ def design_rows(
                     false_reject.append(_pvalues(y_b[pilot], y_b[others]) < ALPHA)
                 if not rollout:
                     continue
-                rows.append(
-                    {
-                        "units": n,
-                        "cycles": c,
-                        "metric": name,
-                        "rollout_effect": float(np.mean(rollout)),
-                        "pilot_estimate": float(np.mean(estimate)),
-                        "power": float(np.mean(reject)),
-                        "false_positive_rate": float(np.mean(false_reject)),
-                    }
-                )
+                rows.append(_row(n, c, name, rollout, estimate, reject, false_reject))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
