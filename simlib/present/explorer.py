@@ -34,6 +34,7 @@ from typing import Any
 
 from simlib.errors import ScenarioError
 from simlib.i18n import LANGUAGES, N_, gettext, language, set_language
+from simlib.i18n.fonts import page_font_style
 from simlib.present.explorer_pilot import PilotTab
 from simlib.present.explorer_save import CHANGED, save_scenario
 from simlib.present.explorer_session import (
@@ -48,6 +49,7 @@ from simlib.present.explorer_session import (
 from simlib.present.levers import (
     ASSUMPTIONS,
     Lever,
+    group_title,
     levers,
     matching,
     rebalance,
@@ -276,7 +278,11 @@ class Explorer:
         self.lever_panel = w.VBox([self.search_box, self.levers_box])
         # Side by side where the page is wide enough, the levers below the settings where not.
         top = w.HBox([general, self.lever_panel], layout=w.Layout(flex_flow="row wrap"))
-        self.view = w.VBox([w.HTML(PAGE_CSS), top, self.status, self.summary, self.tabs])
+        # Chinese glyphs travel with the page: a browser without CJK fonts shows no boxes.
+        self.font_style = w.HTML(page_font_style(language(), ".simlib-explorer"))
+        self.view = w.VBox(
+            [w.HTML(PAGE_CSS), self.font_style, top, self.status, self.summary, self.tabs]
+        )
         self.view.add_class("simlib-explorer")
         if self.files:
             self._load_scenario(self.scenario_box.value)
@@ -355,8 +361,10 @@ class Explorer:
             self._watch_shares(members, check)
         assumed = [g for g in groups if g.startswith(f"{ASSUMPTIONS}:")]
         policy_groups = [g for g in groups if g not in assumed]
-        policy_panel = self._accordion([(g, groups[g]) for g in policy_groups], open_first=True)
-        inner = self._accordion([(g.split(": ", 1)[1], groups[g]) for g in assumed])
+        policy_panel = self._accordion(
+            [(group_title(g), groups[g]) for g in policy_groups], open_first=True
+        )
+        inner = self._accordion([(group_title(g), groups[g]) for g in assumed])
         folded = self._accordion([(gettext(ASSUMPTIONS_TITLE), [inner])])
         folded.add_class("simlib-assumptions")
         self._accordions = (policy_panel, folded)
@@ -518,10 +526,12 @@ class Explorer:
         for i, title in enumerate(FIGURE_TABS):
             self.tabs.set_title(i, gettext(title))
         self.tabs.set_title(len(FIGURE_TABS), gettext("Pilot"))
+        self.pilot.relabel()
 
     def _on_language(self, change: dict) -> None:
         """The language selector: relabel the page, redraw the summary and charts."""
         set_language(change["new"])
+        self.font_style.value = page_font_style(language(), ".simlib-explorer")
         self._relabel()
         self._rendered.clear()
         if self.files:
