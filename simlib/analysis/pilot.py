@@ -127,7 +127,7 @@ def unit_outcome(run: UnitOutcomes, name: str, cycles: int) -> np.ndarray:
 def _pvalues(treated: np.ndarray, control: np.ndarray) -> np.ndarray:
     """Two-sided p-values of pooled two-sample t-tests, one per column (an assignment)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        _, p, _ = ttest_ind(treated, control, usevar="pooled")
+        _stat, p, _df = ttest_ind(treated, control, usevar="pooled")
     return np.where(np.isfinite(p), p, 1.0)  # no spread in either arm: nothing to reject
 
 
