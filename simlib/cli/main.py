@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmp = sub.add_parser(
             name,
             help=_("compare the scenario's policies")
-            + ("" if name == "compare" else " (same as compare)"),
+            + ("" if name == "compare" else _(" (same as compare)")),
         )
         cmp.add_argument("file", type=Path)
         cmp.add_argument("--reps", type=common.positive_int, help=_("replications per policy"))

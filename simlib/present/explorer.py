@@ -577,7 +577,7 @@ class Explorer:
         chosen = Path(str(path).strip()).expanduser()
         try:
             if not str(path).strip():
-                raise ScenarioError("give the path of a scenario file (.yaml)")
+                raise ScenarioError(gettext("give the path of a scenario file (.yaml)"))
             self.session.base(chosen)
         except Exception as exc:  # noqa: BLE001 - every failure becomes readable text
             self._file_message(False, gettext(CANNOT_OPEN).format(path=chosen), problem_lines(exc))

@@ -64,7 +64,8 @@ class Lever:
             lines.append(_("Unit: {unit}").format(unit=self.unit))
         if self.source and self.source not in lines[0]:
             lines.append(self.source)
-        lines.append(self.path)
+        if self.description:
+            lines.append(self.path)
         return "\n".join(lines)
 
     @property
