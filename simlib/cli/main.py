@@ -68,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             value = " ".join(str(row.value).split())
             value = value if len(value) <= 60 else value[:57] + "..."
             description = cast(str, row.description)  # the register's descriptions are text
-            meaning = f"  {description}" if description else ""
+            meaning = f"  {_(description)}" if description else ""
             print(f"{row.parameter} = {value}  [{row.set_in}]{meaning}")
     return 0
 

@@ -15,21 +15,31 @@ from simlib import i18n
 from simlib.i18n import _, ngettext
 from simlib.metrics.catalogue import FAMILIES, METRICS
 from simlib.present import report, wording
+from simlib.scenario.fields import walk
 
 PACKAGE = Path(simlib.__file__).resolve().parent
 ROOT = PACKAGE.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
+def schema_models() -> list[type]:
+    """Every section model of the scenario schema (items of lists and mappings included)."""
+    from simlib.scenario.definition import Scenario
+    from simlib.scenario.schema import Section
+
+    models, todo = [Scenario], list(Section.__subclasses__())
+    while todo:
+        model = todo.pop()
+        models.append(model)
+        todo.extend(model.__subclasses__())
+    return models
+
+
 def schema_descriptions() -> dict[str, list[str]]:
     """Every scenario field's description (a lever's tooltip, ``simlib check --explain``'s
     meaning): messages too, translated where they are shown."""
-    from simlib.scenario.definition import Scenario
-    from simlib.scenario.fields import walk
-    from simlib.scenario.policy import Policy
-
     found: dict[str, list[str]] = {}
-    for model in (Scenario, Policy):
+    for model in schema_models():
         for record in walk(model):
             if record.description:
                 found.setdefault(record.description, []).append(f"schema: {record.dotted}")
@@ -385,11 +395,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def test_every_field_of_the_schema_has_its_words_for_the_explorer():
     from simlib.present.lever_words import FIELD_WORDS
-    from simlib.scenario.definition import Scenario
-    from simlib.scenario.fields import walk
-    from simlib.scenario.policy import Policy
 
-    names = {str(r.path[-1]).replace("_", " ") for model in (Scenario, Policy) for r in walk(model)}
+    names = {str(r.path[-1]).replace("_", " ") for model in schema_models() for r in walk(model)}
     assert names - set(FIELD_WORDS) == set()
 
 
