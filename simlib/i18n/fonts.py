@@ -81,11 +81,14 @@ def embedded_font_face(text: str) -> str:
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the family name
     font = subset.load_font(str(path), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
-    data = io.BytesIO()
-    font.save(data)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        data = io.BytesIO()
+        font.save(data)
+    finally:
+        font.close()  # the font file stays open until closed (a ResourceWarning otherwise)
     encoded = base64.b64encode(data.getvalue()).decode("ascii")
     return (
         f"@font-face {{ font-family: '{CJK_FAMILY}'; "

@@ -49,6 +49,7 @@ from simlib.present.explorer_session import (
 from simlib.present.levers import (
     ASSUMPTIONS,
     Lever,
+    choice_label,
     group_title,
     levers,
     matching,
@@ -66,6 +67,14 @@ SAVE_LABEL = N_("Save as")
 SAVE_BUTTON = N_("Save as scenario")
 SEARCH_PLACEHOLDER = N_("Search levers by name (e.g. quit rate)")
 ASSUMPTIONS_TITLE = N_("Assumptions: how people and raters behave (sources in each tooltip)")
+TITLE = N_("Policy explorer")
+INTRO = N_(
+    "Pick a scenario and the policies to compare, move the levers of the policy you are "
+    "adjusting (forced-distribution shares, ranking unit, calibration, pay, check-ins, "
+    "consequences) or the behaviour assumptions (rater biases, quit sensitivity ...), and press "
+    "<b>Run</b>. Small runs redraw as you move a control; settings you have run before answer "
+    "from a cache. Settings that cannot work are explained in red above the table."
+)
 LOCK_LABEL = N_("lock")
 LOCK_TOOLTIP = N_("Lock this grade's share: moving another grade leaves it as it is")
 NO_MATCH = N_("No lever matches “{query}”.")
@@ -241,6 +250,8 @@ class Explorer:
         self.status = w.HTML()
         self.status.add_class("simlib-message")
         self.levers_box = w.VBox()
+        self.intro = w.HTML()
+        self.intro.add_class("simlib-intro")
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
         self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
@@ -281,7 +292,15 @@ class Explorer:
         # Chinese glyphs travel with the page: a browser without CJK fonts shows no boxes.
         self.font_style = w.HTML(page_font_style(language(), ".simlib-explorer"))
         self.view = w.VBox(
-            [w.HTML(PAGE_CSS), self.font_style, top, self.status, self.summary, self.tabs]
+            [
+                w.HTML(PAGE_CSS),
+                self.font_style,
+                self.intro,
+                top,
+                self.status,
+                self.summary,
+                self.tabs,
+            ]
         )
         self.view.add_class("simlib-explorer")
         if self.files:
@@ -446,7 +465,8 @@ class Explorer:
         if lever.kind == "bool":
             control = w.Checkbox(value=bool(value), indent=False, **common)
         elif lever.kind == "choice":
-            control = w.Dropdown(options=list(lever.options), value=value, **common)
+            shown = [(choice_label(option), option) for option in lever.options]
+            control = w.Dropdown(options=shown, value=value, **common)
         elif lever.slider and lever.kind == "int":
             assert lever.low is not None and lever.high is not None  # implied by lever.slider
             control = w.IntSlider(
@@ -521,6 +541,7 @@ class Explorer:
             (self.reset_button, N_("Reset levers")),
         ):
             widget.description = gettext(words)
+        self.intro.value = f"<h1>{html.escape(gettext(TITLE))}</h1><p>{gettext(INTRO)}</p>"
         self.file_box.placeholder = gettext(FILE_PLACEHOLDER)
         self.search_box.placeholder = gettext(SEARCH_PLACEHOLDER)
         for i, title in enumerate(FIGURE_TABS):

@@ -262,3 +262,35 @@ UNITS = (
     N_("weeks"),
 )
 """The units :func:`simlib.present.levers.unit_of` reads off the fields' descriptions."""
+
+CHOICES = (
+    N_("absolute"),
+    N_("administrative"),
+    N_("automatic"),
+    N_("better"),
+    N_("biased"),
+    N_("biweekly"),
+    N_("department"),
+    N_("developmental"),
+    N_("flat"),
+    N_("forced distribution"),
+    N_("hired"),
+    N_("individual"),
+    N_("kpi"),
+    N_("largest remainder"),
+    N_("matrix"),
+    N_("monthly"),
+    N_("none"),
+    N_("normal"),
+    N_("okr"),
+    N_("organization"),
+    N_("pareto"),
+    N_("population"),
+    N_("random"),
+    N_("reliability"),
+    N_("self reported"),
+    N_("team"),
+    N_("weekly"),
+)
+"""The values of the schema's choice fields, with spaces (``largest remainder``), as a
+dropdown shows them; the scenario keeps the value itself."""

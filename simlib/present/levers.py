@@ -95,6 +95,16 @@ def _label(path: Sequence[str]) -> str:
     return " · ".join(_(str(p).replace("_", " ")) for p in path)
 
 
+def choice_label(option: Any) -> str:
+    """A choice as the reader sees it (``largest_remainder`` in words of their language; the
+    value written to the scenario stays the option itself)."""
+    if not isinstance(option, str):
+        return str(option)
+    words = option.replace("_", " ")
+    said = _(words)
+    return option if said == words else said
+
+
 def group_title(group: str) -> str:
     """A lever group's title in the reader's language: ``curve: rating`` (policy name kept,
     section translated); an assumptions group by its section alone."""

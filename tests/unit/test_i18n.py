@@ -394,10 +394,18 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_every_field_of_the_schema_has_its_words_for_the_explorer():
-    from simlib.present.lever_words import FIELD_WORDS
+    from simlib.present.lever_words import CHOICES, FIELD_WORDS
+    from simlib.present.levers import choice_label
 
-    names = {str(r.path[-1]).replace("_", " ") for model in schema_models() for r in walk(model)}
+    records = [r for model in schema_models() for r in walk(model)]
+    names = {str(r.path[-1]).replace("_", " ") for r in records}
     assert names - set(FIELD_WORDS) == set()
+    choices = {c for r in records if r.kind == "choice" for c in r.choices if isinstance(c, str)}
+    assert {c.replace("_", " ") for c in choices} - set(CHOICES) == set()
+    assert choice_label("largest_remainder") == "largest_remainder"  # English: the value
+    with i18n.use("zh"):
+        assert all(CJK.search(choice_label(c)) for c in choices)
+        assert choice_label("largest_remainder") == "最大余数法"
 
 
 def test_the_explorer_levers_speak_chinese_with_their_paths_kept():
