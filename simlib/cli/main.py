@@ -22,6 +22,43 @@ from simlib.i18n import ENV, _, check, ngettext
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words (usage, section titles, -h) in the reader's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = _("show this help message and exit")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", _("show the version number and exit"))
+        return super().add_argument(*args, **kwargs)
+
+    def _usage(self, formatter: argparse.HelpFormatter) -> None:
+        formatter.add_usage(
+            self.usage, self._actions, self._mutually_exclusive_groups, prefix=_("usage: ")
+        )
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        self._usage(formatter)
+        return formatter.format_help()
+
+    def format_help(self) -> str:
+        formatter = self._get_formatter()
+        self._usage(formatter)
+        formatter.add_text(self.description)
+        for group in self._action_groups:
+            formatter.start_section(group.title)
+            formatter.add_text(group.description)
+            formatter.add_arguments(group._group_actions)
+            formatter.end_section()
+        formatter.add_text(self.epilog)
+        return formatter.format_help()
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(_("simlib: error: {message}").format(message=printable(message)), file=sys.stderr)

@@ -164,13 +164,13 @@ def render(results: Results) -> str:
         seed=m["seed"],
         years=years,
     )
-    parts = [head, "", _shown(summary_table(results))]
+    parts = [head, "", _as_text(summary_table(results))]
     change = change_table(results)
     if not change.empty:
         parts += [
             "",
             _("Change in workforce_potential since week 0 (SD units), mean [95% CI]:"),
-            _shown(change),
+            _as_text(change),
         ]
     paired = paired_table(results)
     if not paired.empty:
@@ -180,7 +180,7 @@ def render(results: Results) -> str:
                 "Paired differences against {baseline} (same people, applicants and shocks in "
                 "each replication):"
             ).format(baseline=results.baseline),
-            _shown(paired),
+            _as_text(paired),
         ]
         money = money_table(results)
         if not money.empty:
@@ -190,7 +190,7 @@ def render(results: Results) -> str:
                     "Net value against {baseline} per year at the horizon, and its parts (costs "
                     "saved count positive; they add up to net_value), mean [95% CI]:"
                 ).format(baseline=results.baseline),
-                _shown(money),
+                _as_text(money),
             ]
     audit = fairness_table(results)
     if not audit.empty:
@@ -201,7 +201,7 @@ def render(results: Results) -> str:
                 "ratio below four-fifths, 29 CFR 1607.4(D); p: Fisher's exact test against the "
                 "most favoured group):"
             ),
-            _shown(audit),
+            _as_text(audit),
         ]
     from simlib.analysis.sanity import sanity_warnings
 
@@ -226,7 +226,7 @@ HEADERS = {
 """Table headers as printed (the data keep their column names, which are code)."""
 
 
-def _shown(table: pd.DataFrame) -> str:
+def _as_text(table: pd.DataFrame) -> str:
     """A table as text with its headers in the reader's language ("year 3" as well)."""
     shown = table.copy()
 

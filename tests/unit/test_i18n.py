@@ -435,9 +435,12 @@ def test_the_explorer_levers_speak_chinese_with_their_paths_kept():
     assert quits.tooltip.endswith("\nbehaviour.voluntary_quit_rate")
 
 
-def test_scenario_problems_are_told_in_chinese_with_the_paths_as_written(tmp_path, capsys):
+def test_scenario_problems_are_told_in_chinese_with_the_paths_as_written(
+    tmp_path, capsys, monkeypatch
+):
     from simlib.cli.main import main
 
+    monkeypatch.setenv(i18n.ENV, "en")  # --lang sets it; restored after the test
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "name: bad\norganization: {headcount: 0, span_of_control: 6, headcont: 3}\n"
