@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from simlib.i18n import N_, _, language, ngettext
+from simlib.i18n.fonts import CJK_FAMILY, embedded_font_face
 from simlib.present.batch_plan import REPORT, ScenarioRun
 from simlib.storage.atomic import atomic_write_text, make_readable
 from simlib.version import __version__
@@ -72,6 +73,14 @@ def index_html(runs: Sequence[ScenarioRun], notebook: Path, parameters: dict[str
         ),
     }
     lang = "zh-Hans" if language() == "zh" else "en"
+    words["line"] = _("{summary}. {about}").format(
+        summary=html.escape(summary), about=words["about"]
+    )
+    # Chinese glyphs travel with the page (a machine without CJK fonts shows no boxes).
+    shown = "".join(str(v) for v in words.values()) + "".join(rows)
+    font = embedded_font_face(shown) if lang != "en" else ""
+    if font:
+        font += f"body {{ font-family: '{CJK_FAMILY}', system-ui, sans-serif; }}\n"
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{words["title"]}</title>
 <style>
@@ -80,9 +89,9 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .5rem .75rem; vertical-align: top; }}
 th {{ text-align: left; background: #f4f4f4; }}
 pre {{ white-space: pre-wrap; color: #b00020; margin: .3rem 0 0; font-size: .85rem; }}
-</style></head><body>
+{font}</style></head><body>
 <h1>{words["heading"]}</h1>
-<p>{html.escape(summary)}. {words["about"]}</p>
+<p>{words["line"]}</p>
 <table>
 <thead><tr>{words["head"]}</tr></thead>
 <tbody>

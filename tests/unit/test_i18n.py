@@ -464,3 +464,22 @@ def test_scenario_problems_are_told_in_chinese_with_the_paths_as_written(
         line = re.split("可选：|此处有效的键：", line)[0]  # what follows lists names (code)
         words = re.sub(r"[\w.]*_\w*|'[^']*'|\{[^}]*\}|\b[a-z]+\.[\w.]+", "", line.split("：", 1)[1])
         assert CJK.search(line) and not re.search(r"\b[a-z]{4,}\b", words), line
+
+
+def test_the_batch_index_speaks_chinese_and_carries_its_glyphs():
+    from simlib.i18n.fonts import CJK_FAMILY
+    from simlib.present.batch_index import index_html
+    from simlib.present.batch_plan import ScenarioRun
+
+    runs = [
+        ScenarioRun("scenarios/a.yaml", "a", "k", status="ok", files=["report.html"]),
+        ScenarioRun("scenarios/b.yaml", "b", "k", status="failed", error="boom"),
+    ]
+    english = index_html(runs, Path("compare.ipynb"), {"reps": 3})
+    assert "2 scenarios, 1 failed" in english and "FAILED" in english
+    assert "@font-face" not in english and not CJK.search(english)
+    with i18n.use("zh"):
+        page = index_html(runs, Path("compare.ipynb"), {"reps": 3})
+    assert 'lang="zh-Hans"' in page and "2 个情景，1 个失败。笔记本" in page
+    assert "<th>状态</th>" in page and ">失败<" in page
+    assert f"font-family: '{CJK_FAMILY}'" in page and "data:font/otf;base64," in page
