@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -18,7 +19,40 @@ from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
 from simlib.cli.failures import PrintableOutput, describe, printable
 from simlib.errors import ScenarioError
-from simlib.i18n import ENV, _, check, ngettext
+from simlib.i18n import ENV, N_, _, check, ngettext
+
+ARGPARSE_ERRORS = (
+    (
+        re.compile(r"^the following arguments are required: (?P<names>.+)$"),
+        N_("the following arguments are required: {names}"),
+    ),
+    (re.compile(r"^unrecognized arguments: (?P<names>.+)$"), N_("unrecognized arguments: {names}")),
+    (
+        re.compile(
+            r"^argument (?P<name>.+?): invalid choice: (?P<given>.+) \(choose from (?P<names>.+)\)$"
+        ),
+        N_("argument {name}: invalid choice: {given} (choose from {names})"),
+    ),
+    (
+        re.compile(r"^argument (?P<name>.+?): invalid \w+ value: (?P<given>.+)$"),
+        N_("argument {name}: invalid value: {given}"),
+    ),
+    (
+        re.compile(r"^argument (?P<name>.+?): expected one argument$"),
+        N_("argument {name}: expected one argument"),
+    ),
+    (re.compile(r"^argument (?P<name>.+?): (?P<problem>.+)$"), N_("argument {name}: {problem}")),
+)
+"""argparse's own error messages, read back into the catalog's words."""
+
+
+def argparse_said(message: str) -> str:
+    """An argparse error message in the reader's language (other messages as they are)."""
+    for pattern, words in ARGPARSE_ERRORS:
+        found = pattern.match(message)
+        if found:
+            return _(words).format(**found.groupdict())
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,7 +95,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(_("simlib: error: {message}").format(message=printable(message)), file=sys.stderr)
+        said = _("simlib: error: {message}").format(message=printable(argparse_said(message)))
+        print(said, file=sys.stderr)
         raise SystemExit(2)
 
 

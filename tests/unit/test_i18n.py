@@ -483,3 +483,22 @@ def test_the_batch_index_speaks_chinese_and_carries_its_glyphs():
     assert 'lang="zh-Hans"' in page and "2 个情景，1 个失败。笔记本" in page
     assert "<th>状态</th>" in page and ">失败<" in page
     assert f"font-family: '{CJK_FAMILY}'" in page and "data:font/otf;base64," in page
+
+
+def test_the_command_line_s_own_words_and_errors_speak_chinese(capsys, monkeypatch):
+    from simlib.cli.main import main
+
+    monkeypatch.setenv(i18n.ENV, "en")  # --lang sets it; restored after the test
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "check", "--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：simlib check") and "选项" in shown
+    assert "显示此帮助信息并退出" in shown and "show this help" not in shown
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "pilot", "x.yaml", "--policy", "a", "--out", "o", "--units", "x"])
+    said = capsys.readouterr().err
+    assert "参数 --units：无效的选择 'x'" in said and "invalid choice" not in said
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "check"])
+    said = capsys.readouterr().err
+    assert said.startswith("usage: simlib check") and "arguments are required: file" in said
