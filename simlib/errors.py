@@ -7,6 +7,8 @@ and exits with code 2; it never shows a traceback for bad input.
 
 from __future__ import annotations
 
+from simlib.i18n import ngettext
+
 
 class ScenarioError(ValueError):
     """A scenario, override or parameter that cannot be used, with one message per problem.
@@ -29,6 +31,6 @@ class ScenarioError(ValueError):
         head = f"{self.source}: " if self.source else ""
         if len(self.messages) == 1:
             return head + self.messages[0]
-        return (
-            head + f"{len(self.messages)} problems\n" + "\n".join(f"  - {m}" for m in self.messages)
-        )
+        count = ngettext("{count} problem", "{count} problems", len(self.messages))
+        listed = "\n".join(f"  - {m}" for m in self.messages)
+        return head + count.format(count=len(self.messages)) + "\n" + listed

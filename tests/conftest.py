@@ -12,6 +12,9 @@ import pytest
 # Every simulation in the tests checks the model's invariants (simlib.engine.invariants); worker
 # processes and CLI subprocesses inherit the setting.
 os.environ.setdefault("SIMLIB_CHECK_INVARIANTS", "1")
+# The tests read English unless they choose Chinese themselves (``i18n.use("zh")`` or their own
+# SIMLIB_LANG): a reader's shell setting must not change what the English tests see.
+os.environ["SIMLIB_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -42,6 +42,7 @@ from simlib.experiments.pilot import (
     unit_count,
     unit_outcomes,
 )
+from simlib.i18n import _, ngettext
 from simlib.metrics.catalogue import metric
 from simlib.scenario.definition import Scenario
 from simlib.state.pilot_arms import unmixed_sections
@@ -126,7 +127,7 @@ def unit_outcome(run: UnitOutcomes, name: str, cycles: int) -> np.ndarray:
 def _pvalues(treated: np.ndarray, control: np.ndarray) -> np.ndarray:
     """Two-sided p-values of pooled two-sample t-tests, one per column (an assignment)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        _, p, _ = ttest_ind(treated, control, usevar="pooled")
+        _stat, p, _df = ttest_ind(treated, control, usevar="pooled")
     return np.where(np.isfinite(p), p, 1.0)  # no spread in either arm: nothing to reject
 
 
@@ -291,7 +292,7 @@ def recommendations(table: pd.DataFrame, target: float = TARGET_POWER) -> list[s
     metrics = list(dict.fromkeys(table["metric"]))
     lines = [f"{m}: " + recommendation(table[table.metric == m], target) for m in metrics]
     if len(metrics) > 1:
-        lines.append("All together: " + recommendation(table, target))
+        lines.append(_("All together: ") + recommendation(table, target))
     return lines
 
 
@@ -302,13 +303,20 @@ def recommendation(table: pd.DataFrame, target: float = TARGET_POWER) -> str:
     reached = table.groupby(["units", "cycles"])["power"].min()
     good = reached[reached >= target].sort_index()
     if good.empty:
-        return (
-            f"No design in range reaches {target:.0%} power on {', '.join(metrics)}: "
-            "a null result from such a pilot would say little."
-        )
+        return _(
+            "No design in range reaches {target} power on {metrics}: a null result from such a "
+            "pilot would say little."
+        ).format(target=f"{target:.0%}", metrics=", ".join(metrics))
     n, c = good.index[0]
-    return (
-        f"Pilot in {n} unit{'s' if n > 1 else ''} for {c} cycle{'s' if c > 1 else ''}: the "
-        "smallest design that "
-        f"reaches {target:.0%} power on {', '.join(metrics)} (power {good.iloc[0]:.2f})."
+    units = ngettext("{count} unit", "{count} units", int(n)).format(count=n)
+    cycles = ngettext("{count} cycle", "{count} cycles", int(c)).format(count=c)
+    return _(
+        "Pilot in {units} for {cycles}: the smallest design that reaches {target} power on "
+        "{metrics} (power {power})."
+    ).format(
+        units=units,
+        cycles=cycles,
+        target=f"{target:.0%}",
+        metrics=", ".join(metrics),
+        power=f"{good.iloc[0]:.2f}",
     )

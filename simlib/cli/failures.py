@@ -12,22 +12,24 @@ import os
 import unicodedata
 from typing import Any
 
+from simlib.i18n import N_, _
+
 # Path problems the user can fix by choosing another path: exit 2, like any bad input.
 INPUT_ERRNOS = {
-    errno.EEXIST: "already exists",
-    errno.EISDIR: "is a folder, not a file",
-    errno.ENOTDIR: "is not a folder (or a part of it is a file)",
-    errno.ENOENT: "does not exist",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "not permitted",
-    errno.ENAMETOOLONG: "name too long",
-    errno.EROFS: "is on a read-only file system",
+    errno.EEXIST: N_("already exists"),
+    errno.EISDIR: N_("is a folder, not a file"),
+    errno.ENOTDIR: N_("is not a folder (or a part of it is a file)"),
+    errno.ENOENT: N_("does not exist"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("not permitted"),
+    errno.ENAMETOOLONG: N_("name too long"),
+    errno.EROFS: N_("is on a read-only file system"),
 }
 DEVICE_ERRNOS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EIO: "the disk reported an input/output error",
-    errno.EMFILE: "too many open files",
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EDQUOT: N_("the disk quota is exceeded"),
+    errno.EIO: N_("the disk reported an input/output error"),
+    errno.EMFILE: N_("too many open files"),
 }
 # Invisible text that can rewrite or hide what a terminal shows (bidirectional overrides).
 BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
@@ -58,31 +60,42 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), 1
     if isinstance(exc, (concurrent.futures.CancelledError, asyncio.CancelledError)):
         return (
-            "the work was cancelled: the Dask scheduler or the worker pool was lost; "
-            "rerun the same command to resume",
+            _(
+                "the work was cancelled: the Dask scheduler or the worker pool was lost; "
+                "rerun the same command to resume"
+            ),
             1,
         )
     if name == "NoValidWorkerError" or "no-workers-timeout" in str(exc):
-        return "the Dask cluster has no workers left to run the tasks; start workers and rerun", 1
+        return _(
+            "the Dask cluster has no workers left to run the tasks; start workers and rerun"
+        ), 1
     if name in ("BrokenProcessPool",):
-        return f"a worker process died ({_first(exc)}); rerun the same command to resume", 1
+        return _("a worker process died ({reason}); rerun the same command to resume").format(
+            reason=_first(exc)
+        ), 1
     if _is_arrow(exc):
-        return f"cannot read or write a Parquet file: {_first(exc)}", 1
+        return _("cannot read or write a Parquet file: {reason}").format(reason=_first(exc)), 1
     if name == "CommClosedError" or name == "StreamClosedError":
-        return f"lost the connection to the Dask scheduler ({_first(exc)})", 1
+        return _("lost the connection to the Dask scheduler ({reason})").format(
+            reason=_first(exc)
+        ), 1
     if isinstance(exc, TimeoutError):
-        return f"timed out: {_first(exc)}", 1
+        return _("timed out: {reason}").format(reason=_first(exc)), 1
     if isinstance(exc, MemoryError):
-        return "out of memory; reduce the run (--samples, --reps, --jobs) and retry", 1
+        return _("out of memory; reduce the run (--samples, --reps, --jobs) and retry"), 1
     if isinstance(exc, OSError):
         where = exc.filename if exc.filename is not None else ""
         shown = f"{where}: " if where else ""
         if exc.errno == errno.EEXIST and where and os.path.isfile(where):
-            return f"{shown}is a file; give a folder (or a new name)", 2
+            return shown + _("is a file; give a folder (or a new name)"), 2
         if exc.errno in INPUT_ERRNOS:
-            return f"{shown}{INPUT_ERRNOS[exc.errno]}", 2
-        reason = DEVICE_ERRNOS.get(exc.errno or -1, exc.strerror or _first(exc))
-        return f"{shown}{reason}; nothing partial was kept in place of earlier results", 1
+            return shown + _(INPUT_ERRNOS[exc.errno]), 2
+        known = DEVICE_ERRNOS.get(exc.errno or -1)
+        reason = _(known) if known else exc.strerror or _first(exc)
+        return shown + _("{reason}; nothing partial was kept in place of earlier results").format(
+            reason=reason
+        ), 1
     return None
 
 

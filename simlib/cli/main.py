@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -18,13 +19,84 @@ from simlib.cli import common
 from simlib.cli.common import overrides as _overrides
 from simlib.cli.failures import PrintableOutput, describe, printable
 from simlib.errors import ScenarioError
-from simlib.i18n import ENV, _, check, ngettext
+from simlib.i18n import ENV, N_, _, check, ngettext
+
+ARGPARSE_ERRORS = (
+    (
+        re.compile(r"^the following arguments are required: (?P<names>.+)$"),
+        N_("the following arguments are required: {names}"),
+    ),
+    (re.compile(r"^unrecognized arguments: (?P<names>.+)$"), N_("unrecognized arguments: {names}")),
+    (
+        re.compile(
+            r"^argument (?P<name>.+?): invalid choice: (?P<given>.+) \(choose from (?P<names>.+)\)$"
+        ),
+        N_("argument {name}: invalid choice: {given} (choose from {names})"),
+    ),
+    (
+        re.compile(r"^argument (?P<name>.+?): invalid \w+ value: (?P<given>.+)$"),
+        N_("argument {name}: invalid value: {given}"),
+    ),
+    (
+        re.compile(r"^argument (?P<name>.+?): expected one argument$"),
+        N_("argument {name}: expected one argument"),
+    ),
+    (re.compile(r"^argument (?P<name>.+?): (?P<problem>.+)$"), N_("argument {name}: {problem}")),
+)
+"""argparse's own error messages, read back into the catalog's words."""
+
+
+def argparse_said(message: str) -> str:
+    """An argparse error message in the reader's language (other messages as they are)."""
+    for pattern, words in ARGPARSE_ERRORS:
+        found = pattern.match(message)
+        if found:
+            return _(words).format(**found.groupdict())
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words (usage, section titles, -h) in the reader's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = _("show this help message and exit")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", _("show the version number and exit"))
+        return super().add_argument(*args, **kwargs)
+
+    def _usage(self, formatter: argparse.HelpFormatter) -> None:
+        formatter.add_usage(
+            self.usage, self._actions, self._mutually_exclusive_groups, prefix=_("usage: ")
+        )
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        self._usage(formatter)
+        return formatter.format_help()
+
+    def format_help(self) -> str:
+        formatter = self._get_formatter()
+        self._usage(formatter)
+        formatter.add_text(self.description)
+        for group in self._action_groups:
+            formatter.start_section(group.title)
+            formatter.add_text(group.description)
+            formatter.add_arguments(group._group_actions)
+            formatter.end_section()
+        formatter.add_text(self.epilog)
+        return formatter.format_help()
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(_("simlib: error: {message}").format(message=printable(message)), file=sys.stderr)
+        said = _("simlib: error: {message}").format(message=printable(argparse_said(message)))
+        print(said, file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -68,7 +140,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             value = " ".join(str(row.value).split())
             value = value if len(value) <= 60 else value[:57] + "..."
             description = cast(str, row.description)  # the register's descriptions are text
-            meaning = f"  {description}" if description else ""
+            meaning = f"  {_(description)}" if description else ""
             print(f"{row.parameter} = {value}  [{row.set_in}]{meaning}")
     return 0
 
@@ -305,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmp = sub.add_parser(
             name,
             help=_("compare the scenario's policies")
-            + ("" if name == "compare" else " (same as compare)"),
+            + ("" if name == "compare" else _(" (same as compare)")),
         )
         cmp.add_argument("file", type=Path)
         cmp.add_argument("--reps", type=common.positive_int, help=_("replications per policy"))

@@ -81,13 +81,45 @@ def embedded_font_face(text: str) -> str:
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the family name
     font = subset.load_font(str(path), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
-    data = io.BytesIO()
-    font.save(data)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        data = io.BytesIO()
+        font.save(data)
+    finally:
+        font.close()  # the font file stays open until closed (a ResourceWarning otherwise)
     encoded = base64.b64encode(data.getvalue()).decode("ascii")
     return (
         f"@font-face {{ font-family: '{CJK_FAMILY}'; "
         f"src: url(data:font/otf;base64,{encoded}) format('opentype'); }}\n"
     )
+
+
+def catalog_glyphs(language: str) -> str:
+    """Every character the catalog of ``language`` can show (its translations), sorted."""
+    from simlib.i18n import messages
+
+    chars: set[str] = set()
+    for said in messages(language).values():
+        for text in (said,) if isinstance(said, str) else said:
+            chars.update(text)
+    return "".join(sorted(chars))
+
+
+@cache
+def page_font_style(language: str, scope: str) -> str:
+    """A ``<style>`` for a page that is not a report (the explorer): the CJK glyphs of the
+    whole catalog embedded (:func:`embedded_font_face`) and put first for everything inside
+    ``scope`` (a CSS selector), so Chinese renders on a machine without CJK fonts. Latin
+    text keeps the page's own font (the subset has no Latin glyphs). Empty for English."""
+    if language != "zh":
+        return ""
+    face = embedded_font_face(catalog_glyphs(language))
+    if not face:
+        return ""
+    rule = (
+        f"{scope}, {scope} *:not(.fa) {{ font-family: '{CJK_FAMILY}', "
+        "var(--jp-ui-font-family, system-ui, sans-serif) !important; }"
+    )
+    return f"<style>{face}{rule}</style>"

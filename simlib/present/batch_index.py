@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from simlib.i18n import N_, _, language, ngettext
+from simlib.i18n.fonts import CJK_FAMILY, embedded_font_face
 from simlib.present.batch_plan import REPORT, ScenarioRun
 from simlib.storage.atomic import atomic_write_text, make_readable
 from simlib.version import __version__
 
 _STATUS_STYLE = {
-    "ok": ("ok", "#1b7f3b"),
-    "skipped": ("ok (up to date, not re-run)", "#1b7f3b"),
-    "failed": ("FAILED", "#b00020"),
-    "interrupted": ("not run (batch interrupted)", "#8a6d00"),
-    "pending": ("not run", "#8a6d00"),
+    "ok": (N_("ok"), "#1b7f3b"),
+    "skipped": (N_("ok (up to date, not re-run)"), "#1b7f3b"),
+    "failed": (N_("FAILED"), "#b00020"),
+    "interrupted": (N_("not run (batch interrupted)"), "#8a6d00"),
+    "pending": (N_("not run"), "#8a6d00"),
 }
 
 
@@ -41,27 +43,57 @@ def index_html(runs: Sequence[ScenarioRun], notebook: Path, parameters: dict[str
             "<tr>"
             f"<td><b>{html.escape(run.name)}</b><br><small>{html.escape(run.source)}</small></td>"
             f"<td class='status-{html.escape(run.status)}' style='color:{colour}'>"
-            f"<b>{html.escape(label)}</b></td>"
+            f"<b>{html.escape(_(label))}</b></td>"
             f"<td style='text-align:right'>{run.seconds:.1f} s</td>"
             f"<td>{report}</td><td><small>{others}</small>{error}</td>"
             "</tr>"
         )
-    params = html.escape(json.dumps(parameters, sort_keys=True)) if parameters else "none"
-    summary = f"{len(runs)} scenario(s), {len(failed)} failed" if runs else "no scenarios"
+    params = html.escape(json.dumps(parameters, sort_keys=True)) if parameters else _("none")
+    summary = (
+        ngettext(
+            "{count} scenario, {failed} failed", "{count} scenarios, {failed} failed", len(runs)
+        ).format(count=len(runs), failed=len(failed))
+        if runs
+        else _("no scenarios")
+    )
+    words = {
+        "title": _("simlib batch reports"),
+        "heading": _("Policy comparison reports"),
+        "about": _(
+            "Notebook {notebook}, parameters {parameters}, simlib {version}, generated {when}."
+        ).format(
+            notebook=f"<code>{html.escape(notebook.name)}</code>",
+            parameters=f"<code>{params}</code>",
+            version=html.escape(__version__),
+            when=now,
+        ),
+        "head": "".join(
+            f"<th>{html.escape(h)}</th>"
+            for h in (_("Scenario"), _("Status"), _("Time"), _("Report"), _("Files"))
+        ),
+    }
+    lang = "zh-Hans" if language() == "zh" else "en"
+    words["line"] = _("{summary}. {about}").format(
+        summary=html.escape(summary), about=words["about"]
+    )
+    # Chinese glyphs travel with the page (a machine without CJK fonts shows no boxes).
+    shown = "".join(str(v) for v in words.values()) + "".join(rows)
+    font = embedded_font_face(shown) if lang != "en" else ""
+    if font:
+        font += f"body {{ font-family: '{CJK_FAMILY}', system-ui, sans-serif; }}\n"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>simlib batch reports</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{words["title"]}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .5rem .75rem; vertical-align: top; }}
 th {{ text-align: left; background: #f4f4f4; }}
 pre {{ white-space: pre-wrap; color: #b00020; margin: .3rem 0 0; font-size: .85rem; }}
-</style></head><body>
-<h1>Policy comparison reports</h1>
-<p>{html.escape(summary)}. Notebook <code>{html.escape(notebook.name)}</code>,
-parameters <code>{params}</code>, simlib {html.escape(__version__)}, generated {now}.</p>
+{font}</style></head><body>
+<h1>{words["heading"]}</h1>
+<p>{words["line"]}</p>
 <table>
-<thead><tr><th>Scenario</th><th>Status</th><th>Time</th><th>Report</th><th>Files</th></tr></thead>
+<thead><tr>{words["head"]}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>

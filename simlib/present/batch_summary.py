@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib.analysis.results import Results
+from simlib.i18n import _, ngettext
 from simlib.present import wording
 from simlib.present.batch_plan import ScenarioRun
 from simlib.storage.paths import inside
@@ -30,31 +31,45 @@ def summary_lines(out: Path, runs: Sequence[ScenarioRun], seconds: float) -> lis
     counts = {status: sum(r.status == status for r in runs) for status in ("ok", "skipped")}
     failed = [r for r in runs if r.status not in ("ok", "skipped")]
     lines = [
-        f"{len(runs)} scenario{'s' if len(runs) != 1 else ''}: {counts['ok']} run now, "
-        f"{counts['skipped']} up to date, {len(failed)} failed ({seconds:.1f} s); "
-        "* marks a difference whose paired 95% interval excludes 0"
+        ngettext(
+            "{count} scenario: {ran} run now, {kept} up to date, {failed} failed ({seconds} s); "
+            "* marks a difference whose paired 95% interval excludes 0",
+            "{count} scenarios: {ran} run now, {kept} up to date, {failed} failed ({seconds} s); "
+            "* marks a difference whose paired 95% interval excludes 0",
+            len(runs),
+        ).format(
+            count=len(runs),
+            ran=counts["ok"],
+            kept=counts["skipped"],
+            failed=len(failed),
+            seconds=f"{seconds:.1f}",
+        )
     ]
     room = LINES - 1
     shown = runs if len(runs) <= room else runs[: room - 1]
     for run in shown:
         lines.append(_scenario_line(out, run))
     if len(shown) < len(runs):
-        lines.append(f"... and {len(runs) - len(shown)} more scenarios: see the index")
+        lines.append(
+            _("... and {count} more scenarios: see the index").format(count=len(runs) - len(shown))
+        )
     return lines
 
 
 def _scenario_line(out: Path, run: ScenarioRun) -> str:
     if run.status not in ("ok", "skipped"):
         first = (run.error or "").splitlines()[0] if run.error else run.status
-        return f"{run.name}: FAILED: {first}"
+        return _("{name}: FAILED: {error}").format(name=run.name, error=first)
     try:
         results = Results.load(inside(out, run.name))
     except (OSError, ValueError, KeyError) as exc:
-        return f"{run.name}: results unreadable ({exc})"
+        return _("{name}: results unreadable ({error})").format(name=run.name, error=exc)
     metric = next((m for m in HEADLINES if m in results.metrics), None)
     others = [p for p in results.policies if p != results.baseline]
     if metric is None or not others:
-        return f"{run.name}: {', '.join(results.policies)} (no comparison to sum up)"
+        return _("{name}: {policies} (no comparison to sum up)").format(
+            name=run.name, policies=", ".join(results.policies)
+        )
     diff = results.paired_diff(metrics=[metric]).set_index("policy")
     currency = str(
         results.manifest.get("parameters", {})
@@ -71,4 +86,7 @@ def _scenario_line(out: Path, run: ScenarioRun) -> str:
         else:
             text = wording.number(float(row["mean"]), signed=True)
         parts.append(f"{policy} {text}{'*' if sure else ''}")
-    return f"{run.name}, {wording.label(metric).lower()} vs {results.baseline}: " + ", ".join(parts)
+    said = _("{name}, {metric} vs {baseline}: ").format(
+        name=run.name, metric=wording.label(metric).lower(), baseline=results.baseline
+    )
+    return said + ", ".join(parts)

@@ -428,7 +428,7 @@ def register_html(register: pd.DataFrame, policies: list[str] | None = None) -> 
             esc(_set_in_words(str(r.set_in))),
             esc(_(KINDS[str(r.kind)]) if str(r.kind) in KINDS else str(r.kind)),
             esc(str(r.range)),
-            esc(" ".join(str(r.description).split())),
+            esc(" ".join(_(str(r.description)).split()) if r.description else ""),
         ]
         for r in general.itertuples(index=False)
     ]
@@ -449,7 +449,7 @@ def register_html(register: pd.DataFrame, policies: list[str] | None = None) -> 
         lever = str(r.lever)
         table.setdefault(lever, {})[str(r.policy)] = shown_value(str(r.parameter), r.value)
         if r.description and lever not in meaning:
-            meaning[lever] = " ".join(str(r.description).split())
+            meaning[lever] = " ".join(_(str(r.description)).split())
     lever_rows = [
         [f"<code>{esc(lever)}</code>"]
         + [esc(values.get(p, "–")) for p in names]

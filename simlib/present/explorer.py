@@ -34,6 +34,7 @@ from typing import Any
 
 from simlib.errors import ScenarioError
 from simlib.i18n import LANGUAGES, N_, gettext, language, set_language
+from simlib.i18n.fonts import page_font_style
 from simlib.present.explorer_pilot import PilotTab
 from simlib.present.explorer_save import CHANGED, save_scenario
 from simlib.present.explorer_session import (
@@ -48,6 +49,8 @@ from simlib.present.explorer_session import (
 from simlib.present.levers import (
     ASSUMPTIONS,
     Lever,
+    choice_label,
+    group_title,
     levers,
     matching,
     rebalance,
@@ -64,6 +67,14 @@ SAVE_LABEL = N_("Save as")
 SAVE_BUTTON = N_("Save as scenario")
 SEARCH_PLACEHOLDER = N_("Search levers by name (e.g. quit rate)")
 ASSUMPTIONS_TITLE = N_("Assumptions: how people and raters behave (sources in each tooltip)")
+TITLE = N_("Policy explorer")
+INTRO = N_(
+    "Pick a scenario and the policies to compare, move the levers of the policy you are "
+    "adjusting (forced-distribution shares, ranking unit, calibration, pay, check-ins, "
+    "consequences) or the behaviour assumptions (rater biases, quit sensitivity ...), and press "
+    "<b>Run</b>. Small runs redraw as you move a control; settings you have run before answer "
+    "from a cache. Settings that cannot work are explained in red above the table."
+)
 LOCK_LABEL = N_("lock")
 LOCK_TOOLTIP = N_("Lock this grade's share: moving another grade leaves it as it is")
 NO_MATCH = N_("No lever matches “{query}”.")
@@ -239,6 +250,8 @@ class Explorer:
         self.status = w.HTML()
         self.status.add_class("simlib-message")
         self.levers_box = w.VBox()
+        self.intro = w.HTML()
+        self.intro.add_class("simlib-intro")
         self.summary = w.HTML()
         self.summary.add_class("simlib-summary")
         self.tabs = w.Tab(children=[w.VBox() for _ in FIGURE_TABS])
@@ -276,7 +289,19 @@ class Explorer:
         self.lever_panel = w.VBox([self.search_box, self.levers_box])
         # Side by side where the page is wide enough, the levers below the settings where not.
         top = w.HBox([general, self.lever_panel], layout=w.Layout(flex_flow="row wrap"))
-        self.view = w.VBox([w.HTML(PAGE_CSS), top, self.status, self.summary, self.tabs])
+        # Chinese glyphs travel with the page: a browser without CJK fonts shows no boxes.
+        self.font_style = w.HTML(page_font_style(language(), ".simlib-explorer"))
+        self.view = w.VBox(
+            [
+                w.HTML(PAGE_CSS),
+                self.font_style,
+                self.intro,
+                top,
+                self.status,
+                self.summary,
+                self.tabs,
+            ]
+        )
         self.view.add_class("simlib-explorer")
         if self.files:
             self._load_scenario(self.scenario_box.value)
@@ -355,8 +380,10 @@ class Explorer:
             self._watch_shares(members, check)
         assumed = [g for g in groups if g.startswith(f"{ASSUMPTIONS}:")]
         policy_groups = [g for g in groups if g not in assumed]
-        policy_panel = self._accordion([(g, groups[g]) for g in policy_groups], open_first=True)
-        inner = self._accordion([(g.split(": ", 1)[1], groups[g]) for g in assumed])
+        policy_panel = self._accordion(
+            [(group_title(g), groups[g]) for g in policy_groups], open_first=True
+        )
+        inner = self._accordion([(group_title(g), groups[g]) for g in assumed])
         folded = self._accordion([(gettext(ASSUMPTIONS_TITLE), [inner])])
         folded.add_class("simlib-assumptions")
         self._accordions = (policy_panel, folded)
@@ -438,7 +465,8 @@ class Explorer:
         if lever.kind == "bool":
             control = w.Checkbox(value=bool(value), indent=False, **common)
         elif lever.kind == "choice":
-            control = w.Dropdown(options=list(lever.options), value=value, **common)
+            shown = [(choice_label(option), option) for option in lever.options]
+            control = w.Dropdown(options=shown, value=value, **common)
         elif lever.slider and lever.kind == "int":
             assert lever.low is not None and lever.high is not None  # implied by lever.slider
             control = w.IntSlider(
@@ -513,15 +541,18 @@ class Explorer:
             (self.reset_button, N_("Reset levers")),
         ):
             widget.description = gettext(words)
+        self.intro.value = f"<h1>{html.escape(gettext(TITLE))}</h1><p>{gettext(INTRO)}</p>"
         self.file_box.placeholder = gettext(FILE_PLACEHOLDER)
         self.search_box.placeholder = gettext(SEARCH_PLACEHOLDER)
         for i, title in enumerate(FIGURE_TABS):
             self.tabs.set_title(i, gettext(title))
         self.tabs.set_title(len(FIGURE_TABS), gettext("Pilot"))
+        self.pilot.relabel()
 
     def _on_language(self, change: dict) -> None:
         """The language selector: relabel the page, redraw the summary and charts."""
         set_language(change["new"])
+        self.font_style.value = page_font_style(language(), ".simlib-explorer")
         self._relabel()
         self._rendered.clear()
         if self.files:
@@ -567,7 +598,7 @@ class Explorer:
         chosen = Path(str(path).strip()).expanduser()
         try:
             if not str(path).strip():
-                raise ScenarioError("give the path of a scenario file (.yaml)")
+                raise ScenarioError(gettext("give the path of a scenario file (.yaml)"))
             self.session.base(chosen)
         except Exception as exc:  # noqa: BLE001 - every failure becomes readable text
             self._file_message(False, gettext(CANNOT_OPEN).format(path=chosen), problem_lines(exc))

@@ -17,10 +17,13 @@ import pandas as pd
 
 from simlib.analysis.pilot import Arms, recommendation, run_pilot
 from simlib.experiments.pilot import GRADE_SHARE, PER_UNIT, UnitKind, unit_count
-from simlib.present.pilot_page import png_bytes, power_figure
+from simlib.i18n import N_, _
+from simlib.present import wording
+from simlib.present.pilot_page import pilot_heading, png_bytes, power_figure
 from simlib.scenario.definition import Scenario
 from simlib.state.pilot_arms import unmixed_sections
 
+UNIT_WORDS = {"team": N_("team"), "department": N_("department")}
 SIZES = (3, 5, 10, 20, 40)  # pilot units tried, kept to those the organization can hold
 MAX_CYCLES = 3
 
@@ -78,10 +81,10 @@ def pilot_answer(
         assignments=100,
         arms=arms,
     )
-    title = f"Pilot of {policy} against {baseline} ({kind}s, arms {arms})"
+    title = pilot_heading(policy, baseline, kind, arms)
     advice = recommendation(table)
     if not mixed:
-        advice += (
+        advice += _(
             " The two policies differ in a part one organization cannot yet run two ways, so "
             "each arm was simulated as a whole organization (no spillovers)."
         )
@@ -103,11 +106,12 @@ class PilotTab:
         w = self.w = widgets
         self.current = current
         style = {"description_width": "110px"}
-        self.policy_box = w.Dropdown(description="Pilot policy", style=style)
-        self.baseline_box = w.Dropdown(description="Others keep", style=style)
-        self.metric_box = w.Dropdown(description="Metric", style=style)
-        self.units_box = w.ToggleButtons(options=["team", "department"], description="Units")
-        self.button = w.Button(description="Simulate pilots", button_style="primary")
+        self.policy_box = w.Dropdown(style=style)
+        self.baseline_box = w.Dropdown(style=style)
+        self.metric_box = w.Dropdown(style=style)
+        self.units_box = w.ToggleButtons()
+        self.button = w.Button(button_style="primary")
+        self.relabel()
         self.advice = w.HTML()
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.button.on_click(lambda _b: self.run())
@@ -123,6 +127,25 @@ class PilotTab:
             ]
         )
         self.scenario: Scenario | None = None
+
+    def relabel(self) -> None:
+        """The controls' words in the language in force (the metric and unit choices too)."""
+        for widget, words in (
+            (self.policy_box, N_("Pilot policy")),
+            (self.baseline_box, N_("Others keep")),
+            (self.metric_box, N_("Metric")),
+            (self.units_box, N_("Units")),
+            (self.button, N_("Simulate pilots")),
+        ):
+            widget.description = _(words)
+        unit = self.units_box.value or "team"
+        self.units_box.options = [(_(UNIT_WORDS[k]), k) for k in UNIT_WORDS]
+        self.units_box.value = unit
+        metric = self.metric_box.value
+        names = [name for _label, name in self.metric_box.options]
+        self.metric_box.options = [(wording.label(name), name) for name in names]
+        if metric in names:
+            self.metric_box.value = metric
 
     def show(self) -> None:
         """Fill the choices from the explorer's scenario (when the tab is opened)."""
@@ -145,8 +168,9 @@ class PilotTab:
         if s is None or self.policy_box.value is None or self.baseline_box.value is None:
             return
         keep = self.metric_box.value
-        self.metric_box.options = pilot_metrics(s, self.policy_box.value, self.baseline_box.value)
-        if keep in self.metric_box.options:
+        names = pilot_metrics(s, self.policy_box.value, self.baseline_box.value)
+        self.metric_box.options = [(wording.label(name), name) for name in names]
+        if keep in names:
             self.metric_box.value = keep
 
     def run(self) -> PilotAnswer | None:
@@ -154,7 +178,7 @@ class PilotTab:
         self.show()
         if self.scenario is None:
             return None
-        self.advice.value = "<i>Simulating pilots…</i>"
+        self.advice.value = "<i>" + html.escape(_("Simulating pilots…")) + "</i>"
         try:
             answer = pilot_answer(
                 self.scenario,

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from simlib.i18n import _
+from simlib.i18n import _, language
 from simlib.scenario.definition import Scenario
 from simlib.scenario.fields import FieldRecord, walk
 from simlib.scenario.sources import size_of
@@ -61,10 +61,11 @@ class Lever:
         """What the lever is, its unit and its source, for the control's hover text."""
         lines = [self.description or self.path]
         if self.unit:
-            lines.append(f"Unit: {self.unit}")
+            lines.append(_("Unit: {unit}").format(unit=self.unit))
         if self.source and self.source not in lines[0]:
             lines.append(self.source)
-        lines.append(self.path)
+        if self.description:
+            lines.append(self.path)
         return "\n".join(lines)
 
     @property
@@ -89,7 +90,29 @@ class Lever:
 
 
 def _label(path: Sequence[str]) -> str:
-    return " · ".join(p.replace("_", " ") for p in path)
+    """The field path with spaces, each part in the reader's language (words from
+    :mod:`simlib.present.lever_words`; names such as grades and policies as they are)."""
+    return " · ".join(_(str(p).replace("_", " ")) for p in path)
+
+
+def choice_label(option: Any) -> str:
+    """A choice as the reader sees it (``largest_remainder`` in words of their language; the
+    value written to the scenario stays the option itself)."""
+    if not isinstance(option, str):
+        return str(option)
+    words = option.replace("_", " ")
+    said = _(words)
+    return option if said == words else said
+
+
+def group_title(group: str) -> str:
+    """A lever group's title in the reader's language: ``curve: rating`` (policy name kept,
+    section translated); an assumptions group by its section alone."""
+    owner, _sep, section = group.rpartition(": ")
+    words = _(section.replace("_", " "))
+    if owner == ASSUMPTIONS or not owner:
+        return words
+    return f"{owner}: {words}"
 
 
 def unit_of(
@@ -125,7 +148,18 @@ def _lever(record: FieldRecord, group: str, label: str) -> Lever | None:
     unit = ""
     if lever.kind in ("float", "int"):
         unit = unit_of(lever.description, lever.low, lever.high, str(record.path[-1]))
-    return replace(lever, unit=unit, source=size.sentence() if size else "")
+    source = size.sentence() if size else ""
+    if language() != "en":
+        # The description carries its source: translated whole, it says the source too.
+        if source in lever.description:
+            source = ""
+        return replace(
+            lever,
+            description=_(lever.description) if lever.description else "",
+            unit=_(unit),
+            source=source,
+        )
+    return replace(lever, unit=unit, source=source)
 
 
 def _bare_lever(record: FieldRecord, group: str, label: str) -> Lever | None:

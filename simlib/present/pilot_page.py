@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from simlib.analysis.pilot import COLUMNS, TARGET_POWER, recommendations
 from simlib.errors import ScenarioError
+from simlib.i18n import N_, _, ngettext
 from simlib.present.plots import PALETTE, metric_title, style
 from simlib.present.report_document import document
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
@@ -41,7 +42,7 @@ def power_figure(table: pd.DataFrame, title: str = "") -> Figure:
             part = table[table.metric == name]
             for i, (cycles, line) in enumerate(part.groupby("cycles")):
                 line = line.sort_values("units")
-                label = f"{cycles} cycle{'s' if cycles != 1 else ''}"
+                label = ngettext("{count} cycle", "{count} cycles", cycles).format(count=cycles)
                 ax.plot(
                     line.units, line.power, marker="o", color=PALETTE[i % len(PALETTE)], label=label
                 )
@@ -49,8 +50,8 @@ def power_figure(table: pd.DataFrame, title: str = "") -> Figure:
             ax.text(ax.get_xlim()[0], TARGET_POWER, f" {TARGET_POWER:.0%}", va="bottom", fontsize=8)
             ax.set_ylim(0, 1.02)
             ax.set_title(metric_title(name))
-            ax.set_xlabel("pilot units")
-            ax.set_ylabel("power (share detecting the effect)")
+            ax.set_xlabel(_("pilot units"))
+            ax.set_ylabel(_("power (share detecting the effect)"))
             ax.legend(fontsize=8, loc="best")
         for ax in axes[len(metrics) :]:
             ax.set_visible(False)
@@ -65,6 +66,21 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+UNITS = {"team": N_("teams"), "department": N_("departments")}
+ARMS = {"together": N_("together"), "apart": N_("apart")}
+"""The words for a pilot's randomized units and its arms, in the heading."""
+
+
+def pilot_heading(policy: str, baseline: str, units: str, arms: str) -> str:
+    """``Pilot of okr against absolute (teams, arms together)`` in the reader's language."""
+    return _("Pilot of {policy} against {baseline} ({units}, arms {arms})").format(
+        policy=policy,
+        baseline=baseline,
+        units=_(UNITS.get(units, units)),
+        arms=_(ARMS.get(arms, arms)),
+    )
+
+
 def pilot_section_html(
     table: pd.DataFrame, recommendations: Sequence[str], heading: str, png: str = PNG
 ) -> str:
@@ -77,21 +93,32 @@ def pilot_section_html(
     items = "".join(f"<li>{html.escape(line)}</li>" for line in recommendations)
     return (
         f"<section class='pilot'><h2>{html.escape(heading)}</h2>"
-        f"<p>Recommended design (power is the share of simulated pilots that reject "
-        f"&ldquo;no effect&rdquo; at 5%; the target is {TARGET_POWER:.0%}):</p>"
+        + "<p>"
+        + _(
+            "Recommended design (power is the share of simulated pilots that reject "
+            "&ldquo;no effect&rdquo; at 5%; the target is {target}):"
+        ).format(target=f"{TARGET_POWER:.0%}")
+        + "</p>"
         f"<ul class='recommendation'>{items}</ul>"
-        f"<img src='{html.escape(png)}' alt='Power of the pilot against the number of units, "
-        "one line per number of cycles'>"
+        + f"<img src='{html.escape(png)}' alt='"
+        + html.escape(
+            _("Power of the pilot against the number of units, one line per number of cycles")
+        )
+        + "'>"
         f"{shown.to_html(index=False, classes='pilot-table', border=0)}"
-        "<p class='note'>The pilot's estimate is the pilot units' mean minus the others'; the "
-        "rollout effect is what the whole organization shows under the policy against the "
-        "baseline. The false-positive rate is the same procedure on a pilot of the baseline "
-        "against itself (nominally 0.05). With the arms together in one organization, each "
-        "arm's people are graded, paid and treated under their own arm's policy (a ranking "
-        "unit spanning both arms ranks each arm's people among themselves, under that arm's "
-        "quotas); such a pilot shows only part of a rollout's effect on quits, because outside "
-        "employers read each person's performance against the whole organization, and the "
-        "pilot's people stand out more than they would if everyone ran the policy.</p></section>"
+        + "<p class='note'>"
+        + _(
+            "The pilot's estimate is the pilot units' mean minus the others'; the rollout "
+            "effect is what the whole organization shows under the policy against the "
+            "baseline. The false-positive rate is the same procedure on a pilot of the baseline "
+            "against itself (nominally 0.05). With the arms together in one organization, each "
+            "arm's people are graded, paid and treated under their own arm's policy (a ranking "
+            "unit spanning both arms ranks each arm's people among themselves, under that arm's "
+            "quotas); such a pilot shows only part of a rollout's effect on quits, because "
+            "outside employers read each person's performance against the whole organization, "
+            "and the pilot's people stand out more than they would if everyone ran the policy."
+        )
+        + "</p></section>"
     )
 
 
@@ -100,7 +127,7 @@ def write_pilot_page(
 ) -> tuple[Path, Path]:
     """Write ``out/pilot.png`` and ``out/pilot.html`` (each atomically); return their paths."""
     png = atomic_write_bytes(out / PNG, png_bytes(power_figure(table, heading)))
-    body = pilot_section_html(table, recommendations, "Pilot design")
+    body = pilot_section_html(table, recommendations, _("Pilot design"))
     page = atomic_write_text(
         out / HTML, document(f"<h1>{html.escape(heading)}</h1>" + body, heading)
     )
@@ -114,11 +141,17 @@ def pilot_section_from(folder: str | Path) -> str:
     csv, png = folder / "pilot.csv", folder / PNG
     if not csv.is_file() or not png.is_file():
         raise ScenarioError(
-            f"pilot: {str(folder)!r} holds no pilot.csv and pilot.png; write them with "
-            "simlib pilot SCENARIO --policy P --out DIR"
+            _(
+                "pilot: {folder} holds no pilot.csv and pilot.png; write them with "
+                "simlib pilot SCENARIO --policy P --out DIR"
+            ).format(folder=repr(str(folder)))
         )
     table = pd.read_csv(csv)
     if list(table.columns) != COLUMNS:
-        raise ScenarioError(f"pilot: {str(csv)!r} is not a pilot table (columns {COLUMNS})")
+        raise ScenarioError(
+            _("pilot: {file} is not a pilot table (columns {columns})").format(
+                file=repr(str(csv)), columns=COLUMNS
+            )
+        )
     image = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-    return pilot_section_html(table, recommendations(table), "Pilot design", png=image)
+    return pilot_section_html(table, recommendations(table), _("Pilot design"), png=image)

@@ -76,6 +76,10 @@ img {{ max-width: 100%; height: auto; display: block; margin: 0.5em auto;
 table.money, table.answer-table tr {{ break-inside: avoid; }}
 .simlib-assumptions {{ font-size: 7.5pt; }}
 .simlib-assumptions td {{ word-break: break-word; }}
+.simlib-assumptions:not(.simlib-levers) td:nth-child(3),
+.simlib-assumptions:not(.simlib-levers) td:nth-child(4),
+.simlib-assumptions:not(.simlib-levers) th:nth-child(3),
+.simlib-assumptions:not(.simlib-levers) th:nth-child(4) {{ white-space: nowrap; }}
 code {{ font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; font-size: 0.9em; }}
 """
 

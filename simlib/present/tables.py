@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from simlib.analysis.results import Results
+from simlib.i18n import N_, _
 from simlib.metrics import fairness
 from simlib.metrics.catalogue import METRIC_UNITS
 from simlib.metrics.money import net_value_components, payback_years
@@ -86,7 +87,11 @@ def money_table(results: Results, baseline: str | None = None) -> pd.DataFrame:
     payback = {}
     for policy in table.columns:
         years = payback_years(results.frame, policy, base)
-        payback[policy] = "not within the horizon" if years is None else f"{years:.1f} years"
+        payback[policy] = (
+            _("not within the horizon")
+            if years is None
+            else _("{years} years").format(years=f"{years:.1f}")
+        )
     table.loc["payback"] = pd.Series(payback)
     return table
 
@@ -149,46 +154,94 @@ def render(results: Results) -> str:
     """The comparison as text: summary, then paired differences."""
     m = results.manifest
     years = m["parameters"]["environment"]["years"]
-    head = (
-        f"Scenario {m['scenario_name']} (hash {m['scenario_hash']}), {m['reps']} replications, "
-        f"seed {m['seed']}, {years} years. Values at the horizon, mean [95% CI]."
+    head = _(
+        "Scenario {name} (hash {hash}), {reps} replications, seed {seed}, {years} years. "
+        "Values at the horizon, mean [95% CI]."
+    ).format(
+        name=m["scenario_name"],
+        hash=m["scenario_hash"],
+        reps=m["reps"],
+        seed=m["seed"],
+        years=years,
     )
-    parts = [head, "", summary_table(results).to_string()]
+    parts = [head, "", _as_text(summary_table(results))]
     change = change_table(results)
     if not change.empty:
         parts += [
             "",
-            "Change in workforce_potential since week 0 (SD units), mean [95% CI]:",
-            change.to_string(),
+            _("Change in workforce_potential since week 0 (SD units), mean [95% CI]:"),
+            _as_text(change),
         ]
     paired = paired_table(results)
     if not paired.empty:
         parts += [
             "",
-            f"Paired differences against {results.baseline} (same people, applicants and "
-            "shocks in each replication):",
-            paired.to_string(),
+            _(
+                "Paired differences against {baseline} (same people, applicants and shocks in "
+                "each replication):"
+            ).format(baseline=results.baseline),
+            _as_text(paired),
         ]
         money = money_table(results)
         if not money.empty:
             parts += [
                 "",
-                f"Net value against {results.baseline} per year at the horizon, and its parts "
-                "(costs saved count positive; they add up to net_value), mean [95% CI]:",
-                money.to_string(),
+                _(
+                    "Net value against {baseline} per year at the horizon, and its parts (costs "
+                    "saved count positive; they add up to net_value), mean [95% CI]:"
+                ).format(baseline=results.baseline),
+                _as_text(money),
             ]
     audit = fairness_table(results)
     if not audit.empty:
         parts += [
             "",
-            "Adverse impact by group, pooled over reviews and replications (FLAG: impact "
-            "ratio below four-fifths, 29 CFR 1607.4(D); p: Fisher's exact test against the "
-            "most favoured group):",
-            audit.to_string(),
+            _(
+                "Adverse impact by group, pooled over reviews and replications (FLAG: impact "
+                "ratio below four-fifths, 29 CFR 1607.4(D); p: Fisher's exact test against the "
+                "most favoured group):"
+            ),
+            _as_text(audit),
         ]
     from simlib.analysis.sanity import sanity_warnings
 
     warnings = sanity_warnings(results)
     if warnings:
-        parts += ["", "Sanity checks:", *(f"  ! {w.message}" for w in warnings)]
+        parts += ["", _("Sanity checks:"), *(f"  ! {w.message}" for w in warnings)]
     return "\n".join(parts)
+
+
+HEADERS = {
+    "metric": N_("metric"),
+    "policy": N_("policy"),
+    "part": N_("part"),
+    "outcome": N_("outcome"),
+    "group": N_("group"),
+    "rate": N_("rate"),
+    "impact_ratio": N_("impact ratio"),
+    "four_fifths_flag": N_("four-fifths flag"),
+    "p_value": N_("p"),
+    "shortfall": N_("shortfall"),
+}
+"""Table headers as printed (the data keep their column names, which are code)."""
+
+
+def _as_text(table: pd.DataFrame) -> str:
+    """A table as text with its headers in the reader's language ("year 3" as well)."""
+    shown = table.copy()
+
+    def said(name: object) -> object:
+        text = str(name)
+        if text in HEADERS:
+            return _(HEADERS[text])
+        if text.startswith("year ") and text[5:].isdigit():
+            return _("year {number}").format(number=text[5:])
+        if text == "payback":
+            return _("payback")
+        return name
+
+    shown.index = shown.index.map(said) if shown.index.nlevels == 1 else shown.index
+    shown.index.names = [said(n) if n is not None else None for n in shown.index.names]
+    shown.columns = shown.columns.map(said) if shown.columns.nlevels == 1 else shown.columns
+    shown.columns.names = [said(n) if n is not None else None for n in shown.columns.names]
+    return shown.to_string()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simlib.errors import ScenarioError
+from simlib.i18n import _
 from simlib.storage.paths import locate
 
 DEFAULT_NOTEBOOK = "notebooks/explore.ipynb"
@@ -80,9 +81,13 @@ def resolve_notebook(notebook: str | Path | None) -> Path:
     """
     path = default_notebook() if notebook is None else Path(notebook).expanduser()
     if not path.is_file():
-        raise ScenarioError(f"notebook: {path} does not exist; give the path of a .ipynb file")
+        raise ScenarioError(
+            _("notebook: {path} does not exist; give the path of a .ipynb file").format(path=path)
+        )
     if path.suffix != ".ipynb":
-        raise ScenarioError(f"notebook: {path} is not a Jupyter notebook (.ipynb)")
+        raise ScenarioError(
+            _("notebook: {path} is not a Jupyter notebook (.ipynb)").format(path=path)
+        )
     return path.resolve()
 
 
@@ -98,7 +103,9 @@ def resolve_scenario(scenario: str | Path) -> Path:
 
     path = Path(scenario).expanduser()
     if not path.is_file():
-        raise ScenarioError(f"--scenario: {path} does not exist; give the path of a .yaml file")
+        raise ScenarioError(
+            _("--scenario: {path} does not exist; give the path of a .yaml file").format(path=path)
+        )
     load_scenario(path)
     return path.resolve()
 
@@ -131,11 +138,15 @@ def choose_port(port: int | None) -> int:
     if port is None:
         return DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
     if not 1 <= port <= 65535:
-        raise ScenarioError(f"--port: {port} is out of range; allowed 1 to 65535")
+        raise ScenarioError(
+            _("--port: {port} is out of range; allowed 1 to 65535").format(port=port)
+        )
     if not port_is_free(port):
         raise ScenarioError(
-            f"--port: {port} is already in use on {HOST}; choose another port "
-            "or leave --port out to pick a free one"
+            _(
+                "--port: {port} is already in use on {host}; choose another port or leave "
+                "--port out to pick a free one"
+            ).format(port=port, host=HOST)
         )
     return port
 
@@ -236,7 +247,10 @@ def start(
         env[SCENARIO_ENV] = str(resolve_scenario(scenario))
     if importlib.util.find_spec("voila") is None:
         raise ScenarioError(
-            "voila is not installed; install the notebooks extra: pip install 'simlib[notebooks]'"
+            _(
+                "voila is not installed; install the notebooks extra: "
+                "pip install 'simlib[notebooks]'"
+            )
         )
     chosen = choose_port(port)
     url = f"http://{HOST}:{chosen}/"
@@ -256,12 +270,18 @@ def start(
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise ScenarioError(
-                    f"voila exited with code {process.returncode} before serving {url}"
+                    _("voila exited with code {code} before serving {url}").format(
+                        code=process.returncode, url=url
+                    )
                 )
             if _listening(chosen):
                 return presentation
             time.sleep(0.2)
-        raise ScenarioError(f"voila did not answer at {url} within {timeout:.0f} s")
+        raise ScenarioError(
+            _("voila did not answer at {url} within {seconds} s").format(
+                url=url, seconds=f"{timeout:.0f}"
+            )
+        )
     except BaseException:
         stop(presentation)
         raise
@@ -312,14 +332,15 @@ def serve(
     try:
         presentation = start(notebook, port, scenario=scenario)
         announce(
-            f"Presenting {presentation.notebook.name} at {presentation.url} "
-            "(code hidden; Ctrl-C to stop)"
+            _("Presenting {notebook} at {url} (code hidden; Ctrl-C to stop)").format(
+                notebook=presentation.notebook.name, url=presentation.url
+            )
         )
         code = presentation.process.wait()
-        announce(f"voila stopped by itself with exit code {code}")
+        announce(_("voila stopped by itself with exit code {code}").format(code=code))
         return 1 if code else 0
     except KeyboardInterrupt:
-        announce("Stopping the presentation server")
+        announce(_("Stopping the presentation server"))
         return 0
     finally:
         if presentation is not None:
@@ -331,20 +352,28 @@ def add_command(subparsers) -> None:
     """Register ``simlib present [NOTEBOOK] [--port N] [--scenario FILE]``."""
     cmd = subparsers.add_parser(
         "present",
-        help="serve the explorer as a web app with no code (Voila on 127.0.0.1)",
-        description="Serve a notebook (default: the explorer) as a Voila web app on 127.0.0.1, "
-        "code cells hidden, and print its address. Ctrl-C stops the server.",
+        help=_("serve the explorer as a web app with no code (Voila on 127.0.0.1)"),
+        description=_(
+            "Serve a notebook (default: the explorer) as a Voila web app on 127.0.0.1, code "
+            "cells hidden, and print its address. Ctrl-C stops the server."
+        ),
     )
     cmd.add_argument(
-        "notebook", nargs="?", type=Path, help="notebook to serve (default: the explorer)"
+        "notebook", nargs="?", type=Path, help=_("notebook to serve (default: the explorer)")
     )
     cmd.add_argument(
-        "--port", type=int, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)"
+        "--port",
+        type=int,
+        help=_("port on {host} (default {port}, or a free one)").format(
+            host=HOST, port=DEFAULT_PORT
+        ),
     )
     cmd.add_argument(
         "--scenario",
         type=Path,
         metavar="FILE",
-        help="scenario file for the explorer to open (any folder; default scenarios/baseline.yaml)",
+        help=_(
+            "scenario file for the explorer to open (any folder; default scenarios/baseline.yaml)"
+        ),
     )
     cmd.set_defaults(func=lambda args: serve(args.notebook, args.port, scenario=args.scenario))

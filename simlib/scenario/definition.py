@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from simlib.i18n import _
 from simlib.scenario.behaviour import (
     Behaviour,
 )
@@ -73,13 +74,15 @@ class Scenario(Section):
         for chosen in exp.policies or []:
             if chosen not in self.policies:
                 raise ValueError(
-                    f"experiment.policies: {chosen!r} is not a declared policy; "
-                    f"declared: {', '.join(names)}"
+                    _(
+                        "experiment.policies: {name} is not a declared policy; declared: {names}"
+                    ).format(name=repr(chosen), names=", ".join(names))
                 )
         if exp.baseline is not None and exp.baseline not in self.policies:
             raise ValueError(
-                f"experiment.baseline: {exp.baseline!r} is not a declared policy; "
-                f"declared: {', '.join(names)}"
+                _("experiment.baseline: {name} is not a declared policy; declared: {names}").format(
+                    name=repr(exp.baseline), names=", ".join(names)
+                )
             )
         return self
 
@@ -89,8 +92,10 @@ class Scenario(Section):
         unknown = [g for g in chosen if g not in self.organization.groups]
         if unknown:
             raise ValueError(
-                f"behaviour.raters.similar_to_me_groups: {unknown} are not groups of "
-                f"organization.groups; declared: {', '.join(self.organization.groups)}"
+                _(
+                    "behaviour.raters.similar_to_me_groups: {unknown} are not groups of "
+                    "organization.groups; declared: {names}"
+                ).format(unknown=unknown, names=", ".join(self.organization.groups))
             )
         return self
 
@@ -99,8 +104,10 @@ class Scenario(Section):
         stated, bands = self.costs.currency, self.organization.salary_bands.currency
         if stated is not None and stated != bands:
             raise ValueError(
-                f"costs.currency: {stated!r} differs from organization.salary_bands.currency "
-                f"{bands!r}; every amount is in one currency (leave costs.currency out)"
+                _(
+                    "costs.currency: {stated} differs from organization.salary_bands.currency "
+                    "{bands}; every amount is in one currency (leave costs.currency out)"
+                ).format(stated=repr(stated), bands=repr(bands))
             )
         return self
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from simlib.i18n import _
 from simlib.scenario.schema import closest
 
 Key = str | int
@@ -43,7 +44,8 @@ class PathError(ValueError):
         self.depth = depth
         self.reason = reason
         self.options = tuple(options)
-        super().__init__(f"{join(self.path)}: {self.where or 'the top level'} {reason}")
+        place = self.where or _("the top level")
+        super().__init__(f"{join(self.path)}: {place} {reason}")
 
     @property
     def where(self) -> str:
@@ -110,7 +112,7 @@ def get(doc: Any, path: PathLike, default: Any = _MISSING) -> Any:
         if default is not _MISSING:
             return default
         options = list(node) if isinstance(node, dict) else []
-        raise PathError(keys, depth, f"has no {key!r}", options)
+        raise PathError(keys, depth, _("has no {key}").format(key=repr(key)), options)
     return node
 
 
@@ -146,7 +148,11 @@ def _set(node: Any, keys: tuple[Key, ...], depth: int, value: Any) -> Any:
     if isinstance(node, list):
         at = index(key, len(node))
         if at is None:
-            raise PathError(keys, depth, f"has no item {key!r} (a list of {len(node)})")
+            raise PathError(
+                keys,
+                depth,
+                _("has no item {key} (a list of {count})").format(key=repr(key), count=len(node)),
+            )
         out = list(node)
         out[at] = value if last else _set(node[at], keys, depth + 1, value)
         return out
@@ -158,4 +164,4 @@ def _set(node: Any, keys: tuple[Key, ...], depth: int, value: Any) -> Any:
             child = node[key] if key in node else {}
             out_map[key] = _set(child, keys, depth + 1, value)
         return out_map
-    raise PathError(keys, depth, "is not a section")
+    raise PathError(keys, depth, _("is not a section"))

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from simlib.i18n import _
 from simlib.scenario.dotted import Key, PathError, PathLike, index, join, split
 from simlib.scenario.schema import field_bounds
 
@@ -344,6 +345,6 @@ def find(target: type[BaseModel] | BaseModel, path: PathLike) -> FieldRecord:
             if at is not None:
                 found = next(c for c in _children(record) if c.name == str(at))
         if found is None:
-            raise PathError(keys, depth, f"has no {key!r}", options)
+            raise PathError(keys, depth, _("has no {key}").format(key=repr(key)), options)
         record = found
     return record

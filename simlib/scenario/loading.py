@@ -16,6 +16,7 @@ import yaml
 
 import simlib.scenario.dotted as dotted
 from simlib.errors import ScenarioError
+from simlib.i18n import _
 from simlib.scenario.definition import Scenario
 from simlib.scenario.problems import validate
 
@@ -27,21 +28,28 @@ def read_yaml(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError("file not found", source=str(path)) from None
+        raise ScenarioError(_("file not found"), source=str(path)) from None
     except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", source=str(path)) from None
+        raise ScenarioError(_("is a directory, not a scenario file"), source=str(path)) from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        raise ScenarioError(
+            _("cannot read: {reason}").format(reason=exc.strerror), source=str(path)
+        ) from None
     if len(raw) > MAX_SCENARIO_BYTES:
         raise ScenarioError(
-            f"file is {len(raw):,} bytes; scenarios are limited to {MAX_SCENARIO_BYTES:,}",
+            _("file is {size} bytes; scenarios are limited to {limit}").format(
+                size=f"{len(raw):,}", limit=f"{MAX_SCENARIO_BYTES:,}"
+            ),
             source=str(path),
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            f"not UTF-8 text (byte {exc.start}); save the scenario as UTF-8 YAML", source=str(path)
+            _("not UTF-8 text (byte {byte}); save the scenario as UTF-8 YAML").format(
+                byte=exc.start
+            ),
+            source=str(path),
         ) from None
     try:
         if _flow_nesting(text) > MAX_FLOW_NESTING:  # the parser slows quadratically first
@@ -51,15 +59,22 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError(str(exc), source=str(path)) from None
     except RecursionError:
         raise ScenarioError(
-            "the YAML is nested too deeply to be a scenario (lists or mappings inside each "
-            "other hundreds of levels down)",
+            _(
+                "the YAML is nested too deeply to be a scenario (lists or mappings inside each "
+                "other hundreds of levels down)"
+            ),
             source=str(path),
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where = (
+            _("line {line}, column {column}: ").format(line=mark.line + 1, column=mark.column + 1)
+            if mark
+            else ""
+        )
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"YAML syntax error at {where}{problem}", source=str(path)) from None
+        said = _("YAML syntax error at {where}{problem}").format(where=where, problem=problem)
+        raise ScenarioError(said, source=str(path)) from None
 
 
 class _TooComplex(Exception):
@@ -90,8 +105,10 @@ class _SafeLoader(yaml.SafeLoader):
 
         if node is not None and expanded(node) > self.max_expanded_nodes:
             raise _TooComplex(
-                f"the YAML expands to more than {self.max_expanded_nodes:,} values through "
-                "aliases; refused as a possible alias bomb"
+                _(
+                    "the YAML expands to more than {count} values through aliases; refused as "
+                    "a possible alias bomb"
+                ).format(count=f"{self.max_expanded_nodes:,}")
             )
         return node
 
@@ -115,11 +132,15 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``dotted.path=value`` (the value is read as YAML: numbers, booleans, lists)."""
     shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
     if "=" not in text:
-        raise ScenarioError(f"override {shown} must look like dotted.path=value")
-    path, _, value = text.partition("=")
+        raise ScenarioError(
+            _("override {given} must look like dotted.path=value").format(given=shown)
+        )
+    path, _equals, value = text.partition("=")
     path = path.strip()
     if not path or any(not part for part in path.split(".")):
-        raise ScenarioError(f"override {shown}: the path before '=' is empty or malformed")
+        raise ScenarioError(
+            _("override {given}: the path before '=' is empty or malformed").format(given=shown)
+        )
     try:
         if _flow_nesting(value) > MAX_FLOW_NESTING:
             raise RecursionError
@@ -136,7 +157,11 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
         try:
             out = dotted.set(out, str(path), value)
         except dotted.PathError as exc:
-            raise ScenarioError(f"override {path}: {exc.where} {exc.reason}") from None
+            raise ScenarioError(
+                _("override {path}: {where} {reason}").format(
+                    path=path, where=exc.where, reason=exc.reason
+                )
+            ) from None
     return out
 
 
@@ -171,10 +196,13 @@ def load_scenario(
         label = str(path)
         data = read_yaml(path)
     if data is None:
-        raise ScenarioError("the scenario is empty", source=label)
+        raise ScenarioError(_("the scenario is empty"), source=label)
     if not isinstance(data, dict):
         raise ScenarioError(
-            f"a scenario must be a mapping of sections, got {type(data).__name__}", source=label
+            _("a scenario must be a mapping of sections, got {kind}").format(
+                kind=type(data).__name__
+            ),
+            source=label,
         )
     if overrides:
         data = apply_overrides(data, overrides)

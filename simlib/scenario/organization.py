@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from simlib.i18n import _
 from simlib.scenario.schema import Section, check_shares
 
 PolicyName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w][\w .\-]*$")]
@@ -31,7 +32,9 @@ class SalaryBand(Section):
     @model_validator(mode="after")
     def _ordered(self) -> SalaryBand:
         if self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+            raise ValueError(
+                _("max ({high}) must be at least min ({low})").format(high=self.max, low=self.min)
+            )
         return self
 
     @property
@@ -86,17 +89,25 @@ class Organization(Section):
 
     @model_validator(mode="after")
     def _structure(self) -> Organization:
-        check_shares({d.name: d.share for d in self.departments}, "organization.departments shares")
+        check_shares(
+            {d.name: d.share for d in self.departments}, _("organization.departments shares")
+        )
         if len({d.name for d in self.departments}) != len(self.departments):
-            raise ValueError("organization.departments names must be distinct")
-        check_shares(self.groups, "organization.groups shares")
+            raise ValueError(_("organization.departments names must be distinct"))
+        check_shares(self.groups, _("organization.groups shares"))
         team_size = self.span_of_control + (1 if self.include_managers else 0)
         teams = math.ceil(self.headcount / team_size)
         if teams < len(self.departments):
             raise ValueError(
-                f"{len(self.departments)} departments need at least "
-                f"{len(self.departments) * (2 if self.include_managers else 1)} positions at "
-                f"span of control {self.span_of_control}; headcount is {self.headcount}"
+                _(
+                    "{departments} departments need at least {positions} positions at span of "
+                    "control {span}; headcount is {headcount}"
+                ).format(
+                    departments=len(self.departments),
+                    positions=len(self.departments) * (2 if self.include_managers else 1),
+                    span=self.span_of_control,
+                    headcount=self.headcount,
+                )
             )
         return self
 

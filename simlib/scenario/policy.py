@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, model_validator
 
+from simlib.i18n import _
 from simlib.scenario.rating import (
     DEFAULT_GRADES,
     AppealRule,
@@ -252,13 +253,20 @@ class PayPolicy(Section):
     def _bands(self) -> PayPolicy:
         bands = self.compa_bands
         if any(a >= b for a, b in zip(bands, bands[1:], strict=False)):
-            raise ValueError("compa_bands must be strictly ascending")
+            raise ValueError(_("compa_bands must be strictly ascending"))
         if self.matrix is not None:
             for grade, row in self.matrix.items():
                 if len(row) != len(bands) + 1:
                     raise ValueError(
-                        f"matrix row {grade!r} has {len(row)} raises; {len(bands)} compa_bands "
-                        f"make {len(bands) + 1} bands"
+                        _(
+                            "matrix row {grade} has {raises} raises; {count} compa_bands make "
+                            "{bands} bands"
+                        ).format(
+                            grade=repr(grade),
+                            raises=len(row),
+                            count=len(bands),
+                            bands=len(bands) + 1,
+                        )
                     )
         return self
 
@@ -303,15 +311,21 @@ class Policy(Section):
         ):
             if table is not None and set(table) != set(grades):
                 raise ValueError(
-                    f"{what} keys must be the rating grades {grades}, got {list(table)}"
+                    _("{what} keys must be the rating grades {grades}, got {keys}").format(
+                        what=what, grades=grades, keys=list(table)
+                    )
                 )
         if self.development.bottom_grades >= len(grades):
             raise ValueError(
-                f"development.bottom_grades must be below the number of grades ({len(grades)})"
+                _("development.bottom_grades must be below the number of grades ({count})").format(
+                    count=len(grades)
+                )
             )
         if self.pay.promotion is not None and self.pay.promotion.pool_grades >= len(grades):
             raise ValueError(
-                f"pay.promotion.pool_grades must be below the number of grades ({len(grades)})"
+                _("pay.promotion.pool_grades must be below the number of grades ({count})").format(
+                    count=len(grades)
+                )
             )
         return self
 
@@ -375,8 +389,9 @@ def expand_preset(raw: Any, where: str) -> Any:
 def unknown_preset(name: Any, where: str) -> str:
     """The message for an unknown preset, with the closest shipped name (any case)."""
     close = closest(name, PRESETS)
-    hint = f"; did you mean '{close}'?" if close else "."
-    return f"{where}.preset: unknown preset {_short(name)}{hint} Allowed: {', '.join(PRESETS)}"
+    hint = _("; did you mean '{name}'?").format(name=close) if close else "."
+    said = _("{where}.preset: unknown preset {name}").format(where=where, name=_short(name))
+    return said + hint + _(" Allowed: {names}").format(names=", ".join(PRESETS))
 
 
 def preset_base(name: str, rest: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from simlib.i18n import _
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import PRESETS, unknown_preset
 from simlib.scenario.rating import DEFAULT_GRADES
@@ -54,7 +55,7 @@ def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     """``(scenario, [])`` for a valid mapping, else ``(None, one line per problem)``."""
     found = _Findings()
     data = _read_policies(copy.deepcopy(data), found)
-    for _ in range(MAX_ROUNDS):
+    for _round in range(MAX_ROUNDS):
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
@@ -152,27 +153,32 @@ def _shares_list(rating: dict[str, Any], preset: Any, where: str) -> str:
     stated = rating.get("grades")
     preset_rating = PRESETS[preset]["rating"] if preset in PRESETS else {}
     preset_shares = preset_rating.get("shares") if isinstance(preset_rating, dict) else None
-    head = (
-        f"{where}.rating.shares: a list {given} does not say which grade gets which share; "
+    head = _(
+        "{where}.rating.shares: a list {given} does not say which grade gets which share; "
         "write a mapping of grade to share, best grade first"
-    )
+    ).format(where=where, given=given)
     if isinstance(stated, list) and len(stated) == len(given):
-        return f"{head}: {_flow(dict(zip(stated, given, strict=True)))}"
+        return head + _(": {mapping}").format(mapping=_flow(dict(zip(stated, given, strict=True))))
     if isinstance(preset_shares, dict):
         grades = list(preset_shares)
         if len(grades) == len(given):
-            return (
-                f"{head}, with the grades of preset {preset}: "
-                f"{_flow(dict(zip(grades, given, strict=True)))}"
+            return head + _(", with the grades of preset {preset}: {mapping}").format(
+                preset=preset, mapping=_flow(dict(zip(grades, given, strict=True)))
             )
-        return (
-            f"{head}. Preset {preset} has {len(grades)} grades: {_flow(preset_shares)}, "
-            f"or name your own {len(given)} grades: {_flow(_own_grades(given))}"
+        return head + _(
+            ". Preset {preset} has {count} grades: {mapping}, or name your own {given} "
+            "grades: {own}"
+        ).format(
+            preset=preset,
+            count=len(grades),
+            mapping=_flow(preset_shares),
+            given=len(given),
+            own=_flow(_own_grades(given)),
         )
     grades = list(DEFAULT_GRADES)
     if len(grades) == len(given):
-        return f"{head}: {_flow(dict(zip(grades, given, strict=True)))}"
-    return f"{head}, e.g. {_flow(_own_grades(given))}"
+        return head + _(": {mapping}").format(mapping=_flow(dict(zip(grades, given, strict=True))))
+    return head + _(", e.g. {mapping}").format(mapping=_flow(_own_grades(given)))
 
 
 def _own_grades(given: list[Any]) -> dict[str, Any]:

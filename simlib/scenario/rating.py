@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from simlib.i18n import _
 from simlib.scenario.schema import Section, check_shares
 from simlib.scenario.sizes import APPEALS, assumption, sourced
 
@@ -38,7 +39,7 @@ class RatingSources(Section):
     @model_validator(mode="after")
     def _some_weight(self) -> RatingSources:
         if self.supervisor + self.peers + self.self_rating + self.subordinates <= 0:
-            raise ValueError("at least one source needs a weight above 0")
+            raise ValueError(_("at least one source needs a weight above 0"))
         return self
 
     @property
@@ -221,35 +222,36 @@ class RatingPolicy(Section):
     @model_validator(mode="after")
     def _consistent(self) -> RatingPolicy:
         if len(set(self.grades)) != len(self.grades):
-            raise ValueError(f"grades must be distinct, got {self.grades}")
+            raise ValueError(_("grades must be distinct, got {grades}").format(grades=self.grades))
         if self.scheme == "absolute":
             if self.shares is not None or self.bottom_cut is not None:
-                raise ValueError("shares and bottom_cut belong to scheme forced_distribution")
+                raise ValueError(_("shares and bottom_cut belong to scheme forced_distribution"))
             if self.thresholds is not None:
                 need = len(self.grades) - 1
                 if len(self.thresholds) != need:
                     raise ValueError(
-                        f"thresholds need {need} values for {len(self.grades)} grades, "
-                        f"got {len(self.thresholds)}"
+                        _("thresholds need {need} values for {count} grades, got {given}").format(
+                            need=need, count=len(self.grades), given=len(self.thresholds)
+                        )
                     )
                 if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
-                    raise ValueError("thresholds must be strictly descending (best grade first)")
+                    raise ValueError(_("thresholds must be strictly descending (best grade first)"))
         else:
             if self.thresholds is not None:
-                raise ValueError("thresholds belong to scheme absolute")
+                raise ValueError(_("thresholds belong to scheme absolute"))
             if (self.shares is None) == (self.bottom_cut is None):
-                raise ValueError("forced_distribution needs exactly one of shares or bottom_cut")
+                raise ValueError(_("forced_distribution needs exactly one of shares or bottom_cut"))
             if self.shares is not None:
                 check_shares(self.shares, "rating.shares")
                 if list(self.shares) != self.grades:
-                    raise ValueError("rating.shares keys must be the grades, best first")
+                    raise ValueError(_("rating.shares keys must be the grades, best first"))
             elif len(self.grades) != 2:
                 raise ValueError(
-                    "bottom_cut gives two grades; list exactly two or leave grades out"
+                    _("bottom_cut gives two grades; list exactly two or leave grades out")
                 )
             if self.rounding.bottom_grade_min_unit is not None and self.grade_shares()[-1] <= 0:
                 raise ValueError(
-                    "rounding.bottom_grade_min_unit needs a bottom grade with a share above 0"
+                    _("rounding.bottom_grade_min_unit needs a bottom grade with a share above 0")
                 )
         return self
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from simlib.i18n import _
 from simlib.scenario.schema import Section
 
 
@@ -34,5 +35,5 @@ class ReportSettings(Section):
             return value
         repeated = sorted({m for m in value if value.count(m) > 1})
         if repeated:
-            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+            raise ValueError(_("listed more than once: {names}").format(names=", ".join(repeated)))
         return value

@@ -17,6 +17,25 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from simlib.i18n import N_, _
+
+TYPE_PROBLEMS = {
+    "float_parsing": N_("input should be a number"),
+    "float_type": N_("input should be a number"),
+    "int_parsing": N_("input should be a whole number"),
+    "int_type": N_("input should be a whole number"),
+    "int_from_float": N_("input should be a whole number"),
+    "bool_parsing": N_("input should be yes or no (true or false)"),
+    "bool_type": N_("input should be yes or no (true or false)"),
+    "string_type": N_("input should be text"),
+    "dict_type": N_("input should be a mapping of names to values"),
+    "model_type": N_("input should be a mapping of names to values"),
+    "list_type": N_("input should be a list"),
+    "none_required": N_("input should be left empty (null)"),
+}
+"""Pydantic's words for the commonest type errors, in the reader's language (others keep
+pydantic's English)."""
+
 
 class Section(BaseModel):
     """Base of every scenario section: immutable, no unknown keys, no NaN or infinity."""
@@ -33,13 +52,19 @@ class Section(BaseModel):
 def check_shares(shares: dict[str, float], what: str, tolerance: float = 1e-6) -> None:
     """Raise ``ValueError`` unless ``shares`` are each in [0, 1] and sum to 1."""
     if not shares:
-        raise ValueError(f"{what} need at least one entry")
+        raise ValueError(_("{what} need at least one entry").format(what=what))
     for key, value in shares.items():
         if not (0.0 <= value <= 1.0):
-            raise ValueError(f"{what}: share of {key!r} is {value}; allowed 0 to 1")
+            raise ValueError(
+                _("{what}: share of {key} is {value}; allowed 0 to 1").format(
+                    what=what, key=repr(key), value=value
+                )
+            )
     total = math.fsum(shares.values())
     if abs(total - 1.0) > tolerance:
-        raise ValueError(f"{what} sum to {total:.6g}; they must sum to 1")
+        raise ValueError(
+            _("{what} sum to {total}; they must sum to 1").format(what=what, total=f"{total:.6g}")
+        )
 
 
 def closest(name: Any, options: Iterable[Any], cutoff: float = 0.6) -> str | None:
@@ -134,24 +159,32 @@ def _bounds(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     if low is None and high is None:
         return None
     if low is not None and high is not None:
-        left = "more than " if low_open else ""
-        right = " (exclusive)" if high_open else ""
-        return f"allowed {left}{low} to {high}{right}"
+        if low_open and high_open:
+            said = _("allowed more than {low} to {high} (exclusive)")
+        elif low_open:
+            said = _("allowed more than {low} to {high}")
+        elif high_open:
+            said = _("allowed {low} to {high} (exclusive)")
+        else:
+            said = _("allowed {low} to {high}")
+        return said.format(low=low, high=high)
     if low is not None:
-        return f"allowed {'more than' if low_open else 'at least'} {low}"
-    return f"allowed {'less than' if high_open else 'at most'} {high}"
+        said = _("allowed more than {low}") if low_open else _("allowed at least {low}")
+        return said.format(low=low)
+    said = _("allowed less than {high}") if high_open else _("allowed at most {high}")
+    return said.format(high=high)
 
 
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for key in loc:
         if key == "[key]":  # pydantic's marker: the problem is a mapping key (a name) itself
-            out += " (the name)"
+            out += _(" (the name)")
         elif isinstance(key, int) or not _PLAIN_KEY.match(str(key)):
             out += f"[{key!r}]" if not isinstance(key, int) else f"[{key}]"
         else:
             out += f".{key}" if out else str(key)
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 _PLAIN_KEY = re.compile(r"^[^\W\d]\w*$")
@@ -209,28 +242,43 @@ def explain(
             parent = _model_at(root, loc[:-1])
             valid = sorted(parent.model_fields) if parent else []
             close = closest(loc[-1], valid)
-            hint = f"; did you mean '{close}'?" if close else ""
-            listing = f" Valid keys here: {', '.join(valid)}." if valid else ""
-            lines.append(f"{path}: unknown key{hint}{listing}")
+            hint = _("; did you mean '{name}'?").format(name=close) if close else ""
+            listing = _(" Valid keys here: {keys}.").format(keys=", ".join(valid)) if valid else ""
+            lines.append(_("{path}: unknown key").format(path=path) + hint + listing)
         elif kind == "missing":
-            lines.append(f"{path}: required field is missing")
+            lines.append(_("{path}: required field is missing").format(path=path))
         elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
             bounds: str | None = _bounds(root, loc) or item["msg"].lower()
-            lines.append(f"{path}: {_short(given)} is out of range; {bounds}")
+            lines.append(
+                _("{path}: {value} is out of range; {bounds}").format(
+                    path=path, value=_short(given), bounds=bounds
+                )
+            )
         elif kind in {"finite_number"}:
             bounds = _bounds(root, loc)
-            extra = f"; {bounds}" if bounds else ""
-            lines.append(f"{path}: {_short(given)} is not a finite number{extra}")
+            extra = _("; {bounds}").format(bounds=bounds) if bounds else ""
+            said = _("{path}: {value} is not a finite number").format(
+                path=path, value=_short(given)
+            )
+            lines.append(said + extra)
         elif kind == "value_error":
             message = item["msg"].removeprefix("Value error, ")
             where, message = _path_once(root, prefix + loc, message)
             lines.append(f"{_path(where)}: {message}" if where else message)
         elif kind == "literal_error":
             expected = item.get("ctx", {}).get("expected", "")
-            lines.append(f"{path}: {_short(given)} is not allowed; choose one of {expected}")
+            lines.append(
+                _("{path}: {value} is not allowed; choose one of {expected}").format(
+                    path=path, value=_short(given), expected=expected
+                )
+            )
         else:
-            msg = item["msg"][0].lower() + item["msg"][1:]
+            known = TYPE_PROBLEMS.get(kind)
+            msg = _(known) if known else item["msg"][0].lower() + item["msg"][1:]
             bounds = _bounds(root, loc)
-            extra = f"; {bounds}" if bounds else ""
-            lines.append(f"{path}: {msg}, got {_short(given)}{extra}")
+            extra = _("; {bounds}").format(bounds=bounds) if bounds else ""
+            said = _("{path}: {problem}, got {value}").format(
+                path=path, problem=msg, value=_short(given)
+            )
+            lines.append(said + extra)
     return lines

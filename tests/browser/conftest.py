@@ -358,3 +358,42 @@ def jupyterlab(servers: dict) -> Server:
         assert time.monotonic() < deadline, f"JupyterLab did not answer:\n{server.log_tail()}"
         time.sleep(0.25)
     return server
+
+
+@pytest.fixture(scope="module")
+def voila_chinese(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The explorer served by ``simlib present`` with ``SIMLIB_LANG=zh`` (a server of its
+    own, stopped by its process id when the module's tests end)."""
+    missing = _missing_browser_parts()
+    if missing:
+        _skip_or_fail("browser tests need " + " and ".join(missing))
+    folder = tmp_path_factory.mktemp("voila-zh")
+    port = free_port()
+    log = folder / "voila.log"
+    env = dict(os.environ, SIMLIB_LANG="zh")
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "simlib.cli.main",
+                "present",
+                str(EXPLORER),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        server = Server(process=process, url=url, log=log)
+        line = _read_first_line(process, SERVER_START_TIMEOUT)
+        assert url in line, f"simlib present printed {line!r}, not {url}:\n{server.log_tail()}"
+        yield server
+    finally:
+        stop_processes([process])
+        process.stdout.close()
