@@ -212,6 +212,7 @@ FIELD_WORDS = (
     N_("sources"),
     N_("span of control"),
     N_("specific sd"),
+    N_("start date weeks"),
     N_("strength"),
     N_("stretch sd"),
     N_("subordinate count"),
