@@ -28,7 +28,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
-from simlib.state.workforce import Teammates
+from simlib.state.workforce import Teammates, Workforce
 
 NEUTRAL_ENGAGEMENT = 0.7  # the new-hire level: helping is at its base here
 # One SD of an attitude across people on the 0-1 scale: a 1-5 survey item's SD of ~0.9
@@ -185,17 +185,7 @@ def update(sim: SimState) -> None:
         _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
         wf.incentive_key = key
 
-    team, mates = wf.chart.team, wf.teammates()
-    drive = wf.effort + wf.goal_effect
-    drive += wf.feedback_effect
-    helped = team_others_mean(wf.helping, team, wf.active, mates)
-    helped *= inc.help_effect_sd
-    drive += helped
-    if sabotages:
-        hurt = team_others_mean(wf.sabotage, team, wf.active, mates)
-        hurt *= inc.sabotage_effect_sd
-        drive -= hurt
-    wf.drive[:] = np.where(wf.active, drive, 0.0)
+    _drive(wf, inc, sabotages)
 
 
 def _gaming_and_sabotage(
@@ -266,6 +256,18 @@ def mixed_update(sim: SimState, inc: IncentiveBehaviour, aligned: np.ndarray) ->
         clip(inc.sabotage_propensity * propensity * pressure, 0.0, 1.0, out=wf.sabotage)
     else:
         wf.sabotage[:] = 0.0
+    _drive(wf, inc, sabotages)
+    if np.any(inc.gaming_at_full_weight * w != 0):
+        measured, value = complement_factors(wf.gaming, inc.measured_share)
+        wf.measured_factor[:] = measured
+        wf.value_factor[:] = value * aligned
+    else:
+        wf.value_factor[:] = aligned
+
+
+def _drive(wf: Workforce, inc: IncentiveBehaviour, sabotages: bool) -> None:
+    """Everyone's performance drive: effort, goal and feedback, plus teammates' help, less
+    their sabotage (where anyone sabotages)."""
     team, mates = wf.chart.team, wf.teammates()
     drive = wf.effort + wf.goal_effect
     drive += wf.feedback_effect
@@ -277,12 +279,6 @@ def mixed_update(sim: SimState, inc: IncentiveBehaviour, aligned: np.ndarray) ->
         hurt *= inc.sabotage_effect_sd
         drive -= hurt
     wf.drive[:] = np.where(wf.active, drive, 0.0)
-    if np.any(inc.gaming_at_full_weight * w != 0):
-        measured, value = complement_factors(wf.gaming, inc.measured_share)
-        wf.measured_factor[:] = measured
-        wf.value_factor[:] = value * aligned
-    else:
-        wf.value_factor[:] = aligned
 
 
 def _known_or_one(propensity: np.ndarray) -> np.ndarray:

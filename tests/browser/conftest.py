@@ -232,31 +232,23 @@ LAB_SETTINGS = {
 OWN_SCENARIO = "my-organization.yaml"  # a scenario file of the user's own, outside scenarios/
 
 
-def _launch_voila(folder: Path) -> tuple[subprocess.Popen, int, Path]:
-    """``simlib present EXPLORER --port P --scenario FILE`` through the real command line
+def _launch_voila(
+    folder: Path, env: dict[str, str] | None = None, own_scenario: bool = True
+) -> tuple[subprocess.Popen, int, Path]:
+    """``simlib present EXPLORER --port P [--scenario FILE]`` through the real command line
     (not waited for); FILE is a copy of the baseline scenario in a folder of its own."""
     port = free_port()
     log = folder / "voila.log"
-    own = folder / "own" / OWN_SCENARIO
-    own.parent.mkdir()
-    shutil.copy(ROOT / "scenarios" / "baseline.yaml", own)
+    command = [sys.executable, "-m", "simlib.cli.main", "present", str(EXPLORER)]
+    command += ["--port", str(port)]
+    if own_scenario:
+        own = folder / "own" / OWN_SCENARIO
+        own.parent.mkdir()
+        shutil.copy(ROOT / "scenarios" / "baseline.yaml", own)
+        command += ["--scenario", str(own)]
     with log.open("w") as err:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "simlib.cli.main",
-                "present",
-                str(EXPLORER),
-                "--port",
-                str(port),
-                "--scenario",
-                str(own),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            cwd=ROOT,
+            command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT, env=env
         )
     return process, port, log
 
@@ -368,26 +360,8 @@ def voila_chinese(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if missing:
         _skip_or_fail("browser tests need " + " and ".join(missing))
     folder = tmp_path_factory.mktemp("voila-zh")
-    port = free_port()
-    log = folder / "voila.log"
     env = dict(os.environ, SIMLIB_LANG="zh")
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "simlib.cli.main",
-                "present",
-                str(EXPLORER),
-                "--port",
-                str(port),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            cwd=ROOT,
-            env=env,
-        )
+    process, port, log = _launch_voila(folder, env=env, own_scenario=False)
     try:
         url = f"http://127.0.0.1:{port}/"
         server = Server(process=process, url=url, log=log)
