@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib.errors import ScenarioError
+from simlib.i18n import _, ngettext
 from simlib.scenario.definition import Scenario
 from simlib.scenario.organization import WEEKS_PER_YEAR
 
@@ -84,10 +85,10 @@ class ResourceEstimate:
 
     def describe(self) -> str:
         """``about 1.2 GB of memory and about 3 min on 2 workers`` style text."""
-        workers = f"{self.workers} worker{'s' if self.workers > 1 else ''}"
-        return (
-            f"about {format_bytes(self.peak_bytes)} of memory and about "
-            f"{format_duration(self.seconds)} on {workers}"
+        return _("about {memory} of memory and about {time} on {workers}").format(
+            memory=format_bytes(self.peak_bytes),
+            time=format_duration(self.seconds),
+            workers=_workers(self.workers),
         )
 
 
@@ -267,23 +268,46 @@ def check_resources(
     problems = []
     if estimate.too_much_memory:
         problems.append(
-            f"about {format_bytes(estimate.peak_bytes)} of memory "
-            f"({format_bytes(estimate.available_bytes)} available)"
+            _("about {memory} of memory ({available} available)").format(
+                memory=format_bytes(estimate.peak_bytes),
+                available=format_bytes(estimate.available_bytes),
+            )
         )
     if estimate.too_long:
-        on_workers = f"{estimate.workers} worker{'s' if estimate.workers > 1 else ''}"
         problems.append(
-            f"about {format_duration(estimate.seconds)} on {on_workers} "
-            f"(limit {format_duration(estimate.max_seconds)}, SIMLIB_MAX_HOURS)"
+            _("about {time} on {workers} (limit {limit}, SIMLIB_MAX_HOURS)").format(
+                time=format_duration(estimate.seconds),
+                workers=_workers(estimate.workers),
+                limit=format_duration(estimate.max_seconds),
+            )
         )
     levers = "organization.headcount, environment.years or experiment.reps"
     applicants = scenario.hiring.applicants_per_hire
     if BYTES_PER_APPLICANT * applicants > BYTES_PER_POSITION:
-        levers = f"hiring.selection_ratio (now {applicants:,} applicants per hire), " + levers
+        levers = (
+            _("hiring.selection_ratio (now {applicants} applicants per hire)").format(
+                applicants=f"{applicants:,}"
+            )
+            + ", "
+            + levers
+        )
     raise ResourceLimitError(
-        f"run too large for this machine: {estimate.simulations:,} simulations "
-        f"({estimate.policies} policies x {estimate.simulations // estimate.policies:,} "
-        f"replications) of {estimate.positions:,} positions over {estimate.years} years need "
-        + " and ".join(problems)
-        + f"; reduce {levers}, or pass --force (allow_large=True) to run anyway"
+        _(
+            "run too large for this machine: {simulations} simulations ({policies} policies x "
+            "{reps} replications) of {positions} positions over {years} years need {problems}; "
+            "reduce {levers}, or pass --force (allow_large=True) to run anyway"
+        ).format(
+            simulations=f"{estimate.simulations:,}",
+            policies=estimate.policies,
+            reps=f"{estimate.simulations // estimate.policies:,}",
+            positions=f"{estimate.positions:,}",
+            years=estimate.years,
+            problems=_(" and ").join(problems),
+            levers=levers,
+        )
     )
+
+
+def _workers(n: int) -> str:
+    """``1 worker`` / ``2 workers`` in the reader's language."""
+    return ngettext("{n} worker", "{n} workers", n).format(n=n)

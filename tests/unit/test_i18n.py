@@ -291,6 +291,7 @@ USER_FACING = (
     "present/explorer_pilot.py",
     "present/levers.py",
     "cli/failures.py",
+    "engine/guards.py",
     "cli/pilot.py",
     "cli/main.py",
     "analysis/pilot.py",
