@@ -84,8 +84,8 @@ def add_command(sub: Any) -> None:
         default="together",
         help=_(
             "together: pilot and other units in one organization, with its spillovers "
-            "(policies may differ only in check-ins); apart: whole-organization runs of each "
-            "policy, no spillovers"
+            "(the policies may not differ in grade scale, rating inputs or promotion); apart: "
+            "whole-organization runs of each policy, no spillovers"
         ),
     )
     pilot.add_argument("--reps", type=common.positive_int, help=_("simulated organizations"))
