@@ -212,9 +212,13 @@ def run_rules(table: Table, rules: Sequence[Rule], unique: Sequence[str] = ()) -
         return
     except SchemaErrors as exc:
         cases = exc.failure_cases
+    seen: set[tuple[str, int | None]] = set()  # a frame-wide check reports every column
     for case in cases.itertuples(index=False):
         index = case.index
         row = None if index is None or pd.isna(index) else spreadsheet_row(int(index))
+        if (str(case.check), row) in seen:
+            continue
+        seen.add((str(case.check), row))
         if case.check == "field_uniqueness":
             table.problem(_("the same id appears on more than one row"), str(case.column), row)
             continue
@@ -335,7 +339,7 @@ def _row_list(rows: Sequence[int]) -> str:
 
 def raise_problems(tables: Sequence[Table]) -> None:
     """Raise :class:`ImportProblems` with every table's problems, if any."""
-    problems = [p for t in tables for p in t.problems]
+    problems = [p for t in tables for p in sorted(t.problems, key=lambda p: p.row or 0)]
     if problems:
         raise ImportProblems(problems)
 
