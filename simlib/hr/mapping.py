@@ -21,8 +21,8 @@ Without a mapping file every column is expected under its canonical name. A colu
 out of ``columns`` is looked for under its canonical name; a column set to ``null`` is not
 in the export. Keys added here beyond the issue's: ``employees.sheet`` and
 ``reviews.sheet`` (the worksheet of an .xlsx file, default the first), ``as_of`` (the
-export's date, default the latest date in the data) and ``span_of_control`` (team size used
-when the export has no manager ids).
+export's date, default the latest date in the data), ``span_of_control`` (team size used
+when the export has no manager ids) and ``currency`` (of the salaries, default EUR).
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ class Mapping(_Strict):
     ratings: Ratings = Field(default_factory=Ratings)
     as_of: str | None = None
     span_of_control: int = Field(8, ge=2, le=200)
+    currency: str = Field("EUR", min_length=1, max_length=8)
 
     @property
     def monthly(self) -> bool:
