@@ -40,8 +40,7 @@ def import_export(
     if out.exists() and not out.is_dir():
         raise ScenarioError(_("--out: {path} exists and is not a folder").format(path=out))
     mapping = read_mapping(mapping_path)
-    source = str(mapping_path) if mapping_path else ""
-    tables, warnings = read_export(employees, reviews, mapping, source)
+    tables, warnings = read_export(employees, reviews, mapping)
     moments = observed_moments(tables)
     scenario = imported_scenario(
         tables, moments, span_default=mapping.span_of_control, currency=mapping.currency

@@ -57,12 +57,12 @@ def is_history(employees: Path, reviews: Path | None, mapping: Mapping) -> bool:
 
 
 def read_export(
-    employees: Path, reviews: Path | None, mapping: Mapping, mapping_file: str = ""
+    employees: Path, reviews: Path | None, mapping: Mapping
 ) -> tuple[HrTables, list[str]]:
     """The user's export, either shape, as canonical tables, and the warnings to show."""
     if is_history(employees, reviews, mapping):
-        return read_history(employees, reviews, mapping, mapping_file)
-    return read_snapshot(employees, mapping, mapping_file)
+        return read_history(employees, reviews, mapping)
+    return read_snapshot(employees, mapping)
 
 
 def _employee_rules() -> list[Rule]:
@@ -143,7 +143,7 @@ def check_history(
 
 
 def read_history(
-    employees_path: Path, reviews_path: Path | None, mapping: Mapping, mapping_file: str = ""
+    employees_path: Path, reviews_path: Path | None, mapping: Mapping
 ) -> tuple[HrTables, list[str]]:
     """A history export as canonical :class:`HrTables`, and the warnings to show."""
     people, reviews, grades, warnings = check_history(employees_path, reviews_path, mapping)
@@ -165,7 +165,7 @@ def read_history(
         employees["exit_reason"] = canonical_codes(frame["exit_reason"], codes)
     if people.has("salary"):
         employees["salary"] = parse_numbers(frame["salary"]) * yearly
-    as_of = parse_as_of(mapping.as_of, mapping_file)
+    as_of = parse_as_of(mapping.as_of)
     scale = {g: [g] for g in grades}
     if reviews is people:
         dates = [employees["hire_date"].max()]

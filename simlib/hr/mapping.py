@@ -27,6 +27,7 @@ when the export has no manager ids) and ``currency`` (of the salaries, default E
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -156,7 +157,7 @@ class Mapping(_Strict):
     employees: EmployeesMapping = Field(default_factory=EmployeesMapping)
     reviews: ReviewsMapping = Field(default_factory=ReviewsMapping)
     ratings: Ratings = Field(default_factory=Ratings)
-    as_of: str | None = None
+    as_of: datetime.date | None = None
     span_of_control: int = Field(8, ge=2, le=200)
     currency: str = Field("EUR", min_length=1, max_length=8)
 

@@ -94,8 +94,11 @@ def _band(salaries: pd.Series) -> dict[str, float] | None:
 
 
 def pooled(moments: pd.DataFrame, name: str) -> float | None:
-    """The pooled value of the moment ``name`` (``None`` when the data do not give it)."""
-    rows = moments[(moments["moment"] == name) & moments["cycle"].isna()]
+    """The pooled value of the moment ``name`` (a snapshot's one cycle is all there is;
+    ``None`` when the data do not give it)."""
+    rows = moments[moments["moment"] == name]
+    if rows["cycle"].nunique() > 1 or rows["cycle"].isna().any():
+        rows = rows[rows["cycle"].isna()]
     if rows.empty or pd.isna(rows["value"].iloc[0]):
         return None
     return float(rows["value"].iloc[0])

@@ -72,14 +72,14 @@ def check_snapshot(path: Path, mapping: Mapping) -> tuple[Table, list[str], list
 
 
 def read_snapshot(
-    path: Path, mapping: Mapping, mapping_file: str = ""
+    path: Path, mapping: Mapping
 ) -> tuple[HrTables, list[str]]:
     """A snapshot export as canonical :class:`HrTables`, and the warnings to show."""
     table, grades, warnings = check_snapshot(path, mapping)
     frame = table.frame
     n = len(frame)
     hire = parse_dates(frame["hire_date"]) if table.has("hire_date") else None
-    as_of = parse_as_of(mapping.as_of, mapping_file)
+    as_of = parse_as_of(mapping.as_of)
     if as_of is None:
         as_of = hire.max() if hire is not None and hire.notna().any() else None
     if as_of is None or pd.isna(as_of):

@@ -10,6 +10,7 @@ left flag); never for ids, names, dates of a person or salaries, which are perso
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,11 +373,6 @@ def canonical_codes(values: pd.Series, codes: dict[str, Sequence[str]]) -> pd.Se
     return words(values).map(lookup).astype("string")
 
 
-def parse_as_of(text: str | None, mapping_file: str) -> pd.Timestamp | None:
+def parse_as_of(day: datetime.date | None) -> pd.Timestamp | None:
     """The mapping's ``as_of`` date, or ``None`` when it gives none."""
-    if text is None:
-        return None
-    parsed = pd.to_datetime(pd.Series([text]), errors="coerce", format="mixed").iloc[0]
-    if pd.isna(parsed):
-        raise ScenarioError(_("as_of: not a date (write YYYY-MM-DD)"), source=mapping_file)
-    return pd.Timestamp(parsed)
+    return None if day is None else pd.Timestamp(day)
