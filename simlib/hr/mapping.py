@@ -34,6 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simlib.errors import ScenarioError
+from simlib.i18n import _
 
 EMPLOYEE_FIELDS = (
     "employee_id",
@@ -147,7 +148,7 @@ class Ratings(_Strict):
     @model_validator(mode="after")
     def _distinct(self) -> Ratings:
         if self.order is not None and len({o.strip() for o in self.order}) != len(self.order):
-            raise ValueError("ratings.order: every grade must appear once")
+            raise ValueError(_("ratings.order: every grade must appear once"))
         return self
 
 

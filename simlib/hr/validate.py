@@ -257,14 +257,6 @@ def positive_rule(column: str, message: str) -> Rule:
     return Rule(column, message, test)
 
 
-def code_rule(column: str, allowed: Sequence[str], what: str) -> Rule:
-    """Values must be one of ``allowed`` (without regard to case); the message lists them."""
-    folded = {a.strip().casefold() for a in allowed}
-    test = present_or_missing(lambda v: words(v).isin(folded), column)
-    message = _("{what} is not one of {allowed}").format(what=what, allowed=", ".join(allowed))
-    return Rule(column, message, test)
-
-
 def code_problems(table: Table, column: str, allowed: Sequence[str], what: str) -> None:
     """Like :func:`code_rule`, but the message names the value (codes are not personal)."""
     if not table.has(column):
