@@ -11,6 +11,7 @@ manager id or exact salary from the input reaches an output file or a message.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,7 @@ def import_export(
 def cmd_import(args: argparse.Namespace) -> int:
     employees, reviews, mapping = args.employees, args.reviews, args.mapping
     if args.example is not None:
-        from simlib.hr.example import write_example
-
-        example = write_example(args.example)
+        example = importlib.import_module("simlib.hr.example").write_example(args.example)
         employees, reviews, mapping = example.employees, example.reviews, example.mapping
     if employees is None:
         raise ScenarioError(_("give the employees table, or --example DIR"))

@@ -97,9 +97,11 @@ def _review_rules(ids: set[str]) -> list[Rule]:
         Rule(
             "cycle_end",
             _("this person is reviewed twice for the same cycle end"),
-            lambda f: ~pd.DataFrame(
-                {"id": f["employee_id"], "end": parse_dates(f["cycle_end"])}
-            ).duplicated(keep=False),
+            lambda f: (
+                ~pd.DataFrame(
+                    {"id": f["employee_id"], "end": parse_dates(f["cycle_end"])}
+                ).duplicated(keep=False)
+            ),
             needs=("employee_id",),
         ),
     ]

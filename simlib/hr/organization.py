@@ -72,7 +72,7 @@ def _shares(values: pd.Series) -> dict[str, float]:
     counts = values.dropna().astype(str).value_counts()
     if counts.empty:
         return {}
-    return _rounded((counts / counts.sum()).to_dict())
+    return _rounded({str(k): float(v) for k, v in (counts / counts.sum()).items()})
 
 
 def _rounded(shares: dict[str, float]) -> dict[str, float]:
@@ -116,9 +116,7 @@ def organization_section(
     headcount = max(2, len(counted))
     if managers.empty:
         span = span_default
-        notes.append(
-            f"No manager ids: teams built from the span of control ({span} people each)."
-        )
+        notes.append(f"No manager ids: teams built from the span of control ({span} people each).")
     else:
         span = int(np.clip(round(managers.value_counts().mean()), 2, 200))
     departments = _shares(counted["department"])
@@ -145,7 +143,10 @@ def organization_section(
         section["groups"] = groups
     bands: dict[str, Any] = {"currency": currency}
     everyone = _band(now["salary"])
-    for level, who in (("individual_contributor", counted), ("manager", now[is_manager.to_numpy()])):
+    for level, who in (
+        ("individual_contributor", counted),
+        ("manager", now[is_manager.to_numpy()]),
+    ):
         band = _band(who["salary"]) or everyone
         if band is not None:
             bands[level] = band
@@ -178,7 +179,11 @@ def status_quo(tables: HrTables, moments: pd.DataFrame, notes: list[str]) -> dic
             f"{cycles} cycles within {CONSTANT_CURVE:.0%}."
         )
         return {
-            "rating": {"scheme": "forced_distribution", "shares": shares, "ranking_unit": "organization"}
+            "rating": {
+                "scheme": "forced_distribution",
+                "shares": shares,
+                "ranking_unit": "organization",
+            }
         }
     why = (
         "one cycle cannot show a constant curve"

@@ -71,9 +71,7 @@ def check_snapshot(path: Path, mapping: Mapping) -> tuple[Table, list[str], list
     return table, grades, warnings
 
 
-def read_snapshot(
-    path: Path, mapping: Mapping
-) -> tuple[HrTables, list[str]]:
+def read_snapshot(path: Path, mapping: Mapping) -> tuple[HrTables, list[str]]:
     """A snapshot export as canonical :class:`HrTables`, and the warnings to show."""
     table, grades, warnings = check_snapshot(path, mapping)
     frame = table.frame

@@ -11,7 +11,7 @@ left flag); never for ids, names, dates of a person or salaries, which are perso
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +70,7 @@ class ImportProblems(ScenarioError):
         return count.format(count=len(self.problems)) + "\n" + listed
 
 
-def spreadsheet_row(index: int) -> int:
+def spreadsheet_row(index: int | np.integer) -> int:
     """The row a spreadsheet shows for the table's ``index``-th person (header = row 1)."""
     return int(index) + HEADER_ROWS + 1
 
@@ -309,8 +309,9 @@ def manager_problems(table: Table) -> list[str]:
     if loops.size:
         rows = [spreadsheet_row(i) for i in loops]
         table.problem(
-            _("managers form a loop on rows {rows}: each chain of managers comes back to itself")
-            .format(rows=_row_list(rows)),
+            _(
+                "managers form a loop on rows {rows}: each chain of managers comes back to itself"
+            ).format(rows=_row_list(rows)),
             "manager_id",
         )
     unknown = managers.notna() & ~managers.isin(set(ids))
@@ -359,7 +360,7 @@ def grade_order(given: Sequence[str] | None, table: Table, column: str = "rating
     return []
 
 
-def canonical_codes(values: pd.Series, codes: dict[str, Sequence[str]]) -> pd.Series:
+def canonical_codes(values: pd.Series, codes: Mapping[str, Sequence[str]]) -> pd.Series:
     """Each user value replaced by its canonical code (compared without regard to case)."""
     lookup = {v.strip().casefold(): code for code, listed in codes.items() for v in listed}
     return words(values).map(lookup).astype("string")

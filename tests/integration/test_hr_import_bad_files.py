@@ -118,7 +118,9 @@ def test_a_rating_off_the_scale_names_the_reviews_file(tmp_path):
     reviews = [*REVIEWS[:3], "ZZQ-91733,2021-12-31,Superb"]
     done, out = run_import(tmp_path, GOOD, reviews)
     assert done.returncode == 2
-    expected = "reviews.csv, row 4, column Score: the rating 'Superb' is not one of Top, Middle, Low"
+    expected = (
+        "reviews.csv, row 4, column Score: the rating 'Superb' is not one of Top, Middle, Low"
+    )
     assert expected in done.stderr
     assert "Traceback" not in done.stderr and not out.exists()
 

@@ -100,7 +100,10 @@ def write_history(folder: Path, **kwargs) -> tuple[Path, Path, Path]:
 def test_a_history_export_becomes_a_scenario_and_the_moments_of_its_tables(tmp_path, capsys):
     employees, reviews, mapping = write_history(tmp_path / "in")
     out = tmp_path / "out"
-    assert main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)]) == 0
+    assert (
+        main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)])
+        == 0
+    )
     tables, _warnings = read_export(employees, reviews, read_mapping(mapping))
     expected = observed_moments(tables)
     observed = pd.read_csv(out / "observed.csv")
@@ -135,7 +138,10 @@ def test_a_history_export_becomes_a_scenario_and_the_moments_of_its_tables(tmp_p
 def test_grade_shares_the_same_every_cycle_read_as_a_forced_distribution(tmp_path):
     employees, reviews, mapping = write_history(tmp_path / "in", constant=True)
     out = tmp_path / "out"
-    assert main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)]) == 0
+    assert (
+        main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)])
+        == 0
+    )
     rating = load_scenario(out / "organization.yaml").policies["status_quo"].rating
     assert rating.scheme == "forced_distribution"
     assert rating.shares == pytest.approx(dict.fromkeys(GRADES, 0.25))
@@ -152,7 +158,9 @@ def test_an_xlsx_export_imports_as_its_csv_twin(tmp_path):
         page = book.create_sheet(sheet)
         page.append(list(frame.columns))
         for row in frame.itertuples(index=False):
-            page.append([None if v == "" else (int(v) if isinstance(v, np.integer) else v) for v in row])
+            page.append(
+                [None if v == "" else (int(v) if isinstance(v, np.integer) else v) for v in row]
+            )
     del book["Sheet"]
     xlsx = tmp_path / "export.xlsx"
     book.save(xlsx)
@@ -160,8 +168,23 @@ def test_an_xlsx_export_imports_as_its_csv_twin(tmp_path):
     text = MAPPING.replace("  salary_period: month\n", "  salary_period: month\n  sheet: People\n")
     mapping.write_text(text.replace("reviews:\n", "reviews:\n  sheet: Reviews\n"))
     out_x, out_c = tmp_path / "out_x", tmp_path / "out_c"
-    assert main(["import", str(xlsx), str(xlsx), "--mapping", str(mapping), "--out", str(out_x)]) == 0
-    assert main(["import", str(csv_paths[0]), str(csv_paths[1]), "--mapping", str(csv_paths[2]), "--out", str(out_c)]) == 0
+    assert (
+        main(["import", str(xlsx), str(xlsx), "--mapping", str(mapping), "--out", str(out_x)]) == 0
+    )
+    assert (
+        main(
+            [
+                "import",
+                str(csv_paths[0]),
+                str(csv_paths[1]),
+                "--mapping",
+                str(csv_paths[2]),
+                "--out",
+                str(out_c),
+            ]
+        )
+        == 0
+    )
     assert (out_x / "observed.csv").read_text() == (out_c / "observed.csv").read_text()
     org_x = load_scenario(out_x / "organization.yaml")
     org_c = load_scenario(out_c / "organization.yaml")
@@ -226,7 +249,10 @@ def test_a_snapshot_without_ids_imports_with_monthly_pay_made_yearly(tmp_path):
 def test_personal_data_reaches_no_output_and_no_message(tmp_path, capsys):
     employees, reviews, mapping = write_history(tmp_path / "in")
     out = tmp_path / "out"
-    assert main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)]) == 0
+    assert (
+        main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(out)])
+        == 0
+    )
     said = capsys.readouterr()
     planted = [PLANTED_ID, PLANTED_NAME, str(PLANTED_SALARY), str(PLANTED_SALARY * 12), "ZZQ-"]
     texts = [p.read_text() for p in out.iterdir()] + [said.out, said.err]
@@ -244,7 +270,20 @@ def test_manager_loops_are_found_and_chains_that_end_are_not():
 def test_an_unknown_key_in_the_mapping_is_named_with_a_suggestion(tmp_path, capsys):
     employees, reviews, mapping = write_history(tmp_path / "in")
     mapping.write_text(MAPPING.replace("salary_period", "salary_perod"))
-    assert main(["import", str(employees), str(reviews), "--mapping", str(mapping), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "import",
+                str(employees),
+                str(reviews),
+                "--mapping",
+                str(mapping),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "salary_perod: unknown key" in err and "salary_period" in err
     assert not (tmp_path / "o").exists()
