@@ -110,3 +110,14 @@ def test_the_snapshot_has_no_ids_a_monthly_salary_and_two_grades(tmp_path):
     mapping = yaml.safe_load((tmp_path / "mapping.yaml").read_text())
     assert mapping["employees"]["salary_period"] == "month"
     assert mapping["employees"]["values"]["left"] == {"yes": ["Yes"], "no": ["No"]}
+
+
+def test_the_shipped_example_reads_back_into_canonical_tables():
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[2] / "examples" / "hr"
+    tables = read_back(shipped)
+    assert tables.grades == GRADES and len(tables.cycle_ends) == 4
+    moments = observed_moments(tables)
+    pooled = moments[moments["cycle"].isna()]
+    assert set(pooled["moment"]) >= {"voluntary_attrition", "rating_stability"}
