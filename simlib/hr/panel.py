@@ -32,6 +32,7 @@ events, never over people).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,11 +171,13 @@ def _dates(start: pd.Timestamp, weeks: np.ndarray) -> np.ndarray:
 
 
 def _anniversaries(start: pd.Timestamp, first: int, last: int) -> np.ndarray:
-    """The anniversaries of ``start`` from year ``first`` to ``last`` (days)."""
-    return np.array(
-        [(start + pd.DateOffset(years=y)).to_datetime64() for y in range(first, last + 1)],
-        dtype="datetime64[D]",
-    )
+    """The anniversaries of ``start`` from year ``first`` to ``last`` (days; a 29 February
+    start falls on 28 February in other years)."""
+    first_month = np.datetime64(f"{start.year:04d}-{start.month:02d}", "M")
+    month: np.ndarray = first_month + 12 * np.arange(first, last + 1)
+    day = month.astype("datetime64[D]") + (start.day - 1)
+    month_end = (month + 1).astype("datetime64[D]") - 1
+    return np.minimum(day, month_end)
 
 
 def recorded_tables(sim: SimState, records: ReviewRecords, start: pd.Timestamp = START) -> HrTables:
@@ -254,8 +257,21 @@ def _strings(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
 
 
 def _ids(prefix: str, numbers: np.ndarray, digits: int) -> np.ndarray:
-    """``prefix`` and each number zero-padded to ``digits``, as Python strings."""
-    return np.char.add(prefix, np.char.zfill(numbers.astype(str), digits)).astype(object)
+    """``prefix`` and each number (1 or more) zero-padded to ``digits``, as Python strings."""
+    if len(numbers) == 0:
+        return np.zeros(0, dtype=object)
+    # Formatted once for a block of numbers (kept, as recording runs again and again).
+    block = _numbered(prefix, digits, 1 << int(numbers.max()).bit_length())
+    return block[numbers - 1]
+
+
+@functools.lru_cache(maxsize=16)
+def _numbered(prefix: str, digits: int, count: int) -> np.ndarray:
+    """``prefix`` and 1..count zero-padded to ``digits`` (read-only)."""
+    numbers = np.arange(1, count + 1).astype(str)
+    ids = np.char.add(prefix, np.char.zfill(numbers, digits)).astype(object)
+    ids.setflags(write=False)
+    return ids
 
 
 def _after_review(records: ReviewRecords, event_week: np.ndarray) -> np.ndarray:
