@@ -142,13 +142,8 @@ def write_example(
         files = _write_snapshot(out, to_snapshot(tables))
     else:
         files = _write_history(out, tables, rng)
-    truth = {
-        "note": "true parameters of the synthetic organization (scenario field paths)",
-        "seed": seed,
-        "shape": shape,
-        "parameters": TRUTH,
-    }
-    files.append(atomic_write_text(out / "truth.json", json.dumps(truth, indent=2) + "\n"))
+    # The true parameters, under their scenario field paths (one flat mapping).
+    files.append(atomic_write_text(out / "truth.json", json.dumps(TRUTH, indent=2) + "\n"))
     return files
 
 

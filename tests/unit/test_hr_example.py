@@ -85,8 +85,8 @@ def test_the_truth_is_what_the_scenario_ran_with(history):
     out, _ = history
     truth = json.loads((out / "truth.json").read_text())
     scenario = load_scenario(example_scenario()).to_dict()
-    assert truth["parameters"] == TRUTH
-    for path, value in truth["parameters"].items():
+    assert truth == TRUTH
+    for path, value in truth.items():
         assert dotted.get(scenario, path) == value, path
 
 
