@@ -233,3 +233,27 @@ def test_a_model_year_is_a_calendar_year(start):
             assert d == day + pd.DateOffset(years=int(w // 52))  # reviews: anniversaries
     assert pd.isna(dates[-1])
     assert list(dates[:-1]) == sorted(dates[:-1])  # order of events kept
+
+
+def test_with_raters_not_modelled_as_people_every_team_has_a_manager_id_of_its_own():
+    scenario = load_scenario(
+        "scenarios/baseline.yaml",
+        {
+            "organization.include_managers": False,
+            "organization.headcount": 160,
+            "environment.years": 2,
+        },
+    )
+    frame = simulate(scenario, "absolute", SEED)
+    tables = record_panel(scenario, "absolute", seed=SEED)
+    emp = tables.employees
+    assert emp[t.MANAGER_ID].str.fullmatch(r"M\d{5}").all()
+    assert emp[t.MANAGER_ID].nunique() == 20  # 160 people in teams of eight
+    # Nobody is left out as a rater: the moments' grade shares are the ledger's.
+    moments = observed_moments(tables).set_index(["moment", "cycle"])["value"]
+    for k in (1, 2):
+        for grade in tables.grades:
+            ledger = frame[
+                (frame["metric"] == f"grade_share:{grade}") & (frame["week"] == k * WEEKS_PER_YEAR)
+            ]["value"].iloc[0]
+            assert moments[(f"grade_share:{grade}", k)] == pytest.approx(ledger, abs=1e-12)
