@@ -215,10 +215,13 @@ def _write_history(out: Path, tables: HrTables, rng: np.random.Generator) -> lis
 
 def _write_snapshot(out: Path, snapshot: HrTables) -> list[Path]:
     rows = snapshot.employees
-    rows = rows[rows[RATING].notna()]  # the export lists people with a rating
+    # Everyone of the snapshot: people not yet rated (or who left before their first
+    # review) have a blank rating, as in an HR system.
+    rating = rows[RATING].astype(object)
     two_level = np.where(
-        rows[RATING].isin(GRADES[:2]).to_numpy(dtype=bool), SNAPSHOT_GRADES[0], SNAPSHOT_GRADES[1]
-    )
+        rating.isin(GRADES[:2]).to_numpy(dtype=bool), SNAPSHOT_GRADES[0], SNAPSHOT_GRADES[1]
+    ).astype(object)
+    two_level[rating.isna().to_numpy()] = None
     export = pd.DataFrame(
         {
             "Department": rows[DEPARTMENT].astype(object).to_numpy(),

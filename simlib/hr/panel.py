@@ -352,7 +352,7 @@ def _reviews(
     )
 
 
-def to_snapshot(tables: HrTables) -> HrTables:
+def to_snapshot(tables: HrTables, *, keep_ids: bool = True) -> HrTables:
     """A recorded history in the snapshot shape at ``tables.as_of``.
 
     The rows are everyone employed at ``as_of`` and everyone who quit in the year before it
@@ -360,6 +360,10 @@ def to_snapshot(tables: HrTables) -> HrTables:
     Each row's ``rating`` is their latest rating on or before ``as_of`` (for a leaver, before
     they left: missing if never rated), ``left`` says they quit in the last year, and
     ``tenure_years`` runs from the hire to ``as_of`` or to the exit.
+
+    With ``keep_ids`` false the ids and manager ids are left out, as in a snapshot export
+    without them: nobody is then recognised as a manager (and left out of the moments), and
+    there is no managers' spread, exactly as for such an export.
     """
     if tables.shape == "snapshot":
         return tables
@@ -381,4 +385,6 @@ def to_snapshot(tables: HrTables) -> HrTables:
             LEFT: quit_[rows.index].to_numpy(dtype=bool),
         }
     )
+    if not keep_ids:
+        snapshot = snapshot.drop(columns=[EMPLOYEE_ID, MANAGER_ID])
     return make_tables(snapshot, None, tables.grades, as_of, "snapshot")

@@ -12,7 +12,7 @@ import yaml
 from simlib.hr import tables as t
 from simlib.hr.example import GRADES, SEED, TRUTH, example_scenario, write_example
 from simlib.hr.moments import observed_moments
-from simlib.hr.panel import record_panel
+from simlib.hr.panel import record_panel, to_snapshot
 from simlib.scenario import dotted
 from simlib.scenario.loading import load_scenario
 
@@ -101,7 +101,8 @@ def test_the_snapshot_has_no_ids_a_monthly_salary_and_two_grades(tmp_path):
         "YearsOfService",
         "Attrition",
     ]
-    assert set(rows["Rating"]) == {"Meets", "Below"}
+    assert set(rows["Rating"].dropna()) == {"Meets", "Below"}
+    assert 0 < rows["Rating"].isna().mean() < 0.1  # new hires not yet rated: blank
     assert set(rows["Attrition"]) == {"Yes", "No"}
     monthly = rows["MonthlySalary"].astype(float)
     assert 2_500 < monthly.median() < 8_000  # a month's pay, not a year's
@@ -121,3 +122,22 @@ def test_the_shipped_example_reads_back_into_canonical_tables():
     moments = observed_moments(tables)
     pooled = moments[moments["cycle"].isna()]
     assert set(pooled["moment"]) >= {"voluntary_attrition", "rating_stability"}
+
+
+def test_the_snapshot_read_back_shows_the_simulated_snapshot_s_attrition(tmp_path):
+    write_example(tmp_path, shape="snapshot")
+    mapping = yaml.safe_load((tmp_path / "mapping.yaml").read_text())
+    columns = {v: k for k, v in mapping["employees"]["columns"].items()}
+    rows = pd.read_csv(tmp_path / "employees.csv", dtype=str).rename(columns=columns)
+    rows[t.LEFT] = rows[t.LEFT].isin(mapping["employees"]["values"]["left"]["yes"])
+    rows[t.SALARY] = rows[t.SALARY].astype(float) * 12  # monthly in the export
+    grades = mapping["ratings"]["order"]
+    exported = observed_moments(t.make_tables(rows, None, grades, "2026-01-04", "snapshot"))
+    history = record_panel(load_scenario(example_scenario()), "status_quo", seed=SEED)
+    simulated = observed_moments(to_snapshot(history, keep_ids=False))
+    quits = [
+        m.loc[m["moment"] == "voluntary_attrition", ["value", "n"]].iloc[0].tolist()
+        for m in (exported, simulated)
+    ]
+    assert quits[0] == quits[1]
+    assert "manager_mean_rating_sd" not in set(exported["moment"])
