@@ -276,8 +276,20 @@ def test_shares_sum_to_one_and_rates_stay_within_0_and_1(tables):
     shares = moments[moments["moment"].str.startswith("grade_share:")]
     totals = shares.groupby(shares["cycle"].fillna(0))["value"].sum()
     assert np.allclose(totals, 1.0)
-    rates = moments[moments["moment"].str.contains("attrition")]
-    assert ((rates["value"] >= 0) & (rates["value"] <= 1)).all()
+    # Shares of people at risk stay within 0 and 1.
+    by_grade = moments[moments["moment"].str.startswith("voluntary_attrition_by_grade:")]
+    assert ((by_grade["value"] >= 0) & (by_grade["value"] <= 1)).all()
+    # Yearly attrition is leavers over the headcount at the window's start (a hire of the
+    # window who leaves in it counts too): whole leavers, no more than ever left.
+    for name, reason in (
+        ("voluntary_attrition", "voluntary"),
+        ("involuntary_attrition", "involuntary"),
+    ):
+        rates = moments[moments["moment"] == name]
+        leavers = rates["value"] * rates["n"]
+        assert np.allclose(leavers, leavers.round()) and (leavers >= 0).all()
+        ever = (tables.employees[t.EXIT_REASON] == reason).sum()
+        assert (leavers[rates["cycle"].notna()] <= ever + 1e-9).all()
     assert (moments["n"] > 0).all()
     assert moments["value"].notna().all()
     stability = moments.loc[moments["moment"] == "rating_stability", "value"]
