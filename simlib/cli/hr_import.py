@@ -11,7 +11,6 @@ manager id or exact salary from the input reaches an output file or a message.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,8 +91,15 @@ def import_export(
 def cmd_import(args: argparse.Namespace) -> int:
     employees, reviews, mapping = args.employees, args.reviews, args.mapping
     if args.example is not None:
-        example = importlib.import_module("simlib.hr.example").write_example(args.example)
-        employees, reviews, mapping = example.employees, example.reviews, example.mapping
+        from simlib.hr.example import write_example
+
+        write_example(args.example)
+        folder = Path(args.example)
+        employees, reviews, mapping = (
+            folder / "employees.csv",
+            folder / "reviews.csv",
+            folder / "mapping.yaml",
+        )
     if employees is None:
         raise ScenarioError(_("give the employees table, or --example DIR"))
     written, warnings, summary = import_export(employees, reviews, mapping, args.out)

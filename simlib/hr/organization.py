@@ -3,15 +3,18 @@
 From the canonical tables and their observed moments, a scenario ``simlib check`` accepts:
 
 - ``organization``: headcount, departments and their shares, groups, span of control and
-  salary bands of the people employed at the export's date. People who manage others are
-  raters, not employees (as in the observed moments): headcount counts the others, and the
-  scenario says ``include_managers: false`` (each team has a rater of its own). The span of
-  control is the mean number of direct reports of those managers; without manager ids, the
-  mapping's ``span_of_control``. Salary bands are the 10th and 90th percentiles rounded to
-  1,000, per level (individual contributor, manager) with at least 10 people, else pooled
-  over everyone (and the schema's default bands when fewer than 10 salaries are known), so
-  no one's exact salary is written. The schema has no tenure field: imported tenure is not
-  carried into the scenario.
+  salary bands of the people employed at the export's date. When managers have rows of
+  their own (their id is someone's ``manager_id``), they are people of the organization as in
+  the model (``include_managers: true``: they work, are rated in their department's
+  management team and can leave), and headcount counts everyone; the observed moments leave
+  them out, for data and model alike (:mod:`simlib.hr.moments`). Without manager rows, each
+  team has a rater of its own (``include_managers: false``) and headcount counts the rated.
+  The span of control is the mean number of direct reports of those managers; without
+  manager ids, the mapping's ``span_of_control``. Salary bands are the 10th and 90th
+  percentiles rounded to 1,000, per level (individual contributor, manager) with at least
+  10 people, else pooled over everyone (and the schema's default bands when fewer than 10
+  salaries are known), so no one's exact salary is written. The schema has no tenure
+  field: imported tenure is not carried into the scenario.
 - ``policies.status_quo``: the organization's own grade scale, best first. When every grade's
   share is the same in every cycle within one point, a forced distribution with the pooled
   shares (ranked across the organization); otherwise absolute ratings with thresholds that
@@ -113,7 +116,8 @@ def organization_section(
     managers = now["manager_id"].dropna()
     is_manager = now["employee_id"].isin(set(managers)).fillna(False).astype(bool)
     counted = now[~is_manager.to_numpy()]
-    headcount = max(2, len(counted))
+    managers_are_people = bool(is_manager.any())
+    headcount = max(2, len(now) if managers_are_people else len(counted))
     if managers.empty:
         span = span_default
         notes.append(f"No manager ids: teams built from the span of control ({span} people each).")
@@ -136,7 +140,7 @@ def organization_section(
         "headcount": headcount,
         "departments": [{"name": str(k)[:64], "share": v} for k, v in departments.items()],
         "span_of_control": span,
-        "include_managers": False,
+        "include_managers": managers_are_people,
     }
     groups = _shares(counted["group"]) if counted["group"].notna().any() else {}
     if groups:
@@ -156,9 +160,15 @@ def organization_section(
         notes.append(
             f"Fewer than {MIN_BAND_PEOPLE} salaries known: the schema's default salary bands."
         )
+    who = (
+        "everyone employed at the export's date, managers included (they are people of the "
+        "organization; the observed moments leave them out)"
+        if managers_are_people
+        else "people employed at the export's date (each team has a rater of its own)"
+    )
     notes.append(
-        f"Headcount {headcount}: people employed at the export's date who manage no one "
-        "(managers are raters); the schema has no tenure field, so tenure is not carried over."
+        f"Headcount {headcount}: {who}; the schema has no tenure field, so tenure is not "
+        "carried over."
     )
     return section
 

@@ -117,7 +117,9 @@ def test_a_history_export_becomes_a_scenario_and_the_moments_of_its_tables(tmp_p
     employed = raw["End"].isna()
     managers = set(raw.loc[employed, "ManagerID"].dropna())
     counted = raw[employed & ~raw["EmpID"].isin(managers)]
-    assert scenario.organization.headcount == len(counted)
+    # Managers with rows of their own are people of the organization, as in the model.
+    assert scenario.organization.include_managers
+    assert scenario.organization.headcount == int(employed.sum())
     shares = counted["Dept"].value_counts(normalize=True)
     got = {d.name: d.share for d in scenario.organization.departments}
     assert got == pytest.approx(shares.to_dict(), abs=1e-4)
