@@ -1,0 +1,315 @@
+"""Calibrating a scenario to observed moments: the best fit, the posterior, the backtest.
+
+Phase 1 searches the box of the identified assumptions with optuna's TPE sampler, seeded
+(same seed, same trials), in batches of :data:`BATCH` trials whatever the number of
+workers, so the result does not depend on ``--jobs``. Phase 2 is
+:mod:`simlib.calibration.posterior`. Every simulation uses the seeds ``(seed, rep)``,
+``rep = 0..reps-1``: common random numbers across trials and draws.
+
+With ``holdout="last"`` the fit uses the per-cycle moments of cycles 1..K-1 only, and the
+posterior's simulations predict cycle K's (:func:`backtest`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simlib.calibration import posterior as post
+from simlib.calibration.assumptions import INTERCEPT, Assumption, split_identified
+from simlib.calibration.distance import distances
+from simlib.calibration.observed import key, reported_only, sampling_variance
+from simlib.calibration.simulated import MomentsFunction, panel_moments, simulate_moments
+from simlib.errors import ScenarioError
+from simlib.i18n import _
+from simlib.scenario.definition import Scenario
+from simlib.scenario.loading import load_scenario
+
+BATCH = 4
+DEFAULT_TRIALS = 40
+DEFAULT_PARTICLES = 40
+DEFAULT_REPS = 3
+
+
+@dataclass
+class Calibration:
+    """What a calibration found (read by the outputs and the report)."""
+
+    scenario: Scenario  # calibrated: best fit, status quo grade shares, realised quit rate
+    identified: list[Assumption]
+    unidentified: list[Assumption]
+    observed: pd.DataFrame  # moment, cycle, value, n, key, variance, used
+    keys: list[str]  # columns of the simulated arrays
+    best: dict[str, float]
+    best_distance: float
+    trials: pd.DataFrame  # one row per phase-1 trial: paths + distance
+    best_sims: np.ndarray  # (reps, keys) at the best fit
+    particles: pd.DataFrame  # paths + neutral_quit_rate + distance + weight
+    particle_sims: np.ndarray  # (particles, reps, keys)
+    ess: float
+    realised_quit_rate: float
+    seed: int
+    reps: int
+    holdout: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def interval(self, path: str, level: float = 0.90) -> tuple[float, float]:
+        """The posterior interval of an assumption (weighted quantiles)."""
+        tail = (1.0 - level) / 2.0
+        low, high = post.weighted_quantile(
+            self.particles[path].to_numpy(float),
+            self.particles["weight"].to_numpy(float),
+            [tail, 1.0 - tail],
+        )
+        return float(low), float(high)
+
+
+def status_quo_shares(scenario: Scenario, observed: pd.DataFrame) -> Scenario:
+    """The status quo's forced-distribution shares set to the data's pooled grade shares."""
+    policy = scenario.policies[scenario.baseline]
+    rating = policy.rating
+    if rating.scheme != "forced_distribution" or rating.shares is None:
+        return scenario
+    pooled = observed[observed["cycle"].isna() & observed["moment"].str.startswith("grade_share:")]
+    shares = {m.partition(":")[2]: float(v) for m, v in zip(pooled["moment"], pooled["value"])}
+    if set(shares) != set(rating.grades) or sum(shares.values()) <= 0:
+        return scenario
+    total = sum(shares.values())
+    rounded = [round(shares[g] / total, 4) for g in rating.grades]
+    rounded[-1] = round(1.0 - sum(rounded[:-1]), 4)
+    path = f"policies.{scenario.baseline}.rating.shares"
+    return load_scenario(scenario, overrides={path: dict(zip(rating.grades, rounded))})
+
+
+def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFrame:
+    """Key, sampling variance and whether each observed moment enters the distance."""
+    frame = observed.copy()
+    frame["key"] = [key(m, c) for m, c in zip(frame["moment"], frame["cycle"])]
+    frame["variance"] = [
+        sampling_variance(m, v, n) for m, v, n in zip(frame["moment"], frame["value"], frame["n"])
+    ]
+    per_cycle = frame["cycle"].notna()
+    usable = ~reported_only(frame["moment"]) & (frame["n"] >= 2)
+    if holdout == "last":
+        cycles = frame.loc[per_cycle, "cycle"]
+        if cycles.empty or int(cycles.max()) < 2:
+            raise ScenarioError(_("--holdout last needs observed moments of at least two cycles"))
+        last = int(cycles.max())
+        frame["used"] = usable & per_cycle & (frame["cycle"] < last)
+    elif per_cycle.any():
+        frame["used"] = usable & per_cycle
+    else:
+        frame["used"] = usable
+    if not frame["used"].any():
+        raise ScenarioError(_("the observed moments leave nothing to fit"))
+    return frame.reset_index(drop=True)
+
+
+def calibrate(
+    scenario: Scenario,
+    observed: pd.DataFrame,
+    *,
+    trials: int = DEFAULT_TRIALS,
+    particles: int = DEFAULT_PARTICLES,
+    reps: int = DEFAULT_REPS,
+    seed: int = 0,
+    holdout: str | None = None,
+    executor: Executor | None = None,
+    moments: MomentsFunction = panel_moments,
+    progress: Callable[[int], Any] | None = None,
+) -> Calibration:
+    """Fit the identified assumptions of ``scenario``'s status quo to ``observed``.
+
+    Parameters
+    ----------
+    scenario
+        The imported organization (its baseline policy is the status quo).
+    observed
+        Observed moments (columns moment, value, n, cycle), as
+        :func:`simlib.calibration.observed.read_observed` returns them.
+    trials, particles, reps
+        Phase-1 trials, phase-2 draws, and replications per trial or draw.
+    seed
+        Seeds the search, the draws and the simulations.
+    holdout
+        ``"last"``: fit without the last cycle (see :func:`backtest`).
+    moments
+        The model's moments at given values (default: the status quo recorded as an HR
+        export); tests pass a cheap stand-in.
+    progress
+        Called with the number of simulations just finished.
+    """
+    if trials < 1 or particles < 1 or reps < 1:
+        raise ScenarioError(_("--trials, particles and --reps must be at least 1"))
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    frame = prepare_observed(observed, holdout)
+    scenario = status_quo_shares(scenario, frame)
+    used = frame[frame["used"]]
+    identified, unidentified = split_identified(scenario, used["moment"])
+    if not identified:
+        raise ScenarioError(_("the observed moments identify no assumption to fit"))
+    keys = list(frame["key"])
+    pooled_quits = "voluntary_attrition"
+    if pooled_quits not in keys:
+        keys.append(pooled_quits)
+    cols = np.array([keys.index(k) for k in used["key"]])
+    obs = used["value"].to_numpy(float)
+    var = used["variance"].to_numpy(float)
+    tick = (lambda: progress(1)) if progress is not None else None
+
+    def run(thetas: list[dict[str, float]]) -> np.ndarray:
+        return simulate_moments(
+            scenario, thetas, keys, seed, reps, moments=moments, executor=executor, on_done=tick
+        )
+
+    from optuna.distributions import FloatDistribution
+
+    space = {a.path: FloatDistribution(a.low, a.high) for a in identified}
+    sampler = optuna.samplers.TPESampler(
+        seed=seed, multivariate=True, n_startup_trials=max(BATCH, min(12, trials // 3))
+    )
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    rows: list[dict[str, float]] = []
+    sims_of: list[np.ndarray] = []
+    while len(rows) < trials:
+        asked = [study.ask(space) for _i in range(min(BATCH, trials - len(rows)))]
+        thetas = [{p: float(t.params[p]) for p in space} for t in asked]
+        sims = run(thetas)
+        found = distances(sims[:, :, cols], obs, var)
+        for t, theta, d, s in zip(asked, thetas, found, sims, strict=True):
+            study.tell(t, float(d))
+            rows.append({**theta, "distance": float(d)})
+            sims_of.append(s)
+    table = pd.DataFrame(rows)
+    at = int(table["distance"].idxmin())
+    best = {a.path: float(table.at[at, a.path]) for a in identified}
+
+    proposal = post.proposal(identified, best, table)
+    rng = np.random.default_rng([seed, 2])
+    points = proposal.draw(particles, rng)
+    draws = [
+        {a.path: float(points[i, j]) for j, a in enumerate(identified)} for i in range(particles)
+    ]
+    psims = run(draws)
+    pdist = distances(psims[:, :, cols], obs, var)
+    weights = post.weights(pdist, proposal.log_density(points))
+    quit_col = keys.index(pooled_quits)
+    with np.errstate(invalid="ignore"):
+        realised = np.nanmean(psims[:, :, quit_col], axis=1)
+    particle_frame = pd.DataFrame(points, columns=[a.path for a in identified])
+    if INTERCEPT in particle_frame:
+        particle_frame.insert(0, "neutral_quit_rate", particle_frame[INTERCEPT])
+        particle_frame[INTERCEPT] = realised
+    particle_frame["distance"] = pdist
+    particle_frame["weight"] = weights
+
+    best_sims = sims_of[at]
+    realised_best = float(np.nanmean(best_sims[:, quit_col]))
+    calibrated = best_scenario(scenario, best, realised_best)
+    return Calibration(
+        scenario=calibrated,
+        identified=identified,
+        unidentified=unidentified,
+        observed=frame,
+        keys=keys,
+        best=best,
+        best_distance=float(table.at[at, "distance"]),
+        trials=table,
+        best_sims=best_sims,
+        particles=particle_frame,
+        particle_sims=psims,
+        ess=post.effective_sample_size(weights),
+        realised_quit_rate=realised_best,
+        seed=seed,
+        reps=reps,
+        holdout=holdout,
+    )
+
+
+def best_scenario(scenario: Scenario, best: dict[str, float], realised: float) -> Scenario:
+    """The scenario at the best fit; the quit rate is the one the status quo realised there
+    (the engine's anchor solves the intercept back from it)."""
+    overrides: dict[str, Any] = {p: round(v, 4) for p, v in best.items() if p != INTERCEPT}
+    if INTERCEPT in best and math.isfinite(realised):
+        overrides[INTERCEPT] = round(realised, 4)
+    return load_scenario(scenario, overrides=overrides)
+
+
+def fit_table(cal: Calibration) -> pd.DataFrame:
+    """``moment, cycle, observed, simulated, lower, upper, within, used``: the simulated
+    moment at the best fit, its 95% interval over replications (mean +- 1.96 SD of single
+    replications, each a stand-in for one organization's data)."""
+    obs = cal.observed
+    idx = [cal.keys.index(k) for k in obs["key"]]
+    sims = cal.best_sims[:, idx]
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(sims, axis=0)
+        sd = np.nanstd(sims, axis=0, ddof=1) if sims.shape[0] > 1 else np.zeros(len(idx))
+    spread = 1.96 * np.sqrt(np.nan_to_num(sd) ** 2 + obs["variance"].to_numpy(float))
+    lower, upper = mean - spread, mean + spread
+    value = obs["value"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "moment": obs["moment"],
+            "cycle": obs["cycle"],
+            "observed": value,
+            "simulated": mean,
+            "lower": lower,
+            "upper": upper,
+            "within": (value >= lower) & (value <= upper),
+            "used": obs["used"],
+        }
+    )
+
+
+def backtest(cal: Calibration) -> pd.DataFrame:
+    """Cycle K's moments predicted by the posterior (fit on cycles < K).
+
+    ``predicted`` is the posterior-weighted mean of the simulated moment, ``lower``/``upper``
+    its 90% predictive interval (weighted quantiles over draws and replications, so both
+    the assumptions' uncertainty and one organization's luck are in it); ``naive`` carries
+    cycle K-1's observed value forward.
+    """
+    obs = cal.observed
+    per = obs[obs["cycle"].notna()]
+    last = int(per["cycle"].max())
+    target = per[per["cycle"] == last]
+    before = {
+        m: v
+        for m, v in zip(
+            per.loc[per["cycle"] == last - 1, "moment"], per.loc[per["cycle"] == last - 1, "value"]
+        )
+    }
+    w = cal.particles["weight"].to_numpy(float)
+    rows = []
+    for m, v, k in zip(target["moment"], target["value"], target["key"], strict=True):
+        values = cal.particle_sims[:, :, cal.keys.index(k)]
+        ok = ~np.isnan(values)
+        if not ok.any():
+            continue
+        flat_w = np.repeat(w[:, None], values.shape[1], axis=1)[ok]
+        flat = values[ok]
+        predicted = float(np.sum(flat * flat_w) / flat_w.sum())
+        lower, upper = post.weighted_quantile(flat, flat_w, [0.05, 0.95])
+        rows.append(
+            {
+                "moment": m,
+                "observed": float(v),
+                "predicted": predicted,
+                "lower": float(lower),
+                "upper": float(upper),
+                "naive": before.get(m, np.nan),
+                "within": bool(lower <= v <= upper),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["moment", "observed", "predicted", "lower", "upper", "naive", "within"]
+    )
