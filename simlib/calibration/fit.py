@@ -25,7 +25,8 @@ from simlib.calibration import posterior as post
 from simlib.calibration.assumptions import INTERCEPT, Assumption, split_identified
 from simlib.calibration.distance import distances
 from simlib.calibration.observed import key, reported_only, sampling_variance
-from simlib.calibration.simulated import MomentsFunction, panel_moments, simulate_moments
+from simlib.calibration import simulated
+from simlib.calibration.simulated import MomentsFunction, simulate_moments
 from simlib.errors import ScenarioError
 from simlib.i18n import _
 from simlib.scenario.definition import Scenario
@@ -58,6 +59,11 @@ class Calibration:
     reps: int
     holdout: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def point(self, path: str) -> float:
+        """The best fit of an assumption as the scenario states it (the quit rate the status
+        quo realises, not the hazard's intercept)."""
+        return self.realised_quit_rate if path == INTERCEPT else self.best[path]
 
     def interval(self, path: str, level: float = 0.90) -> tuple[float, float]:
         """The posterior interval of an assumption (weighted quantiles)."""
@@ -121,7 +127,7 @@ def calibrate(
     seed: int = 0,
     holdout: str | None = None,
     executor: Executor | None = None,
-    moments: MomentsFunction = panel_moments,
+    moments: MomentsFunction | None = None,
     progress: Callable[[int], Any] | None = None,
 ) -> Calibration:
     """Fit the identified assumptions of ``scenario``'s status quo to ``observed``.
@@ -141,7 +147,7 @@ def calibrate(
         ``"last"``: fit without the last cycle (see :func:`backtest`).
     moments
         The model's moments at given values (default: the status quo recorded as an HR
-        export); tests pass a cheap stand-in.
+        export, looked up when called); tests pass a cheap stand-in.
     progress
         Called with the number of simulations just finished.
     """
@@ -149,6 +155,7 @@ def calibrate(
         raise ScenarioError(_("--trials, particles and --reps must be at least 1"))
     import optuna
 
+    moments = moments or simulated.panel_moments
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     frame = prepare_observed(observed, holdout)
     scenario = status_quo_shares(scenario, frame)
@@ -192,15 +199,22 @@ def calibrate(
     at = int(table["distance"].idxmin())
     best = {a.path: float(table.at[at, a.path]) for a in identified}
 
-    proposal = post.proposal(identified, best, table)
+    first = post.proposal(identified, best, table)
     rng = np.random.default_rng([seed, 2])
-    points = proposal.draw(particles, rng)
-    draws = [
-        {a.path: float(points[i, j]) for j, a in enumerate(identified)} for i in range(particles)
-    ]
-    psims = run(draws)
+    counts = [max(1, particles // 2), particles - max(1, particles // 2)]
+    points = first.draw(counts[0], rng)
+    psims = run(_thetas(identified, points))
     pdist = distances(psims[:, :, cols], obs, var)
-    weights = post.weights(pdist, proposal.log_density(points))
+    proposals = [first]
+    if counts[1] > 0:
+        second = post.refined(first, points, post.weights(pdist, first.log_density(points)))
+        more = second.draw(counts[1], rng)
+        more_sims = run(_thetas(identified, more))
+        points = np.vstack([points, more])
+        psims = np.concatenate([psims, more_sims])
+        pdist = np.concatenate([pdist, distances(more_sims[:, :, cols], obs, var)])
+        proposals.append(second)
+    weights = post.weights(pdist, post.mixture_log_density(proposals, counts, points))
     quit_col = keys.index(pooled_quits)
     with np.errstate(invalid="ignore"):
         realised = np.nanmean(psims[:, :, quit_col], axis=1)
@@ -232,6 +246,10 @@ def calibrate(
         reps=reps,
         holdout=holdout,
     )
+
+
+def _thetas(assumptions: list[Assumption], points: np.ndarray) -> list[dict[str, float]]:
+    return [{a.path: float(row[j]) for j, a in enumerate(assumptions)} for row in points]
 
 
 def best_scenario(scenario: Scenario, best: dict[str, float], realised: float) -> Scenario:

@@ -1,10 +1,13 @@
 """Phase 2: an approximate posterior by importance sampling around the best fit.
 
-Proposal (known, so its density can be divided out): independent normals centred on the
-best fit, each SD twice the spread of the best quarter of phase 1's trials (at least 5% and
-at most half of the box), truncated to the prior box. Weights:
-``w = exp(-distance / 2) x prior / proposal`` with a uniform prior on the box, i.e. a
-Gaussian synthetic likelihood (Wood 2010) of the moments. It is an approximation: the
+Two stages of population Monte Carlo (Cappé et al. 2004), each proposal known so its
+density can be divided out. Stage 1: independent normals centred on the best fit, each SD
+twice the spread of the best quarter of phase 1's trials (at least 5% and at most half of
+the box), truncated to the prior box. Stage 2: normals at stage 1's weighted mean with 1.5x
+its weighted SD (at least 2% of the box), truncated likewise. Every draw is weighed against
+the mixture of both proposals (deterministic-mixture weights, Owen & Zhou 2000):
+``w = exp(-distance / 2) x prior / (n1 q1 + n2 q2) / n`` with a uniform prior on the box,
+i.e. a Gaussian synthetic likelihood (Wood 2010) of the moments. It is an approximation: the
 likelihood is Gaussian in the moments, the simulated moments are averages of few
 replications, and a few heavy weights mean few effective draws (the effective sample size,
 ``(sum w)^2 / sum w^2``, says how many).
@@ -24,6 +27,8 @@ from simlib.calibration.assumptions import Assumption
 INFLATE = 2.0
 MIN_SD = 0.05  # share of the box
 MAX_SD = 0.5
+REFINE_INFLATE = 1.5
+REFINE_MIN_SD = 0.02  # share of the box
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,28 @@ def proposal(
     sd = np.clip(INFLATE * spread, MIN_SD * width, MAX_SD * width)
     centre = np.array([best[p] for p in paths])
     return Proposal(centre, sd, low, high)
+
+
+def refined(first: Proposal, points: np.ndarray, w: np.ndarray) -> Proposal:
+    """Stage 2's proposal from stage 1's weighted draws."""
+    centre = np.average(points, axis=0, weights=w)
+    spread = np.sqrt(np.average((points - centre) ** 2, axis=0, weights=w))
+    width = first.high - first.low
+    sd = np.clip(REFINE_INFLATE * spread, REFINE_MIN_SD * width, MAX_SD * width)
+    return Proposal(np.clip(centre, first.low, first.high), sd, first.low, first.high)
+
+
+def mixture_log_density(
+    proposals: Sequence[Proposal], counts: Sequence[int], points: np.ndarray
+) -> np.ndarray:
+    """Log density of the mixture of ``proposals`` in proportion to their draws."""
+    total = float(sum(counts))
+    parts = [
+        np.log(c / total) + q.log_density(points)
+        for q, c in zip(proposals, counts, strict=True)
+        if c > 0
+    ]
+    return np.asarray(np.logaddexp.reduce(np.vstack(parts), axis=0))
 
 
 def weights(distance: np.ndarray, log_proposal: np.ndarray) -> np.ndarray:

@@ -430,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.cli.pilot import add_command as add_pilot_command
 
     add_pilot_command(sub)
+    from simlib.cli.calibrate import add_command as add_calibrate_command
+
+    add_calibrate_command(sub)
     bat = sub.add_parser(
         "batch", help=_("execute the report notebook for each scenario (papermill) into --out")
     )

@@ -1,0 +1,134 @@
+"""The calibration's page and chart: observed against simulated per moment, the assumptions.
+
+``report.html`` (one file, the chart beside it as ``fit.png``) in the reader's language:
+each moment's observed value against the simulated one with its 95% interval; a table of
+the identified assumptions (best fit, 90% posterior interval) and one of the unidentified
+ones (their literature range); with a backtest, a paragraph comparing the model's forecast
+of the last cycle with carrying the previous cycle forward.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simlib.calibration.fit import Calibration, backtest, fit_table
+from simlib.i18n import _
+from simlib.present.plots import PALETTE, style
+from simlib.present.report_document import document
+from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
+
+HTML = "report.html"
+PNG = "fit.png"
+
+
+def fit_figure(table: pd.DataFrame) -> Figure:
+    """Observed (dots) against simulated (bars with 95% intervals), one row per moment."""
+    shown = table[table["cycle"].isna()] if table["cycle"].isna().any() else table
+    labels = [
+        m if pd.isna(c) else f"{m} ({_('cycle')} {int(c)})"
+        for m, c in zip(shown["moment"], shown["cycle"], strict=True)
+    ]
+    y = np.arange(len(shown))
+    with style():
+        fig = Figure(figsize=(8.0, 0.38 * len(shown) + 1.4), layout="constrained")
+        ax = fig.subplots()
+        sim = shown["simulated"].to_numpy(float)
+        ax.errorbar(
+            sim,
+            y,
+            xerr=[sim - shown["lower"].to_numpy(float), shown["upper"].to_numpy(float) - sim],
+            fmt="s",
+            color=PALETTE[0],
+            label=_("simulated (95% interval)"),
+        )
+        ax.plot(shown["observed"], y, "o", color=PALETTE[1], label=_("observed"))
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(_("value (share, correlation or SD)"))
+        ax.set_title(_("Observed and simulated moments at the best fit"))
+        ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def backtest_words(table: pd.DataFrame) -> str:
+    """How the model did against carrying the previous cycle forward, in words."""
+    model = float(np.mean(np.abs(table["predicted"] - table["observed"])))
+    naive_rows = table.dropna(subset=["naive"])
+    naive = float(np.mean(np.abs(naive_rows["naive"] - naive_rows["observed"])))
+    better = _("better than") if model < naive else _("no better than")
+    return _(
+        "Backtest of the last cycle ({count} moments): the model's mean absolute error is "
+        "{model:.4f}, carrying the previous cycle forward gives {naive:.4f}, so the model did "
+        "{better} the naive forecast; {within} of {count} observed values fell inside the "
+        "model's 90% interval."
+    ).format(
+        count=len(table), model=model, naive=naive, better=better, within=int(table["within"].sum())
+    )
+
+
+def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
+    """Write ``out/fit.png`` and ``out/report.html``; return their paths."""
+    table = fit_table(cal)
+    buffer = io.BytesIO()
+    fit_figure(table).savefig(buffer, format="png", dpi=110)
+    png = atomic_write_bytes(out / PNG, buffer.getvalue())
+    ident = pd.DataFrame(
+        [
+            {
+                _("assumption"): a.path,
+                _("best fit"): f"{cal.point(a.path):.4g}",
+                _("90% interval"): "{:.4g} – {:.4g}".format(*cal.interval(a.path)),
+                _("box fitted in"): f"{a.low:g} – {a.high:g}",
+            }
+            for a in cal.identified
+        ]
+    )
+    unident = pd.DataFrame(
+        [
+            {
+                _("assumption"): a.path,
+                _("literature range"): f"{a.low:g} – {a.high:g}",
+                _("needs"): ", ".join(a.identified_by),
+            }
+            for a in cal.unidentified
+        ]
+    )
+    title = _("Calibration of {name}").format(name=cal.scenario.name)
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<img src='{PNG}' alt='{html.escape(_('Observed and simulated moments'))}'>",
+        f"<h2>{html.escape(_('Assumptions the data identify'))}</h2>",
+        ident.to_html(index=False, border=0),
+        "<p>"
+        + html.escape(
+            _(
+                "The interval is an approximate posterior: draws around the best fit weighed "
+                "by a Gaussian synthetic likelihood of the moments; effective sample size "
+                "{ess:.1f}. The status quo realises a voluntary quit rate of {rate:.3f}."
+            ).format(ess=cal.ess, rate=cal.realised_quit_rate)
+        )
+        + "</p>",
+        f"<h2>{html.escape(_('Assumptions the data leave open'))}</h2>",
+        unident.to_html(index=False, border=0)
+        if len(unident)
+        else "<p>" + html.escape(_("none")) + "</p>",
+    ]
+    if cal.holdout == "last":
+        bt = backtest(cal)
+        parts += [
+            f"<h2>{html.escape(_('Backtest'))}</h2>",
+            "<p>" + html.escape(backtest_words(bt)) + "</p>",
+            bt.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
+        ]
+    parts += [
+        f"<h2>{html.escape(_('Fit'))}</h2>",
+        table.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
+    ]
+    page = atomic_write_text(out / HTML, document("".join(parts), title))
+    return page, png
