@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from simlib.calibration import posterior as post
+from simlib.calibration import simulated
 from simlib.calibration.assumptions import INTERCEPT, Assumption, split_identified
 from simlib.calibration.distance import distances
 from simlib.calibration.observed import key, reported_only, sampling_variance
-from simlib.calibration import simulated
 from simlib.calibration.simulated import MomentsFunction, simulate_moments
 from simlib.errors import ScenarioError
 from simlib.i18n import _
@@ -83,22 +83,26 @@ def status_quo_shares(scenario: Scenario, observed: pd.DataFrame) -> Scenario:
     if rating.scheme != "forced_distribution" or rating.shares is None:
         return scenario
     pooled = observed[observed["cycle"].isna() & observed["moment"].str.startswith("grade_share:")]
-    shares = {m.partition(":")[2]: float(v) for m, v in zip(pooled["moment"], pooled["value"])}
+    shares = {
+        m.partition(":")[2]: float(v)
+        for m, v in zip(pooled["moment"], pooled["value"], strict=True)
+    }
     if set(shares) != set(rating.grades) or sum(shares.values()) <= 0:
         return scenario
     total = sum(shares.values())
     rounded = [round(shares[g] / total, 4) for g in rating.grades]
     rounded[-1] = round(1.0 - sum(rounded[:-1]), 4)
     path = f"policies.{scenario.baseline}.rating.shares"
-    return load_scenario(scenario, overrides={path: dict(zip(rating.grades, rounded))})
+    return load_scenario(scenario, overrides={path: dict(zip(rating.grades, rounded, strict=True))})
 
 
 def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFrame:
     """Key, sampling variance and whether each observed moment enters the distance."""
     frame = observed.copy()
-    frame["key"] = [key(m, c) for m, c in zip(frame["moment"], frame["cycle"])]
+    frame["key"] = [key(m, c) for m, c in zip(frame["moment"], frame["cycle"], strict=True)]
     frame["variance"] = [
-        sampling_variance(m, v, n) for m, v, n in zip(frame["moment"], frame["value"], frame["n"])
+        sampling_variance(m, v, n)
+        for m, v, n in zip(frame["moment"], frame["value"], frame["n"], strict=True)
     ]
     per_cycle = frame["cycle"].notna()
     usable = ~reported_only(frame["moment"]) & (frame["n"] >= 2)
@@ -303,7 +307,9 @@ def backtest(cal: Calibration) -> pd.DataFrame:
     before = {
         m: v
         for m, v in zip(
-            per.loc[per["cycle"] == last - 1, "moment"], per.loc[per["cycle"] == last - 1, "value"]
+            per.loc[per["cycle"] == last - 1, "moment"],
+            per.loc[per["cycle"] == last - 1, "value"],
+            strict=True,
         )
     }
     w = cal.particles["weight"].to_numpy(float)

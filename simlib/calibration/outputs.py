@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from simlib.calibration.fit import Calibration, backtest, fit_table
@@ -100,13 +99,3 @@ def write_outputs(
     )
     paths["manifest"] = write_manifest(out, manifest)
     return paths
-
-
-def read_posterior(path: Path) -> pd.DataFrame:
-    """A posterior written by :func:`write_outputs`: field-path columns and ``weight``."""
-    frame = pd.read_parquet(path)
-    if "weight" not in frame.columns or frame["weight"].sum() <= 0:
-        from simlib.errors import ScenarioError
-
-        raise ScenarioError(_("--posterior {path}: no positive 'weight' column").format(path=path))
-    return frame

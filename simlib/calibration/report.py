@@ -28,8 +28,10 @@ PNG = "fit.png"
 
 
 def fit_figure(table: pd.DataFrame) -> Figure:
-    """Observed (dots) against simulated (bars with 95% intervals), one row per moment."""
-    shown = table[table["cycle"].isna()] if table["cycle"].isna().any() else table
+    """Observed (dots) against simulated (bars with 95% intervals), one row per moment:
+    pooled over cycles where the data pool it, else one row per cycle."""
+    pooled = set(table.loc[table["cycle"].isna(), "moment"])
+    shown = table[table["cycle"].isna() | ~table["moment"].isin(pooled)]
     labels = [
         m if pd.isna(c) else f"{m} ({_('cycle')} {int(c)})"
         for m, c in zip(shown["moment"], shown["cycle"], strict=True)

@@ -180,6 +180,7 @@ def _compare_and_save(args: argparse.Namespace, scenario: Any, policies: list[st
             executor=executor,
             progress=not args.quiet,
             allow_large=args.force,
+            posterior=getattr(args, "posterior", None),
         )
     finally:
         if executor is not None:
@@ -395,6 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, help=_("folder for results.parquet, summary.csv, manifest.json")
         )
         cmp.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+        cmp.add_argument(
+            "--posterior",
+            type=Path,
+            help=_("a calibration's posterior.parquet: each replication draws its assumptions"),
+        )
         cmp.add_argument(
             "--force",
             action="store_true",
