@@ -33,7 +33,7 @@ def fit_figure(table: pd.DataFrame) -> Figure:
     pooled = set(table.loc[table["cycle"].isna(), "moment"])
     shown = table[table["cycle"].isna() | ~table["moment"].isin(pooled)]
     labels = [
-        m if pd.isna(c) else f"{m} ({_('cycle')} {int(c)})"
+        m if pd.isna(c) else _("{moment} (cycle {cycle})").format(moment=m, cycle=int(c))
         for m, c in zip(shown["moment"], shown["cycle"], strict=True)
     ]
     y = np.arange(len(shown))
@@ -63,14 +63,22 @@ def backtest_words(table: pd.DataFrame) -> str:
     model = float(np.mean(np.abs(table["predicted"] - table["observed"])))
     naive_rows = table.dropna(subset=["naive"])
     naive = float(np.mean(np.abs(naive_rows["naive"] - naive_rows["observed"])))
-    better = _("better than") if model < naive else _("no better than")
-    return _(
-        "Backtest of the last cycle ({count} moments): the model's mean absolute error is "
-        "{model:.4f}, carrying the previous cycle forward gives {naive:.4f}, so the model did "
-        "{better} the naive forecast; {within} of {count} observed values fell inside the "
-        "model's 90% interval."
-    ).format(
-        count=len(table), model=model, naive=naive, better=better, within=int(table["within"].sum())
+    if model < naive:
+        words = _(
+            "Backtest of the last cycle ({count} moments): the model's mean absolute error is "
+            "{model:.4f}, carrying the previous cycle forward gives {naive:.4f}: the model "
+            "forecast better than the naive forecast; {within} of {count} observed values "
+            "fell inside the model's 90% interval."
+        )
+    else:
+        words = _(
+            "Backtest of the last cycle ({count} moments): the model's mean absolute error is "
+            "{model:.4f}, carrying the previous cycle forward gives {naive:.4f}: the model "
+            "forecast no better than the naive forecast; {within} of {count} observed values "
+            "fell inside the model's 90% interval."
+        )
+    return words.format(
+        count=len(table), model=model, naive=naive, within=int(table["within"].sum())
     )
 
 
@@ -102,10 +110,13 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
         ]
     )
     title = _("Calibration of {name}").format(name=cal.scenario.name)
+    alt = _("Observed and simulated moments")
+    identified_heading = _("Assumptions the data identify")
+    open_heading = _("Assumptions the data leave open")
     parts = [
         f"<h1>{html.escape(title)}</h1>",
-        f"<img src='{PNG}' alt='{html.escape(_('Observed and simulated moments'))}'>",
-        f"<h2>{html.escape(_('Assumptions the data identify'))}</h2>",
+        f"<img src='{PNG}' alt='{html.escape(alt)}'>",
+        f"<h2>{html.escape(identified_heading)}</h2>",
         ident.to_html(index=False, border=0),
         "<p>"
         + html.escape(
@@ -116,20 +127,22 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
             ).format(ess=cal.ess, rate=cal.realised_quit_rate)
         )
         + "</p>",
-        f"<h2>{html.escape(_('Assumptions the data leave open'))}</h2>",
+        f"<h2>{html.escape(open_heading)}</h2>",
         unident.to_html(index=False, border=0)
         if len(unident)
         else "<p>" + html.escape(_("none")) + "</p>",
     ]
     if cal.holdout == "last":
         bt = backtest(cal)
+        heading = _("Backtest")
         parts += [
-            f"<h2>{html.escape(_('Backtest'))}</h2>",
+            f"<h2>{html.escape(heading)}</h2>",
             "<p>" + html.escape(backtest_words(bt)) + "</p>",
             bt.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
         ]
+    heading = _("Observed and simulated moments")
     parts += [
-        f"<h2>{html.escape(_('Fit'))}</h2>",
+        f"<h2>{html.escape(heading)}</h2>",
         table.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
     ]
     page = atomic_write_text(out / HTML, document("".join(parts), title))
