@@ -10,6 +10,8 @@ constant: :mod:`simlib.calibration.posterior` weighs draws by ``exp(-distance / 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 MISSING_TERM = 25.0
@@ -19,7 +21,8 @@ MISSING_TERM = 25.0
 def distances(sims: np.ndarray, observed: np.ndarray, variance: np.ndarray) -> np.ndarray:
     """One distance per trial; ``sims`` is ``(trials, reps, moments)``."""
     count = np.sum(~np.isnan(sims), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN moments are handled below
         mean = np.nanmean(np.where(count[:, None, :] > 0, sims, 0.0), axis=1)
         mean = np.where(count > 0, mean, np.nan)
         spread = np.nanvar(sims, axis=1, ddof=1) if sims.shape[1] > 1 else np.zeros_like(mean)

@@ -54,6 +54,7 @@ class Calibration:
     particles: pd.DataFrame  # paths + neutral_quit_rate + distance + weight
     particle_sims: np.ndarray  # (particles, reps, keys)
     ess: float
+    bandwidth: float  # of the posterior's kernel (1: the synthetic likelihood itself)
     realised_quit_rate: float
     seed: int
     reps: int
@@ -211,14 +212,18 @@ def calibrate(
     pdist = distances(psims[:, :, cols], obs, var)
     proposals = [first]
     if counts[1] > 0:
-        second = post.refined(first, points, post.weights(pdist, first.log_density(points)))
+        log_q = first.log_density(points)
+        h = post.bandwidth(pdist, log_q)
+        second = post.refined(first, points, post.weights(pdist, log_q, h))
         more = second.draw(counts[1], rng)
         more_sims = run(_thetas(identified, more))
         points = np.vstack([points, more])
         psims = np.concatenate([psims, more_sims])
         pdist = np.concatenate([pdist, distances(more_sims[:, :, cols], obs, var)])
         proposals.append(second)
-    weights = post.weights(pdist, post.mixture_log_density(proposals, counts, points))
+    log_q = post.mixture_log_density(proposals, counts, points)
+    h = post.bandwidth(pdist, log_q)
+    weights = post.weights(pdist, log_q, h)
     quit_col = keys.index(pooled_quits)
     with np.errstate(invalid="ignore"):
         realised = np.nanmean(psims[:, :, quit_col], axis=1)
@@ -245,6 +250,7 @@ def calibrate(
         particles=particle_frame,
         particle_sims=psims,
         ess=post.effective_sample_size(weights),
+        bandwidth=h,
         realised_quit_rate=realised_best,
         seed=seed,
         reps=reps,

@@ -93,6 +93,7 @@ def write_outputs(
             },
             "unidentified": {a.path: [a.low, a.high] for a in cal.unidentified},
             "effective_sample_size": cal.ess,
+            "kernel_bandwidth": cal.bandwidth,
             "realised_voluntary_quit_rate": cal.realised_quit_rate,
             "outputs": {name: file_hash(p) for name, p in paths.items()},
         }

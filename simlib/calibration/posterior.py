@@ -7,7 +7,8 @@ the box), truncated to the prior box. Stage 2: normals at stage 1's weighted mea
 its weighted SD (at least 2% of the box), truncated likewise. Every draw is weighed against
 the mixture of both proposals (deterministic-mixture weights, Owen & Zhou 2000):
 ``w = exp(-distance / 2) x prior / (n1 q1 + n2 q2) / n`` with a uniform prior on the box,
-i.e. a Gaussian synthetic likelihood (Wood 2010) of the moments. It is an approximation: the
+i.e. a Gaussian synthetic likelihood (Wood 2010) of the moments, widened by a bandwidth
+when it rests on too few draws (:func:`bandwidth`). It is an approximation: the
 likelihood is Gaussian in the moments, the simulated moments are averages of few
 replications, and a few heavy weights mean few effective draws (the effective sample size,
 ``(sum w)^2 / sum w^2``, says how many).
@@ -27,6 +28,8 @@ from simlib.calibration.assumptions import Assumption
 INFLATE = 2.0
 MIN_SD = 0.05  # share of the box
 MAX_SD = 0.5
+MIN_ESS_SHARE = 0.2
+MAX_BANDWIDTH = 64.0
 REFINE_INFLATE = 1.5
 REFINE_MIN_SD = 0.02  # share of the box
 
@@ -90,9 +93,23 @@ def mixture_log_density(
     return np.asarray(np.logaddexp.reduce(np.vstack(parts), axis=0))
 
 
-def weights(distance: np.ndarray, log_proposal: np.ndarray) -> np.ndarray:
-    """Normalised importance weights (uniform prior on the box)."""
-    log_w = -0.5 * distance - log_proposal
+def bandwidth(distance: np.ndarray, log_proposal: np.ndarray) -> float:
+    """The kernel's bandwidth ``h`` (weights ``exp(-distance / (2 h))``): 1, the synthetic
+    likelihood itself, unless so few draws then carry the weight that the intervals would
+    rest on one or two of them; then the smallest ``h`` on a doubling grid that gives an
+    effective sample size of at least :data:`MIN_ESS_SHARE` of the draws (ABC's adaptive
+    tolerance, Del Moral, Doucet & Jasra 2012). ``h > 1`` widens the posterior: its
+    intervals are then conservative."""
+    need = max(2.0, MIN_ESS_SHARE * len(distance))
+    h = 1.0
+    while h < MAX_BANDWIDTH and effective_sample_size(weights(distance, log_proposal, h)) < need:
+        h *= 2.0
+    return h
+
+
+def weights(distance: np.ndarray, log_proposal: np.ndarray, h: float = 1.0) -> np.ndarray:
+    """Normalised importance weights (uniform prior on the box), kernel bandwidth ``h``."""
+    log_w = -0.5 * distance / h - log_proposal
     log_w = log_w - np.max(log_w)
     w = np.exp(log_w)
     return np.asarray(w / w.sum())

@@ -122,9 +122,11 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
         + html.escape(
             _(
                 "The interval is an approximate posterior: draws around the best fit weighed "
-                "by a Gaussian synthetic likelihood of the moments; effective sample size "
-                "{ess:.1f}. The status quo realises a voluntary quit rate of {rate:.3f}."
-            ).format(ess=cal.ess, rate=cal.realised_quit_rate)
+                "by a Gaussian synthetic likelihood of the moments (kernel bandwidth {h:g}; "
+                "above 1 the likelihood is widened so that enough draws count, and the "
+                "intervals are conservative); effective sample size {ess:.1f}. The status quo "
+                "realises a voluntary quit rate of {rate:.3f}."
+            ).format(h=cal.bandwidth, ess=cal.ess, rate=cal.realised_quit_rate)
         )
         + "</p>",
         f"<h2>{html.escape(open_heading)}</h2>",
