@@ -38,7 +38,7 @@ def read_posterior(path: Path) -> pd.DataFrame:
         raise ScenarioError(
             _("--posterior {path}: not a Parquet table ({problem})").format(path=path, problem=exc)
         ) from None
-    weight = pd.to_numeric(frame.get("weight"), errors="coerce") if "weight" in frame else None
+    weight = pd.to_numeric(frame["weight"], errors="coerce") if "weight" in frame.columns else None
     if weight is None or not (weight >= 0).all() or weight.sum() <= 0:
         raise ScenarioError(_("--posterior {path}: no positive 'weight' column").format(path=path))
     for column in frame.columns:

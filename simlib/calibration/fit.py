@@ -182,9 +182,11 @@ def calibrate(
             scenario, thetas, keys, seed, reps, moments=moments, executor=executor, on_done=tick
         )
 
-    from optuna.distributions import FloatDistribution
+    from optuna.distributions import BaseDistribution, FloatDistribution
 
-    space = {a.path: FloatDistribution(a.low, a.high) for a in identified}
+    space: dict[str, BaseDistribution] = {
+        a.path: FloatDistribution(a.low, a.high) for a in identified
+    }
     sampler = optuna.samplers.TPESampler(
         seed=seed, multivariate=True, n_startup_trials=max(BATCH, min(12, trials // 3))
     )

@@ -32,13 +32,17 @@ def standin_moments(scenario, seed, rep, neutral_quit_rate):  # noqa: ANN001, AN
         for g, z in zip(grades, GRADE_Z, strict=False):
             if k >= 2:
                 pg = min(0.9, rate * np.exp(u * z * z))
-                rows.append((f"voluntary_attrition_by_grade:{g}", rng.binomial(per, pg) / per, per, k))
+                rows.append(
+                    (f"voluntary_attrition_by_grade:{g}", rng.binomial(per, pg) / per, per, k)
+                )
         sd = 0.25 + 0.8 * beh.raters.leniency_sd + rng.normal(0, 0.03)
         rows.append(("manager_mean_rating_sd", sd, 60, k))
         if k >= 2:
             r = 0.85 - 0.6 * (0.4 - beh.raters.halo) + rng.normal(0, 0.02)
             rows.append(("rating_stability", r, HEADCOUNT, k))
-    rows.append(("voluntary_attrition", sum(quits) / (HEADCOUNT * cycles), HEADCOUNT * cycles, pd.NA))
+    rows.append(
+        ("voluntary_attrition", sum(quits) / (HEADCOUNT * cycles), HEADCOUNT * cycles, pd.NA)
+    )
     frame = pd.DataFrame(rows, columns=["moment", "value", "n", "cycle"])
     frame["cycle"] = frame["cycle"].astype("Int64")
     return frame
