@@ -25,6 +25,7 @@ from simlib.calibration import posterior as post
 from simlib.calibration import simulated
 from simlib.calibration.assumptions import INTERCEPT, Assumption, split_identified
 from simlib.calibration.distance import distances
+from simlib.calibration.grades import status_quo_grades
 from simlib.calibration.observed import key, reported_only, sampling_variance
 from simlib.calibration.simulated import MomentsFunction, simulate_moments
 from simlib.errors import ScenarioError
@@ -75,26 +76,6 @@ class Calibration:
             [tail, 1.0 - tail],
         )
         return float(low), float(high)
-
-
-def status_quo_shares(scenario: Scenario, observed: pd.DataFrame) -> Scenario:
-    """The status quo's forced-distribution shares set to the data's pooled grade shares."""
-    policy = scenario.policies[scenario.baseline]
-    rating = policy.rating
-    if rating.scheme != "forced_distribution" or rating.shares is None:
-        return scenario
-    pooled = observed[observed["cycle"].isna() & observed["moment"].str.startswith("grade_share:")]
-    shares = {
-        m.partition(":")[2]: float(v)
-        for m, v in zip(pooled["moment"], pooled["value"], strict=True)
-    }
-    if set(shares) != set(rating.grades) or sum(shares.values()) <= 0:
-        return scenario
-    total = sum(shares.values())
-    rounded = [round(shares[g] / total, 4) for g in rating.grades]
-    rounded[-1] = round(1.0 - sum(rounded[:-1]), 4)
-    path = f"policies.{scenario.baseline}.rating.shares"
-    return load_scenario(scenario, overrides={path: dict(zip(rating.grades, rounded, strict=True))})
 
 
 def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFrame:
@@ -163,7 +144,9 @@ def calibrate(
     moments = moments or simulated.panel_moments
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     frame = prepare_observed(observed, holdout)
-    scenario = status_quo_shares(scenario, frame)
+    scenario, _runs = status_quo_grades(scenario, frame, moments, seed, reps, executor)
+    if progress is not None and _runs:
+        progress(_runs)
     used = frame[frame["used"]]
     identified, unidentified = split_identified(scenario, used["moment"])
     if not identified:

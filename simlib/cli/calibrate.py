@@ -43,7 +43,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     grades = scenario.policies[scenario.baseline].rating.grades
     observed = read_observed(args.observed, grades)
-    total = (args.trials + args.particles) * args.reps
+    from simlib.calibration.grades import STEPS
+
+    absolute = scenario.policies[scenario.baseline].rating.scheme == "absolute"
+    total = (args.trials + args.particles + (STEPS if absolute else 0)) * args.reps
     bar = tqdm(total=total, desc="calibrating", unit="run", disable=args.quiet, file=sys.stderr)
     try:
         with open_executor(args.jobs, args.dask) as executor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 GRADE_Z = (1.5, 0.7, 0.0, -0.9, -1.6)
 HEADCOUNT = 600
@@ -40,6 +41,11 @@ def standin_moments(scenario, seed, rep, neutral_quit_rate):  # noqa: ANN001, AN
         if k >= 2:
             r = 0.85 - 0.6 * (0.4 - beh.raters.halo) + rng.normal(0, 0.02)
             rows.append(("rating_stability", r, HEADCOUNT, k))
+    rating = scenario.policies[scenario.baseline].rating
+    if rating.scheme == "absolute":  # scores N(0, 1.2^2) against the thresholds
+        above = [float(norm.sf(t / 1.2)) for t in rating.grade_thresholds()] + [1.0]
+        for g, share in zip(grades, np.diff([0.0, *above]), strict=True):
+            rows.append((f"grade_share:{g}", share + rng.normal(0, 0.002), HEADCOUNT, pd.NA))
     rows.append(
         ("voluntary_attrition", sum(quits) / (HEADCOUNT * cycles), HEADCOUNT * cycles, pd.NA)
     )

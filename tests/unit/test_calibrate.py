@@ -276,3 +276,25 @@ def test_compare_draws_each_replication_s_assumptions_from_the_posterior(tmp_pat
     plain = compare(scenario, reps=2, seed=4, overrides=small)
     pd.testing.assert_frame_equal(drawn.frame, fixed.frame)
     assert not drawn.frame.equals(plain.frame)
+
+
+def test_absolute_thresholds_move_until_the_status_quo_gives_the_observed_shares(organization):
+    from simlib.calibration.grades import status_quo_grades
+
+    wanted = [0.10, 0.25, 0.45, 0.15, 0.05]
+    grades = organization.policies[organization.baseline].rating.grades
+    observed = pd.DataFrame(
+        {
+            "moment": [f"grade_share:{g}" for g in grades],
+            "value": wanted,
+            "n": 1000,
+            "cycle": pd.array([pd.NA] * 5, dtype="Int64"),
+        }
+    )
+    moved, runs = status_quo_grades(organization, observed, standin_moments, 1, 2)
+    assert runs == 6
+    rating = moved.policies[moved.baseline].rating
+    assert rating.thresholds != organization.policies[organization.baseline].rating.thresholds
+    got = standin_moments(moved, 1, 0, 0.1)
+    shares = got[got.moment.str.startswith("grade_share:")].value.to_numpy()
+    assert np.abs(shares - wanted).max() < 0.01
