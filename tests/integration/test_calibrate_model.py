@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("simlib.hr.panel")
+from simlib.calibration.assumptions import INTERCEPT
+from simlib.calibration.fit import calibrate, fit_table
+from simlib.hr.moments import observed_moments
+from simlib.scenario.loading import load_scenario
 
-from simlib.calibration.assumptions import INTERCEPT  # noqa: E402
-from simlib.calibration.fit import calibrate, fit_table  # noqa: E402
-from simlib.hr.moments import observed_moments  # noqa: E402
-from simlib.hr.panel import record_panel  # noqa: E402
-from simlib.scenario.loading import load_scenario  # noqa: E402
+panel = pytest.importorskip("simlib.hr.panel")
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUTH = {"behaviour.exits.u_curvature": 0.14, "behaviour.raters.reliability": 0.6}
@@ -41,7 +40,7 @@ def organization(headcount: int):
 def recover(headcount: int, trials: int, particles: int, reps: int):
     start = organization(headcount)
     truth = load_scenario(start, overrides=TRUTH)
-    observed = observed_moments(record_panel(truth, truth.baseline, seed=999))
+    observed = observed_moments(panel.record_panel(truth, truth.baseline, seed=999))
     began = time.perf_counter()
     cal = calibrate(start, observed, trials=trials, particles=particles, reps=reps, seed=3)
     return cal, observed, time.perf_counter() - began
