@@ -58,7 +58,11 @@ def commented_yaml(data: Mapping[str, Any], comments: Mapping[str, str], header:
 
 
 def write_outputs(
-    cal: Calibration, out: Path, inputs: Mapping[str, Path], budget: Mapping[str, int]
+    cal: Calibration,
+    out: Path,
+    inputs: Mapping[str, Path],
+    budget: Mapping[str, int],
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write every output of ``cal`` into ``out``; return their paths by name."""
     out.mkdir(parents=True, exist_ok=True)
@@ -95,7 +99,8 @@ def write_outputs(
             "effective_sample_size": cal.ess,
             "kernel_bandwidth": cal.bandwidth,
             "realised_voluntary_quit_rate": cal.realised_quit_rate,
-            "outputs": {name: file_hash(p) for name, p in paths.items()},
+            "outputs": {p.name: file_hash(p) for p in paths.values()},
+            **dict(extra or {}),
         }
     )
     paths["manifest"] = write_manifest(out, manifest)

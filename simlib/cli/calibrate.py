@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,49 @@ def trial_budget(text: str) -> int:
     return value
 
 
+def resume_key(scenario: Any, args: argparse.Namespace) -> str:
+    """Same key, same outputs: the scenario's content (not the file's comments), the
+    observed moments' bytes, the budget, seed and holdout, the language, simlib's version
+    and its own files."""
+    from simlib.i18n import language
+    from simlib.present.batch_plan import code_fingerprint
+    from simlib.storage.checksums import sha256
+    from simlib.version import __version__
+
+    blob = json.dumps(
+        {
+            "scenario": scenario.hash,
+            "observed": sha256(Path(args.observed).read_bytes()),
+            "budget": [args.trials, args.particles, args.reps, args.seed, args.holdout],
+            "language": language(),
+            "simlib": __version__,
+            "code": code_fingerprint(),
+        },
+        sort_keys=True,
+    )
+    return sha256(blob.encode())[:24]
+
+
+def done_before(out: Path, key: str) -> bool:
+    """Whether ``out`` holds a finished calibration with ``key`` whose files are intact."""
+    from simlib.calibration.outputs import file_hash
+
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        files = {**manifest["outputs"], **manifest["report"]}
+        return manifest.get("resume_key") == key and all(
+            file_hash(out / name) == digest for name, digest in files.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from simlib.calibration.fit import calibrate
     from simlib.calibration.observed import read_observed
-    from simlib.calibration.outputs import write_outputs
+    from simlib.calibration.outputs import file_hash, write_outputs
     from simlib.calibration.report import write_report
     from simlib.experiments.executors import open_executor
     from simlib.scenario.loading import load_scenario
@@ -43,6 +81,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     grades = scenario.policies[scenario.baseline].rating.grades
     observed = read_observed(args.observed, grades)
+    key = resume_key(scenario, args)
+    if args.resume and done_before(args.out, key):
+        print(
+            _("{folder} is up to date (same inputs, budget and simlib): kept").format(
+                folder=args.out
+            )
+        )
+        return 0
     from simlib.calibration.grades import STEPS
 
     absolute = scenario.policies[scenario.baseline].rating.scheme == "absolute"
@@ -64,8 +110,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     budget = {"trials": args.trials, "particles": args.particles, "reps": args.reps}
-    paths = write_outputs(cal, args.out, {"scenario": args.file, "observed": args.observed}, budget)
+    args.out.mkdir(parents=True, exist_ok=True)
     page, png = write_report(cal, args.out)
+    paths = write_outputs(
+        cal,
+        args.out,
+        {"scenario": args.file, "observed": args.observed},
+        budget,
+        extra={"resume_key": key, "report": {p.name: file_hash(p) for p in (page, png)}},
+    )
     for a in cal.identified:
         low, high = cal.interval(a.path)
         print(f"{a.path}: {cal.point(a.path):.4g}  (90%: {low:.4g} – {high:.4g})")
@@ -124,6 +177,11 @@ def add_command(sub: Any) -> None:
     )
     cal.add_argument(
         "--seed", type=common.seed, default=0, help=_("seed of the search and the simulations")
+    )
+    cal.add_argument(
+        "--resume",
+        action="store_true",
+        help=_("keep --out as it is when it was calibrated with the same inputs and budget"),
     )
     cal.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     cal.set_defaults(func=cmd_calibrate)

@@ -298,3 +298,30 @@ def test_absolute_thresholds_move_until_the_status_quo_gives_the_observed_shares
     got = standin_moments(moved, 1, 0, 0.1)
     shares = got[got.moment.str.startswith("grade_share:")].value.to_numpy()
     assert np.abs(shares - wanted).max() < 0.01
+
+
+def test_resume_keeps_a_finished_calibration_and_redoes_a_changed_one(
+    inputs, tmp_path, monkeypatch, capsys
+):
+    from simlib.calibration import simulated
+
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return standin_moments(*args)
+
+    monkeypatch.setattr(simulated, "panel_moments", counted)
+    src, obs = inputs
+    out = tmp_path / "cal"
+    argv = ["calibrate", str(src), "--observed", str(obs), "--out", str(out), "--jobs", "1"]
+    argv += ["--trials", "4", "--particles", "4", "--reps", "1", "--resume", "--quiet"]
+    assert main(argv) == 0
+    first = len(calls)
+    assert main(argv) == 0
+    assert len(calls) == first and "up to date" in capsys.readouterr().out
+    (out / "fit.csv").write_text("tampered")
+    assert main(argv) == 0
+    assert len(calls) == 2 * first
+    assert main([*argv, "--seed", "9"]) == 0
+    assert len(calls) == 3 * first
