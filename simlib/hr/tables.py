@@ -58,26 +58,28 @@ EXIT_REASONS = (VOLUNTARY, INVOLUNTARY)
 Shape = Literal["history", "snapshot"]
 SHAPES: tuple[Shape, ...] = ("history", "snapshot")
 
-# Column -> pandas dtype. Strings use pandas' string dtype (missing values are NA).
+# Column -> pandas dtype. Strings use pandas' string dtype with Python storage (missing
+# values are NA): the tables are small, and comparisons and lookups on it stay quick.
+STRING = "string[python]"
 EMPLOYEE_DTYPES: dict[str, str] = {
-    EMPLOYEE_ID: "string",
-    MANAGER_ID: "string",
-    DEPARTMENT: "string",
+    EMPLOYEE_ID: STRING,
+    MANAGER_ID: STRING,
+    DEPARTMENT: STRING,
     HIRE_DATE: "datetime64[ns]",
     EXIT_DATE: "datetime64[ns]",
-    EXIT_REASON: "string",
+    EXIT_REASON: STRING,
     SALARY: "float64",
-    GROUP: "string",
+    GROUP: STRING,
 }
 SNAPSHOT_DTYPES: dict[str, str] = {
-    RATING: "string",
+    RATING: STRING,
     TENURE_YEARS: "float64",
     LEFT: "bool",
 }
 REVIEW_DTYPES: dict[str, str] = {
-    EMPLOYEE_ID: "string",
+    EMPLOYEE_ID: STRING,
     CYCLE_END: "datetime64[ns]",
-    RATING: "string",
+    RATING: STRING,
 }
 REVIEW_OPTIONAL_DTYPES: dict[str, str] = {SALARY: "float64"}
 

@@ -65,9 +65,11 @@ def leave(
     sim.catch_up()
     departures = sim.turnover.departures
     if departures is not None:
-        hired = sim.workforce.hired_week[rows].copy()
+        wf = sim.workforce
+        hired = wf.hired_week[rows].copy()
         kind = event or ("quit" if voluntary else "exit")
-        departures.append(Departures(sim.now, rows.copy(), hired, voluntary, kind))
+        salary, group = wf.salary[rows].copy(), wf.group[rows].copy()
+        departures.append(Departures(sim.now, rows.copy(), hired, voluntary, kind, salary, group))
     sim.workforce.vacate(rows)
     if voluntary:
         sim.counts.quits += len(rows)

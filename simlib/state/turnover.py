@@ -24,6 +24,8 @@ class Departures:
     hired_week: np.ndarray
     voluntary: bool
     event: str = ""  # what made them leave, as the trace names it (e.g. ``layoff``)
+    salary: np.ndarray | None = None  # their yearly salary when they left
+    group: np.ndarray | None = None  # their group index
 
 
 @dataclass

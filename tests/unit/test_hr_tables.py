@@ -40,7 +40,8 @@ def reviews(**changes):
 def test_a_history_gets_every_canonical_column_in_order_with_its_dtype():
     tables = make_tables(employees(), reviews(), GRADES, "2022-12-31", "history")
     assert tuple(tables.employees.columns) == t.EMPLOYEE_COLUMNS
-    assert dict(tables.employees.dtypes.astype(str)) == t.EMPLOYEE_DTYPES
+    expected = {c: pd.api.types.pandas_dtype(d) for c, d in t.EMPLOYEE_DTYPES.items()}
+    assert dict(tables.employees.dtypes) == expected
     assert tables.employees[t.MANAGER_ID].isna().all()  # optional, absent: missing
     assert tables.employees[t.EXIT_DATE].isna().tolist() == [True, False]
     assert tuple(tables.reviews.columns) == t.REVIEW_COLUMNS
