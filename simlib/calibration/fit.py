@@ -6,13 +6,21 @@ workers, so the result does not depend on ``--jobs``. Phase 2 is
 :mod:`simlib.calibration.posterior`. Every simulation uses the seeds ``(seed, rep)``,
 ``rep = 0..reps-1``: common random numbers across trials and draws.
 
-With ``holdout="last"`` the fit uses the per-cycle moments of cycles 1..K-1 only, and the
+The fit uses the moments pooled over all cycles: the cycles of one organization are not
+independent samples (the same people, managers and teams), so per-cycle moments side by
+side would count the same information several times. With ``holdout="last"`` (the pooled
+moments include cycle K) it uses the per-cycle moments of cycles 1..K-1 instead, and the
 posterior's simulations predict cycle K's (:func:`backtest`).
+
+Phase 1 measures distance with the observed moments' formula variances
+(:mod:`simlib.calibration.observed`); phase 2 with the larger of those and the moments'
+spread across the model's replications (:func:`replication_variance`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -94,8 +102,8 @@ def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFram
             raise ScenarioError(_("--holdout last needs observed moments of at least two cycles"))
         last = int(cycles.max())
         frame["used"] = usable & per_cycle & (frame["cycle"] < last)
-    elif per_cycle.any():
-        frame["used"] = usable & per_cycle
+    elif (~per_cycle & usable).any():
+        frame["used"] = usable & ~per_cycle
     else:
         frame["used"] = usable
     if not frame["used"].any():
@@ -189,6 +197,7 @@ def calibrate(
     at = int(table["distance"].idxmin())
     best = {a.path: float(table.at[at, a.path]) for a in identified}
 
+    var = replication_variance(np.stack(sims_of)[:, :, cols], table["distance"].to_numpy(), var)
     first = post.proposal(identified, best, table)
     rng = np.random.default_rng([seed, 2])
     counts = [max(1, particles // 2), particles - max(1, particles // 2)]
@@ -241,6 +250,24 @@ def calibrate(
         reps=reps,
         holdout=holdout,
     )
+
+
+def replication_variance(sims: np.ndarray, distance: np.ndarray, formula: np.ndarray) -> np.ndarray:
+    """The observed moments' sampling variance for the posterior: the larger of the formula
+    and the spread of one organization's moment across replications (pooled over the best
+    quarter of the trials; with one replication, the formula alone).
+
+    The formulas treat people as independent; the model's own replications also carry what
+    they ignore (one manager rating a team, the same people in several cycles, quits
+    changing the headcount), which is the synthetic likelihood's own estimate of the
+    moments' variance (Wood 2010)."""
+    if sims.shape[1] < 2:
+        return formula
+    top = np.argsort(distance)[: max(3, len(distance) // 4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanmean(np.nanvar(sims[top], axis=1, ddof=1), axis=0)
+    return np.asarray(np.fmax(formula, np.nan_to_num(spread, nan=0.0)))
 
 
 def _thetas(assumptions: list[Assumption], points: np.ndarray) -> list[dict[str, float]]:

@@ -3,8 +3,8 @@
 Two stages of population Monte Carlo (Cappé et al. 2004), each proposal known so its
 density can be divided out. Stage 1: independent normals centred on the best fit, each SD
 twice the spread of the best quarter of phase 1's trials (at least 5% and at most half of
-the box), truncated to the prior box. Stage 2: normals at stage 1's weighted mean with 1.5x
-its weighted SD (at least 2% of the box), truncated likewise. Every draw is weighed against
+the box), truncated to the prior box. Stage 2: normals at stage 1's weighted mean with 2x
+its weighted SD (at least 5% of the box), truncated likewise. Every draw is weighed against
 the mixture of both proposals (deterministic-mixture weights, Owen & Zhou 2000):
 ``w = exp(-distance / 2) x prior / (n1 q1 + n2 q2) / n`` with a uniform prior on the box,
 i.e. a Gaussian synthetic likelihood (Wood 2010) of the moments, widened by a bandwidth
@@ -28,10 +28,10 @@ from simlib.calibration.assumptions import Assumption
 INFLATE = 2.0
 MIN_SD = 0.05  # share of the box
 MAX_SD = 0.5
-MIN_ESS_SHARE = 0.2
-MAX_BANDWIDTH = 64.0
-REFINE_INFLATE = 1.5
-REFINE_MIN_SD = 0.02  # share of the box
+MIN_ESS_SHARE = 0.1
+MAX_BANDWIDTH = 4.0
+REFINE_INFLATE = 2.0
+REFINE_MIN_SD = 0.05  # share of the box
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def bandwidth(distance: np.ndarray, log_proposal: np.ndarray) -> float:
     effective sample size of at least :data:`MIN_ESS_SHARE` of the draws (ABC's adaptive
     tolerance, Del Moral, Doucet & Jasra 2012). ``h > 1`` widens the posterior: its
     intervals are then conservative."""
-    need = max(2.0, MIN_ESS_SHARE * len(distance))
+    need = max(3.0, MIN_ESS_SHARE * len(distance))
     h = 1.0
     while h < MAX_BANDWIDTH and effective_sample_size(weights(distance, log_proposal, h)) < need:
         h *= 2.0
