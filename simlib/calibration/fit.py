@@ -42,9 +42,9 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
 BATCH = 4
-DEFAULT_TRIALS = 40
-DEFAULT_PARTICLES = 40
-DEFAULT_REPS = 3
+DEFAULT_TRIALS = 100
+DEFAULT_PARTICLES = 120
+DEFAULT_REPS = 8
 
 
 @dataclass

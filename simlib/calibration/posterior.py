@@ -2,7 +2,7 @@
 
 Two stages of population Monte Carlo (Cappé et al. 2004), each proposal known so its
 density can be divided out. Stage 1: independent normals centred on the best fit, each SD
-twice the spread of the best quarter of phase 1's trials (at least 5% and at most half of
+twice the spread of the best quarter of phase 1's trials (at least 15% and at most half of
 the box), truncated to the prior box. Stage 2: normals at stage 1's weighted mean with 2x
 its weighted SD (at least 5% of the box), truncated likewise. Every draw is weighed against
 the mixture of both proposals (deterministic-mixture weights, Owen & Zhou 2000):
@@ -26,7 +26,7 @@ from scipy.stats import truncnorm
 from simlib.calibration.assumptions import Assumption
 
 INFLATE = 2.0
-MIN_SD = 0.05  # share of the box
+MIN_SD = 0.15  # share of the box
 MAX_SD = 0.5
 MIN_ESS_SHARE = 0.1
 MAX_BANDWIDTH = 4.0

@@ -3,7 +3,7 @@ recorded as an HR export, is calibrated back from its moments.
 
 The true values must fall inside the posterior's 90% interval, and the calibrated status
 quo must reproduce the data's voluntary turnover within 2.5 points and its grade shares
-within 5 points. A 200-person organization in the default run (well under a minute on two
+within 5 points. A 400-person organization in the default run (well under a minute on two
 cores); 1,000 people with the default budget are slow-marked.
 """
 
@@ -62,7 +62,7 @@ def check(cal, observed):
 
 
 def test_a_small_organization_is_calibrated_back_to_its_known_assumptions():
-    cal, observed, seconds = recover(200, trials=24, particles=24, reps=2)
+    cal, observed, seconds = recover(400, trials=24, particles=24, reps=2)
     check(cal, observed)
     assert seconds < 60
 
