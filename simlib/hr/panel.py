@@ -145,8 +145,8 @@ def record_panel(
     return recorded_tables(sim, records, pd.Timestamp(start))
 
 
-def _dates(start: pd.Timestamp, weeks: np.ndarray) -> pd.DatetimeIndex:
-    """Week numbers as dates, to the day (NaN weeks: NaT).
+def _dates(start: pd.Timestamp, weeks: np.ndarray) -> np.ndarray:
+    """Week numbers as dates (``datetime64[ns]``), to the day (NaN weeks: NaT).
 
     A model year of 52 weeks is one calendar year: week ``52 y + f`` is the ``y``-th
     anniversary of ``start`` plus the share ``f / 52`` of the year that follows it. So a
@@ -157,18 +157,24 @@ def _dates(start: pd.Timestamp, weeks: np.ndarray) -> pd.DatetimeIndex:
     known = ~np.isnan(weeks)
     out = np.full(len(weeks), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not known.any():
-        return pd.DatetimeIndex(out)
+        return out
     year = np.floor(weeks[known] / WEEKS_PER_YEAR).astype(np.int64)
     first = int(year.min())
-    anniversaries = pd.DatetimeIndex(
-        [start + pd.DateOffset(years=y) for y in range(first, int(year.max()) + 2)]
-    ).to_numpy(dtype="datetime64[D]")
+    anniversaries = _anniversaries(start, first, int(year.max()) + 1)
     begin = anniversaries[year - first]
     length = (anniversaries[year - first + 1] - begin).astype(np.int64)  # days
     share = weeks[known] / WEEKS_PER_YEAR - year
     days = np.floor(share * length + 1e-9).astype(np.int64)
-    out[known] = (begin + days.astype("timedelta64[D]")).astype("datetime64[ns]")
-    return pd.DatetimeIndex(out)
+    out[known] = begin + days.astype("timedelta64[D]")
+    return out
+
+
+def _anniversaries(start: pd.Timestamp, first: int, last: int) -> np.ndarray:
+    """The anniversaries of ``start`` from year ``first`` to ``last`` (days)."""
+    return np.array(
+        [(start + pd.DateOffset(years=y)).to_datetime64() for y in range(first, last + 1)],
+        dtype="datetime64[D]",
+    )
 
 
 def recorded_tables(sim: SimState, records: ReviewRecords, start: pd.Timestamp = START) -> HrTables:
@@ -219,13 +225,13 @@ def recorded_tables(sim: SimState, records: ReviewRecords, start: pd.Timestamp =
     groups = np.array([*sim.scenario.organization.groups, None], dtype=object)
     reason = np.array([None, INVOLUNTARY, VOLUNTARY], dtype=object)
     gone = ~np.isnan(left_week)
-    exit_date = _dates(start, left_week).to_numpy() + after.astype("timedelta64[D]")
+    exit_date = _dates(start, left_week) + after.astype("timedelta64[D]")
     employees = pd.DataFrame(
         {
             EMPLOYEE_ID: _strings(ids),
             MANAGER_ID: _strings(manager),
             DEPARTMENT: _strings(np.array(chart.department_names, dtype=object)[department]),
-            HIRE_DATE: _dates(start, hired).to_numpy(),
+            HIRE_DATE: _dates(start, hired),
             EXIT_DATE: exit_date.astype("datetime64[ns]"),
             EXIT_REASON: _strings(reason[gone.astype(np.int64) + (gone & voluntary)]),
             SALARY: salary.astype(float),
@@ -236,7 +242,7 @@ def recorded_tables(sim: SimState, records: ReviewRecords, start: pd.Timestamp =
     reviews = _reviews(records, rows, hired, ids, grades, start)
     # The horizon's date, or the day after when people left after the last review.
     as_of = max(
-        _dates(start, np.array([float(sim.scenario.environment.weeks)]))[0],
+        pd.Timestamp(_dates(start, np.array([float(sim.scenario.environment.weeks)]))[0]),
         pd.Timestamp(employees[EXIT_DATE].max()) if gone.any() else pd.Timestamp.min,
     )
     return HrTables(employees, reviews, grades, as_of, "history")
@@ -323,7 +329,7 @@ def _reviews(
     return pd.DataFrame(
         {
             EMPLOYEE_ID: _strings(ids[who]),
-            CYCLE_END: _dates(start, weeks).to_numpy(),
+            CYCLE_END: _dates(start, weeks),
             RATING: _strings(np.asarray(grades, dtype=object)[grade]),
             SALARY: salary.astype(float),
         }
