@@ -6,7 +6,9 @@ workers, so the result does not depend on ``--jobs``. Phase 2 is
 :mod:`simlib.calibration.posterior`. Every simulation uses the seeds ``(seed, rep)``,
 ``rep = 0..reps-1``: common random numbers across trials and draws.
 
-The fit uses the moments pooled over all cycles: the cycles of one organization are not
+Grade shares are not fitted to: the status quo's thresholds are set to give them
+(:mod:`simlib.calibration.grades`), before the search and again at the best fit. The fit
+uses the moments pooled over all cycles: the cycles of one organization are not
 independent samples (the same people, managers and teams), so per-cycle moments side by
 side would count the same information several times. With ``holdout="last"`` (the pooled
 moments include cycle K) it uses the per-cycle moments of cycles 1..K-1 instead, and the
@@ -95,7 +97,11 @@ def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFram
         for m, v, n in zip(frame["moment"], frame["value"], frame["n"], strict=True)
     ]
     per_cycle = frame["cycle"].notna()
-    usable = ~reported_only(frame["moment"]) & (frame["n"] >= 2)
+    usable = (
+        ~reported_only(frame["moment"])
+        & ~frame["moment"].str.startswith("grade_share:")
+        & (frame["n"] >= 2)
+    )
     if holdout == "last":
         cycles = frame.loc[per_cycle, "cycle"]
         if cycles.empty or int(cycles.max()) < 2:
@@ -197,6 +203,10 @@ def calibrate(
     at = int(table["distance"].idxmin())
     best = {a.path: float(table.at[at, a.path]) for a in identified}
 
+    scenario, runs = status_quo_grades(scenario, frame, moments, seed, reps, executor, values=best)
+    if progress is not None and runs:
+        progress(runs)
+    best_sims = run([best])[0] if runs else sims_of[at]
     var = replication_variance(np.stack(sims_of)[:, :, cols], table["distance"].to_numpy(), var)
     first = post.proposal(identified, best, table)
     rng = np.random.default_rng([seed, 2])
@@ -228,7 +238,6 @@ def calibrate(
     particle_frame["distance"] = pdist
     particle_frame["weight"] = weights
 
-    best_sims = sims_of[at]
     realised_best = float(np.nanmean(best_sims[:, quit_col]))
     calibrated = best_scenario(scenario, best, realised_best)
     return Calibration(

@@ -6,6 +6,10 @@ pooled shares are the observed ones: each threshold ``t_g`` (the lowest score of
 and better) moves by ``Phi^-1(1 - C_obs) - Phi^-1(1 - C_sim)`` (``C``: the share at ``g`` or
 better), a normal-quantile step that is exact when scores are normal with SD 1 and shrinks
 the gap geometrically otherwise; :data:`STEPS` steps, with the simulations' seeds.
+
+The spread of rating scores moves with the rater assumptions (reliability above all), so
+the shares are not a moment the assumptions are fitted to: the thresholds are set once
+before the search and again at the best fit.
 """
 
 from __future__ import annotations
@@ -43,9 +47,11 @@ def status_quo_grades(
     seed: int,
     reps: int,
     executor: Executor | None = None,
+    values: dict[str, float] | None = None,
 ) -> tuple[Scenario, int]:
     """The scenario with its status quo's shares or thresholds set to the observed pooled
-    grade shares, and the simulations that took."""
+    grade shares, and the simulations that took; ``values``: the assumptions to simulate
+    with (the scenario's own if not given)."""
     shares = observed_shares(scenario, observed)
     rating = scenario.policies[scenario.baseline].rating
     prefix = f"policies.{scenario.baseline}.rating"
@@ -63,7 +69,7 @@ def status_quo_grades(
     runs = 0
     for _step in range(STEPS):
         sims = simulate_moments(
-            scenario, [{}], keys, seed, reps, moments=moments, executor=executor
+            scenario, [dict(values or {})], keys, seed, reps, moments=moments, executor=executor
         )
         runs += reps
         got = np.nanmean(sims[0], axis=0)

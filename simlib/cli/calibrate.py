@@ -92,7 +92,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from simlib.calibration.grades import STEPS
 
     absolute = scenario.policies[scenario.baseline].rating.scheme == "absolute"
-    total = (args.trials + args.particles + (STEPS if absolute else 0)) * args.reps
+    total = (args.trials + args.particles + (2 * STEPS + 1 if absolute else 0)) * args.reps
     bar = tqdm(total=total, desc="calibrating", unit="run", disable=args.quiet, file=sys.stderr)
     try:
         with open_executor(args.jobs, args.dask) as executor:
