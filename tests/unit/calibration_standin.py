@@ -51,4 +51,7 @@ def standin_moments(scenario, seed, rep, neutral_quit_rate):  # noqa: ANN001, AN
     )
     frame = pd.DataFrame(rows, columns=["moment", "value", "n", "cycle"])
     frame["cycle"] = frame["cycle"].astype("Int64")
-    return frame
+    per = frame[frame["cycle"].notna() & (frame["moment"] != "voluntary_attrition")]
+    pooled = per.groupby("moment", sort=False).agg(value=("value", "mean"), n=("n", "sum"))
+    pooled = pooled.reset_index().assign(cycle=pd.array([pd.NA] * len(pooled), dtype="Int64"))
+    return pd.concat([frame, pooled], ignore_index=True)

@@ -93,11 +93,16 @@ def test_importance_weights_undo_the_proposal():
     assert posterior.effective_sample_size(np.full(10, 0.1)) == pytest.approx(10)
 
 
-def test_the_fit_recovers_known_values_inside_its_90_percent_interval(fitted):
+def test_the_fit_recovers_known_values_and_narrows_their_box(fitted):
+    """The machinery on a stand-in: each true value inside the posterior's 99% interval,
+    which is narrower than the box it was fitted in. (Whether 90% intervals cover 90% of
+    the time is the model's recovery test, tests/integration/test_calibrate_model.py.)"""
     assert {a.path for a in fitted.identified} == set(TRUTH) | {INTERCEPT}
-    for path, true in TRUTH.items():
-        low, high = fitted.interval(path)
-        assert low <= true <= high, (path, low, high)
+    for a in fitted.identified:
+        if a.path in TRUTH:
+            low, high = fitted.interval(a.path, level=0.99)
+            assert low <= TRUTH[a.path] <= high, (a.path, low, high)
+            assert high - low < 0.8 * (a.high - a.low)
     low, high = post_interval = fitted.interval(INTERCEPT)  # the realised rate, not intercept
     assert low < high and post_interval == (low, high)
     assert fitted.ess > 3
