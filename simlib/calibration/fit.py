@@ -96,6 +96,8 @@ def prepare_observed(observed: pd.DataFrame, holdout: str | None) -> pd.DataFram
         sampling_variance(m, v, n)
         for m, v, n in zip(frame["moment"], frame["value"], frame["n"], strict=True)
     ]
+    # raises carry no spread in observed.csv: their interval is the replications' alone
+    frame.loc[reported_only(frame["moment"]), "variance"] = 0.0
     per_cycle = frame["cycle"].notna()
     usable = (
         ~reported_only(frame["moment"])
