@@ -53,15 +53,15 @@ DEFAULT_REPS = 8
 class Calibration:
     """What a calibration found (read by the outputs and the report)."""
 
-    scenario: Scenario  # calibrated: best fit, status quo grade shares, realised quit rate
+    scenario: Scenario  # calibrated: posterior medians, status quo grade shares, realised quit rate
     identified: list[Assumption]
     unidentified: list[Assumption]
     observed: pd.DataFrame  # moment, cycle, value, n, key, variance, used
     keys: list[str]  # columns of the simulated arrays
-    best: dict[str, float]
-    best_distance: float
+    best: dict[str, float]  # the calibrated values: the posterior's weighted medians
+    best_distance: float  # of the search's best trial
     trials: pd.DataFrame  # one row per phase-1 trial: paths + distance
-    best_sims: np.ndarray  # (reps, keys) at the best fit
+    best_sims: np.ndarray  # (reps, keys) at the calibrated values
     particles: pd.DataFrame  # paths + neutral_quit_rate + distance + weight
     particle_sims: np.ndarray  # (particles, reps, keys)
     ess: float
@@ -70,10 +70,11 @@ class Calibration:
     seed: int
     reps: int
     holdout: str | None = None
+    search_best: dict[str, float] = field(default_factory=dict)  # phase 1's best trial
     notes: list[str] = field(default_factory=list)
 
     def point(self, path: str) -> float:
-        """The best fit of an assumption as the scenario states it (the quit rate the status
+        """The calibrated value of an assumption as the scenario states it (the quit rate the status
         quo realises, not the hazard's intercept)."""
         return self.realised_quit_rate if path == INTERCEPT else self.best[path]
 
@@ -240,6 +241,14 @@ def calibrate(
     particle_frame["distance"] = pdist
     particle_frame["weight"] = weights
 
+    # The calibrated values: the posterior's weighted medians (the search's minimum is one
+    # noisy draw and may lie outside the posterior's interval); simulated once more there.
+    search_best = best
+    best = {
+        a.path: float(post.weighted_quantile(points[:, j], weights, [0.5])[0])
+        for j, a in enumerate(identified)
+    }
+    best_sims = run([best])[0]
     realised_best = float(np.nanmean(best_sims[:, quit_col]))
     calibrated = best_scenario(scenario, best, realised_best)
     return Calibration(
@@ -249,6 +258,7 @@ def calibrate(
         observed=frame,
         keys=keys,
         best=best,
+        search_best=search_best,
         best_distance=float(table.at[at, "distance"]),
         trials=table,
         best_sims=best_sims,
@@ -286,7 +296,7 @@ def _thetas(assumptions: list[Assumption], points: np.ndarray) -> list[dict[str,
 
 
 def best_scenario(scenario: Scenario, best: dict[str, float], realised: float) -> Scenario:
-    """The scenario at the best fit; the quit rate is the one the status quo realised there
+    """The scenario at the calibrated values; the quit rate is the one the status quo realised there
     (the engine's anchor solves the intercept back from it)."""
     overrides: dict[str, Any] = {p: round(v, 4) for p, v in best.items() if p != INTERCEPT}
     if INTERCEPT in best and math.isfinite(realised):
@@ -296,7 +306,7 @@ def best_scenario(scenario: Scenario, best: dict[str, float], realised: float) -
 
 def fit_table(cal: Calibration) -> pd.DataFrame:
     """``moment, cycle, observed, simulated, lower, upper, within, used``: the simulated
-    moment at the best fit, its 95% interval over replications (mean +- 1.96 SD of single
+    moment at the calibrated values, its 95% interval over replications (mean +- 1.96 SD of single
     replications, each a stand-in for one organization's data)."""
     obs = cal.observed
     idx = [cal.keys.index(k) for k in obs["key"]]

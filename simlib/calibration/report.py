@@ -2,7 +2,7 @@
 
 ``report.html`` (one file, the chart beside it as ``fit.png``) in the reader's language:
 each moment's observed value against the simulated one with its 95% interval; a table of
-the identified assumptions (best fit, 90% posterior interval) and one of the unidentified
+the identified assumptions (posterior median, 90% posterior interval) and one of the unidentified
 ones (their literature range); with a backtest, a paragraph comparing the model's forecast
 of the last cycle with carrying the previous cycle forward.
 """
@@ -53,7 +53,7 @@ def fit_figure(table: pd.DataFrame) -> Figure:
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(_("value (share, correlation or SD)"))
-        ax.set_title(_("Observed and simulated moments at the best fit"))
+        ax.set_title(_("Observed and simulated moments at the calibrated values"))
         ax.legend(fontsize=8, loc="best")
     return fig
 
@@ -92,7 +92,7 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
         [
             {
                 _("assumption"): a.path,
-                _("best fit"): f"{cal.point(a.path):.4g}",
+                _("calibrated (posterior median)"): f"{cal.point(a.path):.4g}",
                 _("90% interval"): "{:.4g} – {:.4g}".format(*cal.interval(a.path)),
                 _("box fitted in"): f"{a.low:g} – {a.high:g}",
             }
