@@ -37,7 +37,9 @@ DEMO_ORG = reports/example_org
 DEMO_CAL = reports/example_calibration
 demo: setup
 	$(VENV)/bin/simlib batch scenarios/*.yaml --out reports --jobs 2 --resume
-	$(VENV)/bin/simlib import --example $(DEMO_ORG)/export --out $(DEMO_ORG)
+	$(PY) -m simlib.hr.example $(DEMO_ORG)/export
+	$(VENV)/bin/simlib import $(DEMO_ORG)/export/employees.csv $(DEMO_ORG)/export/reviews.csv \
+	  --mapping $(DEMO_ORG)/export/mapping.yaml --out $(DEMO_ORG)
 	$(VENV)/bin/simlib calibrate $(DEMO_ORG)/organization.yaml --observed $(DEMO_ORG)/observed.csv \
 	  --out $(DEMO_CAL) --trials 40 --particles 60 --reps 4 --jobs 2 --resume
 	@$(MAKE) --no-print-directory reports/example_compare/summary.csv
