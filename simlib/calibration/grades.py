@@ -24,7 +24,7 @@ from simlib.calibration.simulated import MomentsFunction, simulate_moments
 from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
-STEPS = 3
+STEPS = 5
 LIMIT = 4.0  # thresholds stay within +-4 score SD
 
 

@@ -38,7 +38,7 @@ def fit_figure(table: pd.DataFrame) -> Figure:
     ]
     y = np.arange(len(shown))
     with style():
-        fig = Figure(figsize=(8.0, 0.38 * len(shown) + 1.4), layout="constrained")
+        fig = Figure(figsize=(9.0, 0.38 * len(shown) + 1.4), layout="constrained")
         ax = fig.subplots()
         sim = shown["simulated"].to_numpy(float)
         ax.errorbar(
@@ -53,7 +53,7 @@ def fit_figure(table: pd.DataFrame) -> Figure:
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(_("value (share, correlation or SD)"))
-        ax.set_title(_("Observed and simulated moments at the calibrated values"))
+        ax.set_title(_("Observed and simulated moments at the calibrated values"), fontsize=11)
         ax.legend(fontsize=8, loc="best")
     return fig
 
@@ -86,7 +86,8 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
     """Write ``out/fit.png`` and ``out/report.html``; return their paths."""
     table = fit_table(cal)
     buffer = io.BytesIO()
-    fit_figure(table).savefig(buffer, format="png", dpi=110)
+    with style():  # the fonts are looked up when drawn: the language's font, here too
+        fit_figure(table).savefig(buffer, format="png", dpi=110)
     png = atomic_write_bytes(out / PNG, buffer.getvalue())
     ident = pd.DataFrame(
         [

@@ -297,7 +297,7 @@ def test_absolute_thresholds_move_until_the_status_quo_gives_the_observed_shares
         }
     )
     moved, runs = status_quo_grades(organization, observed, standin_moments, 1, 2)
-    assert runs == 6
+    assert runs == 10
     rating = moved.policies[moved.baseline].rating
     assert rating.thresholds != organization.policies[organization.baseline].rating.thresholds
     got = standin_moments(moved, 1, 0, 0.1)
