@@ -62,8 +62,8 @@ def status_quo_grades(
             return scenario, 0
         rounded = [round(s, 4) for s in shares]
         rounded[-1] = round(1.0 - sum(rounded[:-1]), 4)
-        value = dict(zip(rating.grades, rounded, strict=True))
-        return load_scenario(scenario, overrides={f"{prefix}.shares": value}), 0
+        by_grade = dict(zip(rating.grades, rounded, strict=True))
+        return load_scenario(scenario, overrides={f"{prefix}.shares": by_grade}), 0
     keys = [f"grade_share:{g}" for g in rating.grades]
     wanted = np.clip(np.cumsum(shares)[:-1], 1e-3, 1 - 1e-3)
     runs = 0

@@ -330,3 +330,27 @@ def test_resume_keeps_a_finished_calibration_and_redoes_a_changed_one(
     assert len(calls) == 2 * first
     assert main([*argv, "--seed", "9"]) == 0
     assert len(calls) == 3 * first
+
+
+def test_a_forced_distribution_takes_the_observed_shares_without_simulating(organization):
+    from simlib.calibration.grades import status_quo_grades
+
+    forced = load_scenario(organization, overrides={"experiment.baseline": "forced_distribution"})
+    grades = forced.policies["forced_distribution"].rating.grades
+    observed = pd.DataFrame(
+        {
+            "moment": [f"grade_share:{g}" for g in grades],
+            "value": [0.1, 0.3, 0.4, 0.15, 0.05],
+            "n": 500,
+            "cycle": pd.array([pd.NA] * 5, dtype="Int64"),
+        }
+    )
+    moved, runs = status_quo_grades(forced, observed, standin_moments, 1, 2)
+    assert runs == 0
+    assert moved.policies["forced_distribution"].rating.grade_shares() == [
+        0.1,
+        0.3,
+        0.4,
+        0.15,
+        0.05,
+    ]
