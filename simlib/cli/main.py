@@ -180,6 +180,7 @@ def _compare_and_save(args: argparse.Namespace, scenario: Any, policies: list[st
             executor=executor,
             progress=not args.quiet,
             allow_large=args.force,
+            posterior=getattr(args, "posterior", None),
         )
     finally:
         if executor is not None:
@@ -396,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         cmp.add_argument("--quiet", action="store_true", help=_("no progress bar"))
         cmp.add_argument(
+            "--posterior",
+            type=Path,
+            help=_("a calibration's posterior.parquet: each replication draws its assumptions"),
+        )
+        cmp.add_argument(
             "--force",
             action="store_true",
             help=_("run even if the estimated memory or time is beyond this machine"),
@@ -433,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.cli.hr_import import add_command as add_import_command
 
     add_import_command(sub)
+    from simlib.cli.calibrate import add_command as add_calibrate_command
+
+    add_calibrate_command(sub)
     bat = sub.add_parser(
         "batch", help=_("execute the report notebook for each scenario (papermill) into --out")
     )

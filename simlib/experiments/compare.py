@@ -24,8 +24,12 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
 
-def _task(scenario: Scenario, policy: str, seed: int, rep: int) -> pd.DataFrame:
+def _task(
+    scenario: Scenario, policy: str, seed: int, rep: int, assumptions: dict[str, Any] | None = None
+) -> pd.DataFrame:
     # The whole comparison passed (or overrode) the resource guard before any task ran.
+    if assumptions:  # this replication's draw from a calibration's posterior
+        scenario = load_scenario(scenario, overrides=assumptions)
     return simulate(scenario, policy, seed=seed, rep=rep, allow_large=True)
 
 
@@ -39,6 +43,7 @@ def compare(
     executor: Executor | None = None,
     progress: bool = False,
     allow_large: bool = False,
+    posterior: str | Path | None = None,
 ) -> Results:
     """Run every policy for ``reps`` replications with common random numbers.
 
@@ -59,6 +64,10 @@ def compare(
     allow_large
         Run even if the resource guard (:mod:`simlib.engine.guards`) estimates more memory or
         time than this machine allows; otherwise such a run is refused before it starts.
+    posterior
+        A calibration's ``posterior.parquet``: each replication draws its assumptions from
+        it (:mod:`simlib.calibration.draws`; the same draw for every policy), and the
+        manifest records the file's hash and the rows drawn.
     """
     scenario = load_scenario(scenario, overrides=overrides)
     check_metric_names(scenario.report.metrics)
@@ -73,10 +82,19 @@ def compare(
     baseline = scenario.baseline if scenario.baseline in policies else policies[0]
     workers = int(getattr(executor, "_max_workers", 1) or 1) if executor is not None else 1
     check_resources(scenario, reps, policies, workers=workers, allow_large=allow_large)
+    drawn: list[dict[str, Any] | None] = [None] * reps
+    extra: dict[str, Any] = {}
+    if posterior is not None:
+        from simlib.calibration import draws
+
+        table = draws.read_posterior(Path(posterior))
+        rows = draws.draw_rows(table, reps, seed)
+        drawn = [draws.assumptions_of(table, row) for row in rows]
+        extra["posterior"] = {"sha256": draws.file_hash(Path(posterior)), "rows": rows}
     tasks = [(p, r) for r in range(reps) for p in policies]
     bar = tqdm(total=len(tasks), desc="simulating", unit="run", disable=not progress)
     frames: list[pd.DataFrame | None] = [None] * len(tasks)
-    calls = ((i, (scenario, p, seed, r)) for i, (p, r) in enumerate(tasks))
+    calls = ((i, (scenario, p, seed, r, drawn[r])) for i, (p, r) in enumerate(tasks))
     try:
         # the same bounded execution as sweeps: a bounded number of tasks in flight
         for i, result in execute(_task, calls, executor):
@@ -85,5 +103,5 @@ def compare(
     finally:
         bar.close()
     frame = pd.concat(frames, ignore_index=True)
-    manifest = build_manifest(scenario, policies, baseline, reps, seed)
+    manifest = build_manifest(scenario, policies, baseline, reps, seed, **extra)
     return Results(frame, manifest)

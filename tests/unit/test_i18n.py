@@ -295,6 +295,12 @@ USER_FACING = (
     "cli/pilot.py",
     "cli/main.py",
     "analysis/pilot.py",
+    "cli/calibrate.py",
+    "calibration/observed.py",
+    "calibration/draws.py",
+    "calibration/fit.py",
+    "calibration/report.py",
+    "calibration/outputs.py",
 )
 # Calls whose text argument a user reads, and keywords that carry such text.
 SHOWN_BY = {"print", "ScenarioError", "ValueError", "ArgumentTypeError", "announce", "HTML"}
