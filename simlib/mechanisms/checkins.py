@@ -36,6 +36,7 @@ import numpy as np
 
 from simlib.mechanisms import engagement, incentives
 from simlib.mechanisms.base import Mechanism
+from simlib.mechanisms.compiled import KERNELS
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import SimState
@@ -49,6 +50,10 @@ def coach(sim: SimState, who: np.ndarray, gain_sd: float | np.ndarray) -> None:
     ``who`` is the coached positions, or a mask over every position.
     """
     wf = sim.workforce
+    compiled = KERNELS is not None and SKILL_CEILING_SD == 1.0
+    if who.dtype == bool and compiled and not isinstance(gain_sd, np.ndarray):
+        KERNELS.coach(wf.skill, who, gain_sd)
+        return
     if who.dtype == bool:
         gain = np.subtract(SKILL_CEILING_SD, wf.skill)
         np.maximum(gain, 0.0, out=gain)  # the room left
@@ -99,6 +104,23 @@ def respond_to_feedback(sim: SimState) -> None:
     assert eb is not None and policy.interval_weeks is not None
     luck = sim.streams["feedback"].standard_normal(wf.size)
     luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(policy.interval_weeks)
+    quality = engagement.feedback_quality(sim)
+    intensity = checkin_intensity(sim)
+    if KERNELS is not None and not isinstance(quality * intensity, np.ndarray):
+        task = quality * eb.feedback_task_sd
+        KERNELS.feedback(
+            wf.feedback_effect,
+            luck,
+            wf.potential,
+            wf.skill,
+            wf.drive,
+            wf.chart.team,
+            wf.active,
+            wf.teammates().team_divisor,
+            intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd),
+            intensity * (task + (1.0 - quality) * eb.feedback_praise_sd),
+        )
+        return
     seen = wf.potential + wf.skill
     seen += wf.drive
     seen += luck

@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
+from simlib.mechanisms.compiled import KERNELS
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour
@@ -153,6 +154,9 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
+    if KERNELS is not None:
+        KERNELS.drift(wf.engagement, set_point(sim), wf.active, pull)
+        return
     moved = np.subtract(set_point(sim), wf.engagement)
     moved *= pull
     np.add(wf.engagement, moved, out=moved)

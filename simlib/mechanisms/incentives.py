@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
+from simlib.mechanisms.compiled import KERNELS
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
@@ -149,6 +150,9 @@ def update(sim: SimState) -> None:
     stake = sim.beliefs.stake
     arms = sim.pilot_arms
     relative = 1.0 if is_relative(sim) else 0.0
+    if arms is None and KERNELS is not None:
+        _update_compiled(sim, inc, stake, relative)
+        return
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
     if arms is None:
         w: float | np.ndarray = goals.measured_pay_weight
@@ -185,6 +189,57 @@ def update(sim: SimState) -> None:
         hurt *= inc.sabotage_effect_sd
         drive -= hurt
     wf.drive[:] = np.where(wf.active, drive, 0.0)
+
+
+def _update_compiled(
+    sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float
+) -> None:
+    """:func:`update` for everyone under one policy, its loops compiled (the same steps)."""
+    assert KERNELS is not None
+    wf = sim.workforce
+    goals = sim.policy.goals
+    w = goals.measured_pay_weight
+    line_of_sight = 1.0 + inc.line_of_sight_gain * w
+    pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
+    sabotages = inc.sabotage_propensity * pressure != 0
+    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy), id(sim.pilot_arms))
+    if wf.incentive_key != key:
+        _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
+        wf.incentive_key = key
+    usual_engagement, usual_fairness = usual_attitudes(sim)
+    help_factor = np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
+    scalars = np.array(
+        [
+            usual_engagement,
+            usual_fairness,
+            inc.engagement_performance_sd,
+            inc.fairness_performance_sd,
+            ATTITUDE_SD,
+            effort_level(stake, line_of_sight, inc),
+            NEUTRAL_ENGAGEMENT,
+            inc.help_base,
+            help_factor,
+            inc.help_effect_sd,
+            inc.sabotage_effect_sd,
+        ]
+    )
+    mates = wf.teammates()
+    KERNELS.incentives(
+        wf.effort,
+        wf.helping,
+        wf.drive,
+        wf.engagement,
+        wf.fairness_belief,
+        wf.goal_effect,
+        wf.feedback_effect,
+        wf.sabotage,
+        wf.chart.team,
+        wf.active,
+        mates.any,
+        mates.divisor,
+        scalars,
+        bool(sabotages),
+    )
 
 
 def _gaming_and_sabotage(

@@ -1,0 +1,206 @@
+"""Compiled loops for the events that run most often: a check-in and an exit check.
+
+At 500 employees a check-in or an exit check takes dozens of numpy steps over a few hundred
+values each, and each step costs more in numpy's call overhead than in arithmetic. Where
+numba is installed, the loops below do the same arithmetic in one pass each, in the same
+order, step for step, as the numpy code they stand for (``tests/unit/test_compiled.py``
+checks each against it, bit for bit). Sums that numpy adds pairwise (means, totals),
+random draws and transcendental functions (exp, powers) stay in numpy, so results do not
+depend on whether numba is there: without it, ``KERNELS`` is None and the numpy code runs.
+
+Minimum and maximum keep numpy's rules: a nan wins (``np.maximum``, ``np.minimum``,
+``np.clip``).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+
+def _nan_max(a: float, b: float) -> float:
+    """``np.maximum(a, b)`` for two floats: ``a`` if it is nan or at least ``b``."""
+    return a if (a >= b or a != a) else b
+
+
+def _nan_min(a: float, b: float) -> float:
+    """``np.minimum(a, b)`` for two floats: ``a`` if it is nan or at most ``b``."""
+    return a if (a <= b or a != a) else b
+
+
+def _clip(a: float, low: float, high: float) -> float:
+    """``np.clip(a, low, high)`` for a float: nan stays nan."""
+    if a != a:
+        return a
+    a = a if a > low else low
+    return a if a < high else high
+
+
+def _drift(engagement: np.ndarray, target: np.ndarray, active: np.ndarray, pull: float) -> None:
+    """engagement.advance: ``engagement += (target - engagement) * pull`` where active."""
+    for i in range(len(engagement)):
+        if active[i]:
+            e = engagement[i]
+            engagement[i] = e + (target[i] - e) * pull
+
+
+def _coach(skill: np.ndarray, who: np.ndarray, gain_sd: float) -> None:
+    """checkins.coach for a mask (ceiling 1): ``skill += max(1 - skill, 0) * gain_sd``."""
+    for i in range(len(skill)):
+        if who[i]:
+            skill[i] = skill[i] + _nan_max(1.0 - skill[i], 0.0) * gain_sd
+
+
+def _feedback(
+    out: np.ndarray,
+    luck: np.ndarray,
+    potential: np.ndarray,
+    skill: np.ndarray,
+    drive: np.ndarray,
+    team: np.ndarray,
+    active: np.ndarray,
+    team_divisor: np.ndarray,
+    told_below: float,
+    told_above: float,
+) -> None:
+    """checkins.respond_to_feedback once the luck is scaled: below or above the team mean
+    of what the manager sees; 0 where vacant. ``luck`` becomes what is seen."""
+    n = len(out)
+    total = np.zeros(len(team_divisor))
+    for i in range(n):
+        seen = potential[i] + skill[i]
+        seen = seen + drive[i]
+        seen = seen + luck[i]
+        luck[i] = seen
+        total[team[i]] += seen if active[i] else 0.0
+    for t in range(len(total)):
+        total[t] = total[t] / team_divisor[t]
+    for i in range(n):
+        if active[i]:
+            out[i] = told_below if luck[i] < total[team[i]] else told_above
+        else:
+            out[i] = 0.0
+
+
+def _team_others_mean(
+    values: np.ndarray, team: np.ndarray, active: np.ndarray, any_: np.ndarray, divisor: np.ndarray
+) -> np.ndarray:
+    """incentives.team_others_mean with the teammates counted."""
+    n = len(values)
+    v = np.empty(n)
+    size = 0
+    for i in range(n):
+        v[i] = values[i] if active[i] else 0.0
+        if team[i] + 1 > size:
+            size = team[i] + 1
+    total = np.zeros(size)
+    for i in range(n):
+        total[team[i]] += v[i]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = (total[team[i]] - v[i]) / divisor[i] if any_[i] else 0.0
+    return out
+
+
+def _incentives(
+    effort: np.ndarray,
+    helping: np.ndarray,
+    drive: np.ndarray,
+    engagement: np.ndarray,
+    fairness: np.ndarray,
+    goal_effect: np.ndarray,
+    feedback_effect: np.ndarray,
+    sabotage: np.ndarray,
+    team: np.ndarray,
+    active: np.ndarray,
+    any_: np.ndarray,
+    divisor: np.ndarray,
+    scalars: np.ndarray,
+    sabotages: bool,
+) -> None:
+    """incentives.update for everyone in one arm: effort, helping and the drive.
+
+    ``scalars``: usual engagement, usual fairness, engagement and fairness performance
+    (SD per SD), the attitude SD, the effort level, neutral engagement, help base, the
+    ranking's factor on helping, help effect, sabotage effect.
+    """
+    usual_e, usual_f, e_sd, f_sd, attitude_sd, level = scalars[:6]
+    neutral, help_base, help_factor, help_effect, sabotage_effect = scalars[6:]
+    n = len(effort)
+    for i in range(n):
+        effect = (engagement[i] - usual_e) * e_sd
+        effect = effect + (fairness[i] - usual_f) * f_sd
+        effort[i] = level + effect / attitude_sd
+        h = engagement[i] / neutral
+        h = h * help_base
+        h = h * help_factor
+        helping[i] = _clip(h, 0.0, 1.0)
+    helped = _team_others_mean(helping, team, active, any_, divisor)
+    hurt = _team_others_mean(sabotage, team, active, any_, divisor) if sabotages else helped
+    for i in range(n):
+        d = effort[i] + goal_effect[i]
+        d = d + feedback_effect[i]
+        d = d + helped[i] * help_effect
+        if sabotages:
+            d = d - hurt[i] * sabotage_effect
+        drive[i] = d if active[i] else 0.0
+
+
+def _log_hazard(
+    out: np.ndarray,
+    z: np.ndarray,
+    pay_growth: np.ndarray,
+    level: np.ndarray,
+    engagement: np.ndarray,
+    fairness: np.ndarray,
+    scalars: np.ndarray,
+    promoted_floor: bool,
+) -> None:
+    """exits.log_hazard_terms: U-shape, pay lag, engagement and fairness; capped at 50.
+
+    ``scalars``: curvature, the U's normaliser, pay drift, the promoted's floor on the
+    standing, market premium per SD, pay lag sensitivity, usual engagement, engagement
+    sensitivity, new-hire fairness, fairness sensitivity.
+    """
+    c, normaliser, drift, floor, premium, sensitivity = scalars[:6]
+    usual_e, e_sens, usual_f, f_sens = scalars[6:]
+    for i in range(len(out)):
+        zi = z[i]
+        h = c * zi
+        h = h * zi
+        h = h + normaliser
+        growth = drift if pay_growth[i] != pay_growth[i] else pay_growth[i]
+        standing = zi
+        if promoted_floor and level[i] > 0:
+            standing = _nan_max(zi, floor)
+        lag = _clip(standing, 0.0, 2.0) * premium
+        lag = drift + lag
+        lag = lag - growth
+        lag = _nan_max(lag, 0.0) * sensitivity
+        h = h + lag
+        h = h - (engagement[i] - usual_e) * e_sens
+        h = h - (fairness[i] - usual_f) * f_sens
+        out[i] = _nan_min(h, 50.0)
+
+
+def _compile() -> Any:
+    """The loops compiled (cached on disk), or None without numba."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    jit = numba.njit(cache=True, nogil=True)
+    helpers = {f.__name__: jit(f) for f in (_nan_max, _nan_min, _clip, _team_others_mean)}
+    globals().update(helpers)
+    return SimpleNamespace(
+        drift=jit(_drift),
+        coach=jit(_coach),
+        feedback=jit(_feedback),
+        incentives=jit(_incentives),
+        log_hazard=jit(_log_hazard),
+    )
+
+
+KERNELS = _compile()
