@@ -25,6 +25,7 @@ import numpy as np
 
 from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism, Step
+from simlib.mechanisms.compiled import KERNELS
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
@@ -143,6 +144,8 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
+    if KERNELS is not None:
+        return _log_hazard_compiled(sim, z, xb)
     log_h = c * z
     log_h *= z
     log_h += u_normaliser(c)
@@ -163,6 +166,34 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     attitude *= xb.fairness_sensitivity
     log_h -= attitude
     return np.minimum(log_h, 50.0, out=log_h)  # a certain quit long before the cap
+
+
+def _log_hazard_compiled(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndarray:
+    """:func:`log_hazard_terms` with its loop compiled (the same steps)."""
+    assert KERNELS is not None
+    wf = sim.workforce
+    signal = sim.turnover.promotion_signal_sd
+    floor = xb.promotion_visibility != 0 and math.isfinite(signal)
+    eb = sim.scenario.behaviour.engagement
+    scalars = np.array(
+        [
+            xb.u_curvature,
+            u_normaliser(xb.u_curvature),
+            sim.scenario.environment.pay_drift,
+            xb.promotion_visibility * signal if floor else 0.0,
+            xb.market_premium_per_sd,
+            xb.pay_lag_sensitivity,
+            eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT,
+            xb.engagement_sensitivity,
+            wf.NEW_HIRE_FAIRNESS,
+            xb.fairness_sensitivity,
+        ]
+    )
+    log_h = np.empty(wf.size)
+    KERNELS.log_hazard(
+        log_h, z, wf.pay_growth, wf.level, wf.engagement, wf.fairness_belief, scalars, floor
+    )
+    return log_h
 
 
 def quit_check(sim: SimState) -> None:
