@@ -36,7 +36,7 @@ import numpy as np
 
 from simlib.mechanisms import engagement, incentives
 from simlib.mechanisms.base import Mechanism
-from simlib.mechanisms.compiled import KERNELS
+from simlib.state.compiled import KERNELS
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.organization import WEEKS_PER_YEAR
 from simlib.state.simulation_state import SimState

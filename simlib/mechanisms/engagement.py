@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.mechanisms.compiled import KERNELS
+from simlib.state.compiled import KERNELS
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour

@@ -25,7 +25,7 @@ import numpy as np
 
 from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.mechanisms.compiled import KERNELS
+from simlib.state.compiled import KERNELS
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR

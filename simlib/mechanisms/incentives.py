@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.mechanisms.compiled import KERNELS
+from simlib.state.compiled import KERNELS
 from simlib.scenario.behaviour import IncentiveBehaviour
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.scenario.organization import Organization
+from simlib.state.compiled import KERNELS
 
 
 def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
@@ -325,6 +326,17 @@ class Workforce:
         # The period's performance and weeks worked, one row each of one block.
         added = self._accrued
         gain, weeks = added
+        ramps = ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks
+        if KERNELS is not None:
+            everyone = self.latest_hire <= t0
+            KERNELS.rate_times_weeks(
+                gain, weeks, self.potential, self.skill, self.drive, level, a,
+                self.hired_week, t1, dt, everyone,
+            )  # fmt: skip
+            if ramps:
+                self._ramp_shortfall(gain, t0, t1, ramp_weeks, ramp_deficit)
+            KERNELS.add_by_factor(self.cumulative, self.output_factors, added, a)
+            return
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         if level:  # adding 0 would change nothing the integrals keep
@@ -339,20 +351,26 @@ class Workforce:
             np.minimum(worked, dt, out=worked)
             gain *= worked
             weeks *= a  # weeks worked where active, else 0
-        if ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks:
-            # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
-            ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
-            if len(ramping):
-                # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
-                s = np.subtract.outer((t0, t1), self.hired_week[ramping])
-                s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
-                g = s - s * s / (2.0 * ramp_weeks)
-                gain[ramping] -= ramp_deficit * (g[1] - g[0])
+        if ramps:
+            self._ramp_shortfall(gain, t0, t1, ramp_weeks, ramp_deficit)
         gain *= a  # nothing for vacant positions
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
         self._by_factor += by_factor
+
+    def _ramp_shortfall(
+        self, gain: np.ndarray, t0: float, t1: float, ramp_weeks: float, ramp_deficit: float
+    ) -> None:
+        """Take the new-hire deficit over [t0, t1] off ``gain``."""
+        # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
+        ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
+        if len(ramping):
+            # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
+            s = np.subtract.outer((t0, t1), self.hired_week[ramping])
+            s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
+            g = s - s * s / (2.0 * ramp_weeks)
+            gain[ramping] -= ramp_deficit * (g[1] - g[0])
 
     def active_weights(self) -> np.ndarray:
         """``active`` as 1.0 and 0.0 (kept until the roster changes)."""

@@ -185,6 +185,49 @@ def _log_hazard(
         out[i] = _nan_min(h, 50.0)
 
 
+def _rate_times_weeks(
+    gain: np.ndarray,
+    weeks: np.ndarray,
+    potential: np.ndarray,
+    skill: np.ndarray,
+    drive: np.ndarray,
+    level: float,
+    weights: np.ndarray,
+    hired_week: np.ndarray,
+    t1: float,
+    dt: float,
+    everyone: bool,
+) -> None:
+    """Workforce.accrue's first steps: the rate times the weeks worked, and those weeks
+    (``everyone``: all worked the whole period where active)."""
+    for i in range(len(gain)):
+        g = potential[i] + skill[i]
+        g = g + drive[i]
+        if level:
+            g = g + level
+        if everyone:
+            gain[i] = g * dt
+            weeks[i] = weights[i] * dt
+        else:
+            worked = _nan_min(t1 - hired_week[i], dt)
+            gain[i] = g * worked
+            weeks[i] = worked * weights[i]
+
+
+def _add_by_factor(
+    cumulative: np.ndarray, factors: np.ndarray, added: np.ndarray, weights: np.ndarray
+) -> None:
+    """Workforce.accrue's last steps: nothing for vacant positions, then each output
+    factor times performance and weeks added to the integrals."""
+    for i in range(added.shape[1]):
+        g = added[0, i] * weights[i]
+        added[0, i] = g
+        w = added[1, i]
+        for f in range(factors.shape[0]):
+            cumulative[2 * f, i] += factors[f, i] * g
+            cumulative[2 * f + 1, i] += factors[f, i] * w
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -200,6 +243,8 @@ def _compile() -> Any:
         feedback=jit(_feedback),
         incentives=jit(_incentives),
         log_hazard=jit(_log_hazard),
+        rate_times_weeks=jit(_rate_times_weeks),
+        add_by_factor=jit(_add_by_factor),
     )
 
 
