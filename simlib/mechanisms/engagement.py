@@ -135,6 +135,18 @@ def _set_point(sim: SimState) -> np.ndarray:
     quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
+    if KERNELS is not None and not isinstance(level, np.ndarray):
+        point = np.empty(wf.size)
+        KERNELS.set_point(
+            point,
+            wf.goal_acceptance,
+            wf.disposition,
+            wf.engagement_swing,
+            level,
+            eb.hopeless_penalty,
+            bool(eb.between_person_sd),
+        )
+        return point
     point = np.subtract(1.0, wf.goal_acceptance)
     point *= eb.hopeless_penalty
     np.subtract(level, point, out=point)

@@ -214,6 +214,44 @@ def _rate_times_weeks(
             weeks[i] = worked * weights[i]
 
 
+def _ramp_shortfall(
+    gain: np.ndarray,
+    hired_week: np.ndarray,
+    t0: float,
+    t1: float,
+    ramp_weeks: float,
+    ramp_deficit: float,
+) -> None:
+    """Workforce's ramp-up shortfall over [t0, t1] taken off ``gain``, for those hired
+    less than ``ramp_weeks`` before t0."""
+    for i in range(len(gain)):
+        if t0 - hired_week[i] < ramp_weeks:
+            s0 = _nan_min(_nan_max(t0 - hired_week[i], 0.0), ramp_weeks)
+            s1 = _nan_min(_nan_max(t1 - hired_week[i], 0.0), ramp_weeks)
+            g0 = s0 - s0 * s0 / (2.0 * ramp_weeks)
+            g1 = s1 - s1 * s1 / (2.0 * ramp_weeks)
+            gain[i] -= ramp_deficit * (g1 - g0)
+
+
+def _set_point(
+    out: np.ndarray,
+    acceptance: np.ndarray,
+    disposition: np.ndarray,
+    swing: np.ndarray,
+    level: float,
+    hopeless_penalty: float,
+    personal: bool,
+) -> None:
+    """engagement's set point: the common level less the hopeless goal's penalty, plus the
+    disposition and swing (``personal``), within 0-1."""
+    for i in range(len(out)):
+        p = level - (1.0 - acceptance[i]) * hopeless_penalty
+        if personal:
+            p = p + disposition[i]
+            p = p + swing[i]
+        out[i] = _nan_min(_nan_max(p, 0.0), 1.0)
+
+
 def _add_by_factor(
     cumulative: np.ndarray, factors: np.ndarray, added: np.ndarray, weights: np.ndarray
 ) -> None:
@@ -245,6 +283,8 @@ def _compile() -> Any:
         log_hazard=jit(_log_hazard),
         rate_times_weeks=jit(_rate_times_weeks),
         add_by_factor=jit(_add_by_factor),
+        ramp_shortfall=jit(_ramp_shortfall),
+        set_point=jit(_set_point),
     )
 
 

@@ -334,7 +334,7 @@ class Workforce:
                 self.hired_week, t1, dt, everyone,
             )  # fmt: skip
             if ramps:
-                self._ramp_shortfall(gain, t0, t1, ramp_weeks, ramp_deficit)
+                KERNELS.ramp_shortfall(gain, self.hired_week, t0, t1, ramp_weeks, ramp_deficit)
             KERNELS.add_by_factor(self.cumulative, self.output_factors, added, a)
             return
         np.add(self.potential, self.skill, out=gain)
