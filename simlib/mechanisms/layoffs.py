@@ -33,6 +33,7 @@ from scipy.special import ndtr, ndtri
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
 from simlib.state import moments
+from simlib.state.compiled import KERNELS
 from simlib.state.simulation_state import SimState
 
 
@@ -57,13 +58,20 @@ def discharge_probability(
     if correlation <= 0 or not active.any():
         return np.full(len(z), chance)
     threshold, spread = _liability_scale(chance, correlation)
-    liability = np.multiply(-correlation, z)
-    liability -= threshold
-    liability /= spread
+    if KERNELS is not None:
+        liability = np.empty(len(z))
+        KERNELS.affine(liability, z, -correlation, threshold, spread)
+    else:
+        liability = np.multiply(-correlation, z)
+        liability -= threshold
+        liability /= spread
     ndtr(liability, out=liability)
     mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
+    if KERNELS is not None:
+        KERNELS.scaled_capped(liability, chance, mean, 1.0)
+        return liability
     liability *= chance
     liability /= mean
     return np.minimum(liability, 1.0, out=liability)

@@ -266,6 +266,18 @@ def _add_by_factor(
             cumulative[2 * f + 1, i] += factors[f, i] * w
 
 
+def _affine(out: np.ndarray, x: np.ndarray, scale: float, shift: float, divisor: float) -> None:
+    """``out = (scale * x - shift) / divisor``."""
+    for i in range(len(out)):
+        out[i] = (scale * x[i] - shift) / divisor
+
+
+def _scaled_capped(values: np.ndarray, times: float, over: float, cap: float) -> None:
+    """``values = min(values * times / over, cap)``, in place."""
+    for i in range(len(values)):
+        values[i] = _nan_min(values[i] * times / over, cap)
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -285,6 +297,8 @@ def _compile() -> Any:
         add_by_factor=jit(_add_by_factor),
         ramp_shortfall=jit(_ramp_shortfall),
         set_point=jit(_set_point),
+        affine=jit(_affine),
+        scaled_capped=jit(_scaled_capped),
     )
 
 
