@@ -36,9 +36,9 @@ import numpy as np
 
 from simlib.mechanisms import engagement, incentives
 from simlib.mechanisms.base import Mechanism
-from simlib.state.compiled import KERNELS
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.compiled import KERNELS
 from simlib.state.simulation_state import SimState
 
 SKILL_CEILING_SD = 1.0  # coaching gains shrink to nothing as skill approaches this

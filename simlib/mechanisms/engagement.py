@@ -29,10 +29,10 @@ import math
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.state.compiled import KERNELS
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour
+from simlib.state.compiled import KERNELS
 from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 

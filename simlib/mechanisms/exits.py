@@ -25,10 +25,10 @@ import numpy as np
 
 from simlib.mechanisms import engagement
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.state.compiled import KERNELS
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.compiled import KERNELS
 from simlib.state.counts import quintile_counts
 from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState

@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
-from simlib.state.compiled import KERNELS
 from simlib.scenario.behaviour import IncentiveBehaviour
+from simlib.state.compiled import KERNELS
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import Teammates
@@ -191,9 +191,7 @@ def update(sim: SimState) -> None:
     wf.drive[:] = np.where(wf.active, drive, 0.0)
 
 
-def _update_compiled(
-    sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float
-) -> None:
+def _update_compiled(sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float) -> None:
     """:func:`update` for everyone under one policy, its loops compiled (the same steps)."""
     assert KERNELS is not None
     wf = sim.workforce

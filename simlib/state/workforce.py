@@ -265,7 +265,7 @@ class Workforce:
         # writing any of them; incentives.update and engagement.set_point keep their
         # results (under the key last used) until it changes.
         self.inputs_revision = 0
-        self.incentive_key: tuple[int, int, float, int] | None = None
+        self.incentive_key: tuple[int, int, float, int, int] | None = None
         self.set_point_key: tuple[int, int, int] | None = None
         self.set_point_kept = np.zeros(n)
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
