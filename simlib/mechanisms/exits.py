@@ -82,6 +82,11 @@ def leave(
 def performance_z(sim: SimState) -> np.ndarray:
     """Each position's current performance rate, standardized over those employed (SD)."""
     wf = sim.workforce
+    if KERNELS is not None:
+        z = np.empty(wf.size)
+        if KERNELS.standardized(z, wf.potential, wf.skill, wf.drive, wf.active):
+            return z
+        return np.zeros(wf.size)
     rate = wf.potential + wf.skill + wf.drive
     employed = rate[wf.active]
     if len(employed) < 2:
@@ -211,12 +216,20 @@ def quit_check(sim: SimState) -> None:
     z = performance_z(sim)
     if sim.scenario.behaviour.exits is not None:
         engagement.advance(sim)
-    probability = quit_probability(quit_hazard(sim, z), weeks)
-    quits = wf.active & (draws < probability)
-    sim.turnover.expected_quits += float(probability[wf.active].sum())
+    xb = sim.scenario.behaviour.exits
+    if KERNELS is not None and xb is not None:  # the same steps, the loops compiled
+        stay = np.exp(log_hazard_terms(sim, z, xb))
+        KERNELS.chance_to_stay(stay, sim.turnover.neutral_quit_rate, 1.0 - 1e-12)
+        stay **= weeks / WEEKS_PER_YEAR
+        rows, expected = KERNELS.quits(stay, draws, wf.active)
+        sim.turnover.expected_quits += expected
+    else:
+        probability = quit_probability(quit_hazard(sim, z), weeks)
+        quits = wf.active & (draws < probability)
+        sim.turnover.expected_quits += float(probability[wf.active].sum())
+        rows = quits.nonzero()[0]
     employed = wf.headcount
     sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
-    rows = quits.nonzero()[0]
     if employed:
         exposed, quit_by = quintile_counts(z, wf.active, rows)  # 0 = bottom fifth
         sim.counts.regretted_quits += int(quit_by[4])

@@ -66,7 +66,10 @@ def discharge_probability(
         liability -= threshold
         liability /= spread
     ndtr(liability, out=liability)
-    mean = float(moments.mean(liability[active]))
+    if KERNELS is not None:
+        mean = float(KERNELS.active_mean(liability, active))
+    else:
+        mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
     if KERNELS is not None:

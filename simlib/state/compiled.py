@@ -38,6 +38,87 @@ def _clip(a: float, low: float, high: float) -> float:
     return a if a < high else high
 
 
+def _pairwise(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's pairwise sum of ``values[start : start + n]`` (eight running sums in blocks
+    of up to 128, halved above that), as ``np.add.reduce`` adds a float array."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    if n <= 128:
+        v = values[start:]
+        r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+        i = 8
+        whole = n - n % 8
+        while i < whole:
+            r0 += v[i]
+            r1 += v[i + 1]
+            r2 += v[i + 2]
+            r3 += v[i + 3]
+            r4 += v[i + 4]
+            r5 += v[i + 5]
+            r6 += v[i + 6]
+            r7 += v[i + 7]
+            i += 8
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            total += values[start + i]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise(values, start, half) + _pairwise(values, start + half, n - half)
+
+
+def _sum(values: np.ndarray) -> float:
+    """``np.add.reduce(values)`` for a one-dimensional float array (from 0: no -0.0)."""
+    return 0.0 + _pairwise(values, 0, len(values))
+
+
+def _row_sums(table: np.ndarray, first: int) -> np.ndarray:
+    """``np.add.reduce(table[first:], axis=1)`` for a C-ordered float table."""
+    sums = np.empty(table.shape[0] - first)
+    for k in range(len(sums)):
+        sums[k] = _sum(table[first + k])
+    return sums
+
+
+def _standardized(
+    out: np.ndarray,
+    potential: np.ndarray,
+    skill: np.ndarray,
+    drive: np.ndarray,
+    active: np.ndarray,
+) -> bool:
+    """exits.performance_z: ``potential + skill + drive`` standardized over the active
+    (mean and population SD as numpy finds them). False (``out`` untouched) with fewer than
+    two active or no spread."""
+    n = len(out)
+    employed = np.empty(n)
+    m = 0
+    for i in range(n):
+        rate = potential[i] + skill[i]
+        rate = rate + drive[i]
+        out[i] = rate
+        if active[i]:
+            employed[m] = rate
+            m += 1
+    if m < 2:
+        return False
+    employed = employed[:m]
+    centre = _sum(employed) / m
+    for i in range(m):
+        d = employed[i] - centre
+        employed[i] = d * d
+    sd = np.sqrt(_sum(employed) / m)
+    if not sd > 0:
+        return False
+    for i in range(n):
+        out[i] = (out[i] - centre) / sd
+    return True
+
+
 def _drift(engagement: np.ndarray, target: np.ndarray, active: np.ndarray, pull: float) -> None:
     """engagement.advance: ``engagement += (target - engagement) * pull`` where active."""
     for i in range(len(engagement)):
@@ -278,6 +359,47 @@ def _scaled_capped(values: np.ndarray, times: float, over: float, cap: float) ->
         values[i] = _nan_min(values[i] * times / over, cap)
 
 
+def _chance_to_stay(hazard: np.ndarray, base: float, highest: float) -> None:
+    """exits.quit_probability's first steps on ``hazard`` times ``base``, in place:
+    ``1 - clip(hazard * base, 0, highest)``."""
+    for i in range(len(hazard)):
+        hazard[i] = 1.0 - _clip(hazard[i] * base, 0.0, highest)
+
+
+def _quits(
+    stay: np.ndarray, draws: np.ndarray, active: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """exits.quit_check once the chance to stay is raised to the interval: ``stay``
+    becomes the quit probability; returns who quits (draw below it, active) and the sum
+    of the probabilities over the active."""
+    n = len(stay)
+    employed = np.empty(n)
+    quits = np.empty(n, dtype=np.int64)
+    m = 0
+    k = 0
+    for i in range(n):
+        p = 1.0 - stay[i]
+        stay[i] = p
+        if active[i]:
+            employed[m] = p
+            m += 1
+            if draws[i] < p:
+                quits[k] = i
+                k += 1
+    return quits[:k].copy(), _sum(employed[:m])
+
+
+def _active_mean(values: np.ndarray, active: np.ndarray) -> float:
+    """``moments.mean(values[active])`` (nan if nobody is active)."""
+    employed = np.empty(len(values))
+    m = 0
+    for i in range(len(values)):
+        if active[i]:
+            employed[m] = values[i]
+            m += 1
+    return _sum(employed[:m]) / m if m else np.nan
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -285,7 +407,7 @@ def _compile() -> Any:
     except ImportError:
         return None
     jit = numba.njit(cache=True, nogil=True)
-    helpers = {f.__name__: jit(f) for f in (_nan_max, _nan_min, _clip, _team_others_mean)}
+    helpers = {f.__name__: jit(f) for f in (_nan_max, _nan_min, _clip, _pairwise, _sum, _team_others_mean)}
     globals().update(helpers)
     return SimpleNamespace(
         drift=jit(_drift),
@@ -299,6 +421,12 @@ def _compile() -> Any:
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),
+        sum=jit(_sum),
+        row_sums=jit(_row_sums),
+        standardized=jit(_standardized),
+        chance_to_stay=jit(_chance_to_stay),
+        quits=jit(_quits),
+        active_mean=jit(_active_mean),
     )
 
 
