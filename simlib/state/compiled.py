@@ -38,37 +38,67 @@ def _clip(a: float, low: float, high: float) -> float:
     return a if a < high else high
 
 
-def _pairwise(values: np.ndarray, start: int, n: int) -> float:
-    """numpy's pairwise sum of ``values[start : start + n]`` (eight running sums in blocks
-    of up to 128, halved above that), as ``np.add.reduce`` adds a float array."""
+def _block(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's sum of up to 128 values: in order below 8, else eight running sums."""
     if n < 8:
         total = 0.0
         for i in range(start, start + n):
             total += values[i]
         return total
+    v = values[start:]
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    i = 8
+    whole = n - n % 8
+    while i < whole:
+        r0 += v[i]
+        r1 += v[i + 1]
+        r2 += v[i + 2]
+        r3 += v[i + 3]
+        r4 += v[i + 4]
+        r5 += v[i + 5]
+        r6 += v[i + 6]
+        r7 += v[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += v[i]
+        i += 1
+    return total
+
+
+def _pairwise(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's pairwise sum of ``values[start : start + n]``, as ``np.add.reduce`` adds a
+    float array: blocks of up to 128 (:func:`_block`), halved above that (at a multiple of
+    8) and the halves' sums added. Without recursion (compiled loops that recurse cannot be
+    cached): the halves wait on a stack, their sums on another."""
     if n <= 128:
-        v = values[start:]
-        r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
-        i = 8
-        whole = n - n % 8
-        while i < whole:
-            r0 += v[i]
-            r1 += v[i + 1]
-            r2 += v[i + 2]
-            r3 += v[i + 3]
-            r4 += v[i + 4]
-            r5 += v[i + 5]
-            r6 += v[i + 6]
-            r7 += v[i + 7]
-            i += 8
-        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            total += values[start + i]
-            i += 1
-        return total
-    half = n // 2
-    half -= half % 8
-    return _pairwise(values, start, half) + _pairwise(values, start + half, n - half)
+        return _block(values, start, n)
+    starts = np.empty(128, dtype=np.int64)
+    sizes = np.empty(128, dtype=np.int64)
+    split = np.zeros(128, dtype=np.bool_)
+    sums = np.empty(128)
+    top, done = 0, 0
+    starts[0], sizes[0] = start, n
+    while top >= 0:
+        first, size = starts[top], sizes[top]
+        if size <= 128:
+            sums[done] = _block(values, first, size)
+            done += 1
+            top -= 1
+        elif split[top]:  # both halves summed: the left's sum, then the right's
+            sums[done - 2] = sums[done - 2] + sums[done - 1]
+            done -= 1
+            split[top] = False
+            top -= 1
+        else:
+            half = size // 2
+            half -= half % 8
+            split[top] = True
+            starts[top + 1], sizes[top + 1] = first + half, size - half  # right, done second
+            starts[top + 2], sizes[top + 2] = first, half  # left, done first
+            split[top + 1] = split[top + 2] = False
+            top += 2
+    return sums[0]
 
 
 def _sum(values: np.ndarray) -> float:
@@ -407,8 +437,9 @@ def _compile() -> Any:
     except ImportError:
         return None
     jit = numba.njit(cache=True, nogil=True)
-    helpers = {f.__name__: jit(f) for f in (_nan_max, _nan_min, _clip, _pairwise, _sum, _team_others_mean)}
-    globals().update(helpers)
+    helpers = (_nan_max, _nan_min, _clip, _block, _pairwise, _sum, _team_others_mean)
+    compiled = {f.__name__: jit(f) for f in helpers}
+    globals().update(compiled)  # what the loops call, compiled too
     return SimpleNamespace(
         drift=jit(_drift),
         coach=jit(_coach),
@@ -421,7 +452,7 @@ def _compile() -> Any:
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),
-        sum=jit(_sum),
+        sum=compiled["_sum"],
         row_sums=jit(_row_sums),
         standardized=jit(_standardized),
         chance_to_stay=jit(_chance_to_stay),

@@ -93,3 +93,17 @@ def test_feedback_compares_with_the_team_mean():
     k.feedback(out, luck, potential, skill, drive, team, active, divisor, -0.3, 0.2)
     assert (bits(out) == bits(expected)).all()
     assert (out[8:16] == 0).all() and set(out[active]) <= {-0.3, 0.2}
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 480, 1_000, 5_001, 100_003])
+def test_sums_are_numpys_pairwise_sums(n):
+    k = compiled.KERNELS
+    rng = np.random.default_rng(n)
+    for values in (rng.standard_normal(n) * 1e3 + 7.0, rng.exponential(size=n) ** 3):
+        assert bits(k.sum(values)) == bits(np.add.reduce(values))
+        table = np.stack([values, values[::-1].copy(), np.full(n, 0.1)])
+        assert (bits(k.row_sums(table, 1)) == bits(np.add.reduce(table[1:], axis=1))).all()
+        active = rng.random(n) < 0.7
+        if active.any():
+            assert bits(k.active_mean(values, active)) == bits(values[active].mean())
+    assert bits(k.sum(np.full(max(n, 1), -0.0))) == bits(np.add.reduce(np.full(max(n, 1), -0.0)))
