@@ -396,9 +396,7 @@ def _chance_to_stay(hazard: np.ndarray, base: float, highest: float) -> None:
         hazard[i] = 1.0 - _clip(hazard[i] * base, 0.0, highest)
 
 
-def _quits(
-    stay: np.ndarray, draws: np.ndarray, active: np.ndarray
-) -> tuple[np.ndarray, float]:
+def _quits(stay: np.ndarray, draws: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, float]:
     """exits.quit_check once the chance to stay is raised to the interval: ``stay``
     becomes the quit probability; returns who quits (draw below it, active) and the sum
     of the probabilities over the active."""
