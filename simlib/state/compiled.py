@@ -428,6 +428,32 @@ def _active_mean(values: np.ndarray, active: np.ndarray) -> float:
     return _sum(employed[:m]) / m if m else np.nan
 
 
+def _accrue(
+    cumulative: np.ndarray,
+    factors: np.ndarray,
+    added: np.ndarray,
+    potential: np.ndarray,
+    skill: np.ndarray,
+    drive: np.ndarray,
+    weights: np.ndarray,
+    hired_week: np.ndarray,
+    times: np.ndarray,
+    everyone: bool,
+    ramps: bool,
+) -> None:
+    """Workforce.accrue: the rate times the weeks worked, the ramp-up shortfall (if
+    ``ramps``), then each output factor times both added to the integrals. ``times``:
+    t0, t1, the market level, ramp weeks, ramp deficit."""
+    t0, t1, level, ramp_weeks, ramp_deficit = times[0], times[1], times[2], times[3], times[4]
+    _rate_times_weeks(
+        added[0], added[1], potential, skill, drive, level, weights, hired_week, t1, t1 - t0,
+        everyone,
+    )  # fmt: skip
+    if ramps:
+        _ramp_shortfall(added[0], hired_week, t0, t1, ramp_weeks, ramp_deficit)
+    _add_by_factor(cumulative, factors, added, weights)
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -435,7 +461,10 @@ def _compile() -> Any:
     except ImportError:
         return None
     jit = numba.njit(cache=True, nogil=True)
-    helpers = (_nan_max, _nan_min, _clip, _block, _pairwise, _sum, _team_others_mean)
+    helpers = (
+        _nan_max, _nan_min, _clip, _block, _pairwise, _sum, _team_others_mean,
+        _rate_times_weeks, _ramp_shortfall, _add_by_factor,
+    )  # fmt: skip
     compiled = {f.__name__: jit(f) for f in helpers}
     globals().update(compiled)  # what the loops call, compiled too
     return SimpleNamespace(
@@ -444,9 +473,7 @@ def _compile() -> Any:
         feedback=jit(_feedback),
         incentives=jit(_incentives),
         log_hazard=jit(_log_hazard),
-        rate_times_weeks=jit(_rate_times_weeks),
-        add_by_factor=jit(_add_by_factor),
-        ramp_shortfall=jit(_ramp_shortfall),
+        accrue=jit(_accrue),
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),

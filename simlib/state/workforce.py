@@ -327,15 +327,12 @@ class Workforce:
         added = self._accrued
         gain, weeks = added
         ramps = ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks
-        if KERNELS is not None:
-            everyone = self.latest_hire <= t0
-            KERNELS.rate_times_weeks(
-                gain, weeks, self.potential, self.skill, self.drive, level, a,
-                self.hired_week, t1, dt, everyone,
+        if KERNELS is not None:  # the same steps in one compiled loop
+            times = np.array((t0, t1, level, ramp_weeks, ramp_deficit), dtype=float)
+            KERNELS.accrue(
+                self.cumulative, self.output_factors, added, self.potential, self.skill,
+                self.drive, a, self.hired_week, times, self.latest_hire <= t0, ramps,
             )  # fmt: skip
-            if ramps:
-                KERNELS.ramp_shortfall(gain, self.hired_week, t0, t1, ramp_weeks, ramp_deficit)
-            KERNELS.add_by_factor(self.cumulative, self.output_factors, added, a)
             return
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
