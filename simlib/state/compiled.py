@@ -454,6 +454,22 @@ def _accrue(
     _add_by_factor(cumulative, factors, added, weights)
 
 
+def _teammates(
+    team: np.ndarray, active: np.ndarray, n_teams: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Workforce's Teammates.count: whole numbers, so exact in any order."""
+    per_team = np.zeros(n_teams)
+    for i in range(len(team)):
+        if active[i]:
+            per_team[team[i]] += 1.0
+    staffed = per_team > 0
+    team_divisor = np.where(staffed, per_team, np.nan)
+    others = np.empty(len(team))
+    for i in range(len(team)):
+        others[i] = per_team[team[i]] - (1.0 if active[i] else 0.0)
+    return per_team, staffed, others, others > 0, np.maximum(others, 1.0), team_divisor
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -474,6 +490,7 @@ def _compile() -> Any:
         incentives=jit(_incentives),
         log_hazard=jit(_log_hazard),
         accrue=jit(_accrue),
+        teammates=jit(_teammates),
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),

@@ -136,6 +136,8 @@ class Teammates:
         ``team``, plus one)."""
         if n_teams is None:
             n_teams = int(team.max()) + 1 if len(team) else 0
+        if KERNELS is not None and active.dtype == bool:
+            return cls(*KERNELS.teammates(team, active, n_teams))
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
         staffed = per_team > 0
