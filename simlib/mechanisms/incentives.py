@@ -195,6 +195,33 @@ def _update_compiled(sim: SimState, inc: IncentiveBehaviour, stake: float, relat
     """:func:`update` for everyone under one policy, its loops compiled (the same steps)."""
     assert KERNELS is not None
     wf = sim.workforce
+    scalars, sabotages = compiled_inputs(sim, inc, stake, relative)
+    mates = wf.teammates()
+    KERNELS.incentives(
+        wf.effort,
+        wf.helping,
+        wf.drive,
+        wf.engagement,
+        wf.fairness_belief,
+        wf.goal_effect,
+        wf.feedback_effect,
+        wf.sabotage,
+        wf.chart.team,
+        wf.active,
+        mates.any,
+        mates.divisor,
+        scalars,
+        sabotages,
+    )
+
+
+def compiled_inputs(
+    sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float
+) -> tuple[np.ndarray, bool]:
+    """What the compiled :func:`update` reads besides the workforce: its sizes (see
+    ``simlib.state.compiled``) and whether anyone sabotages. Recomputes gaming and
+    sabotage first if what they read has changed."""
+    wf = sim.workforce
     goals = sim.policy.goals
     w = goals.measured_pay_weight
     line_of_sight = 1.0 + inc.line_of_sight_gain * w
@@ -221,23 +248,7 @@ def _update_compiled(sim: SimState, inc: IncentiveBehaviour, stake: float, relat
             inc.sabotage_effect_sd,
         ]
     )
-    mates = wf.teammates()
-    KERNELS.incentives(
-        wf.effort,
-        wf.helping,
-        wf.drive,
-        wf.engagement,
-        wf.fairness_belief,
-        wf.goal_effect,
-        wf.feedback_effect,
-        wf.sabotage,
-        wf.chart.team,
-        wf.active,
-        mates.any,
-        mates.divisor,
-        scalars,
-        bool(sabotages),
-    )
+    return scalars, bool(sabotages)
 
 
 def _gaming_and_sabotage(

@@ -259,6 +259,47 @@ def _incentives(
         drive[i] = d if active[i] else 0.0
 
 
+def _checkin(
+    engagement: np.ndarray,
+    target: np.ndarray,
+    active: np.ndarray,
+    pull: float,
+    drifts: bool,
+    skill: np.ndarray,
+    gain_sd: float,
+    feedback_effect: np.ndarray,
+    luck: np.ndarray,
+    potential: np.ndarray,
+    drive: np.ndarray,
+    team: np.ndarray,
+    team_divisor: np.ndarray,
+    told_below: float,
+    told_above: float,
+    effort: np.ndarray,
+    helping: np.ndarray,
+    fairness: np.ndarray,
+    goal_effect: np.ndarray,
+    sabotage: np.ndarray,
+    any_: np.ndarray,
+    divisor: np.ndarray,
+    scalars: np.ndarray,
+    sabotages: bool,
+) -> None:
+    """checkins.checkin once performance is caught up: engagement drifts (if the clock
+    moved), coaching, the response to feedback, then effort, helping and the drive."""
+    if drifts:
+        _drift(engagement, target, active, pull)
+    _coach(skill, active, gain_sd)
+    _feedback(
+        feedback_effect, luck, potential, skill, drive, team, active, team_divisor,
+        told_below, told_above,
+    )  # fmt: skip
+    _incentives(
+        effort, helping, drive, engagement, fairness, goal_effect, feedback_effect, sabotage,
+        team, active, any_, divisor, scalars, sabotages,
+    )  # fmt: skip
+
+
 def _log_hazard(
     out: np.ndarray,
     z: np.ndarray,
@@ -479,15 +520,17 @@ def _compile() -> Any:
     jit = numba.njit(cache=True, nogil=True)
     helpers = (
         _nan_max, _nan_min, _clip, _block, _pairwise, _sum, _team_others_mean,
-        _rate_times_weeks, _ramp_shortfall, _add_by_factor,
+        _rate_times_weeks, _ramp_shortfall, _add_by_factor, _drift, _coach, _feedback,
+        _incentives,
     )  # fmt: skip
     compiled = {f.__name__: jit(f) for f in helpers}
     globals().update(compiled)  # what the loops call, compiled too
     return SimpleNamespace(
-        drift=jit(_drift),
-        coach=jit(_coach),
-        feedback=jit(_feedback),
-        incentives=jit(_incentives),
+        drift=compiled["_drift"],
+        coach=compiled["_coach"],
+        feedback=compiled["_feedback"],
+        incentives=compiled["_incentives"],
+        checkin=jit(_checkin),
         log_hazard=jit(_log_hazard),
         accrue=jit(_accrue),
         teammates=jit(_teammates),
