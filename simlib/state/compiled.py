@@ -511,6 +511,46 @@ def _teammates(
     return per_team, staffed, others, others > 0, np.maximum(others, 1.0), team_divisor
 
 
+def _quintile_counts(
+    values: np.ndarray,
+    among: np.ndarray,
+    chosen: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    t: np.ndarray,
+    upper_half: np.ndarray,
+) -> tuple[bool, np.ndarray, np.ndarray]:
+    """counts.quintile_counts for at least two ``among``: the quantiles from the sorted
+    values as numpy interpolates them, how many fall under each, and where the ``chosen``
+    fall. False (nothing counted) where an order statistic it reads is a zero: there the
+    sign numpy's partition gives it decides, and the numpy code runs."""
+    m = 0
+    employed = np.empty(len(values))
+    for i in range(len(values)):
+        if among[i]:
+            employed[m] = values[i]
+            m += 1
+    order = np.sort(employed[:m])
+    cuts = np.empty(len(lower))
+    for k in range(len(lower)):
+        a, b = order[lower[k]], order[upper[k]]
+        if a == 0.0 or b == 0.0:
+            return False, np.zeros(5, np.int64), np.zeros(5, np.int64)
+        diff = b - a
+        cuts[k] = b - diff * (1 - t[k]) if upper_half[k] else a + diff * t[k]
+    below = np.searchsorted(order, cuts, side="left")
+    counts = np.empty(len(cuts) + 1, np.int64)
+    previous = 0
+    for k in range(len(cuts)):
+        counts[k] = below[k] - previous
+        previous = below[k]
+    counts[len(cuts)] = m - previous
+    picked = np.zeros(len(cuts) + 1, np.int64)
+    for i in chosen:
+        picked[np.searchsorted(cuts, values[i], side="right")] += 1
+    return True, counts, picked
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -534,6 +574,7 @@ def _compile() -> Any:
         log_hazard=jit(_log_hazard),
         accrue=jit(_accrue),
         teammates=jit(_teammates),
+        quintile_counts=jit(_quintile_counts),
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),

@@ -107,3 +107,22 @@ def test_sums_are_numpys_pairwise_sums(n):
         if active.any():
             assert bits(k.active_mean(values, active)) == bits(values[active].mean())
     assert bits(k.sum(np.full(max(n, 1), -0.0))) == bits(np.add.reduce(np.full(max(n, 1), -0.0)))
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 501])
+def test_quintile_counts_are_the_numpy_codes(monkeypatch, n):
+    from simlib.state import counts
+
+    rng = np.random.default_rng(n)
+    samples = [rng.standard_normal(n), np.round(rng.standard_normal(n), 1), np.zeros(n)]
+    fast = []
+    for values in samples:
+        among = rng.random(n) < 0.8
+        among[:2] = True
+        chosen = np.flatnonzero(among & (rng.random(n) < 0.3))
+        fast.append((values, among, chosen, counts.quintile_counts(values, among, chosen)))
+    monkeypatch.setattr(counts, "KERNELS", None)
+    for values, among, chosen, (exposed, picked) in fast:
+        expected = counts.quintile_counts(values, among, chosen)
+        assert (exposed == expected[0]).all() and (picked == expected[1]).all()
+        assert exposed.sum() == among.sum() and picked.sum() == len(chosen)
