@@ -95,15 +95,18 @@ def layoffs_and_discharges(sim: SimState) -> None:
     laid_off_chance, discharge_chance = _interval_chances(xb.layoff_rate, xb.discharge_rate, weeks)
     draws = sim.streams["layoffs"].random((2, sim.workforce.size))
     wf = sim.workforce
-    laid_off = wf.active & (draws[0] < laid_off_chance)
     chance = discharge_probability(
         performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
     )
-    discharged = wf.active & ~laid_off & (draws[1] < chance)
-    rows = laid_off.nonzero()[0]
-    sim.counts.layoffs += len(rows)
-    leave(sim, rows, voluntary=False, event="layoff", search=False)
-    rows = discharged.nonzero()[0]
+    if KERNELS is not None:
+        laid_off, discharged = KERNELS.let_go(draws, wf.active, laid_off_chance, chance)
+    else:
+        laid_off_mask = wf.active & (draws[0] < laid_off_chance)
+        discharged_mask = wf.active & ~laid_off_mask & (draws[1] < chance)
+        laid_off, discharged = laid_off_mask.nonzero()[0], discharged_mask.nonzero()[0]
+    sim.counts.layoffs += len(laid_off)
+    leave(sim, laid_off, voluntary=False, event="layoff", search=False)
+    rows = discharged
     sim.counts.discharges += len(rows)
     leave(sim, rows, voluntary=False, event="discharge", search=False)
 

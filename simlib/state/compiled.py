@@ -551,6 +551,27 @@ def _quintile_counts(
     return True, counts, picked
 
 
+def _let_go(
+    draws: np.ndarray, active: np.ndarray, layoff_chance: float, discharge_chance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """layoffs.layoffs_and_discharges: who is laid off (first draw below the chance), and
+    who else is discharged (second draw below their chance); the active only."""
+    n = len(active)
+    laid_off = np.empty(n, dtype=np.int64)
+    discharged = np.empty(n, dtype=np.int64)
+    k = j = 0
+    for i in range(n):
+        if not active[i]:
+            continue
+        if draws[0, i] < layoff_chance:
+            laid_off[k] = i
+            k += 1
+        elif draws[1, i] < discharge_chance[i]:
+            discharged[j] = i
+            j += 1
+    return laid_off[:k].copy(), discharged[:j].copy()
+
+
 def _compile() -> Any:
     """The loops compiled (cached on disk), or None without numba."""
     try:
@@ -575,6 +596,7 @@ def _compile() -> Any:
         accrue=jit(_accrue),
         teammates=jit(_teammates),
         quintile_counts=jit(_quintile_counts),
+        let_go=jit(_let_go),
         set_point=jit(_set_point),
         affine=jit(_affine),
         scaled_capped=jit(_scaled_capped),
