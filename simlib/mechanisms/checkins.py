@@ -39,7 +39,7 @@ from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.engagement import checkin_intensity
 from simlib.scenario.behaviour import EngagementBehaviour, IncentiveBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.simulation_state import SimState
 
 SKILL_CEILING_SD = 1.0  # coaching gains shrink to nothing as skill approaches this
@@ -51,7 +51,7 @@ def coach(sim: SimState, who: np.ndarray, gain_sd: float | np.ndarray) -> None:
     ``who`` is the coached positions, or a mask over every position.
     """
     wf = sim.workforce
-    compiled = KERNELS is not None and SKILL_CEILING_SD == 1.0
+    compiled = compiled_for(wf.size) and SKILL_CEILING_SD == 1.0
     if who.dtype == bool and compiled and not isinstance(gain_sd, np.ndarray):
         KERNELS.coach(wf.skill, who, gain_sd)
         return
@@ -82,7 +82,7 @@ def checkin(sim: SimState) -> None:
     sim.counts.manager_hours += employed * policy.minutes / 60.0
     eb = sim.scenario.behaviour.engagement
     inc = sim.scenario.behaviour.incentives
-    if eb is not None and inc is not None and arms is None and KERNELS is not None:
+    if eb is not None and inc is not None and arms is None and compiled_for(wf.size):
         _checkin_compiled(sim, eb, inc, interval)
         return
     if eb is not None:
@@ -143,7 +143,7 @@ def respond_to_feedback(sim: SimState) -> None:
     luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(policy.interval_weeks)
     quality = engagement.feedback_quality(sim)
     intensity = checkin_intensity(sim)
-    if KERNELS is not None and not isinstance(quality * intensity, np.ndarray):
+    if compiled_for(wf.size) and not isinstance(quality * intensity, np.ndarray):
         task = quality * eb.feedback_task_sd
         KERNELS.feedback(
             wf.feedback_effect,

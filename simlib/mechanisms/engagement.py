@@ -32,7 +32,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import is_relative
 from simlib.scenario.behaviour import EngagementBehaviour
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 
@@ -135,7 +135,7 @@ def _set_point(sim: SimState) -> np.ndarray:
     quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * (1.0 if is_relative(sim) else 0.0)
-    if KERNELS is not None and not isinstance(level, np.ndarray):
+    if compiled_for(wf.size) and not isinstance(level, np.ndarray):
         point = np.empty(wf.size)
         KERNELS.set_point(
             point,
@@ -166,7 +166,7 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
-    if KERNELS is not None:
+    if compiled_for(wf.size):
         KERNELS.drift(wf.engagement, set_point(sim), wf.active, pull)
         return
     moved = np.subtract(set_point(sim), wf.engagement)

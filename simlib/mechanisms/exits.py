@@ -28,7 +28,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.counts import quintile_counts
 from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState
@@ -82,7 +82,7 @@ def leave(
 def performance_z(sim: SimState) -> np.ndarray:
     """Each position's current performance rate, standardized over those employed (SD)."""
     wf = sim.workforce
-    if KERNELS is not None:
+    if compiled_for(wf.size):
         z = np.empty(wf.size)
         if KERNELS.standardized(z, wf.potential, wf.skill, wf.drive, wf.active):
             return z
@@ -149,7 +149,7 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
-    if KERNELS is not None:
+    if compiled_for(wf.size):
         return _log_hazard_compiled(sim, z, xb)
     log_h = c * z
     log_h *= z
@@ -217,7 +217,7 @@ def quit_check(sim: SimState) -> None:
     if sim.scenario.behaviour.exits is not None:
         engagement.advance(sim)
     xb = sim.scenario.behaviour.exits
-    if KERNELS is not None and xb is not None:  # the same steps, the loops compiled
+    if compiled_for(wf.size) and xb is not None:  # the same steps, the loops compiled
         stay = np.exp(log_hazard_terms(sim, z, xb))
         KERNELS.chance_to_stay(stay, sim.turnover.neutral_quit_rate, 1.0 - 1e-12)
         stay **= weeks / WEEKS_PER_YEAR

@@ -26,7 +26,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import Teammates
@@ -150,7 +150,7 @@ def update(sim: SimState) -> None:
     stake = sim.beliefs.stake
     arms = sim.pilot_arms
     relative = 1.0 if is_relative(sim) else 0.0
-    if arms is None and KERNELS is not None:
+    if arms is None and compiled_for(wf.size):
         _update_compiled(sim, inc, stake, relative)
         return
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)

@@ -33,7 +33,7 @@ from scipy.special import ndtr, ndtri
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
 from simlib.state import moments
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.simulation_state import SimState
 
 
@@ -58,7 +58,7 @@ def discharge_probability(
     if correlation <= 0 or not active.any():
         return np.full(len(z), chance)
     threshold, spread = _liability_scale(chance, correlation)
-    if KERNELS is not None:
+    if compiled_for(len(z)):
         liability = np.empty(len(z))
         KERNELS.affine(liability, z, -correlation, threshold, spread)
     else:
@@ -66,13 +66,13 @@ def discharge_probability(
         liability -= threshold
         liability /= spread
     ndtr(liability, out=liability)
-    if KERNELS is not None:
+    if compiled_for(len(z)):
         mean = float(KERNELS.active_mean(liability, active))
     else:
         mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
-    if KERNELS is not None:
+    if compiled_for(len(z)):
         KERNELS.scaled_capped(liability, chance, mean, 1.0)
         return liability
     liability *= chance
@@ -98,7 +98,7 @@ def layoffs_and_discharges(sim: SimState) -> None:
     chance = discharge_probability(
         performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
     )
-    if KERNELS is not None:
+    if compiled_for(wf.size):
         laid_off, discharged = KERNELS.let_go(draws, wf.active, laid_off_chance, chance)
     else:
         laid_off_mask = wf.active & (draws[0] < laid_off_chance)

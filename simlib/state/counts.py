@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 
 QUINTILES = 5
 _CUTS = tuple((np.arange(1, QUINTILES) / QUINTILES).tolist())  # 0.2, 0.4, 0.6, 0.8
@@ -90,7 +90,7 @@ def quintile_counts(
     values instead.
     """
     n = int(np.count_nonzero(among))
-    if KERNELS is not None and n >= 2 and chosen.dtype != bool:
+    if compiled_for(len(values)) and n >= 2 and chosen.dtype != bool:
         _, lower, upper, t, upper_half = _interpolation(n, _CUTS)
         done, counts, picked = KERNELS.quintile_counts(
             values, among, chosen, lower, upper, t, upper_half

@@ -20,7 +20,7 @@ from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import Policy
 from simlib.state.candidates import CandidatePool
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
 from simlib.state.pilot_arms import PilotArms
@@ -206,7 +206,7 @@ class SimState:
         # The sums as the last catch-up left them, unless someone joined since (a leaver's
         # integrals stay as they were).
         fills, summed = self._summed
-        row_sums = _row_sums if KERNELS is None else KERNELS.row_sums
+        row_sums = KERNELS.row_sums if compiled_for(wf.size) and KERNELS else _row_sums
         if fills != wf.fills:
             summed = row_sums(wf.cumulative, 2).tolist()
         perf, weeks, value_perf, value_weeks = summed

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.scenario.organization import Organization
-from simlib.state.compiled import KERNELS
+from simlib.state.compiled import KERNELS, compiled_for
 
 
 def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
@@ -136,7 +136,7 @@ class Teammates:
         ``team``, plus one)."""
         if n_teams is None:
             n_teams = int(team.max()) + 1 if len(team) else 0
-        if KERNELS is not None and active.dtype == bool:
+        if compiled_for(len(team)) and active.dtype == bool:
             return cls(*KERNELS.teammates(team, active, n_teams))
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
@@ -329,7 +329,7 @@ class Workforce:
         added = self._accrued
         gain, weeks = added
         ramps = ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks
-        if KERNELS is not None:  # the same steps in one compiled loop
+        if compiled_for(self.size):  # the same steps in one compiled loop
             times = np.array((t0, t1, level, ramp_weeks, ramp_deficit), dtype=float)
             KERNELS.accrue(
                 self.cumulative, self.output_factors, added, self.potential, self.skill,

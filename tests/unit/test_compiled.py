@@ -121,8 +121,13 @@ def test_quintile_counts_are_the_numpy_codes(monkeypatch, n):
         among[:2] = True
         chosen = np.flatnonzero(among & (rng.random(n) < 0.3))
         fast.append((values, among, chosen, counts.quintile_counts(values, among, chosen)))
-    monkeypatch.setattr(counts, "KERNELS", None)
+    _numpy_only(monkeypatch)
     for values, among, chosen, (exposed, picked) in fast:
         expected = counts.quintile_counts(values, among, chosen)
         assert (exposed == expected[0]).all() and (picked == expected[1]).all()
         assert exposed.sum() == among.sum() and picked.sum() == len(chosen)
+
+
+def test_large_workforces_take_numpys_vectorized_steps():
+    assert compiled.compiled_for(500)
+    assert not compiled.compiled_for(compiled.COMPILED_UP_TO + 1)
