@@ -32,6 +32,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import ranked
 from simlib.scenario.behaviour import EngagementBehaviour
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 
@@ -134,6 +135,18 @@ def _set_point(sim: SimState) -> np.ndarray:
     quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * ranked(sim)
+    if compiled_for(wf.size) and not isinstance(level, np.ndarray):
+        point = np.empty(wf.size)
+        KERNELS.set_point(
+            point,
+            wf.goal_acceptance,
+            wf.disposition,
+            wf.engagement_swing,
+            level,
+            eb.hopeless_penalty,
+            bool(eb.between_person_sd),
+        )
+        return point
     point = np.subtract(1.0, wf.goal_acceptance)
     point *= eb.hopeless_penalty
     np.subtract(level, point, out=point)
@@ -153,6 +166,9 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
+    if compiled_for(wf.size):
+        KERNELS.drift(wf.engagement, set_point(sim), wf.active, pull)
+        return
     moved = np.subtract(set_point(sim), wf.engagement)
     moved *= pull
     np.add(wf.engagement, moved, out=moved)
