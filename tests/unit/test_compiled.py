@@ -131,3 +131,17 @@ def test_quintile_counts_are_the_numpy_codes(monkeypatch, n):
 def test_large_workforces_take_numpys_vectorized_steps():
     assert compiled.compiled_for(500)
     assert not compiled.compiled_for(compiled.COMPILED_UP_TO + 1)
+
+
+def test_compiling_ahead_runs_every_policy_of_every_scenario(tmp_path):
+    from pathlib import Path
+
+    from simlib.engine.compile_ahead import compile_ahead
+
+    for name in ("policy_showdown.yaml", "scullen2005.yaml"):
+        (tmp_path / name).write_text(Path("scenarios", name).read_text())
+    expected = sum(
+        len(simlib.load_scenario(tmp_path / name).policies)
+        for name in ("policy_showdown.yaml", "scullen2005.yaml")
+    )
+    assert compile_ahead(tmp_path) == expected > 0
