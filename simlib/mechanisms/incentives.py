@@ -220,8 +220,9 @@ def compiled_inputs(
     sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float
 ) -> tuple[np.ndarray, bool]:
     """What the compiled :func:`update` reads besides the workforce: its sizes (see
-    ``simlib.state.compiled``) and whether anyone sabotages. Recomputes gaming and
-    sabotage first if what they read has changed."""
+    ``simlib.state.compiled``) and whether anyone sabotages, kept while the stake and the
+    policy stay (nothing else they read changes in a run). Recomputes gaming and sabotage
+    first if what they read has changed."""
     wf = sim.workforce
     goals = sim.policy.goals
     w = goals.measured_pay_weight
@@ -232,6 +233,9 @@ def compiled_inputs(
     if wf.incentive_key != key:
         _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
         wf.incentive_key = key
+    kept = wf.incentive_sizes
+    if kept is not None and kept[0] == (stake, id(sim.policy)):
+        return kept[1], kept[2]
     usual_engagement, usual_fairness = usual_attitudes(sim)
     help_factor = np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
     scalars = np.array(
@@ -249,6 +253,7 @@ def compiled_inputs(
             inc.sabotage_effect_sd,
         ]
     )
+    wf.incentive_sizes = ((stake, id(sim.policy)), scalars, bool(sabotages))
     return scalars, bool(sabotages)
 
 

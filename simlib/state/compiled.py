@@ -495,6 +495,30 @@ def _accrue(
     _add_by_factor(cumulative, factors, added, weights)
 
 
+def _accrue_summed(
+    cumulative: np.ndarray,
+    factors: np.ndarray,
+    added: np.ndarray,
+    potential: np.ndarray,
+    skill: np.ndarray,
+    drive: np.ndarray,
+    weights: np.ndarray,
+    hired_week: np.ndarray,
+    times: np.ndarray,
+    everyone: bool,
+    ramps: bool,
+    sums: np.ndarray,
+) -> None:
+    """:func:`_accrue`, then the integrals' row sums from the third row on into ``sums``
+    (``SimState.catch_up``'s totals: one call instead of two)."""
+    _accrue(
+        cumulative, factors, added, potential, skill, drive, weights, hired_week, times,
+        everyone, ramps,
+    )  # fmt: skip
+    for k in range(len(sums)):
+        sums[k] = _sum(cumulative[2 + k])
+
+
 def _teammates(
     team: np.ndarray, active: np.ndarray, n_teams: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -512,25 +536,20 @@ def _teammates(
 
 
 def _quintile_counts(
+    order: np.ndarray,
     values: np.ndarray,
-    among: np.ndarray,
     chosen: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
     t: np.ndarray,
     upper_half: np.ndarray,
 ) -> tuple[bool, np.ndarray, np.ndarray]:
-    """counts.quintile_counts for at least two ``among``: the quantiles from the sorted
-    values as numpy interpolates them, how many fall under each, and where the ``chosen``
-    fall. False (nothing counted) where an order statistic it reads is a zero: there the
-    sign numpy's partition gives it decides, and the numpy code runs."""
-    m = 0
-    employed = np.empty(len(values))
-    for i in range(len(values)):
-        if among[i]:
-            employed[m] = values[i]
-            m += 1
-    order = np.sort(employed[:m])
+    """counts.quintile_counts for at least two values ``order`` (those counted, sorted by
+    numpy: its sort is faster than the compiled one): the quantiles as numpy interpolates
+    them, how many fall under each, and where the ``chosen`` fall. False (nothing counted)
+    where an order statistic it reads is a zero: there the sign numpy's partition gives it
+    decides, and the numpy code runs."""
+    m = len(order)
     cuts = np.empty(len(lower))
     for k in range(len(lower)):
         a, b = order[lower[k]], order[upper[k]]
@@ -582,7 +601,7 @@ def _compile() -> Any:
     helpers = (
         _nan_max, _nan_min, _clip, _block, _pairwise, _sum, _team_others_mean,
         _rate_times_weeks, _ramp_shortfall, _add_by_factor, _drift, _coach, _feedback,
-        _incentives,
+        _incentives, _accrue,
     )  # fmt: skip
     compiled = {f.__name__: jit(f) for f in helpers}
     globals().update(compiled)  # what the loops call, compiled too
@@ -593,7 +612,8 @@ def _compile() -> Any:
         incentives=compiled["_incentives"],
         checkin=jit(_checkin),
         log_hazard=jit(_log_hazard),
-        accrue=jit(_accrue),
+        accrue=compiled["_accrue"],
+        accrue_summed=jit(_accrue_summed),
         teammates=jit(_teammates),
         quintile_counts=jit(_quintile_counts),
         let_go=jit(_let_go),

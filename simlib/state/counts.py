@@ -93,7 +93,7 @@ def quintile_counts(
     if compiled_for(len(values)) and n >= 2 and chosen.dtype != bool:
         _, lower, upper, t, upper_half = _interpolation(n, _CUTS)
         done, counts, picked = KERNELS.quintile_counts(
-            values, among, chosen, lower, upper, t, upper_half
+            np.sort(values[among]), values, chosen, lower, upper, t, upper_half
         )
         if done:
             return counts, picked

@@ -166,6 +166,7 @@ class SimState:
         self.last_accrual = 0.0  # week performance was last accrued
         # The workforce's integral sums after the last accrual, and its fills count then.
         self._summed: tuple[int, list[float]] = (-1, [])
+        self._totals = np.zeros(len(self.workforce.cumulative) - 2)  # what the accrual sums
         self.market_listeners: list[MarketListener] = []
         self._market_level = 0.0
         self.trace: list[tuple[float, str, int]] | None = None
@@ -211,8 +212,13 @@ class SimState:
             summed = row_sums(wf.cumulative, 2).tolist()
         perf, weeks, value_perf, value_weeks = summed
         hiring = self.scenario.hiring
-        wf.accrue(t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
-        summed = row_sums(wf.cumulative, 2).tolist()
+        totals = self._totals
+        if wf.accrue(
+            t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd, totals
+        ):
+            summed = totals.tolist()
+        else:
+            summed = row_sums(wf.cumulative, 2).tolist()
         self._summed = (wf.fills, summed)
         perf_now, weeks_now, value_perf_now, value_weeks_now = summed
         cycle = self.cycle

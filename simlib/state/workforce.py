@@ -268,6 +268,9 @@ class Workforce:
         # results (under the key last used) until it changes.
         self.inputs_revision = 0
         self.incentive_key: tuple[int, int, float, int, int] | None = None
+        # The compiled incentives' sizes (they read only the stake and the policy), kept
+        # under (stake, policy) with whether anyone sabotages.
+        self.incentive_sizes: tuple[tuple[float, int], np.ndarray, bool] | None = None
         self.set_point_key: tuple[int, int, int] | None = None
         self.set_point_kept = np.zeros(n)
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
@@ -313,17 +316,25 @@ class Workforce:
         return np.flatnonzero(mask)
 
     def accrue(
-        self, t0: float, t1: float, level: float, ramp_weeks: float, ramp_deficit: float
-    ) -> None:
+        self,
+        t0: float,
+        t1: float,
+        level: float,
+        ramp_weeks: float,
+        ramp_deficit: float,
+        sums: np.ndarray | None = None,
+    ) -> bool:
         """Add the performance of active employees over weeks [t0, t1] (for someone hired
         since t0, from their hire week).
 
         The rate is ``potential + skill + level`` less a new-hire deficit that shrinks
-        linearly to zero over ``ramp_weeks`` of tenure; its integral is exact.
+        linearly to zero over ``ramp_weeks`` of tenure; its integral is exact. With
+        ``sums``, the compiled loop also writes the integrals' row sums from the third row
+        on into it (numpy's pairwise sums) and True is returned; otherwise False.
         """
         dt = t1 - t0
         if dt <= 0:
-            return
+            return False
         a = self.active_weights()
         # The period's performance and weeks worked, one row each of one block.
         added = self._accrued
@@ -331,11 +342,17 @@ class Workforce:
         ramps = ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks
         if compiled_for(self.size):  # the same steps in one compiled loop
             times = np.array((t0, t1, level, ramp_weeks, ramp_deficit), dtype=float)
+            if sums is not None:
+                KERNELS.accrue_summed(
+                    self.cumulative, self.output_factors, added, self.potential, self.skill,
+                    self.drive, a, self.hired_week, times, self.latest_hire <= t0, ramps, sums,
+                )  # fmt: skip
+                return True
             KERNELS.accrue(
                 self.cumulative, self.output_factors, added, self.potential, self.skill,
                 self.drive, a, self.hired_week, times, self.latest_hire <= t0, ramps,
             )  # fmt: skip
-            return
+            return False
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         if level:  # adding 0 would change nothing the integrals keep
@@ -357,6 +374,7 @@ class Workforce:
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
         self._by_factor += by_factor
+        return False
 
     def _ramp_shortfall(
         self, gain: np.ndarray, t0: float, t1: float, ramp_weeks: float, ramp_deficit: float
