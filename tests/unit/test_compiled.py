@@ -145,3 +145,27 @@ def test_compiling_ahead_runs_every_policy_of_every_scenario(tmp_path):
         for name in ("policy_showdown.yaml", "scullen2005.yaml")
     )
     assert compile_ahead(tmp_path) == expected > 0
+
+
+@pytest.mark.parametrize("baseline", ["forced_distribution", "absolute"])
+def test_a_pilots_mixed_run_is_the_numpy_codes(monkeypatch, baseline):
+    """OKR in some departments, the baseline in the rest: per-arm terms (ranking, check-ins,
+    stakes) take the numpy code where they differ by position; the results match it."""
+    from simlib.experiments.pilot import MeasuredSimulation
+
+    scenario = simlib.load_scenario("scenarios/policy_showdown.yaml", overrides=SMALL)
+
+    def run() -> tuple[pd.DataFrame, np.ndarray]:
+        sim = MeasuredSimulation(
+            scenario, baseline, 3, 1, units="department", metrics=("engagement",),
+            neutral_quit_rate=scenario.behaviour.voluntary_quit_rate,
+            pilot=("okr", np.array([0, 2])),
+        )  # fmt: skip
+        sim.run_calendar()
+        return sim.ledger.frame(), np.stack(sim.rows)
+
+    fast, fast_rows = run()
+    assert _numpy_only(monkeypatch) >= 6
+    slow, slow_rows = run()
+    pd.testing.assert_frame_equal(slow, fast)
+    assert bits(slow_rows).tolist() == bits(fast_rows).tolist()
