@@ -267,7 +267,7 @@ class Workforce:
         # writing any of them; incentives.update and engagement.set_point keep their
         # results (under the key last used) until it changes.
         self.inputs_revision = 0
-        self.incentive_key: tuple[int, int, float, int, int] | None = None
+        self.incentive_key: tuple[int, int, float, int] | None = None
         # The compiled incentives' sizes (they read only the stake and the policy), kept
         # under (stake, policy) with whether anyone sabotages.
         self.incentive_sizes: tuple[tuple[float, int], np.ndarray, bool] | None = None
