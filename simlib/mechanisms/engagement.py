@@ -116,11 +116,12 @@ def new_swings(sim: SimState) -> None:
 def set_point(sim: SimState) -> np.ndarray:
     """Engagement each person drifts toward under today's conditions (share 0–1).
 
-    Read-only: kept until the roster, the policy or what it reads changes (see
-    ``Workforce.inputs_revision``).
+    Read-only: kept until someone joins, the policy or what it reads changes (see
+    ``Workforce.inputs_revision``). A leaver changes nothing it reads: each position's set
+    point reads only that position's own values, and a vacant one's is never used.
     """
     wf = sim.workforce
-    key = (wf.roster, wf.inputs_revision, id(sim.policy))
+    key = (wf.fills, wf.inputs_revision, id(sim.policy))
     if wf.set_point_key != key:
         wf.set_point_kept = _set_point(sim)
         wf.set_point_kept.setflags(write=False)
