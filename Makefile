@@ -26,7 +26,14 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	} || echo "Chromium could not be installed: the browser tests will be skipped"
 
-setup: $(STAMP) $(LAB_OVERRIDES) chromium
+# The engine's compiled loops (numba), compiled once ahead so that the first simulation
+# (the demo, the explorer) loads them from the cache instead of compiling for ~15 s.
+COMPILED = $(VENV)/.compiled
+$(COMPILED): $(STAMP) simlib/state/compiled.py
+	$(PY) -m simlib.engine.compile_ahead scenarios
+	touch $(COMPILED)
+
+setup: $(STAMP) $(LAB_OVERRIDES) $(COMPILED) chromium
 
 # A second run with nothing changed (scenarios, notebook, parameters, simlib's code) reuses
 # the reports already written; it ends with the index's path and a five-line summary.

@@ -37,7 +37,9 @@ import numpy as np
 from simlib.mechanisms import engagement, incentives
 from simlib.mechanisms.base import Mechanism
 from simlib.mechanisms.engagement import checkin_intensity
+from simlib.scenario.behaviour import EngagementBehaviour, IncentiveBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.simulation_state import SimState
 
 SKILL_CEILING_SD = 1.0  # coaching gains shrink to nothing as skill approaches this
@@ -49,6 +51,10 @@ def coach(sim: SimState, who: np.ndarray, gain_sd: float | np.ndarray) -> None:
     ``who`` is the coached positions, or a mask over every position.
     """
     wf = sim.workforce
+    compiled = compiled_for(wf.size) and SKILL_CEILING_SD == 1.0
+    if who.dtype == bool and compiled and not isinstance(gain_sd, np.ndarray):
+        KERNELS.coach(wf.skill, who, gain_sd)
+        return
     if who.dtype == bool:
         gain = np.subtract(SKILL_CEILING_SD, wf.skill)
         np.maximum(gain, 0.0, out=gain)  # the room left
@@ -75,6 +81,10 @@ def checkin(sim: SimState) -> None:
     sim.log("checkin", employed)
     sim.counts.manager_hours += employed * policy.minutes / 60.0
     eb = sim.scenario.behaviour.engagement
+    inc = sim.scenario.behaviour.incentives
+    if eb is not None and inc is not None and arms is None and compiled_for(wf.size):
+        _checkin_compiled(sim, eb, inc, interval)
+        return
     if eb is not None:
         engagement.advance(sim)
         per_checkin = (
@@ -83,6 +93,38 @@ def checkin(sim: SimState) -> None:
         coach(sim, wf.active, per_checkin * interval / WEEKS_PER_YEAR)
         respond_to_feedback(sim)
     incentives.update(sim)
+
+
+def _checkin_compiled(
+    sim: SimState, eb: EngagementBehaviour, inc: IncentiveBehaviour, interval: int
+) -> None:
+    """The rest of :func:`checkin` in one compiled call, the same steps in the same order:
+    engagement drifts (:func:`engagement.advance`), coaching, the response to feedback,
+    then effort, helping and the drive (:func:`incentives.update`)."""
+    assert KERNELS is not None and SKILL_CEILING_SD == 1.0
+    wf = sim.workforce
+    last, now = sim.engagement_clock, sim.now
+    sim.engagement_clock = now
+    drifts = now > last
+    pull = 1.0 - np.exp(-(now - last) / eb.adjust_weeks) if drifts else 0.0
+    target = engagement.set_point(sim) if drifts else wf.engagement
+    quality, intensity = engagement.feedback_quality(sim), checkin_intensity(sim)
+    assert not isinstance(quality, np.ndarray) and not isinstance(intensity, np.ndarray)
+    gain_sd = eb.coaching_skill_sd * quality * intensity * interval / WEEKS_PER_YEAR
+    luck = sim.streams["feedback"].standard_normal(wf.size)
+    luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(interval)
+    task = quality * eb.feedback_task_sd
+    told_below = intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd)
+    told_above = intensity * (task + (1.0 - quality) * eb.feedback_praise_sd)
+    relative = 1.0 if incentives.is_relative(sim) else 0.0
+    scalars, sabotages = incentives.compiled_inputs(sim, inc, sim.beliefs.stake, relative)
+    mates = wf.teammates()
+    KERNELS.checkin(
+        wf.engagement, target, wf.active, pull, drifts, wf.skill, gain_sd,
+        wf.feedback_effect, luck, wf.potential, wf.drive, wf.chart.team, mates.team_divisor,
+        told_below, told_above, wf.effort, wf.helping, wf.fairness_belief, wf.goal_effect,
+        wf.sabotage, mates.any, mates.divisor, scalars, sabotages,
+    )  # fmt: skip
 
 
 def respond_to_feedback(sim: SimState) -> None:
@@ -99,6 +141,23 @@ def respond_to_feedback(sim: SimState) -> None:
     assert eb is not None and policy.interval_weeks is not None
     luck = sim.streams["feedback"].standard_normal(wf.size)
     luck *= sim.scenario.behaviour.performance_noise_sd / math.sqrt(policy.interval_weeks)
+    quality = engagement.feedback_quality(sim)
+    intensity = checkin_intensity(sim)
+    if compiled_for(wf.size) and not isinstance(quality * intensity, np.ndarray):
+        task = quality * eb.feedback_task_sd
+        KERNELS.feedback(
+            wf.feedback_effect,
+            luck,
+            wf.potential,
+            wf.skill,
+            wf.drive,
+            wf.chart.team,
+            wf.active,
+            wf.teammates().team_divisor,
+            intensity * (task + (1.0 - quality) * -eb.feedback_threat_sd),
+            intensity * (task + (1.0 - quality) * eb.feedback_praise_sd),
+        )
+        return
     seen = wf.potential + wf.skill
     seen += wf.drive
     seen += luck

@@ -32,6 +32,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.grading import absolute_grades
 from simlib.mechanisms.incentives import ranked
 from simlib.scenario.behaviour import EngagementBehaviour
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.moments import clip
 from simlib.state.simulation_state import Review, SimState
 
@@ -115,11 +116,12 @@ def new_swings(sim: SimState) -> None:
 def set_point(sim: SimState) -> np.ndarray:
     """Engagement each person drifts toward under today's conditions (share 0–1).
 
-    Read-only: kept until the roster, the policy or what it reads changes (see
-    ``Workforce.inputs_revision``).
+    Read-only: kept until someone joins, the policy or what it reads changes (see
+    ``Workforce.inputs_revision``). A leaver changes nothing it reads: each position's set
+    point reads only that position's own values, and a vacant one's is never used.
     """
     wf = sim.workforce
-    key = (wf.roster, wf.inputs_revision, id(sim.policy))
+    key = (wf.fills, wf.inputs_revision, id(sim.policy))
     if wf.set_point_key != key:
         wf.set_point_kept = _set_point(sim)
         wf.set_point_kept.setflags(write=False)
@@ -134,6 +136,18 @@ def _set_point(sim: SimState) -> np.ndarray:
     quality = feedback_quality(sim)
     level = eb.set_point + eb.checkin_gain * checkin_intensity(sim) * quality
     level -= eb.ranking_stress * ranked(sim)
+    if compiled_for(wf.size) and not isinstance(level, np.ndarray):
+        point = np.empty(wf.size)
+        KERNELS.set_point(
+            point,
+            wf.goal_acceptance,
+            wf.disposition,
+            wf.engagement_swing,
+            level,
+            eb.hopeless_penalty,
+            bool(eb.between_person_sd),
+        )
+        return point
     point = np.subtract(1.0, wf.goal_acceptance)
     point *= eb.hopeless_penalty
     np.subtract(level, point, out=point)
@@ -153,6 +167,9 @@ def advance(sim: SimState) -> None:
         return
     wf = sim.workforce
     pull = 1.0 - np.exp(-(sim.now - last) / eb.adjust_weeks)
+    if compiled_for(wf.size):
+        KERNELS.drift(wf.engagement, set_point(sim), wf.active, pull)
+        return
     moved = np.subtract(set_point(sim), wf.engagement)
     moved *= pull
     np.add(wf.engagement, moved, out=moved)

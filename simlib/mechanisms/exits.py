@@ -28,6 +28,7 @@ from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.hiring import open_vacancies
 from simlib.scenario.behaviour import ExitBehaviour
 from simlib.scenario.organization import WEEKS_PER_YEAR
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.counts import quintile_counts
 from simlib.state.moments import clip, mean_sd
 from simlib.state.simulation_state import SimState
@@ -83,6 +84,11 @@ def leave(
 def performance_z(sim: SimState) -> np.ndarray:
     """Each position's current performance rate, standardized over those employed (SD)."""
     wf = sim.workforce
+    if compiled_for(wf.size):
+        z = np.empty(wf.size)
+        if KERNELS.standardized(z, wf.potential, wf.skill, wf.drive, wf.active):
+            return z
+        return np.zeros(wf.size)
     rate = wf.potential + wf.skill + wf.drive
     employed = rate[wf.active]
     if len(employed) < 2:
@@ -145,6 +151,8 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     wf = sim.workforce
     drift = sim.scenario.environment.pay_drift
     c = xb.u_curvature
+    if compiled_for(wf.size):
+        return _log_hazard_compiled(sim, z, xb)
     log_h = c * z
     log_h *= z
     log_h += u_normaliser(c)
@@ -167,6 +175,34 @@ def log_hazard_terms(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndar
     return np.minimum(log_h, 50.0, out=log_h)  # a certain quit long before the cap
 
 
+def _log_hazard_compiled(sim: SimState, z: np.ndarray, xb: ExitBehaviour) -> np.ndarray:
+    """:func:`log_hazard_terms` with its loop compiled (the same steps)."""
+    assert KERNELS is not None
+    wf = sim.workforce
+    signal = sim.turnover.promotion_signal_sd
+    floor = xb.promotion_visibility != 0 and math.isfinite(signal)
+    eb = sim.scenario.behaviour.engagement
+    scalars = np.array(
+        [
+            xb.u_curvature,
+            u_normaliser(xb.u_curvature),
+            sim.scenario.environment.pay_drift,
+            xb.promotion_visibility * signal if floor else 0.0,
+            xb.market_premium_per_sd,
+            xb.pay_lag_sensitivity,
+            eb.set_point if eb is not None else wf.NEW_HIRE_ENGAGEMENT,
+            xb.engagement_sensitivity,
+            wf.NEW_HIRE_FAIRNESS,
+            xb.fairness_sensitivity,
+        ]
+    )
+    log_h = np.empty(wf.size)
+    KERNELS.log_hazard(
+        log_h, z, wf.pay_growth, wf.level, wf.engagement, wf.fairness_belief, scalars, floor
+    )
+    return log_h
+
+
 def quit_check(sim: SimState) -> None:
     """Each employee quits with the hazard's probability over ``exit_check_weeks``.
 
@@ -182,12 +218,20 @@ def quit_check(sim: SimState) -> None:
     z = performance_z(sim)
     if sim.scenario.behaviour.exits is not None:
         engagement.advance(sim)
-    probability = quit_probability(quit_hazard(sim, z), weeks)
-    quits = wf.active & (draws < probability)
-    sim.turnover.expected_quits += float(probability[wf.active].sum())
+    xb = sim.scenario.behaviour.exits
+    if compiled_for(wf.size) and xb is not None:  # the same steps, the loops compiled
+        stay = np.exp(log_hazard_terms(sim, z, xb))
+        KERNELS.chance_to_stay(stay, sim.turnover.neutral_quit_rate, 1.0 - 1e-12)
+        stay **= weeks / WEEKS_PER_YEAR
+        rows, expected = KERNELS.quits(stay, draws, wf.active)
+        sim.turnover.expected_quits += expected
+    else:
+        probability = quit_probability(quit_hazard(sim, z), weeks)
+        quits = wf.active & (draws < probability)
+        sim.turnover.expected_quits += float(probability[wf.active].sum())
+        rows = quits.nonzero()[0]
     employed = wf.headcount
     sim.turnover.exposure_years += employed * weeks / WEEKS_PER_YEAR
-    rows = quits.nonzero()[0]
     if employed:
         exposed, quit_by = quintile_counts(z, wf.active, rows)  # 0 = bottom fifth
         sim.counts.regretted_quits += int(quit_by[4])

@@ -26,6 +26,7 @@ import numpy as np
 
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.scenario.behaviour import IncentiveBehaviour
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.moments import clip
 from simlib.state.simulation_state import SimState
 from simlib.state.workforce import Teammates, Workforce
@@ -168,6 +169,9 @@ def update(sim: SimState) -> None:
         return mixed_update(sim, inc, _aligned_share(sim))
     stake = sim.beliefs.stake
     relative = 1.0 if is_relative(sim) else 0.0
+    if compiled_for(wf.size):
+        _update_compiled(sim, inc, stake, relative)
+        return
     attitudes = attitude_effect(wf.engagement, wf.fairness_belief, usual_attitudes(sim), inc)
     w = goals.measured_pay_weight
     line_of_sight = 1.0 + inc.line_of_sight_gain * w
@@ -186,6 +190,71 @@ def update(sim: SimState) -> None:
         wf.incentive_key = key
 
     _drive(wf, inc, sabotages)
+
+
+def _update_compiled(sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float) -> None:
+    """:func:`update` for everyone under one policy, its loops compiled (the same steps)."""
+    assert KERNELS is not None
+    wf = sim.workforce
+    scalars, sabotages = compiled_inputs(sim, inc, stake, relative)
+    mates = wf.teammates()
+    KERNELS.incentives(
+        wf.effort,
+        wf.helping,
+        wf.drive,
+        wf.engagement,
+        wf.fairness_belief,
+        wf.goal_effect,
+        wf.feedback_effect,
+        wf.sabotage,
+        wf.chart.team,
+        wf.active,
+        mates.any,
+        mates.divisor,
+        scalars,
+        sabotages,
+    )
+
+
+def compiled_inputs(
+    sim: SimState, inc: IncentiveBehaviour, stake: float, relative: float
+) -> tuple[np.ndarray, bool]:
+    """What the compiled :func:`update` reads besides the workforce: its sizes (see
+    ``simlib.state.compiled``) and whether anyone sabotages, kept while the stake and the
+    policy stay (nothing else they read changes in a run). Recomputes gaming and sabotage
+    first if what they read has changed."""
+    wf = sim.workforce
+    goals = sim.policy.goals
+    w = goals.measured_pay_weight
+    line_of_sight = 1.0 + inc.line_of_sight_gain * w
+    pressure = relative * (max(stake, 0.0) / inc.sabotage_stake_ref) ** 1.5
+    sabotages = inc.sabotage_propensity * pressure != 0
+    key = (wf.roster, wf.inputs_revision, stake, id(sim.policy))
+    if wf.incentive_key != key:
+        _gaming_and_sabotage(sim, inc, w, sabotages, pressure, relative)
+        wf.incentive_key = key
+    kept = wf.incentive_sizes
+    if kept is not None and kept[0] == (stake, id(sim.policy)):
+        return kept[1], kept[2]
+    usual_engagement, usual_fairness = usual_attitudes(sim)
+    help_factor = np.exp(-relative * inc.help_ranking_sensitivity * max(stake, 0.0))
+    scalars = np.array(
+        [
+            usual_engagement,
+            usual_fairness,
+            inc.engagement_performance_sd,
+            inc.fairness_performance_sd,
+            ATTITUDE_SD,
+            effort_level(stake, line_of_sight, inc),
+            NEUTRAL_ENGAGEMENT,
+            inc.help_base,
+            help_factor,
+            inc.help_effect_sd,
+            inc.sabotage_effect_sd,
+        ]
+    )
+    wf.incentive_sizes = ((stake, id(sim.policy)), scalars, bool(sabotages))
+    return scalars, bool(sabotages)
 
 
 def _gaming_and_sabotage(

@@ -33,6 +33,7 @@ from scipy.special import ndtr, ndtri
 from simlib.mechanisms.base import Mechanism, Step
 from simlib.mechanisms.exits import leave, performance_z, quit_probability
 from simlib.state import moments
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.simulation_state import SimState
 
 
@@ -57,13 +58,23 @@ def discharge_probability(
     if correlation <= 0 or not active.any():
         return np.full(len(z), chance)
     threshold, spread = _liability_scale(chance, correlation)
-    liability = np.multiply(-correlation, z)
-    liability -= threshold
-    liability /= spread
+    if compiled_for(len(z)):
+        liability = np.empty(len(z))
+        KERNELS.affine(liability, z, -correlation, threshold, spread)
+    else:
+        liability = np.multiply(-correlation, z)
+        liability -= threshold
+        liability /= spread
     ndtr(liability, out=liability)
-    mean = float(moments.mean(liability[active]))
+    if compiled_for(len(z)):
+        mean = float(KERNELS.active_mean(liability, active))
+    else:
+        mean = float(moments.mean(liability[active]))
     if mean <= 0:
         return np.full(len(z), chance)
+    if compiled_for(len(z)):
+        KERNELS.scaled_capped(liability, chance, mean, 1.0)
+        return liability
     liability *= chance
     liability /= mean
     return np.minimum(liability, 1.0, out=liability)
@@ -84,15 +95,18 @@ def layoffs_and_discharges(sim: SimState) -> None:
     laid_off_chance, discharge_chance = _interval_chances(xb.layoff_rate, xb.discharge_rate, weeks)
     draws = sim.streams["layoffs"].random((2, sim.workforce.size))
     wf = sim.workforce
-    laid_off = wf.active & (draws[0] < laid_off_chance)
     chance = discharge_probability(
         performance_z(sim), wf.active, discharge_chance, xb.discharge_performance_correlation
     )
-    discharged = wf.active & ~laid_off & (draws[1] < chance)
-    rows = laid_off.nonzero()[0]
-    sim.counts.layoffs += len(rows)
-    leave(sim, rows, voluntary=False, event="layoff", search=False)
-    rows = discharged.nonzero()[0]
+    if compiled_for(wf.size):
+        laid_off, discharged = KERNELS.let_go(draws, wf.active, laid_off_chance, chance)
+    else:
+        laid_off_mask = wf.active & (draws[0] < laid_off_chance)
+        discharged_mask = wf.active & ~laid_off_mask & (draws[1] < chance)
+        laid_off, discharged = laid_off_mask.nonzero()[0], discharged_mask.nonzero()[0]
+    sim.counts.layoffs += len(laid_off)
+    leave(sim, laid_off, voluntary=False, event="layoff", search=False)
+    rows = discharged
     sim.counts.discharges += len(rows)
     leave(sim, rows, voluntary=False, event="discharge", search=False)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simlib.state.compiled import KERNELS, compiled_for
+
 QUINTILES = 5
 _CUTS = tuple((np.arange(1, QUINTILES) / QUINTILES).tolist())  # 0.2, 0.4, 0.6, 0.8
 
@@ -87,6 +89,14 @@ def quintile_counts(
     The same counts as binning every value with :func:`quintiles`, read off the sorted
     values instead.
     """
+    n = int(np.count_nonzero(among))
+    if compiled_for(len(values)) and n >= 2 and chosen.dtype != bool:
+        _, lower, upper, t, upper_half = _interpolation(n, _CUTS)
+        done, counts, picked = KERNELS.quintile_counts(
+            np.sort(values[among]), values, chosen, lower, upper, t, upper_half
+        )
+        if done:
+            return counts, picked
     cuts, order = _quantiles_and_order(values[among], _CUTS)
     # Values under each cut, and so in each quintile.
     below = [0, *np.searchsorted(order, cuts, side="left").tolist(), len(order)]

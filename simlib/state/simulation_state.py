@@ -20,6 +20,7 @@ from simlib.errors import ScenarioError
 from simlib.scenario.definition import Scenario
 from simlib.scenario.policy import Policy
 from simlib.state.candidates import CandidatePool
+from simlib.state.compiled import KERNELS, compiled_for
 from simlib.state.counts import Counts
 from simlib.state.pay_bands import Pay
 from simlib.state.pilot_arms import PilotArms
@@ -165,6 +166,7 @@ class SimState:
         self.last_accrual = 0.0  # week performance was last accrued
         # The workforce's integral sums after the last accrual, and its fills count then.
         self._summed: tuple[int, list[float]] = (-1, [])
+        self._totals = np.zeros(len(self.workforce.cumulative) - 2)  # what the accrual sums
         self.market_listeners: list[MarketListener] = []
         self._market_level = 0.0
         self.trace: list[tuple[float, str, int]] | None = None
@@ -200,17 +202,23 @@ class SimState:
             return
         wf = self.workforce
         k = self.scenario.behaviour.output_per_sd
-        # Sums of performance, weeks worked and business value (see Workforce.cumulative).
-        totals = wf.cumulative[2:]
+        # Sums of performance, weeks worked and business value (see Workforce.cumulative):
+        # its rows from the third on.
         # The sums as the last catch-up left them, unless someone joined since (a leaver's
         # integrals stay as they were).
         fills, summed = self._summed
+        row_sums = KERNELS.row_sums if compiled_for(wf.size) and KERNELS else _row_sums
         if fills != wf.fills:
-            summed = np.add.reduce(totals, axis=1).tolist()
+            summed = row_sums(wf.cumulative, 2).tolist()
         perf, weeks, value_perf, value_weeks = summed
         hiring = self.scenario.hiring
-        wf.accrue(t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd)
-        summed = np.add.reduce(totals, axis=1).tolist()
+        totals = self._totals
+        if wf.accrue(
+            t0, t1, self._market_level, hiring.ramp_up_weeks, hiring.ramp_up_deficit_sd, totals
+        ):
+            summed = totals.tolist()
+        else:
+            summed = row_sums(wf.cumulative, 2).tolist()
         self._summed = (wf.fills, summed)
         perf_now, weeks_now, value_perf_now, value_weeks_now = summed
         cycle = self.cycle
@@ -230,3 +238,8 @@ class SimState:
 
     def counts_this_cycle(self) -> Counts:
         return self.counts.since(self.cycle_start_counts)
+
+
+def _row_sums(table: np.ndarray, first: int) -> np.ndarray:
+    """Each row's sum from row ``first`` on (the compiled loops do the same additions)."""
+    return np.add.reduce(table[first:], axis=1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib.scenario.organization import Organization
+from simlib.state.compiled import KERNELS, compiled_for
 
 
 def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
@@ -135,6 +136,8 @@ class Teammates:
         ``team``, plus one)."""
         if n_teams is None:
             n_teams = int(team.max()) + 1 if len(team) else 0
+        if compiled_for(len(team)) and active.dtype == bool:
+            return cls(*KERNELS.teammates(team, active, n_teams))
         per_team = np.bincount(team, weights=active, minlength=n_teams)
         others = per_team[team] - active
         staffed = per_team > 0
@@ -265,6 +268,9 @@ class Workforce:
         # results (under the key last used) until it changes.
         self.inputs_revision = 0
         self.incentive_key: tuple[int, int, float, int] | None = None
+        # The compiled incentives' sizes (they read only the stake and the policy), kept
+        # under (stake, policy) with whether anyone sabotages.
+        self.incentive_sizes: tuple[tuple[float, int], np.ndarray, bool] | None = None
         self.set_point_key: tuple[int, int, int] | None = None
         self.set_point_kept = np.zeros(n)
         self.gaming = np.zeros(n)  # share 0–1 of unmeasured work moved to measured tasks
@@ -310,21 +316,43 @@ class Workforce:
         return np.flatnonzero(mask)
 
     def accrue(
-        self, t0: float, t1: float, level: float, ramp_weeks: float, ramp_deficit: float
-    ) -> None:
+        self,
+        t0: float,
+        t1: float,
+        level: float,
+        ramp_weeks: float,
+        ramp_deficit: float,
+        sums: np.ndarray | None = None,
+    ) -> bool:
         """Add the performance of active employees over weeks [t0, t1] (for someone hired
         since t0, from their hire week).
 
         The rate is ``potential + skill + level`` less a new-hire deficit that shrinks
-        linearly to zero over ``ramp_weeks`` of tenure; its integral is exact.
+        linearly to zero over ``ramp_weeks`` of tenure; its integral is exact. With
+        ``sums``, the compiled loop also writes the integrals' row sums from the third row
+        on into it (numpy's pairwise sums) and True is returned; otherwise False.
         """
         dt = t1 - t0
         if dt <= 0:
-            return
+            return False
         a = self.active_weights()
         # The period's performance and weeks worked, one row each of one block.
         added = self._accrued
         gain, weeks = added
+        ramps = ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks
+        if compiled_for(self.size):  # the same steps in one compiled loop
+            times = np.array((t0, t1, level, ramp_weeks, ramp_deficit), dtype=float)
+            if sums is not None:
+                KERNELS.accrue_summed(
+                    self.cumulative, self.output_factors, added, self.potential, self.skill,
+                    self.drive, a, self.hired_week, times, self.latest_hire <= t0, ramps, sums,
+                )  # fmt: skip
+                return True
+            KERNELS.accrue(
+                self.cumulative, self.output_factors, added, self.potential, self.skill,
+                self.drive, a, self.hired_week, times, self.latest_hire <= t0, ramps,
+            )  # fmt: skip
+            return False
         np.add(self.potential, self.skill, out=gain)
         gain += self.drive
         if level:  # adding 0 would change nothing the integrals keep
@@ -339,20 +367,27 @@ class Workforce:
             np.minimum(worked, dt, out=worked)
             gain *= worked
             weeks *= a  # weeks worked where active, else 0
-        if ramp_weeks > 0 and ramp_deficit > 0 and t0 - self.latest_hire < ramp_weeks:
-            # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
-            ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
-            if len(ramping):
-                # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
-                s = np.subtract.outer((t0, t1), self.hired_week[ramping])
-                s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
-                g = s - s * s / (2.0 * ramp_weeks)
-                gain[ramping] -= ramp_deficit * (g[1] - g[0])
+        if ramps:
+            self._ramp_shortfall(gain, t0, t1, ramp_weeks, ramp_deficit)
         gain *= a  # nothing for vacant positions
         # Each output factor (measured, 1, value) times performance and weeks, added to
         # the integrals in one step (the factor 1 leaves performance and weeks as they are).
         by_factor = np.multiply(self.output_factors[:, None, :], added, out=self._by_factor_added)
         self._by_factor += by_factor
+        return False
+
+    def _ramp_shortfall(
+        self, gain: np.ndarray, t0: float, t1: float, ramp_weeks: float, ramp_deficit: float
+    ) -> None:
+        """Take the new-hire deficit over [t0, t1] off ``gain``."""
+        # Only people hired less than ``ramp_weeks`` before t0 are still ramping up.
+        ramping = (t0 - self.hired_week < ramp_weeks).nonzero()[0]
+        if len(ramping):
+            # Weeks into the ramp at t0 and t1, and the integral of the shortfall's shape.
+            s = np.subtract.outer((t0, t1), self.hired_week[ramping])
+            s = np.minimum(np.maximum(s, 0.0), ramp_weeks)
+            g = s - s * s / (2.0 * ramp_weeks)
+            gain[ramping] -= ramp_deficit * (g[1] - g[0])
 
     def active_weights(self) -> np.ndarray:
         """``active`` as 1.0 and 0.0 (kept until the roster changes)."""
