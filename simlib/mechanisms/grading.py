@@ -140,9 +140,14 @@ def forced_grades(
         table = unit_quotas(sizes, shares, rounding, draws.grade_keys[sorted_units[starts]])
     else:
         table = table[inverse]
+    # A person's grade is the number of the unit's cumulative grade counts their place in
+    # the unit has reached, counted one grade at a time (a loop over grades, not people).
     position = np.arange(n) - np.repeat(starts, sizes)
-    unit_cum = np.repeat(np.cumsum(table, axis=1), sizes, axis=0)
-    grades[order] = (position[:, None] >= unit_cum).sum(axis=1)
+    unit_cum = np.cumsum(table, axis=1)
+    reached = np.zeros(n, dtype=np.int64)
+    for cut in unit_cum.T:
+        reached += position >= np.repeat(cut, sizes)
+    grades[order] = reached
     return grades
 
 

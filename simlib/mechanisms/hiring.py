@@ -47,7 +47,9 @@ def select_hires(
     """
     z = rng.standard_normal((n, 2 * applicants + 2))
     potential = applicant_potential(z[:, :applicants], org)
-    score = validity * potential + np.sqrt(1.0 - validity**2) * z[:, applicants : 2 * applicants]
+    # validity * potential + sqrt(1 - validity**2) * e, worked out in place (same numbers).
+    score = z[:, applicants : 2 * applicants] * math.sqrt(1.0 - validity**2)
+    score += validity * potential
     best = np.argmax(score, axis=1)
     chosen = potential[np.arange(n), best]
     if len(org.groups) == 1:

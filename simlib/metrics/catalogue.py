@@ -65,6 +65,12 @@ class Cycle:
     def grades(self) -> np.ndarray:
         return self.review.grades[self.review.rated]
 
+    @cached_property
+    def true_order(self) -> np.ndarray:
+        """The rated (their places in :attr:`true_performance`), worst performer first:
+        rating accuracy's ranks and misclassification's top fifth both read it."""
+        return np.argsort(self.true_performance)
+
 
 Reporter = Callable[[SimState, "Cycle | None"], "float | None"]
 
@@ -86,16 +92,18 @@ class Metric:
     observable: bool = False
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
+def _ranks(x: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Rank of each of ``x`` (0 = lowest); ``order`` is ``np.argsort(x)`` if known."""
     r = np.empty(len(x))
-    r[np.argsort(x)] = np.arange(len(x))
+    r[np.argsort(x) if order is None else order] = np.arange(len(x))
     return r
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+def spearman(x: np.ndarray, y: np.ndarray, y_order: np.ndarray | None = None) -> float | None:
+    """Rank correlation of ``x`` and ``y``; ``y_order`` is ``np.argsort(y)`` if known."""
     if len(x) < 3:
         return None
-    rx, ry = _ranks(x), _ranks(y)
+    rx, ry = _ranks(x), _ranks(y, y_order)
     rx -= rx.mean()
     ry -= ry.mean()
     denom = np.sqrt((rx * rx).sum() * (ry * ry).sum())
@@ -148,7 +156,9 @@ def kpi_attainment(sim: SimState, c: Cycle | None) -> float | None:
 
 
 def rating_accuracy(sim: SimState, c: Cycle | None) -> float | None:
-    return spearman(c.scores, c.true_performance) if c is not None else None
+    if c is None:
+        return None
+    return spearman(c.scores, c.true_performance, c.true_order)
 
 
 def misclassification(sim: SimState, c: Cycle | None) -> float | None:
@@ -161,7 +171,8 @@ def misclassification(sim: SimState, c: Cycle | None) -> float | None:
     """
     if c is None or len(c.review.rated) < 5:
         return None
-    (cut,) = linear_quantiles(c.true_performance, (1.0 - BOTTOM_SHARE,))
+    true = c.true_performance
+    (cut,) = linear_quantiles(true, (1.0 - BOTTOM_SHARE,), true[c.true_order])
     top = c.true_performance >= cut
     # The bottom grades are the lowest ones: from the best of them down.
     lowest_bottom = bottom_grades(c.grades, c.review.n_grades).min()

@@ -37,17 +37,20 @@ def _interpolation(
     return shared
 
 
-def linear_quantiles(values: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
+def linear_quantiles(
+    values: np.ndarray, cuts: tuple[float, ...], ordered: np.ndarray | None = None
+) -> np.ndarray:
     """The quantiles ``cuts`` (each in 0-1, below 1) of ``values`` (finite, at least one).
 
     Exactly ``np.quantile(values, cuts)`` (linear interpolation between order statistics,
-    in numpy's own steps), without its general-purpose overhead.
+    in numpy's own steps), without its general-purpose overhead. ``ordered``, if given, is
+    ``values`` already sorted (ascending), so they are not sorted again.
     """
-    return _quantiles_and_order(values, cuts)[0]
+    return _quantiles_and_order(values, cuts, ordered)[0]
 
 
 def _quantiles_and_order(
-    values: np.ndarray, cuts: tuple[float, ...]
+    values: np.ndarray, cuts: tuple[float, ...], ordered: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`linear_quantiles`, and ``values`` sorted."""
     if len(values) < 2:
@@ -56,7 +59,7 @@ def _quantiles_and_order(
     # A full sort finds the same order statistics several times faster than numpy's
     # partition around several points does; only where one of them is a zero may the two
     # differ (in its sign, 0.0 and -0.0 being equal), and there numpy's partition decides.
-    order = np.sort(values)
+    order = np.sort(values) if ordered is None else ordered
     a, b = order[lower], order[upper]
     if np.count_nonzero(a) + np.count_nonzero(b) < len(a) + len(b):
         parted = np.partition(values, kth)
