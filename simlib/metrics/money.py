@@ -46,8 +46,7 @@ NET_VALUE_PARTS: dict[str, int] = {
 def _midpoint(sim: SimState, rows: np.ndarray | None = None) -> float:
     """Mean band midpoint of the organization's positions (or of ``rows``) at week 0."""
     pay = sim.pay
-    mid = 0.5 * (pay.band_min + pay.band_max)
-    return float(mid.mean() if rows is None else mid[rows].mean())
+    return pay.mean_midpoint if rows is None else float(pay.midpoint[rows].mean())
 
 
 def value_per_point(sim: SimState) -> float:

@@ -24,6 +24,9 @@ class Pay:
         self.drift = scenario.environment.pay_drift
         self.band_min = np.where(manager, bands.manager.min, bands.individual_contributor.min)
         self.band_max = np.where(manager, bands.manager.max, bands.individual_contributor.max)
+        # The bands' midpoints at week 0 and their mean (the bands themselves never change).
+        self.midpoint = 0.5 * (self.band_min + self.band_max)
+        self.mean_midpoint = float(self.midpoint.mean())
         self.now = 0.0
 
     def market_factor(self, week: float) -> float:
@@ -36,7 +39,7 @@ class Pay:
         return (lo + band_position * (hi - lo)) * self.market_factor(self.now)
 
     def compa_ratio(self) -> np.ndarray:
-        midpoint = 0.5 * (self.band_min + self.band_max) * self.market_factor(self.now)
+        midpoint = self.midpoint * self.market_factor(self.now)
         return self.workforce.salary / midpoint
 
     def general_increase(self, weeks: float) -> None:
