@@ -230,7 +230,7 @@ def calibrate(
     sigma, shrinkage = moment_covariance(cov_sims[:, cols], var)
     proposal = post.proposal(identified, best, table)
     rng = np.random.default_rng([seed, 2])
-    stages = min(post.STAGES, particles)
+    stages = max(1, min(post.STAGES, particles // post.MIN_STAGE_DRAWS))
     counts = [particles // stages + (1 if s < particles % stages else 0) for s in range(stages)]
     proposals: list[post.Proposal] = []
     points = np.empty((0, len(identified)))

@@ -29,6 +29,7 @@ from scipy.stats import multivariate_normal
 from simlib.calibration.assumptions import Assumption
 
 STAGES = 5
+MIN_STAGE_DRAWS = 20  # fewer draws per stage, fewer stages: each estimates a covariance
 INFLATE = 2.0
 MIN_SD = 0.03  # share of the box
 MAX_SD = 0.5
