@@ -246,6 +246,7 @@ def test_outputs_carry_intervals_posterior_and_manifest(fitted, tmp_path, organi
     assert {"behaviour.raters.error_sd", "neutral_quit_rate", INTERCEPT} <= set(table.columns)
     manifest = json.loads(paths["manifest"].read_text())
     assert manifest["inputs"]["observed"] == draws.file_hash(obs)
+    assert 0 <= manifest["covariance_shrinkage"] <= 1
     assert "behaviour.exits.pay_lag_sensitivity" in manifest["unidentified"]
     page, png = write_report(fitted, tmp_path / "cal")
     assert png.read_bytes()[:4] == b"\x89PNG"
