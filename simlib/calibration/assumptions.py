@@ -65,6 +65,11 @@ idiosyncratic_sd inside the 53-62% idiosyncratic share of Scullen, Mount & Goff 
 cannot split leniency from rater-by-ratee impressions): assumption, half to twice the
 default 0.45."""
 
+ERROR_BOX = (0.36, 1.44)
+"""behaviour.raters.error_sd has no published range (it is calibrated so that random error
+is 11-18% of rating variance, Scullen, Mount & Goff 2000, a share across studies, not a
+bound on one organization): assumption, half to twice the default 0.72."""
+
 
 def candidates(scenario: Scenario) -> list[Assumption]:
     """The assumptions this scenario's model lets the data speak to."""
@@ -118,13 +123,17 @@ def candidates(scenario: Scenario) -> list[Assumption]:
                 "assumption: half to twice the calibrated 0.45 (Scullen, Mount & Goff 2000)",
             )
         )
-        path = "behaviour.raters.halo"
+        # The biased rater's counterpart of reliability: the per-cycle rating error, fresh
+        # each cycle, sets how stable ratings are from year to year (halo, the carry-over of
+        # last year's rating, moves the same moment but keeps its literature range).
+        path = "behaviour.raters.error_sd"
         out.append(
             Assumption(
                 path,
-                *literature_range(path),
+                *literature_range(path, ERROR_BOX),
                 ("rating_stability",),
-                "size register (Murphy, Balzer, Lockhart & Eisenman 1985 direction)",
+                "assumption: half to twice the calibrated 0.72 (Scullen, Mount & Goff 2000: "
+                "random error 11-18% of rating variance)",
             )
         )
     return out

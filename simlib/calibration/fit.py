@@ -14,15 +14,20 @@ side would count the same information several times. With ``holdout="last"`` (th
 moments include cycle K) it uses the per-cycle moments of cycles 1..K-1 instead, and the
 posterior's simulations predict cycle K's (:func:`backtest`).
 
-Phase 1 measures distance with the observed moments' formula variances
-(:mod:`simlib.calibration.observed`); phase 2 with the larger of those and the moments'
-spread across the model's replications (:func:`replication_variance`).
+Phase 1 measures distance with the observed moments' formula variances, the moments taken
+as independent (:func:`simlib.calibration.distance.distances`). Phase 2 weighs its draws by
+a Gaussian synthetic likelihood with the moments' covariance (Wood 2010,
+:func:`simlib.calibration.distance.mahalanobis`): ``Sigma_sim``, the covariance of one
+organization's moments, is estimated from :data:`COVARIANCE_REPS` replications at the
+search's best fit with Ledoit & Wolf (2004) shrinkage of its correlations; the observed
+organization has the simulated one's size, so its moments' sampling covariance is about
+``Sigma_sim``, and a draw's mean over ``R`` replications adds ``Sigma_sim / R``:
+``Sigma_total = Sigma_sim (1 + 1/R)``.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ import pandas as pd
 from simlib.calibration import posterior as post
 from simlib.calibration import simulated
 from simlib.calibration.assumptions import INTERCEPT, Assumption, split_identified
-from simlib.calibration.distance import distances
+from simlib.calibration.distance import distances, mahalanobis, moment_covariance
 from simlib.calibration.grades import status_quo_grades
 from simlib.calibration.observed import key, reported_only, sampling_variance
 from simlib.calibration.simulated import MomentsFunction, simulate_moments
@@ -44,9 +49,11 @@ from simlib.scenario.definition import Scenario
 from simlib.scenario.loading import load_scenario
 
 BATCH = 4
-DEFAULT_TRIALS = 100
-DEFAULT_PARTICLES = 120
+DEFAULT_TRIALS = 60
+DEFAULT_PARTICLES = 360
 DEFAULT_REPS = 8
+COVARIANCE_REPS = 40
+"""Replications at the best fit from which the moments' covariance is estimated."""
 
 
 @dataclass
@@ -65,6 +72,8 @@ class Calibration:
     particles: pd.DataFrame  # paths + neutral_quit_rate + distance + weight
     particle_sims: np.ndarray  # (particles, reps, keys)
     ess: float
+    covariance: np.ndarray  # Sigma_sim of the used moments (one organization's)
+    shrinkage: float  # Ledoit-Wolf intensity applied to its correlations
     bandwidth: float  # of the posterior's kernel (1: the synthetic likelihood itself)
     realised_quit_rate: float
     seed: int
@@ -192,16 +201,14 @@ def calibrate(
     )
     study = optuna.create_study(direction="minimize", sampler=sampler)
     rows: list[dict[str, float]] = []
-    sims_of: list[np.ndarray] = []
     while len(rows) < trials:
         asked = [study.ask(space) for _i in range(min(BATCH, trials - len(rows)))]
         thetas = [{p: float(t.params[p]) for p in space} for t in asked]
         sims = run(thetas)
         found = distances(sims[:, :, cols], obs, var)
-        for t, theta, d, s in zip(asked, thetas, found, sims, strict=True):
+        for t, theta, d in zip(asked, thetas, found, strict=True):
             study.tell(t, float(d))
             rows.append({**theta, "distance": float(d)})
-            sims_of.append(s)
     table = pd.DataFrame(rows)
     at = int(table["distance"].idxmin())
     best = {a.path: float(table.at[at, a.path]) for a in identified}
@@ -209,28 +216,37 @@ def calibrate(
     scenario, runs = status_quo_grades(scenario, frame, moments, seed, reps, executor, values=best)
     if progress is not None and runs:
         progress(runs)
-    best_sims = run([best])[0] if runs else sims_of[at]
-    var = replication_variance(np.stack(sims_of)[:, :, cols], table["distance"].to_numpy(), var)
-    first = post.proposal(identified, best, table)
+    # The moments' covariance, from many replications at the best fit (Wood 2010).
+    cov_sims = simulate_moments(
+        scenario,
+        [best],
+        keys,
+        seed,
+        max(reps, COVARIANCE_REPS),
+        moments=moments,
+        executor=executor,
+        on_done=tick,
+    )[0]
+    sigma, shrinkage = moment_covariance(cov_sims[:, cols], var)
+    proposal = post.proposal(identified, best, table)
     rng = np.random.default_rng([seed, 2])
-    counts = [max(1, particles // 2), particles - max(1, particles // 2)]
-    points = first.draw(counts[0], rng)
-    psims = run(_thetas(identified, points))
-    pdist = distances(psims[:, :, cols], obs, var)
-    proposals = [first]
-    if counts[1] > 0:
-        log_q = first.log_density(points)
-        h = post.bandwidth(pdist, log_q)
-        second = post.refined(first, points, post.weights(pdist, log_q, h))
-        more = second.draw(counts[1], rng)
+    stages = max(1, min(post.STAGES, particles // post.MIN_STAGE_DRAWS))
+    counts = [particles // stages + (1 if s < particles % stages else 0) for s in range(stages)]
+    proposals: list[post.Proposal] = []
+    points = np.empty((0, len(identified)))
+    psims = np.empty((0, reps, len(keys)))
+    pdist = np.empty(0)
+    for stage, count in enumerate(counts):
+        proposals.append(proposal)
+        more = proposal.draw(count, rng)
         more_sims = run(_thetas(identified, more))
         points = np.vstack([points, more])
         psims = np.concatenate([psims, more_sims])
-        pdist = np.concatenate([pdist, distances(more_sims[:, :, cols], obs, var)])
-        proposals.append(second)
-    log_q = post.mixture_log_density(proposals, counts, points)
-    h = post.bandwidth(pdist, log_q)
-    weights = post.weights(pdist, log_q, h)
+        pdist = np.concatenate([pdist, mahalanobis(more_sims[:, :, cols], obs, sigma)])
+        log_q = post.mixture_log_density(proposals, counts[: stage + 1], points)
+        h = post.bandwidth(pdist, log_q)
+        weights = post.weights(pdist, log_q, h)
+        proposal = post.refined(proposals[0], points, weights)
     quit_col = keys.index(pooled_quits)
     with np.errstate(invalid="ignore"):
         realised = np.nanmean(psims[:, :, quit_col], axis=1)
@@ -265,30 +281,14 @@ def calibrate(
         particles=particle_frame,
         particle_sims=psims,
         ess=post.effective_sample_size(weights),
+        covariance=sigma,
+        shrinkage=shrinkage,
         bandwidth=h,
         realised_quit_rate=realised_best,
         seed=seed,
         reps=reps,
         holdout=holdout,
     )
-
-
-def replication_variance(sims: np.ndarray, distance: np.ndarray, formula: np.ndarray) -> np.ndarray:
-    """The observed moments' sampling variance for the posterior: the larger of the formula
-    and the spread of one organization's moment across replications (pooled over the best
-    quarter of the trials; with one replication, the formula alone).
-
-    The formulas treat people as independent; the model's own replications also carry what
-    they ignore (one manager rating a team, the same people in several cycles, quits
-    changing the headcount), which is the synthetic likelihood's own estimate of the
-    moments' variance (Wood 2010)."""
-    if sims.shape[1] < 2:
-        return formula
-    top = np.argsort(distance)[: max(3, len(distance) // 4)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanmean(np.nanvar(sims[top], axis=1, ddof=1), axis=0)
-    return np.asarray(np.fmax(formula, np.nan_to_num(spread, nan=0.0)))
 
 
 def _thetas(assumptions: list[Assumption], points: np.ndarray) -> list[dict[str, float]]:

@@ -98,6 +98,7 @@ def write_outputs(
             "unidentified": {a.path: [a.low, a.high] for a in cal.unidentified},
             "effective_sample_size": cal.ess,
             "kernel_bandwidth": cal.bandwidth,
+            "covariance_shrinkage": cal.shrinkage,
             "realised_voluntary_quit_rate": cal.realised_quit_rate,
             "outputs": {p.name: file_hash(p) for p in paths.values()},
             **dict(extra or {}),

@@ -71,7 +71,7 @@ def done_before(out: Path, key: str) -> bool:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
-    from simlib.calibration.fit import calibrate
+    from simlib.calibration.fit import COVARIANCE_REPS, calibrate
     from simlib.calibration.observed import read_observed
     from simlib.calibration.outputs import file_hash, write_outputs
     from simlib.calibration.report import write_report
@@ -93,6 +93,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     absolute = scenario.policies[scenario.baseline].rating.scheme == "absolute"
     total = (args.trials + args.particles + (2 * STEPS + 1 if absolute else 0)) * args.reps
+    total += max(args.reps, COVARIANCE_REPS)
     bar = tqdm(total=total, desc="calibrating", unit="run", disable=args.quiet, file=sys.stderr)
     try:
         with open_executor(args.jobs, args.dask) as executor:

@@ -86,8 +86,9 @@ SNAPSHOT_COLUMNS = {
 SNAPSHOT_GRADES = ("Meets", "Below")  # Exceeds and Fully Meets: Meets; the rest: Below
 
 
-def example_scenario() -> dict[str, Any]:
-    """The example's scenario: its organization, four yearly cycles, the true parameters."""
+def example_scenario(truth: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The example's scenario: its organization, four yearly cycles, the true parameters
+    (:data:`TRUTH`, or ``truth`` in their stead: the coverage study draws its own)."""
     data: dict[str, Any] = {
         "name": "hr_example",
         "description": "Synthetic organization behind the shipped HR export example.",
@@ -115,7 +116,7 @@ def example_scenario() -> dict[str, Any]:
         },
         "experiment": {"seed": SEED},
     }
-    for path, value in TRUTH.items():
+    for path, value in (TRUTH if truth is None else truth).items():
         node = data
         *parents, last = path.split(".")
         for part in parents:
@@ -128,14 +129,17 @@ def write_example(
     out_dir: str | Path,
     seed: int = SEED,
     shape: Literal["history", "snapshot"] = "history",
+    truth: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Simulate the example organization and write its HR export to ``out_dir``.
 
     Returns the files written: ``employees.csv``, ``reviews.csv`` (history only),
-    ``mapping.yaml`` and ``truth.json``; each written atomically.
+    ``mapping.yaml`` and ``truth.json``; each written atomically. ``truth``: other true
+    parameters (the same paths as :data:`TRUTH`) for a study of many exports.
     """
     out = Path(out_dir)
-    scenario = load_scenario(example_scenario())
+    truth = dict(TRUTH) if truth is None else {**TRUTH, **truth}
+    scenario = load_scenario(example_scenario(truth))
     tables = record_panel(scenario, "status_quo", seed=seed)
     rng = np.random.default_rng([seed, 16])  # the export's own draws: ids and reasons
     if shape == "snapshot":
@@ -143,7 +147,7 @@ def write_example(
     else:
         files = _write_history(out, tables, rng)
     # The true parameters, under their scenario field paths (one flat mapping).
-    files.append(atomic_write_text(out / "truth.json", json.dumps(TRUTH, indent=2) + "\n"))
+    files.append(atomic_write_text(out / "truth.json", json.dumps(truth, indent=2) + "\n"))
     return files
 
 

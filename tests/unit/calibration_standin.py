@@ -1,8 +1,8 @@
 """A cheap stand-in for the status quo's recorded moments, for testing the fitter alone.
 
 Each moment moves with one assumption as the model's would (turnover with the intercept,
-the U-shape with quits by grade, leniency with managers' spread, halo with stability) plus
-binomial or normal noise seeded by (seed, rep); it is not the model.
+the U-shape with quits by grade, leniency with managers' spread, the rating error with
+stability) plus binomial or normal noise seeded by (seed, rep); it is not the model.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def standin_moments(scenario, seed, rep, neutral_quit_rate):  # noqa: ANN001, AN
         sd = 0.25 + 0.8 * beh.raters.leniency_sd + rng.normal(0, 0.03)
         rows.append(("manager_mean_rating_sd", sd, 60, k))
         if k >= 2:
-            r = 0.85 - 0.6 * (0.4 - beh.raters.halo) + rng.normal(0, 0.02)
+            r = 0.55 - 0.4 * (beh.raters.error_sd - 0.72) + rng.normal(0, 0.02)
             rows.append(("rating_stability", r, HEADCOUNT, k))
     rating = scenario.policies[scenario.baseline].rating
     if rating.scheme == "absolute":  # scores N(0, 1.2^2) against the thresholds

@@ -17,7 +17,13 @@ import yaml
 
 from simlib.calibration import draws, posterior
 from simlib.calibration.assumptions import INTERCEPT
-from simlib.calibration.distance import MISSING_TERM, distances
+from simlib.calibration.distance import (
+    MISSING_TERM,
+    distances,
+    mahalanobis,
+    moment_covariance,
+    shrunk_covariance,
+)
 from simlib.calibration.fit import backtest, calibrate, fit_table
 from simlib.calibration.observed import sampling_variance
 from simlib.calibration.outputs import commented_yaml, write_outputs
@@ -32,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRUTH = {
     "behaviour.exits.u_curvature": 0.15,
     "behaviour.raters.leniency_sd": 0.6,
-    "behaviour.raters.halo": 0.3,
+    "behaviour.raters.error_sd": 0.9,
 }
 TRUE_INTERCEPT = 0.12
 
@@ -54,7 +60,7 @@ def observed(organization):
 @pytest.fixture(scope="module")
 def fitted(organization, observed):
     return calibrate(
-        organization, observed, trials=40, particles=40, reps=3, seed=1, moments=standin_moments
+        organization, observed, trials=40, particles=150, reps=3, seed=1, moments=standin_moments
     )
 
 
@@ -69,6 +75,74 @@ def test_the_distance_is_the_sum_of_squared_standardised_gaps():
     )
 
 
+def test_the_posterior_distance_is_mahalanobis_with_the_replications_added():
+    """Diagonal covariance: the squared standardised gaps, the variance times (1 + 1/R)."""
+    sims = np.array([[[0.2, 1.0], [0.4, 1.0]]])  # R = 2: mean (0.3, 1.0)
+    cov = np.diag([0.01, 0.5])
+    got = mahalanobis(sims, np.array([0.1, 2.0]), cov)
+    assert got == pytest.approx([(0.04 / 0.01 + 1.0 / 0.5) / 1.5])
+    missing = np.array([[[np.nan, 1.0], [np.nan, 1.0]]])
+    assert mahalanobis(missing, np.array([0.1, 1.0]), cov) == pytest.approx([MISSING_TERM])
+
+
+def test_moments_that_move_together_are_not_counted_twice():
+    """The same gap in two moments that are nearly the same quantity (pooled turnover and a
+    by-grade rate that makes up most of it): independent terms count it twice, the
+    covariance about once."""
+    rng = np.random.default_rng(5)
+    common = rng.normal(0, 0.01, 400)
+    samples = np.column_stack([common, common + rng.normal(0, 0.001, 400)])
+    cov, intensity = moment_covariance(samples, np.array([1e-4, 1e-4]))
+    assert 0 <= intensity < 0.1
+    sims = np.array([[[0.02, 0.02]] * 4])
+    observed = np.zeros(2)
+    joint = mahalanobis(sims, observed, cov)[0]
+    single = mahalanobis(sims[:, :, :1], observed[:1], cov[:1, :1])[0]
+    independent = mahalanobis(sims, observed, np.diag(np.diag(cov)))[0]
+    assert joint == pytest.approx(single, rel=0.1)
+    assert independent == pytest.approx(2 * single, rel=0.1)
+
+
+def test_ledoit_wolf_shrinks_noisy_correlations_more_when_replications_are_few():
+    true = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 4.0]])
+    rng = np.random.default_rng(8)
+    many = rng.multivariate_normal(np.zeros(3), true, size=20_000)
+    cov, many_intensity = shrunk_covariance(many)
+    assert cov == pytest.approx(true, abs=0.06)
+    few = [rng.multivariate_normal(np.zeros(3), true, size=8) for _ in range(50)]
+    few_intensity = np.mean([shrunk_covariance(sample)[1] for sample in few])
+    assert many_intensity < 0.01 < few_intensity
+    floored, _i = moment_covariance(np.zeros((10, 2)), np.array([0.1, 0.4]))
+    assert np.diag(floored) == pytest.approx([0.01, 0.04])  # a moment that never varied
+
+
+def test_a_correlated_posterior_is_recovered_through_the_multivariate_proposal():
+    """Stage after stage the proposal learns the posterior's correlation; the weighted draws
+    recover its mean and correlation."""
+    rng = np.random.default_rng(4)
+    centre = np.array([0.3, 0.6])
+    cov = np.array([[0.02**2, 0.8 * 0.02 * 0.05], [0.8 * 0.02 * 0.05, 0.05**2]])
+    inverse = np.linalg.inv(cov)
+    low, high = np.zeros(2), np.ones(2)
+    q = posterior.Proposal(np.array([0.35, 0.5]), np.diag([0.1**2, 0.1**2]), low, high)
+    proposals, counts = [], []
+    points = np.empty((0, 2))
+    for _stage in range(3):
+        proposals.append(q)
+        counts.append(3000)
+        points = np.vstack([points, q.draw(3000, rng)])
+        gap = points - centre
+        d = np.einsum("ij,jk,ik->i", gap, inverse, gap)
+        w = posterior.weights(d, posterior.mixture_log_density(proposals, counts, points))
+        q = posterior.refined(proposals[0], points, w)
+    mean = w @ points
+    spread = np.sqrt(w @ (points - mean) ** 2)
+    corr = (w @ ((points[:, 0] - mean[0]) * (points[:, 1] - mean[1]))) / spread.prod()
+    assert mean == pytest.approx(centre, abs=0.005)
+    assert corr == pytest.approx(0.8, abs=0.05)
+    assert posterior.effective_sample_size(w) > 0.2 * len(w)
+
+
 def test_sampling_variances_follow_their_formulas():
     assert sampling_variance("voluntary_attrition", 0.1, 100) == pytest.approx(0.0009)
     assert sampling_variance("rating_stability", 0.6, 101) == pytest.approx(0.64**2 / 100)
@@ -80,7 +154,7 @@ def test_importance_weights_undo_the_proposal():
     """A Gaussian likelihood N(0.3, 0.05) drawn through an off-centre proposal: the weighted
     draws recover its mean and SD, which they would not without dividing by the proposal."""
     rng = np.random.default_rng(3)
-    q = posterior.Proposal(np.array([0.4]), np.array([0.15]), np.array([0.0]), np.array([1.0]))
+    q = posterior.Proposal(np.array([0.4]), np.array([[0.15**2]]), np.array([0.0]), np.array([1.0]))
     points = q.draw(20_000, rng)
     d = ((points[:, 0] - 0.3) / 0.05) ** 2
     w = posterior.weights(d, q.log_density(points))
@@ -111,12 +185,12 @@ def test_the_fit_recovers_known_values_and_narrows_their_box(fitted):
 
 def test_the_same_seed_gives_the_same_fit_and_posterior(organization, observed, fitted):
     again = calibrate(
-        organization, observed, trials=40, particles=40, reps=3, seed=1, moments=standin_moments
+        organization, observed, trials=40, particles=150, reps=3, seed=1, moments=standin_moments
     )
     assert again.best == fitted.best
     pd.testing.assert_frame_equal(again.particles, fitted.particles)
     other = calibrate(
-        organization, observed, trials=40, particles=40, reps=3, seed=2, moments=standin_moments
+        organization, observed, trials=40, particles=150, reps=3, seed=2, moments=standin_moments
     )
     assert other.best != fitted.best
 
@@ -159,17 +233,20 @@ def test_outputs_carry_intervals_posterior_and_manifest(fitted, tmp_path, organi
     obs.write_text("moment,value,n,cycle\n")
     paths = write_outputs(fitted, tmp_path / "cal", {"scenario": src, "observed": obs}, {"t": 1})
     text = paths["scenario"].read_text()
-    low, high = fitted.interval("behaviour.raters.halo")
-    line = next(x for x in text.splitlines() if x.strip().startswith("halo:"))
+    low, high = fitted.interval("behaviour.raters.error_sd")
+    line = next(x for x in text.splitlines() if x.strip().startswith("error_sd:"))
     assert f"{low:.3g}-{high:.3g}" in line
     again = load_scenario(paths["scenario"])
-    assert again.behaviour.raters.halo == pytest.approx(fitted.best["behaviour.raters.halo"], 1e-3)
+    assert again.behaviour.raters.error_sd == pytest.approx(
+        fitted.best["behaviour.raters.error_sd"], 1e-3
+    )
     assert again.behaviour.voluntary_quit_rate == pytest.approx(fitted.realised_quit_rate, 1e-3)
     table = pd.read_parquet(paths["posterior"])
     assert table.weight.sum() == pytest.approx(1.0)
-    assert {"behaviour.raters.halo", "neutral_quit_rate", INTERCEPT} <= set(table.columns)
+    assert {"behaviour.raters.error_sd", "neutral_quit_rate", INTERCEPT} <= set(table.columns)
     manifest = json.loads(paths["manifest"].read_text())
     assert manifest["inputs"]["observed"] == draws.file_hash(obs)
+    assert 0 <= manifest["covariance_shrinkage"] <= 1
     assert "behaviour.exits.pay_lag_sensitivity" in manifest["unidentified"]
     page, png = write_report(fitted, tmp_path / "cal")
     assert png.read_bytes()[:4] == b"\x89PNG"
