@@ -159,7 +159,8 @@ def calibrate(
         ``"last"``: fit without the last cycle (see :func:`backtest`).
     moments
         The model's moments at given values (default: the status quo recorded as an HR
-        export, looked up when called); tests pass a cheap stand-in.
+        export, in the snapshot shape when ``observed`` came from one; looked up when
+        called); tests pass a cheap stand-in.
     progress
         Called with the number of simulations just finished.
     """
@@ -167,7 +168,9 @@ def calibrate(
         raise ScenarioError(_("--trials, particles and --reps must be at least 1"))
     import optuna
 
-    moments = moments or simulated.panel_moments
+    if moments is None:
+        snapshot = observed.attrs.get("shape") == "snapshot"
+        moments = simulated.snapshot_moments if snapshot else simulated.panel_moments
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     frame = prepare_observed(observed, holdout)
     scenario, _runs = status_quo_grades(scenario, frame, moments, seed, reps, executor)

@@ -87,7 +87,21 @@ def read_observed(path: Path, grades: tuple[str, ...] | list[str]) -> pd.DataFra
                 "alone cannot calibrate)"
             ).format(path=path)
         )
-    return frame[frame["value"].notna()].reset_index(drop=True)
+    frame = frame[frame["value"].notna()].reset_index(drop=True)
+    if is_snapshot(frame):
+        frame["cycle"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+        frame.attrs["shape"] = "snapshot"
+    return frame
+
+
+def is_snapshot(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds a snapshot export's moments: one cycle and nothing pooled
+    (:mod:`simlib.hr.moments`: a history always has pooled rows beside its cycles). A
+    snapshot's one cycle is all there is, so :func:`read_observed` gives its moments as
+    pooled, and calibration simulates the model's snapshot to compare them with
+    (:func:`simlib.calibration.simulated.snapshot_moments`)."""
+    cycles = frame["cycle"]
+    return bool(len(frame) and cycles.notna().all() and cycles.nunique() == 1)
 
 
 def reported_only(moments: pd.Series) -> pd.Series:

@@ -38,6 +38,23 @@ def panel_moments(
     return observed_moments(tables)
 
 
+def snapshot_moments(
+    scenario: Scenario, seed: int, rep: int, neutral_quit_rate: float | None
+) -> pd.DataFrame:
+    """The status quo's moments as a snapshot export shows them (its one cycle pooled), for
+    data in the snapshot shape: the recorded history turned into today's staff and last
+    year's leavers (:func:`simlib.hr.panel.to_snapshot`)."""
+    from simlib.hr.moments import observed_moments
+    from simlib.hr.panel import record_panel, to_snapshot
+
+    tables = record_panel(
+        scenario, scenario.baseline, seed, rep, neutral_quit_rate=neutral_quit_rate
+    )
+    frame = observed_moments(to_snapshot(tables))
+    frame["cycle"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return frame
+
+
 def with_values(scenario: Scenario, values: dict[str, float]) -> tuple[Scenario, float | None]:
     """The scenario with the trial's values, and the quit intercept (None: anchored)."""
     overrides = {p: float(v) for p, v in values.items() if p != INTERCEPT}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import ScenarioError
-from simlib.i18n import _
+from simlib.i18n import _, ngettext
 
 ORGANIZATION = "organization.yaml"
 OBSERVED = "observed.csv"
@@ -75,13 +75,17 @@ def import_export(
         "manifest": write_manifest(out, manifest),
     }
     people = int(len(tables.employees))
-    summary = _(
+    cycles = len(tables.cycle_ends)
+    summary = ngettext(
+        "Imported a {shape} export: {people} people, {cycles} review cycle; the scenario "
+        "has {headcount} positions in {departments} departments",
         "Imported a {shape} export: {people} people, {cycles} review cycles; the scenario "
-        "has {headcount} positions in {departments} departments"
+        "has {headcount} positions in {departments} departments",
+        cycles,
     ).format(
-        shape=tables.shape,
+        shape=_("history") if tables.shape == "history" else _("snapshot"),
         people=people,
-        cycles=len(tables.cycle_ends),
+        cycles=cycles,
         headcount=checked.organization.headcount,
         departments=len(checked.organization.departments),
     )

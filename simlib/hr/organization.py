@@ -21,8 +21,9 @@ From the canonical tables and their observed moments, a scenario ``simlib check`
   give the pooled shares if rating scores are standard normal (calibration refines them).
   A snapshot has one cycle, which cannot show a constant curve: absolute.
 - ``behaviour.voluntary_quit_rate``: the pooled voluntary attrition; ``environment.years``:
-  the number of review cycles; ``environment.weeks_per_cycle``: the median spacing of the
-  cycles (52 for one cycle).
+  the number of review cycles (a snapshot: two, so that last year's leavers carry the rating
+  of the review before they left, as in the data); ``environment.weeks_per_cycle``: the
+  median spacing of the cycles (52 for one cycle).
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class ImportedScenario:
         lines = [f"# {line}" for line in head + self.notes]
         body = yaml.safe_dump(self.data, sort_keys=False, allow_unicode=True, width=100)
         return "\n".join(lines) + "\n" + body
+
+
+SNAPSHOT_YEARS = 2  # the review a year before a snapshot's date, and the one at it
 
 
 def employed_at(tables: HrTables) -> pd.Series:
@@ -248,12 +252,21 @@ def imported_scenario(
         behaviour["voluntary_quit_rate"] = round(float(np.clip(quit_rate, 0.0, 1.0)), 4)
     else:
         notes.append("No voluntary attrition in the data: the schema's default quit rate.")
+    years = len(tables.cycle_ends)
+    if tables.shape == "snapshot":
+        # A leaver's rating is the one before they left: the model's snapshot needs the
+        # review a year before the export's date as well as the one at it.
+        years = max(years, SNAPSHOT_YEARS)
+        notes.append(
+            f"Snapshot: the model runs {years} yearly cycles and is read as a snapshot at "
+            "the last, so that last year's leavers carry the rating they had before leaving."
+        )
     data: dict[str, Any] = {
         "name": "imported",
         "description": "The organization of an imported HR export, under its own rating "
         "policy (status_quo).",
         "organization": organization,
-        "environment": {"years": len(tables.cycle_ends), "weeks_per_cycle": cycle_weeks(tables)},
+        "environment": {"years": years, "weeks_per_cycle": cycle_weeks(tables)},
     }
     if behaviour:
         data["behaviour"] = behaviour

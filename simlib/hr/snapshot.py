@@ -44,7 +44,10 @@ DAYS_PER_YEAR = 365.25
 
 
 def check_snapshot(path: Path, mapping: Mapping) -> tuple[Table, list[str], list[str]]:
-    """The snapshot table, checked (raises on problems), its grades and its warnings."""
+    """The snapshot table, checked (raises on problems), its grades and its warnings.
+
+    A blank rating is someone not rated yet (a recent hire): they count in headcount and
+    attrition, not in the grade shares."""
     raw = read_table(path, mapping.employees.sheet)
     table = select_columns(path, raw, mapping.employees.columns, REQUIRED, OPTIONAL)
     raise_problems([table])
@@ -52,7 +55,6 @@ def check_snapshot(path: Path, mapping: Mapping) -> tuple[Table, list[str], list
     left = mapping.employees.values.left
     rules = [
         filled("department", _("the department is missing")),
-        filled("rating", _("the rating is missing")),
         filled("left", _("the left-in-the-last-year flag is missing")),
         positive_rule("salary", _("the salary is not a number above 0")),
         date_rule("hire_date"),
