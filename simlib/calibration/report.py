@@ -82,6 +82,18 @@ def backtest_words(table: pd.DataFrame) -> str:
     )
 
 
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as a reader reads it: a pooled moment's cycle "all", yes and no for the
+    flags (the CSV files keep the raw values)."""
+    shown = table.copy()
+    if "cycle" in shown:
+        shown["cycle"] = [_("all") if pd.isna(c) else str(int(c)) for c in shown["cycle"]]
+    for flag in ("within", "used"):
+        if flag in shown:
+            shown[flag] = [_("yes") if bool(v) else _("no") for v in shown[flag]]
+    return shown
+
+
 def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
     """Write ``out/fit.png`` and ``out/report.html``; return their paths."""
     table = fit_table(cal)
@@ -141,12 +153,12 @@ def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
         parts += [
             f"<h2>{html.escape(heading)}</h2>",
             "<p>" + html.escape(backtest_words(bt)) + "</p>",
-            bt.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
+            readable(bt).to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
         ]
     heading = _("Observed and simulated moments")
     parts += [
         f"<h2>{html.escape(heading)}</h2>",
-        table.to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
+        readable(table).to_html(index=False, border=0, float_format=lambda v: f"{v:.4f}"),
     ]
     page = atomic_write_text(out / HTML, document("".join(parts), title))
     return page, png
