@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simlib.calibration.fit import Calibration, backtest, fit_table
-from simlib.i18n import _
+from simlib.i18n import N_, _
 from simlib.present.plots import PALETTE, style
 from simlib.present.report_document import document
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
@@ -91,7 +91,23 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     for flag in ("within", "used"):
         if flag in shown:
             shown[flag] = [_("yes") if bool(v) else _("no") for v in shown[flag]]
-    return shown
+    return shown.rename(columns={c: _(w) for c, w in COLUMN_WORDS.items() if c in shown})
+
+
+# The tables' column names on the page (marked here, translated when shown; the CSV files
+# keep the names of their contract).
+COLUMN_WORDS = {
+    "moment": N_("moment"),
+    "cycle": N_("cycle"),
+    "observed": N_("observed"),
+    "simulated": N_("simulated"),
+    "predicted": N_("predicted"),
+    "lower": N_("interval from"),
+    "upper": N_("interval to"),
+    "naive": N_("carried forward"),
+    "within": N_("within"),
+    "used": N_("fitted to"),
+}
 
 
 def write_report(cal: Calibration, out: Path) -> tuple[Path, Path]:
