@@ -8,7 +8,6 @@ draws one row of the posterior with probability ``weight``, from a stream seeded
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +52,6 @@ def read_posterior(path: Path) -> pd.DataFrame:
                 )
             ) from None
     return frame
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def draw_rows(posterior: pd.DataFrame, reps: int, seed: int) -> list[int]:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 from simlib.calibration.fit import Calibration, backtest, fit_table
 from simlib.i18n import _
 from simlib.storage.atomic import atomic_write_bytes, atomic_write_text
+from simlib.storage.checksums import file_sha256
 from simlib.storage.provenance import provenance
 from simlib.storage.store import write_manifest
 
@@ -31,10 +31,6 @@ SCENARIO = "scenario.yaml"
 FIT = "fit.csv"
 POSTERIOR = "posterior.parquet"
 BACKTEST = "backtest.csv"
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def commented_yaml(data: Mapping[str, Any], comments: Mapping[str, str], header: str) -> str:
@@ -88,7 +84,7 @@ def write_outputs(
     manifest.update(
         {
             "command": "calibrate",
-            "inputs": {name: file_hash(p) for name, p in inputs.items()},
+            "inputs": {name: file_sha256(p) for name, p in inputs.items()},
             "budget": dict(budget),
             "holdout": cal.holdout,
             "identified": {
@@ -100,7 +96,7 @@ def write_outputs(
             "kernel_bandwidth": cal.bandwidth,
             "covariance_shrinkage": cal.shrinkage,
             "realised_voluntary_quit_rate": cal.realised_quit_rate,
-            "outputs": {p.name: file_hash(p) for p in paths.values()},
+            "outputs": {p.name: file_sha256(p) for p in paths.values()},
             **dict(extra or {}),
         }
     )

@@ -56,13 +56,13 @@ def resume_key(scenario: Any, args: argparse.Namespace) -> str:
 
 def done_before(out: Path, key: str) -> bool:
     """Whether ``out`` holds a finished calibration with ``key`` whose files are intact."""
-    from simlib.calibration.outputs import file_hash
+    from simlib.storage.checksums import file_sha256
 
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         files = {**manifest["outputs"], **manifest["report"]}
         return manifest.get("resume_key") == key and all(
-            file_hash(out / name) == digest for name, digest in files.items()
+            file_sha256(out / name) == digest for name, digest in files.items()
         )
     except (OSError, ValueError, KeyError, TypeError):
         return False
@@ -73,10 +73,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     from simlib.calibration.fit import COVARIANCE_REPS, calibrate
     from simlib.calibration.observed import read_observed
-    from simlib.calibration.outputs import file_hash, write_outputs
+    from simlib.calibration.outputs import write_outputs
     from simlib.calibration.report import write_report
     from simlib.experiments.executors import open_executor
     from simlib.scenario.loading import load_scenario
+    from simlib.storage.checksums import file_sha256
 
     scenario = load_scenario(args.file)
     grades = scenario.policies[scenario.baseline].rating.grades
@@ -118,7 +119,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         args.out,
         {"scenario": args.file, "observed": args.observed},
         budget,
-        extra={"resume_key": key, "report": {p.name: file_hash(p) for p in (page, png)}},
+        extra={"resume_key": key, "report": {p.name: file_sha256(p) for p in (page, png)}},
     )
     for a in cal.identified:
         low, high = cal.interval(a.path)

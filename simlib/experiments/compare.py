@@ -86,11 +86,12 @@ def compare(
     extra: dict[str, Any] = {}
     if posterior is not None:
         from simlib.calibration import draws
+        from simlib.storage.checksums import file_sha256
 
         table = draws.read_posterior(Path(posterior))
         rows = draws.draw_rows(table, reps, seed)
         drawn = [draws.assumptions_of(table, row) for row in rows]
-        extra["posterior"] = {"sha256": draws.file_hash(Path(posterior)), "rows": rows}
+        extra["posterior"] = {"sha256": file_sha256(Path(posterior)), "rows": rows}
     tasks = [(p, r) for r in range(reps) for p in policies]
     bar = tqdm(total=len(tasks), desc="simulating", unit="run", disable=not progress)
     frames: list[pd.DataFrame | None] = [None] * len(tasks)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 CHECKSUM = "checksum"
@@ -22,6 +23,11 @@ CHECKSUM = "checksum"
 def sha256(data: bytes) -> str:
     """The SHA-256 of ``data`` as 64 hexadecimal digits."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of the file at ``path``."""
+    return sha256(Path(path).read_bytes())
 
 
 def _canonical(record: Mapping[str, Any]) -> bytes:

@@ -30,6 +30,7 @@ from simlib.calibration.outputs import commented_yaml, write_outputs
 from simlib.calibration.report import write_report
 from simlib.cli.main import main
 from simlib.scenario.loading import load_scenario
+from simlib.storage.checksums import file_sha256
 
 sys.path.insert(0, str(Path(__file__).parent))
 from calibration_standin import standin_moments  # noqa: E402
@@ -245,7 +246,7 @@ def test_outputs_carry_intervals_posterior_and_manifest(fitted, tmp_path, organi
     assert table.weight.sum() == pytest.approx(1.0)
     assert {"behaviour.raters.error_sd", "neutral_quit_rate", INTERCEPT} <= set(table.columns)
     manifest = json.loads(paths["manifest"].read_text())
-    assert manifest["inputs"]["observed"] == draws.file_hash(obs)
+    assert manifest["inputs"]["observed"] == file_sha256(obs)
     assert 0 <= manifest["covariance_shrinkage"] <= 1
     assert "behaviour.exits.pay_lag_sensitivity" in manifest["unidentified"]
     page, png = write_report(fitted, tmp_path / "cal")
@@ -351,7 +352,7 @@ def test_compare_draws_each_replication_s_assumptions_from_the_posterior(tmp_pat
     )
     scenario = ROOT / "scenarios" / "baseline.yaml"
     drawn = compare(scenario, reps=2, seed=4, overrides=small, posterior=path)
-    assert drawn.manifest["posterior"] == {"sha256": draws.file_hash(path), "rows": [0, 0]}
+    assert drawn.manifest["posterior"] == {"sha256": file_sha256(path), "rows": [0, 0]}
     fixed = compare(
         scenario, reps=2, seed=4, overrides={**small, "behaviour.raters.reliability": 0.9}
     )
